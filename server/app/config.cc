@@ -1,0 +1,417 @@
+#include "app/config.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "core/duration.h"
+#include "domain/region.h"
+
+namespace vik::app {
+namespace {
+
+using Setter = std::function<core::Status(Config&, const std::string&)>;
+using Getter = std::function<std::string(const Config&)>;
+
+struct Setting {
+  const char* key;
+  const char* flag;
+  const char* help;
+  Setter set;
+  Getter get;
+};
+
+core::Status Bad(const std::string& key, const std::string& why) {
+  return core::InvalidArgument(key + ": " + why);
+}
+
+Setter UnsignedSetter(const char* key, std::function<void(Config&, std::uint64_t)> assign, std::uint64_t min,
+                      std::uint64_t max) {
+  return [key, assign, min, max](Config& c, const std::string& v) -> core::Status {
+    if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+      return Bad(key, "expected a whole number, got \"" + v + "\"");
+    }
+    const std::uint64_t n = std::stoull(v);
+    if (n < min || n > max) {
+      return Bad(key, std::to_string(n) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    assign(c, n);
+    return core::Status::Ok();
+  };
+}
+
+Setter DurationSetter(const char* key, std::function<std::chrono::milliseconds&(Config&)> field,
+                      std::chrono::milliseconds min) {
+  return [key, field, min](Config& c, const std::string& v) -> core::Status {
+    auto d = core::ParseDuration(v);
+    if (!d.ok()) {
+      return Bad(key, d.status().message());
+    }
+    if (*d < min) {
+      return Bad(key, "must be at least " + core::FormatDuration(min));
+    }
+    field(c) = *d;
+    return core::Status::Ok();
+  };
+}
+
+bool ParseBool(const std::string& v, bool& out) {
+  if (v == "true" || v == "yes" || v == "on" || v == "1") {
+    out = true;
+    return true;
+  }
+  if (v == "false" || v == "no" || v == "off" || v == "0") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+// "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces).
+core::Status ParseHostPort(const std::string& key, const std::string& v, std::string& host, std::uint16_t& port) {
+  const auto colon = v.rfind(':');
+  if (colon == std::string::npos) {
+    return Bad(key, "expected HOST:PORT, got \"" + v + "\"");
+  }
+  std::string h = v.substr(0, colon);
+  const std::string p = v.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') {
+    h = h.substr(1, h.size() - 2);
+  }
+  if (h.empty()) {
+    h = "0.0.0.0";
+  }
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos || std::stoul(p) > 65535) {
+    return Bad(key, "expected a port 0..65535 in \"" + v + "\"");
+  }
+  host = h;
+  port = static_cast<std::uint16_t>(std::stoul(p));
+  return core::Status::Ok();
+}
+
+std::string HostPort(const std::string& host, std::uint16_t port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+const std::vector<Setting>& Settings() {
+  using std::chrono::milliseconds;
+  static const std::vector<Setting> kSettings = {
+      {"region", "--region", "safety region code this node serves (VR01..VR25)",
+       [](Config& c, const std::string& v) {
+         if (!domain::IsRegionCode(v)) {
+           return Bad("region", "\"" + v + "\" is not a safety region code VR01..VR25");
+         }
+         c.region = v;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return c.region; }},
+      {"node_id", "--node-id", "this instance's unique id among instances sharing the database (default: host name)",
+       [](Config& c, const std::string& v) {
+         if (!domain::IsNodeId(v)) {
+           return Bad("node_id", "\"" + v + "\" must be 1-64 characters of A-Z a-z 0-9 . _ -");
+         }
+         c.node_id = v;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return c.node_id.empty() ? std::string("<host name>") : c.node_id; }},
+      {"ports_file", "--ports-file", "after binding, write the chosen ports here as JSON {\"http\":N,\"grpc\":N}",
+       [](Config& c, const std::string& v) {
+         c.ports_file = v;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return c.ports_file; }},
+      {"log.level", "--log-level", "trace, debug, info, warn, error, critical or off",
+       [](Config& c, const std::string& v) {
+         if (!core::ParseLogLevel(v, c.log_level)) {
+           return Bad("log.level", "expected trace, debug, info, warn, error, critical or off, got \"" + v + "\"");
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) {
+         auto sv = spdlog::level::to_string_view(c.log_level);
+         std::string s(sv.data(), sv.size());
+         return s == "warning" ? std::string("warn") : s;
+       }},
+      {"log.format", "--log-format", "kv (key=value lines) or json (one JSON object per line)",
+       [](Config& c, const std::string& v) {
+         if (v == "kv") {
+           c.log_format = core::LogFormat::kKeyValue;
+         } else if (v == "json") {
+           c.log_format = core::LogFormat::kJson;
+         } else {
+           return Bad("log.format", "expected kv or json, got \"" + v + "\"");
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::string(c.log_format == core::LogFormat::kJson ? "json" : "kv"); }},
+      {"db.dsn", "--db",
+       "PostgreSQL connection string or URI (multi-host allowed); required. vikd adds connect_timeout, "
+       "target_session_attrs=read-write, keepalives and statement_timeout unless set",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) {
+           return Bad("db.dsn", "must not be empty");
+         }
+         auto conninfo = store::BuildConnectionString(v, c.store.connection);
+         if (!conninfo.ok()) {
+           return Bad("db.dsn", conninfo.status().message());
+         }
+         c.store.dsn = v;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return c.store.dsn.empty() ? std::string("<required>") : store::RedactDsn(c.store.dsn); }},
+      {"db.pool_size", "", "database connections in the pool (also the number of blocking worker threads)",
+       UnsignedSetter("db.pool_size", [](Config& c, std::uint64_t n) { c.store.pool_size = n; }, 1, 256),
+       [](const Config& c) { return std::to_string(c.store.pool_size); }},
+      {"db.acquire_timeout", "", "how long a request may wait for a free pooled connection before 429/RESOURCE_EXHAUSTED",
+       DurationSetter("db.acquire_timeout", [](Config& c) -> milliseconds& { return c.store.acquire_timeout; },
+                      milliseconds(1)),
+       [](const Config& c) { return core::FormatDuration(c.store.acquire_timeout); }},
+      {"db.connect_timeout", "", "timeout for opening one database connection (per host)",
+       DurationSetter("db.connect_timeout", [](Config& c) -> milliseconds& { return c.store.connection.connect_timeout; },
+                      milliseconds(1000)),
+       [](const Config& c) { return core::FormatDuration(c.store.connection.connect_timeout); }},
+      {"db.statement_timeout", "", "server-side timeout for one statement",
+       DurationSetter("db.statement_timeout",
+                      [](Config& c) -> milliseconds& { return c.store.connection.statement_timeout; }, milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.store.connection.statement_timeout); }},
+      {"db.tcp_user_timeout", "", "how long unacknowledged data may stay in flight before the connection is dropped",
+       DurationSetter("db.tcp_user_timeout",
+                      [](Config& c) -> milliseconds& { return c.store.connection.tcp_user_timeout; }, milliseconds(1000)),
+       [](const Config& c) { return core::FormatDuration(c.store.connection.tcp_user_timeout); }},
+      {"db.migrate_on_start", "", "apply pending migrations when `serve` starts (true/false)",
+       [](Config& c, const std::string& v) {
+         if (!ParseBool(v, c.migrate_on_start)) {
+           return Bad("db.migrate_on_start", "expected true or false, got \"" + v + "\"");
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::string(c.migrate_on_start ? "true" : "false"); }},
+      {"db.migrations_dir", "--migrations-dir", "read migrations from this directory instead of the built-in copy",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) {
+           c.store.migrations_dir.reset();
+         } else {
+           c.store.migrations_dir = v;
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return c.store.migrations_dir ? c.store.migrations_dir->string() : std::string("<built in>"); }},
+      {"http.listen", "--http", "HTTP listen address HOST:PORT (port 0: pick a free port)",
+       [](Config& c, const std::string& v) { return ParseHostPort("http.listen", v, c.http.host, c.http.port); },
+       [](const Config& c) { return HostPort(c.http.host, c.http.port); }},
+      {"http.max_connections", "", "open HTTP connections at most; more are answered 503",
+       UnsignedSetter("http.max_connections", [](Config& c, std::uint64_t n) { c.http.max_connections = n; }, 1,
+                      100000),
+       [](const Config& c) { return std::to_string(c.http.max_connections); }},
+      {"http.max_header_bytes", "", "largest request header accepted (431 beyond)",
+       [](Config& c, const std::string& v) {
+         auto n = core::ParseByteSize(v);
+         if (!n.ok() || *n < 1024 || *n > 1024 * 1024) {
+           return Bad("http.max_header_bytes", "expected a size from 1KiB to 1MiB, got \"" + v + "\"");
+         }
+         c.http.max_header_bytes = static_cast<std::uint32_t>(*n);
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::to_string(c.http.max_header_bytes); }},
+      {"http.max_body_bytes", "", "largest request body accepted (413 beyond)",
+       [](Config& c, const std::string& v) {
+         auto n = core::ParseByteSize(v);
+         if (!n.ok() || *n < 1024 || *n > 256ULL * 1024 * 1024) {
+           return Bad("http.max_body_bytes", "expected a size from 1KiB to 256MiB, got \"" + v + "\"");
+         }
+         c.http.max_body_bytes = *n;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::to_string(c.http.max_body_bytes); }},
+      {"http.read_timeout", "", "time allowed to receive one request once it started, and to send its response",
+       DurationSetter("http.read_timeout", [](Config& c) -> milliseconds& { return c.http.read_timeout; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.http.read_timeout); }},
+      {"http.idle_timeout", "", "how long a keep-alive connection may sit idle between requests",
+       DurationSetter("http.idle_timeout", [](Config& c) -> milliseconds& { return c.http.idle_timeout; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.http.idle_timeout); }},
+      {"grpc.listen", "--grpc", "gRPC listen address HOST:PORT (port 0: pick a free port)",
+       [](Config& c, const std::string& v) { return ParseHostPort("grpc.listen", v, c.grpc.host, c.grpc.port); },
+       [](const Config& c) { return HostPort(c.grpc.host, c.grpc.port); }},
+      {"grpc.max_message_bytes", "", "largest gRPC message received or sent",
+       [](Config& c, const std::string& v) {
+         auto n = core::ParseByteSize(v);
+         if (!n.ok() || *n < 1024 || *n > 256ULL * 1024 * 1024) {
+           return Bad("grpc.max_message_bytes", "expected a size from 1KiB to 256MiB, got \"" + v + "\"");
+         }
+         c.grpc.max_message_bytes = static_cast<int>(*n);
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::to_string(c.grpc.max_message_bytes); }},
+      {"grpc.max_concurrent_streams", "", "concurrent calls per gRPC connection",
+       UnsignedSetter("grpc.max_concurrent_streams",
+                      [](Config& c, std::uint64_t n) { c.grpc.max_concurrent_streams = static_cast<int>(n); }, 1,
+                      100000),
+       [](const Config& c) { return std::to_string(c.grpc.max_concurrent_streams); }},
+      {"runtime.io_threads", "", "threads running network I/O (Asio)",
+       UnsignedSetter("runtime.io_threads", [](Config& c, std::uint64_t n) { c.io_threads = n; }, 1, 64),
+       [](const Config& c) { return std::to_string(c.io_threads); }},
+      {"runtime.blocking_queue", "", "database tasks that may wait for a worker; more are refused (429/503)",
+       UnsignedSetter("runtime.blocking_queue", [](Config& c, std::uint64_t n) { c.blocking_queue = n; }, 1,
+                      1000000),
+       [](const Config& c) { return std::to_string(c.blocking_queue); }},
+      {"runtime.drain_timeout", "", "on SIGTERM, how long requests in flight may take to finish",
+       DurationSetter("runtime.drain_timeout", [](Config& c) -> milliseconds& { return c.drain_timeout; },
+                      milliseconds(0)),
+       [](const Config& c) { return core::FormatDuration(c.drain_timeout); }},
+      {"runtime.readiness_interval", "", "how often the database and schema are checked for readiness",
+       DurationSetter("runtime.readiness_interval", [](Config& c) -> milliseconds& { return c.readiness_interval; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.readiness_interval); }},
+  };
+  return kSettings;
+}
+
+}  // namespace
+
+std::vector<SettingInfo> DescribeSettings() {
+  const Config defaults;
+  std::vector<SettingInfo> out;
+  for (const Setting& s : Settings()) {
+    out.push_back({s.key, s.flag, s.help, s.get(defaults)});
+  }
+  return out;
+}
+
+core::Status ApplySetting(Config& config, const std::string& key, const std::string& value) {
+  for (const Setting& s : Settings()) {
+    if (key == s.key) {
+      return s.set(config, value);
+    }
+  }
+  return core::InvalidArgument(key + ": unknown setting (see `vikd --help` for the list)");
+}
+
+namespace {
+
+std::string Trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) {
+    return "";
+  }
+  const auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// Parses the value part of `key = value`: a quoted string or a bare word ending at '#'.
+core::Result<std::string> ParseValue(const std::string& raw) {
+  std::string v = Trim(raw);
+  if (v.empty() || v.front() != '"') {
+    const auto hash = v.find(" #");
+    return Trim(hash == std::string::npos ? v : v.substr(0, hash));
+  }
+  std::string out;
+  std::size_t i = 1;
+  for (; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c == '\\' && i + 1 < v.size() && (v[i + 1] == '"' || v[i + 1] == '\\')) {
+      out += v[++i];
+    } else if (c == '"') {
+      break;
+    } else {
+      out += c;
+    }
+  }
+  if (i >= v.size()) {
+    return core::InvalidArgument("unterminated quoted value");
+  }
+  const std::string rest = Trim(v.substr(i + 1));
+  if (!rest.empty() && rest.front() != '#') {
+    return core::InvalidArgument("unexpected text after the quoted value: \"" + rest + "\"");
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Status ApplyConfigText(Config& config, const std::string& text, const std::string& filename) {
+  std::istringstream in(text);
+  std::string line;
+  std::string section;
+  std::set<std::string> seen;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    const std::string where = filename + ":" + std::to_string(lineno) + ": ";
+    const std::string t = Trim(line);
+    if (t.empty() || t.front() == '#') {
+      continue;
+    }
+    if (t.front() == '[') {
+      if (t.back() != ']' || t.size() < 3) {
+        return core::InvalidArgument(where + "malformed section header \"" + t + "\"");
+      }
+      section = Trim(t.substr(1, t.size() - 2));
+      continue;
+    }
+    const auto eq = t.find('=');
+    if (eq == std::string::npos) {
+      return core::InvalidArgument(where + "expected key = value, got \"" + t + "\"");
+    }
+    const std::string key = (section.empty() ? "" : section + ".") + Trim(t.substr(0, eq));
+    auto value = ParseValue(t.substr(eq + 1));
+    if (!value.ok()) {
+      return core::InvalidArgument(where + key + ": " + value.status().message());
+    }
+    if (!seen.insert(key).second) {
+      return core::InvalidArgument(where + key + ": set twice");
+    }
+    core::Status s = ApplySetting(config, key, *value);
+    if (!s.ok()) {
+      return core::InvalidArgument(where + s.message());
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Status ApplyConfigFile(Config& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return core::InvalidArgument("config: cannot open \"" + path + "\": " + std::strerror(errno));
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return ApplyConfigText(config, buf.str(), path);
+}
+
+core::Status FinalizeConfig(Config& config, bool require_db) {
+  if (require_db && config.store.dsn.empty()) {
+    return core::InvalidArgument("db.dsn: required (set it in the config file or pass --db DSN)");
+  }
+  if (config.node_id.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) {
+      return core::InvalidArgument("node_id: not set and the host name is unavailable");
+    }
+    std::string id;
+    for (const char* p = host; *p != '\0' && id.size() < 64; ++p) {
+      const char c = *p;
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '_' || c == '-';
+      id += ok ? c : '-';
+    }
+    if (!domain::IsNodeId(id)) {
+      return core::InvalidArgument("node_id: not set and the host name \"" + std::string(host) + "\" is unusable");
+    }
+    config.node_id = id;
+  }
+  if (config.store.migrations_dir && !std::filesystem::is_directory(*config.store.migrations_dir)) {
+    return core::InvalidArgument("db.migrations_dir: \"" + config.store.migrations_dir->string() +
+                                 "\" is not a directory");
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace vik::app

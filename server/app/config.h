@@ -1,0 +1,68 @@
+#pragma once
+
+// vikd's typed configuration: every setting, its default, its validation, in one table.
+// Sources, later overriding earlier: built-in defaults, the config file (--config FILE), flags.
+// Unknown keys, bad values and missing required settings are errors that name the setting.
+//
+// Config file syntax (a small TOML-like subset):
+//   # comment
+//   region = VR21
+//   [db]
+//   dsn = "host=127.0.0.1 port=5432 dbname=vik"
+// Keys inside [section] are "section.key". Values may be double-quoted (\" and \\ escapes).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <spdlog/common.h>
+
+#include "core/logging.h"
+#include "core/result.h"
+#include "exchange/grpc_server.h"
+#include "http/server.h"
+#include "store/store.h"
+
+namespace vik::app {
+
+struct Config {
+  std::string region = "VR21";
+  std::string node_id;  // default: the host name
+  std::string ports_file;
+
+  spdlog::level::level_enum log_level = spdlog::level::info;
+  core::LogFormat log_format = core::LogFormat::kKeyValue;
+
+  store::StoreOptions store;  // store.dsn is required for serve and migrate
+  bool migrate_on_start = true;
+
+  http::HttpOptions http;
+  exchange::GrpcOptions grpc;
+
+  std::size_t io_threads = 2;
+  std::size_t blocking_queue = 1024;
+  std::chrono::milliseconds drain_timeout{10000};
+  std::chrono::milliseconds readiness_interval{1000};
+};
+
+// One setting: its key, its flag (if any), its help text, its default rendered as text.
+struct SettingInfo {
+  std::string key;
+  std::string flag;  // "--db" or ""
+  std::string help;
+  std::string default_value;
+};
+std::vector<SettingInfo> DescribeSettings();
+
+// Sets `key` to `value`; INVALID_ARGUMENT naming the key when unknown or malformed.
+core::Status ApplySetting(Config& config, const std::string& key, const std::string& value);
+
+// Parses config file text; errors say "FILE:LINE: ...".
+core::Status ApplyConfigText(Config& config, const std::string& text, const std::string& filename);
+core::Status ApplyConfigFile(Config& config, const std::string& path);
+
+// Checks cross-setting rules and fills derived defaults (node_id from the host name).
+core::Status FinalizeConfig(Config& config, bool require_db);
+
+}  // namespace vik::app

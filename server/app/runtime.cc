@@ -1,0 +1,289 @@
+#include "app/runtime.h"
+
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include <boost/asio/post.hpp>
+
+#include "app/build_info.h"
+#include "core/logging.h"
+#include "http/health_routes.h"
+
+namespace vik::app {
+
+namespace {
+
+std::string HostPort(const std::string& host, std::uint16_t port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// The address clients use: a wildcard bind is reached via loopback locally.
+std::string ClientHost(const std::string& host) {
+  if (host == "0.0.0.0") {
+    return "127.0.0.1";
+  }
+  if (host == "::") {
+    return "::1";
+  }
+  return host;
+}
+
+}  // namespace
+
+Runtime::Runtime(Config config)
+    : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
+      signals_(ioc_) {}
+
+Runtime::~Runtime() {
+  work_.reset();
+  ioc_.stop();
+  for (auto& t : io_threads_) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+}
+
+core::Status Runtime::StartUp() {
+  registry_ = std::make_shared<prometheus::Registry>();
+  RegisterBuildInfo(*registry_);
+  process_collector_ = std::make_shared<ProcessCollector>();
+
+  store::StoreOptions store_options = config_.store;
+  store_options.applied_by = std::string("vikd ") + Version() + " " + config_.node_id;
+  store_options.connection.application_name = "vikd/" + config_.node_id;
+  auto store = store::Store::Open(store_options, *registry_);
+  if (!store.ok()) {
+    return store.status();
+  }
+  store_ = std::move(store).value();
+  readiness_ = std::make_unique<core::ReadinessState>(store_->LatestSchemaVersion());
+
+  if (config_.migrate_on_start) {
+    auto applied = store_->Migrate();
+    if (applied.ok()) {
+      migrated_ = true;
+      core::LogInfo(*log_, "schema is current",
+                    {{"applied", *applied}, {"version", store_->LatestSchemaVersion()}});
+    } else if (applied.status().code() == core::StatusCode::kFailedPrecondition) {
+      return applied.status();  // newer database or edited migration: refuse to serve
+    } else {
+      core::LogWarn(*log_, "cannot migrate yet; serving not-ready and retrying",
+                    {{"error", applied.status().message()}});
+    }
+  }
+
+  blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", config_.store.pool_size, config_.blocking_queue);
+  blocking_->Start();
+
+  http_metrics_ = std::make_unique<http::HttpMetrics>(*registry_);
+  auto registry = registry_;
+  auto process = process_collector_;
+  http::AddHealthRoutes(router_, *readiness_, [registry, process] {
+    auto families = registry->Collect();
+    auto more = process->Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    return families;
+  });
+
+  http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, *http_metrics_);
+  if (auto s = http_->Start(); !s.ok()) {
+    return s;
+  }
+  grpc_ = std::make_unique<exchange::GrpcServer>(config_.grpc, *registry_, *readiness_);
+  if (auto s = grpc_->Start(); !s.ok()) {
+    return s;
+  }
+  if (auto s = WritePortsFile(); !s.ok()) {
+    return s;
+  }
+  return core::Status::Ok();
+}
+
+core::Status Runtime::WritePortsFile() const {
+  if (config_.ports_file.empty()) {
+    return core::Status::Ok();
+  }
+  const std::string tmp = config_.ports_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"http\":" << http_->port() << ",\"grpc\":" << grpc_->port() << "}\n";
+    if (!out) {
+      return core::Unavailable("ports_file: cannot write \"" + tmp + "\"");
+    }
+  }
+  if (std::rename(tmp.c_str(), config_.ports_file.c_str()) != 0) {
+    return core::Unavailable("ports_file: cannot rename \"" + tmp + "\" to \"" + config_.ports_file + "\"");
+  }
+  return core::Status::Ok();
+}
+
+int Runtime::Serve() {
+  log_ = core::ModuleLogger("app");
+  std::signal(SIGPIPE, SIG_IGN);  // a peer closing a socket must not kill the process
+  core::LogInfo(*log_, "starting",
+                {{"version", Version()}, {"commit", Commit()}, {"node_id", config_.node_id},
+                 {"region", config_.region}, {"db", store::RedactDsn(config_.store.dsn)}});
+
+  // Signals are caught from the start so that a SIGTERM during start-up still stops cleanly.
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  WaitForSignal();
+  for (std::size_t i = 0; i < config_.io_threads; ++i) {
+    io_threads_.emplace_back([this] { ioc_.run(); });
+    pthread_setname_np(io_threads_.back().native_handle(), "vik-io");
+  }
+
+  if (core::Status s = StartUp(); !s.ok()) {
+    core::LogError(*log_, "start-up failed", {{"error", s.message()}});
+    std::fprintf(stderr, "vikd: %s\n", s.message().c_str());
+    if (readiness_) {
+      readiness_->SetDraining();
+    }
+    if (http_) {
+      http_->StopAccepting();
+    }
+    if (grpc_) {
+      grpc_->Shutdown(std::chrono::system_clock::now());
+    }
+    if (blocking_) {
+      blocking_->Stop();
+    }
+    return 1;
+  }
+
+  const std::string http_url = "http://" + HostPort(ClientHost(config_.http.host), http_->port());
+  const std::string grpc_addr = HostPort(ClientHost(config_.grpc.host), grpc_->port());
+  core::LogInfo(*log_, "listening",
+                {{"http", http_url}, {"grpc", grpc_addr}, {"http_port", static_cast<int>(http_->port())},
+                 {"grpc_port", static_cast<int>(grpc_->port())}});
+  ScheduleReadinessCheck(std::chrono::milliseconds(0));
+
+  {
+    std::unique_lock lock(shutdown_mu_);
+    shutdown_cv_.wait(lock, [this] { return shutdown_requested_; });
+  }
+  Shutdown();
+  return 0;
+}
+
+void Runtime::WaitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) {
+      return;
+    }
+    {
+      std::lock_guard lock(shutdown_mu_);
+      if (shutdown_requested_) {
+        core::LogWarn(*log_, "second signal while draining; still waiting for the drain deadline",
+                      {{"signal", signal}});
+      }
+      shutdown_requested_ = true;
+      signal_number_ = signal;
+    }
+    shutdown_cv_.notify_all();
+    WaitForSignal();
+  });
+}
+
+void Runtime::ScheduleReadinessCheck(std::chrono::milliseconds delay) {
+  boost::asio::post(ioc_, [this, delay] {
+    if (stopping_) {
+      return;
+    }
+    readiness_timer_.expires_after(delay);
+    readiness_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping_) {
+        return;
+      }
+      if (!blocking_->TrySubmit([this] { CheckReadiness(); })) {
+        // The blocking pool is saturated; that itself means we are overloaded. Try again later.
+        ScheduleReadinessCheck(config_.readiness_interval);
+      }
+    });
+  });
+}
+
+void Runtime::CheckReadiness() {
+  ++checks_;
+  core::Status s = core::Status::Ok();
+  if (config_.migrate_on_start && !migrated_) {
+    auto applied = store_->Migrate();
+    if (applied.ok()) {
+      migrated_ = true;
+      core::LogInfo(*log_, "schema migrated after the database became reachable", {{"applied", *applied}});
+    } else {
+      s = applied.status();
+    }
+  }
+  if (s.ok()) {
+    s = store_->CheckSchema();
+  }
+  const bool db_ok = s.ok() || s.code() == core::StatusCode::kFailedPrecondition;
+  readiness_->Record(db_ok, db_ok ? "" : s.message(), s.ok(), s.ok() ? "" : s.message(),
+                     std::chrono::system_clock::now());
+
+  if (s.ok() && (!instance_registered_ || checks_ % 10 == 0)) {
+    core::Status r = instance_registered_
+                         ? store_->TouchInstance(config_.node_id)
+                         : store_->RegisterInstance({config_.node_id, config_.region, Version(),
+                                                     HostPort(ClientHost(config_.http.host), http_->port()),
+                                                     HostPort(ClientHost(config_.grpc.host), grpc_->port()),
+                                                     std::chrono::duration<double>(
+                                                         std::chrono::system_clock::now().time_since_epoch())
+                                                         .count()});
+    if (r.ok()) {
+      instance_registered_ = true;
+    }
+  }
+
+  if (!systemd_ready_sent_) {
+    systemd_ready_sent_ = true;
+    sd_notify(0, "READY=1\nSTATUS=serving");
+  }
+  uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
+    sd_notify(0, "WATCHDOG=1");
+  }
+  ScheduleReadinessCheck(config_.readiness_interval);
+}
+
+void Runtime::Shutdown() {
+  const auto started = std::chrono::steady_clock::now();
+  core::LogInfo(*log_, "shutting down", {{"signal", signal_number_},
+                                         {"drain_timeout_ms", static_cast<std::int64_t>(config_.drain_timeout.count())}});
+  stopping_ = true;
+  readiness_->SetDraining();
+  grpc_->BeginShutdown();
+  sd_notify(0, "STOPPING=1\nSTATUS=draining");
+  http_->StopAccepting();
+
+  const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
+  const auto grpc_deadline = std::chrono::system_clock::now() + config_.drain_timeout;
+  std::thread grpc_stopper([this, grpc_deadline] { grpc_->Shutdown(grpc_deadline); });
+  const std::size_t forced = http_->Drain(deadline);
+  grpc_stopper.join();
+
+  boost::asio::post(ioc_, [this] {
+    readiness_timer_.cancel();
+    boost::system::error_code ec;
+    signals_.cancel(ec);
+  });
+  work_.reset();
+  for (auto& t : io_threads_) {
+    t.join();
+  }
+  io_threads_.clear();
+  blocking_->Stop();
+  store_->CloseIdle();
+  core::LogInfo(*log_, "stopped",
+                {{"forced_http_connections", static_cast<std::uint64_t>(forced)},
+                 {"ms", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      std::chrono::steady_clock::now() - started)
+                                                      .count())}});
+}
+
+}  // namespace vik::app

@@ -1,0 +1,84 @@
+#pragma once
+
+// app::Runtime owns every thread of a serving vikd: the Asio io_context threads (HTTP, timers,
+// signals), the blocking pool for database calls, and the gRPC server (whose completion threads
+// gRPC manages internally). It wires the modules together, runs the readiness monitor, and performs
+// the ordered shutdown on SIGTERM/SIGINT:
+//   1. readiness -> not ready; gRPC health -> NOT_SERVING; systemd STOPPING=1
+//   2. listeners stop accepting
+//   3. requests in flight finish until runtime.drain_timeout, then the rest is cancelled
+//   4. timers stop, threads are joined, idle database connections closed; exit code 0.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <prometheus/registry.h>
+
+#include "app/config.h"
+#include "app/process_metrics.h"
+#include "core/blocking_pool.h"
+#include "core/readiness.h"
+#include "exchange/grpc_server.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "store/store.h"
+
+namespace vik::app {
+
+class Runtime {
+ public:
+  explicit Runtime(Config config);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Serves until SIGTERM/SIGINT. Returns the process exit code (0 after a clean shutdown).
+  int Serve();
+
+ private:
+  core::Status StartUp();
+  void ScheduleReadinessCheck(std::chrono::milliseconds delay);
+  void CheckReadiness();  // runs on the blocking pool
+  void WaitForSignal();
+  void Shutdown();
+  core::Status WritePortsFile() const;
+
+  const Config config_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<ProcessCollector> process_collector_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<core::ReadinessState> readiness_;
+  std::unique_ptr<core::BlockingPool> blocking_;
+
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::steady_timer readiness_timer_;
+  boost::asio::signal_set signals_;
+  std::vector<std::thread> io_threads_;
+
+  std::unique_ptr<http::HttpMetrics> http_metrics_;
+  http::Router router_;
+  std::unique_ptr<http::Server> http_;
+  std::unique_ptr<exchange::GrpcServer> grpc_;
+
+  std::atomic<bool> stopping_{false};
+  bool migrated_ = false;             // touched only by CheckReadiness (one at a time)
+  bool instance_registered_ = false;  // likewise
+  bool systemd_ready_sent_ = false;   // likewise
+  unsigned checks_ = 0;               // likewise
+  std::mutex shutdown_mu_;
+  std::condition_variable shutdown_cv_;
+  bool shutdown_requested_ = false;
+  int signal_number_ = 0;
+};
+
+}  // namespace vik::app

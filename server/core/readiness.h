@@ -1,0 +1,54 @@
+#pragma once
+
+// The process's readiness: can it serve (database reachable, schema current) and is it draining.
+// Written by the readiness monitor in app/, read by /readyz and the gRPC health service.
+// Thread-safety: safe for concurrent use. Listeners run on the thread that made the change and must
+// not block.
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace vik::core {
+
+struct ReadinessSnapshot {
+  bool ready = false;       // database_ok && schema_ok && !draining
+  bool draining = false;    // shutting down: never ready again
+  bool checked = false;     // at least one check ran
+  bool database_ok = false;
+  bool schema_ok = false;
+  std::string database_detail;  // error text when !database_ok
+  std::string schema_detail;    // error text when !schema_ok
+  int schema_version = 0;       // this binary's latest migration
+  WallTime checked_at{};
+};
+
+class ReadinessState {
+ public:
+  explicit ReadinessState(int schema_version);
+
+  // Records one check's outcome.
+  void Record(bool database_ok, std::string database_detail, bool schema_ok, std::string schema_detail,
+              WallTime at);
+  // Shutdown has begun: not ready from now on, whatever later checks say.
+  void SetDraining();
+
+  ReadinessSnapshot Get() const;
+  // The one-line reason the process is not ready ("" when ready).
+  static std::string Reason(const ReadinessSnapshot& s);
+
+  // `fn(ready)` is called whenever `ready` flips (and once at registration with the current value).
+  void Subscribe(std::function<void(bool)> fn);
+
+ private:
+  void NotifyIfChanged(bool before, bool after);
+
+  mutable std::mutex mu_;
+  ReadinessSnapshot snapshot_;
+  std::vector<std::function<void(bool)>> listeners_;
+};
+
+}  // namespace vik::core

@@ -1,0 +1,59 @@
+#pragma once
+
+// The gRPC server (callback API): vik's services, the standard grpc.health.v1.Health service
+// (Check and Watch) following process readiness, server reflection, per-RPC metrics.
+// Thread-safety: methods are called by the owner (app::Runtime); gRPC runs its own threads.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <grpcpp/server.h>
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include "core/readiness.h"
+#include "core/result.h"
+#include "exchange/grpc_metrics.h"
+
+namespace vik::exchange {
+
+struct GrpcOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9090;  // 0: pick a free port
+  int max_message_bytes = 4 * 1024 * 1024;
+  int max_concurrent_streams = 256;  // per connection
+};
+
+class GrpcServer {
+ public:
+  GrpcServer(GrpcOptions options, prometheus::Registry& registry, core::ReadinessState& readiness);
+  ~GrpcServer();
+
+  // REQUIRES: before Start(). The service must outlive the server.
+  void AddService(grpc::Service* service);
+
+  core::Status Start();
+  std::uint16_t port() const { return bound_port_; }
+
+  // Health answers NOT_SERVING from now on (Watch streams are told at once and ended).
+  void BeginShutdown();
+  // Stops accepting calls, waits for calls in flight until `deadline`, then cancels the rest.
+  void Shutdown(std::chrono::system_clock::time_point deadline);
+
+ private:
+  void OnReadinessChange(bool ready);
+
+  const GrpcOptions options_;
+  GrpcMetrics metrics_;
+  core::ReadinessState& readiness_;
+  std::vector<grpc::Service*> services_;
+  std::mutex mu_;  // guards server_ against readiness callbacks
+  std::unique_ptr<grpc::Server> server_;
+  bool shutting_down_ = false;
+  std::uint16_t bound_port_ = 0;
+};
+
+}  // namespace vik::exchange

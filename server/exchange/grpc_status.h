@@ -1,0 +1,14 @@
+#pragma once
+
+// core::Status <-> grpc::Status: the codes are the same set, mapped 1:1.
+
+#include <grpcpp/support/status.h>
+
+#include "core/status.h"
+
+namespace vik::exchange {
+
+grpc::Status ToGrpcStatus(const core::Status& status);
+core::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace vik::exchange

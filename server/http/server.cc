@@ -1,0 +1,373 @@
+#include "http/server.h"
+
+#include <optional>
+#include <thread>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "core/logging.h"
+
+namespace vik::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::shared_ptr<spdlog::logger> Log() {
+  static auto log = core::ModuleLogger("http");
+  return log;
+}
+
+}  // namespace
+
+// One connection. Every member is used on the connection's strand only.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::uint64_t id, const HttpOptions& options, const Router& router,
+          HttpMetrics& metrics, std::shared_ptr<SessionRegistry> registry)
+      : stream_(std::move(socket)), id_(id), options_(options), router_(router), metrics_(metrics),
+        registry_(std::move(registry)) {
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    metrics_.connections_active.Increment();
+  }
+
+  ~Session() {
+    metrics_.connections_active.Decrement();
+    std::lock_guard lock(registry_->mu);
+    registry_->sessions.erase(id_);
+  }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Answers 503 (connection cap reached) and closes.
+  void Reject() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      Response res = ErrorResponse(bhttp::status::service_unavailable, core::StatusCode::kUnavailable,
+                                   "too many open connections; retry later");
+      self->closing_ = true;
+      self->Send(std::move(res), "rejected", "-");
+    });
+  }
+
+  // Shutdown: finish the request in flight (if any), then close; close at once when idle.
+  void BeginDrain() {
+    closing_ = true;
+    if (state_ == State::kIdle && buffer_.size() == 0) {
+      Close();
+    }
+  }
+
+  void ForceClose() { Close(); }
+
+  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  enum class State { kIdle, kReading, kHandling, kWriting, kClosed };
+
+  void ReadHeader() {
+    if (closing_) {
+      Close();
+      return;
+    }
+    state_ = State::kIdle;
+    parser_.emplace();
+    parser_->header_limit(options_.max_header_bytes);
+    parser_->body_limit(options_.max_body_bytes);
+    stream_.expires_after(first_request_ ? options_.read_timeout : options_.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->OnHeader(ec);
+                             });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    state_ = State::kReading;
+    first_request_ = false;
+    stream_.expires_after(options_.read_timeout);
+    const auto& req = parser_->get();
+    if (beast::iequals(req[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+        if (wec) {
+          self->Close();
+          return;
+        }
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->OnRead(ec);
+    });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    const bool idle = state_ == State::kIdle && !parser_->got_some();
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted || ec == net::error::eof ||
+        ec == net::error::connection_reset || (idle && ec == beast::error::timeout)) {
+      Close();  // the client went away or stayed idle: nothing to answer
+      return;
+    }
+    if (ec == beast::error::timeout) {
+      // tcp_stream closed the socket on timeout; a half-received request cannot be answered.
+      metrics_.protocol_errors.Add({{"reason", "timeout"}}).Increment();
+      Close();
+      return;
+    }
+    closing_ = true;
+    if (ec == bhttp::error::header_limit) {
+      metrics_.protocol_errors.Add({{"reason", "header_too_large"}}).Increment();
+      Send(ErrorResponse(bhttp::status::request_header_fields_too_large, core::StatusCode::kInvalidArgument,
+                         "request header is larger than " + std::to_string(options_.max_header_bytes) + " bytes"),
+           "unmatched", "-");
+      return;
+    }
+    if (ec == bhttp::error::body_limit) {
+      metrics_.protocol_errors.Add({{"reason", "body_too_large"}}).Increment();
+      Send(ErrorResponse(bhttp::status::payload_too_large, core::StatusCode::kInvalidArgument,
+                         "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"),
+           "unmatched", "-");
+      return;
+    }
+    metrics_.protocol_errors.Add({{"reason", "bad_request"}}).Increment();
+    Send(ErrorResponse(bhttp::status::bad_request, core::StatusCode::kInvalidArgument,
+                       "malformed HTTP request: " + ec.message()),
+         "unmatched", "-");
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    state_ = State::kHandling;
+    stream_.expires_never();  // the handler owns the time now; the write sets its own deadline
+    auto req = std::make_shared<Request>();
+    req->msg = parser_->release();
+    const std::string_view target(req->msg.target().data(), req->msg.target().size());
+    const auto q = target.find('?');
+    req->path = std::string(target.substr(0, q));
+    req->query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
+    req->remote_address = remote_;
+    keep_alive_ = req->msg.keep_alive();
+    head_ = req->msg.method() == bhttp::verb::head;
+    started_ = std::chrono::steady_clock::now();
+    method_ = std::string(req->msg.method_string());
+
+    Router::Match match = router_.Find(req->msg.method(), req->path);
+    route_ = match.route;
+    if (match.handler == nullptr) {
+      Send(std::move(match.error), route_, method_);
+      return;
+    }
+    // The responder keeps the session alive until the handler answers (handlers always answer).
+    auto self = shared_from_this();
+    Responder respond = [self](Response res) {
+      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+        self->Send(std::move(res), self->route_, self->method_);
+      });
+    };
+    try {
+      (*match.handler)(std::move(req), std::move(respond));
+    } catch (const std::exception& e) {
+      core::LogError(*Log(), "handler threw", {{"route", route_}, {"error", e.what()}});
+      Send(ErrorResponse(core::Internal("internal error")), route_, method_);
+    }
+  }
+
+  void Send(Response res, const std::string& route, const std::string& method) {
+    if (state_ == State::kClosed || state_ == State::kWriting) {
+      return;
+    }
+    state_ = State::kWriting;
+    const bool keep = keep_alive_ && !closing_;
+    res.keep_alive(keep);
+    if (head_) {
+      const auto length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
+    const unsigned code = res.result_int();
+    const double seconds =
+        route == "rejected" ? 0.0 : std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    auto msg = std::make_shared<Response>(std::move(res));
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_write(stream_, *msg,
+                       [self = shared_from_this(), msg, keep, route, method, code, seconds](beast::error_code ec,
+                                                                                             std::size_t) {
+                         self->metrics_.Observe(route, method, code, seconds);
+                         if (ec || !keep) {
+                           self->Close();
+                           return;
+                         }
+                         self->ReadHeader();
+                       });
+  }
+
+  void Close() {
+    if (state_ == State::kClosed) {
+      return;
+    }
+    state_ = State::kClosed;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  const std::uint64_t id_;
+  const HttpOptions& options_;
+  const Router& router_;
+  HttpMetrics& metrics_;
+  std::shared_ptr<SessionRegistry> registry_;
+  std::string remote_;
+
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  State state_ = State::kIdle;
+  bool first_request_ = true;
+  bool closing_ = false;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  std::chrono::steady_clock::time_point started_;
+  std::string route_ = "unmatched";
+  std::string method_ = "-";
+};
+
+Server::Server(net::io_context& ioc, HttpOptions options, const Router& router, HttpMetrics& metrics)
+    : ioc_(ioc), options_(std::move(options)), router_(router), metrics_(metrics), acceptor_(net::make_strand(ioc)),
+      registry_(std::make_shared<SessionRegistry>()) {}
+
+Server::~Server() = default;
+
+core::Status Server::Start() {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(options_.host, ec);
+  if (ec) {
+    return core::InvalidArgument("http: invalid listen address \"" + options_.host + "\": " + ec.message());
+  }
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) {
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    acceptor_.bind(endpoint, ec);
+  }
+  if (!ec) {
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return core::Unavailable("http: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                             ": " + ec.message());
+  }
+  bound_port_ = acceptor_.local_endpoint().port();
+  Accept();
+  return core::Status::Ok();
+}
+
+void Server::Accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor_.is_open()) {
+    return;  // stopped
+  }
+  if (ec) {
+    metrics_.protocol_errors.Add({{"reason", "accept"}}).Increment();
+    core::LogWarn(*Log(), "accept failed", {{"error", ec.message()}});
+    // Keep accepting: transient errors (EMFILE, ECONNABORTED) must not stop the server.
+    Accept();
+    return;
+  }
+  std::shared_ptr<Session> session;
+  bool reject = false;
+  {
+    std::lock_guard lock(registry_->mu);
+    reject = draining_ || registry_->sessions.size() >= options_.max_connections;
+    const std::uint64_t id = registry_->next_id++;
+    session = std::make_shared<Session>(std::move(socket), id, options_, router_, metrics_, registry_);
+    registry_->sessions.emplace(id, session);
+  }
+  if (reject) {
+    metrics_.connections_rejected.Increment();
+    session->Reject();
+  } else {
+    metrics_.connections_accepted.Increment();
+    session->Start();
+  }
+  Accept();
+}
+
+void Server::StopAccepting() {
+  draining_ = true;
+  net::dispatch(acceptor_.get_executor(), [this] {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  });
+}
+
+template <typename Fn>
+void Server::ForEachSession(Fn fn) {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(registry_->mu);
+    for (auto& [id, weak] : registry_->sessions) {
+      if (auto s = weak.lock()) {
+        live.push_back(std::move(s));
+      }
+    }
+  }
+  for (auto& s : live) {
+    net::post(s->executor(), [s, fn] { fn(*s); });
+  }
+}
+
+std::size_t Server::active_connections() const {
+  std::lock_guard lock(registry_->mu);
+  return registry_->sessions.size();
+}
+
+std::size_t Server::Drain(std::chrono::steady_clock::time_point deadline) {
+  ForEachSession([](Session& s) { s.BeginDrain(); });
+  while (active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::size_t forced = active_connections();
+  if (forced > 0) {
+    ForEachSession([](Session& s) { s.ForceClose(); });
+    const auto hard = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (active_connections() > 0 && std::chrono::steady_clock::now() < hard) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return forced;
+}
+
+}  // namespace vik::http
