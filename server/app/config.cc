@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -73,8 +74,9 @@ bool ParseBool(const std::string& v, bool& out) {
   return false;
 }
 
-// "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces).
-core::Status ParseHostPort(const std::string& key, const std::string& v, std::string& host, std::uint16_t& port) {
+// "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces). With `ip_only`, HOST must be an IP address.
+core::Status ParseHostPort(const std::string& key, const std::string& v, std::string& host, std::uint16_t& port,
+                           bool ip_only = false) {
   const auto colon = v.rfind(':');
   if (colon == std::string::npos) {
     return Bad(key, "expected HOST:PORT, got \"" + v + "\"");
@@ -89,6 +91,12 @@ core::Status ParseHostPort(const std::string& key, const std::string& v, std::st
   }
   if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos || std::stoul(p) > 65535) {
     return Bad(key, "expected a port 0..65535 in \"" + v + "\"");
+  }
+  if (ip_only) {
+    unsigned char buf[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, h.c_str(), buf) != 1 && inet_pton(AF_INET6, h.c_str(), buf) != 1) {
+      return Bad(key, "expected an IP address as HOST (e.g. 127.0.0.1, 0.0.0.0 or [::1]), got \"" + h + "\"");
+    }
   }
   host = h;
   port = static_cast<std::uint16_t>(std::stoul(p));
@@ -152,7 +160,8 @@ const std::vector<Setting>& Settings() {
        [](const Config& c) { return std::string(c.log_format == core::LogFormat::kJson ? "json" : "kv"); }},
       {"db.dsn", "--db",
        "PostgreSQL connection string or URI (multi-host allowed); required. vikd adds connect_timeout, "
-       "target_session_attrs=read-write, keepalives and statement_timeout unless set",
+       "target_session_attrs=read-write, keepalives, tcp_user_timeout, application_name and "
+       "statement_timeout unless set",
        [](Config& c, const std::string& v) {
          if (v.empty()) {
            return Bad("db.dsn", "must not be empty");
@@ -203,7 +212,7 @@ const std::vector<Setting>& Settings() {
        },
        [](const Config& c) { return c.store.migrations_dir ? c.store.migrations_dir->string() : std::string("<built in>"); }},
       {"http.listen", "--http", "HTTP listen address HOST:PORT (port 0: pick a free port)",
-       [](Config& c, const std::string& v) { return ParseHostPort("http.listen", v, c.http.host, c.http.port); },
+       [](Config& c, const std::string& v) { return ParseHostPort("http.listen", v, c.http.host, c.http.port, true); },
        [](const Config& c) { return HostPort(c.http.host, c.http.port); }},
       {"http.max_connections", "", "open HTTP connections at most; more are answered 503",
        UnsignedSetter("http.max_connections", [](Config& c, std::uint64_t n) { c.http.max_connections = n; }, 1,

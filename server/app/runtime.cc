@@ -2,6 +2,8 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -29,6 +31,15 @@ std::string ClientHost(const std::string& host) {
     return "::1";
   }
   return host;
+}
+
+// The address other instances and operators use: a wildcard bind is advertised by host name.
+std::string AdvertisedHost(const std::string& host) {
+  if (host != "0.0.0.0" && host != "::") {
+    return host;
+  }
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : ClientHost(host);
 }
 
 }  // namespace
@@ -79,7 +90,7 @@ core::Status Runtime::StartUp() {
   blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", config_.store.pool_size, config_.blocking_queue);
   blocking_->Start();
 
-  http_metrics_ = std::make_unique<http::HttpMetrics>(*registry_);
+  http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
   auto process = process_collector_;
   http::AddHealthRoutes(router_, *readiness_, [registry, process] {
@@ -89,7 +100,7 @@ core::Status Runtime::StartUp() {
     return families;
   });
 
-  http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, *http_metrics_);
+  http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, http_metrics_);
   if (auto s = http_->Start(); !s.ok()) {
     return s;
   }
@@ -220,9 +231,10 @@ void Runtime::CheckReadiness() {
     }
   }
   if (s.ok()) {
-    s = store_->CheckSchema();
+    s = store_->CheckSchema(/*allow_newer=*/true);
   }
-  const bool db_ok = s.ok() || s.code() == core::StatusCode::kFailedPrecondition;
+  const bool db_ok = s.code() != core::StatusCode::kUnavailable && s.code() != core::StatusCode::kDeadlineExceeded &&
+                     s.code() != core::StatusCode::kResourceExhausted;
   readiness_->Record(db_ok, db_ok ? "" : s.message(), s.ok(), s.ok() ? "" : s.message(),
                      std::chrono::system_clock::now());
 
@@ -230,8 +242,8 @@ void Runtime::CheckReadiness() {
     core::Status r = instance_registered_
                          ? store_->TouchInstance(config_.node_id)
                          : store_->RegisterInstance({config_.node_id, config_.region, Version(),
-                                                     HostPort(ClientHost(config_.http.host), http_->port()),
-                                                     HostPort(ClientHost(config_.grpc.host), grpc_->port()),
+                                                     HostPort(AdvertisedHost(config_.http.host), http_->port()),
+                                                     HostPort(AdvertisedHost(config_.grpc.host), grpc_->port()),
                                                      std::chrono::duration<double>(
                                                          std::chrono::system_clock::now().time_since_epoch())
                                                          .count()});

@@ -65,7 +65,7 @@ class Runtime {
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;
 
-  std::unique_ptr<http::HttpMetrics> http_metrics_;
+  std::shared_ptr<http::HttpMetrics> http_metrics_;
   http::Router router_;
   std::unique_ptr<http::Server> http_;
   std::unique_ptr<exchange::GrpcServer> grpc_;

@@ -47,7 +47,7 @@ std::string ReadinessState::Reason(const ReadinessSnapshot& s) {
     return "starting: the database has not been checked yet";
   }
   if (!s.database_ok) {
-    return "database unreachable: " + s.database_detail;
+    return "database check failed: " + s.database_detail;
   }
   if (!s.schema_ok) {
     return s.schema_detail;
@@ -55,27 +55,39 @@ std::string ReadinessState::Reason(const ReadinessSnapshot& s) {
   return "";
 }
 
-void ReadinessState::Subscribe(std::function<void(bool)> fn) {
+int ReadinessState::Subscribe(std::function<void(bool)> fn) {
+  std::lock_guard notify_lock(notify_mu_);
   bool ready = false;
+  int id = 0;
   {
     std::lock_guard lock(mu_);
-    listeners_.push_back(fn);
+    id = next_listener_id_++;
+    listeners_.emplace_back(id, fn);
     ready = snapshot_.ready;
   }
   fn(ready);
+  return id;
+}
+
+void ReadinessState::Unsubscribe(int id) {
+  std::lock_guard notify_lock(notify_mu_);
+  std::lock_guard lock(mu_);
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
 }
 
 void ReadinessState::NotifyIfChanged(bool before, bool after) {
   if (before == after) {
     return;
   }
-  std::vector<std::function<void(bool)>> listeners;
+  std::lock_guard notify_lock(notify_mu_);
+  std::vector<std::pair<int, std::function<void(bool)>>> listeners;
   {
     std::lock_guard lock(mu_);
     listeners = listeners_;
   }
-  for (auto& fn : listeners) {
-    fn(after);
+  const bool now = Get().ready;  // notifications may be reordered; deliver the latest value
+  for (auto& [id, fn] : listeners) {
+    fn(now);
   }
 }
 

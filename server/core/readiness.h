@@ -41,14 +41,20 @@ class ReadinessState {
   static std::string Reason(const ReadinessSnapshot& s);
 
   // `fn(ready)` is called whenever `ready` flips (and once at registration with the current value).
-  void Subscribe(std::function<void(bool)> fn);
+  // Returns an id for Unsubscribe; a subscriber must unsubscribe before it is destroyed.
+  int Subscribe(std::function<void(bool)> fn);
+  void Unsubscribe(int id);
 
  private:
   void NotifyIfChanged(bool before, bool after);
 
   mutable std::mutex mu_;
+  // Held while listeners run, so that Unsubscribe returns only once no call to the listener is in
+  // progress. Lock order: notify_mu_ before mu_.
+  std::mutex notify_mu_;
   ReadinessSnapshot snapshot_;
-  std::vector<std::function<void(bool)>> listeners_;
+  std::vector<std::pair<int, std::function<void(bool)>>> listeners_;
+  int next_listener_id_ = 1;
 };
 
 }  // namespace vik::core

@@ -1,7 +1,6 @@
 #include "exchange/grpc_server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
@@ -18,11 +17,15 @@ GrpcServer::~GrpcServer() {
   }
 }
 
-void GrpcServer::AddService(grpc::Service* service) { services_.push_back(service); }
+void GrpcServer::AddService(grpc::Service* service, std::string full_name) {
+  services_.push_back(service);
+  service_names_.insert(std::move(full_name));
+}
 
 core::Status GrpcServer::Start() {
-  grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  service_names_.insert(grpc::health::v1::Health::service_full_name());
+  health_ = std::make_unique<HealthService>(readiness_, service_names_);
 
   grpc::ServerBuilder builder;
   int selected_port = 0;
@@ -37,6 +40,7 @@ core::Status GrpcServer::Start() {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.RegisterService(health_.get());
   for (grpc::Service* s : services_) {
     builder.RegisterService(s);
   }
@@ -48,45 +52,23 @@ core::Status GrpcServer::Start() {
   if (!server || selected_port == 0) {
     return core::Unavailable("grpc: cannot listen on " + address);
   }
-  {
-    std::lock_guard lock(mu_);
-    server_ = std::move(server);
-    bound_port_ = static_cast<std::uint16_t>(selected_port);
-  }
-  readiness_.Subscribe([this](bool ready) { OnReadinessChange(ready); });
+  server_ = std::move(server);
+  bound_port_ = static_cast<std::uint16_t>(selected_port);
   return core::Status::Ok();
 }
 
-void GrpcServer::OnReadinessChange(bool ready) {
-  std::lock_guard lock(mu_);
-  if (!server_ || shutting_down_) {
-    return;
-  }
-  if (auto* health = server_->GetHealthCheckService()) {
-    health->SetServingStatus(ready);
-  }
-}
-
 void GrpcServer::BeginShutdown() {
-  std::lock_guard lock(mu_);
-  shutting_down_ = true;
-  if (server_) {
-    if (auto* health = server_->GetHealthCheckService()) {
-      health->SetServingStatus(false);
-      health->Shutdown();
-    }
+  if (health_) {
+    health_->Shutdown();
   }
 }
 
 void GrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
-  std::unique_ptr<grpc::Server> server;
-  {
-    std::lock_guard lock(mu_);
-    server = std::move(server_);
-  }
-  if (server) {
-    server->Shutdown(deadline);
-    server->Wait();
+  BeginShutdown();
+  if (server_) {
+    server_->Shutdown(deadline);
+    server_->Wait();
+    server_.reset();
   }
 }
 

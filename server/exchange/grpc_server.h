@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +17,7 @@
 #include "core/readiness.h"
 #include "core/result.h"
 #include "exchange/grpc_metrics.h"
+#include "exchange/health_service.h"
 
 namespace vik::exchange {
 
@@ -32,27 +33,26 @@ class GrpcServer {
   GrpcServer(GrpcOptions options, prometheus::Registry& registry, core::ReadinessState& readiness);
   ~GrpcServer();
 
-  // REQUIRES: before Start(). The service must outlive the server.
-  void AddService(grpc::Service* service);
+  // REQUIRES: before Start(). The service must outlive the server. `full_name` (e.g.
+  // "vik.v1.IngestService") is what health checks may ask about.
+  void AddService(grpc::Service* service, std::string full_name);
 
   core::Status Start();
   std::uint16_t port() const { return bound_port_; }
 
-  // Health answers NOT_SERVING from now on (Watch streams are told at once and ended).
+  // Health answers NOT_SERVING from now on (Watch streams are told at once, then ended).
   void BeginShutdown();
   // Stops accepting calls, waits for calls in flight until `deadline`, then cancels the rest.
   void Shutdown(std::chrono::system_clock::time_point deadline);
 
  private:
-  void OnReadinessChange(bool ready);
-
   const GrpcOptions options_;
   GrpcMetrics metrics_;
   core::ReadinessState& readiness_;
   std::vector<grpc::Service*> services_;
-  std::mutex mu_;  // guards server_ against readiness callbacks
+  std::set<std::string> service_names_;
+  std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> server_;
-  bool shutting_down_ = false;
   std::uint16_t bound_port_ = 0;
 };
 

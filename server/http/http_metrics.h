@@ -17,7 +17,8 @@ struct HttpMetrics {
   prometheus::Gauge& connections_active;
   prometheus::Counter& connections_accepted;
   prometheus::Counter& connections_rejected;  // over the connection cap: answered 503
-  prometheus::Family<prometheus::Counter>& protocol_errors;  // reason: bad_request, too_large, timeout
+  // reason: bad_request, header_too_large, body_too_large, timeout, accept
+  prometheus::Family<prometheus::Counter>& protocol_errors;
 
   void Observe(const std::string& route, const std::string& method, unsigned code, double seconds);
 };

@@ -35,17 +35,17 @@ std::shared_ptr<spdlog::logger> Log() {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::uint64_t id, const HttpOptions& options, const Router& router,
-          HttpMetrics& metrics, std::shared_ptr<SessionRegistry> registry)
-      : stream_(std::move(socket)), id_(id), options_(options), router_(router), metrics_(metrics),
+          std::shared_ptr<HttpMetrics> metrics, std::shared_ptr<SessionRegistry> registry)
+      : stream_(std::move(socket)), id_(id), options_(options), router_(router), metrics_(std::move(metrics)),
         registry_(std::move(registry)) {
     boost::system::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
-    metrics_.connections_active.Increment();
+    metrics_->connections_active.Increment();
   }
 
   ~Session() {
-    metrics_.connections_active.Decrement();
+    metrics_->connections_active.Decrement();
     std::lock_guard lock(registry_->mu);
     registry_->sessions.erase(id_);
   }
@@ -125,6 +125,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code ec) {
+    started_ = std::chrono::steady_clock::now();  // a refused request is answered at once
     const bool idle = state_ == State::kIdle && !parser_->got_some();
     if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted || ec == net::error::eof ||
         ec == net::error::connection_reset || (idle && ec == beast::error::timeout)) {
@@ -133,26 +134,26 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == beast::error::timeout) {
       // tcp_stream closed the socket on timeout; a half-received request cannot be answered.
-      metrics_.protocol_errors.Add({{"reason", "timeout"}}).Increment();
+      metrics_->protocol_errors.Add({{"reason", "timeout"}}).Increment();
       Close();
       return;
     }
     closing_ = true;
     if (ec == bhttp::error::header_limit) {
-      metrics_.protocol_errors.Add({{"reason", "header_too_large"}}).Increment();
+      metrics_->protocol_errors.Add({{"reason", "header_too_large"}}).Increment();
       Send(ErrorResponse(bhttp::status::request_header_fields_too_large, core::StatusCode::kInvalidArgument,
                          "request header is larger than " + std::to_string(options_.max_header_bytes) + " bytes"),
            "unmatched", "-");
       return;
     }
     if (ec == bhttp::error::body_limit) {
-      metrics_.protocol_errors.Add({{"reason", "body_too_large"}}).Increment();
+      metrics_->protocol_errors.Add({{"reason", "body_too_large"}}).Increment();
       Send(ErrorResponse(bhttp::status::payload_too_large, core::StatusCode::kInvalidArgument,
                          "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"),
            "unmatched", "-");
       return;
     }
-    metrics_.protocol_errors.Add({{"reason", "bad_request"}}).Increment();
+    metrics_->protocol_errors.Add({{"reason", "bad_request"}}).Increment();
     Send(ErrorResponse(bhttp::status::bad_request, core::StatusCode::kInvalidArgument,
                        "malformed HTTP request: " + ec.message()),
          "unmatched", "-");
@@ -218,7 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *msg,
                        [self = shared_from_this(), msg, keep, route, method, code, seconds](beast::error_code ec,
                                                                                              std::size_t) {
-                         self->metrics_.Observe(route, method, code, seconds);
+                         self->metrics_->Observe(route, method, code, seconds);
                          if (ec || !keep) {
                            self->Close();
                            return;
@@ -241,7 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::uint64_t id_;
   const HttpOptions& options_;
   const Router& router_;
-  HttpMetrics& metrics_;
+  std::shared_ptr<HttpMetrics> metrics_;
   std::shared_ptr<SessionRegistry> registry_;
   std::string remote_;
 
@@ -257,8 +258,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string method_ = "-";
 };
 
-Server::Server(net::io_context& ioc, HttpOptions options, const Router& router, HttpMetrics& metrics)
-    : ioc_(ioc), options_(std::move(options)), router_(router), metrics_(metrics), acceptor_(net::make_strand(ioc)),
+Server::Server(net::io_context& ioc, HttpOptions options, const Router& router,
+               std::shared_ptr<HttpMetrics> metrics)
+    : ioc_(ioc), options_(std::move(options)), router_(router), metrics_(std::move(metrics)), acceptor_(net::make_strand(ioc)),
       registry_(std::make_shared<SessionRegistry>()) {}
 
 Server::~Server() = default;
@@ -300,7 +302,7 @@ void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     return;  // stopped
   }
   if (ec) {
-    metrics_.protocol_errors.Add({{"reason", "accept"}}).Increment();
+    metrics_->protocol_errors.Add({{"reason", "accept"}}).Increment();
     core::LogWarn(*Log(), "accept failed", {{"error", ec.message()}});
     // Keep accepting: transient errors (EMFILE, ECONNABORTED) must not stop the server.
     Accept();
@@ -316,10 +318,10 @@ void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     registry_->sessions.emplace(id, session);
   }
   if (reject) {
-    metrics_.connections_rejected.Increment();
+    metrics_->connections_rejected.Increment();
     session->Reject();
   } else {
-    metrics_.connections_accepted.Increment();
+    metrics_->connections_accepted.Increment();
     session->Start();
   }
   Accept();

@@ -51,7 +51,9 @@ struct SessionRegistry {
 
 class Server {
  public:
-  Server(boost::asio::io_context& ioc, HttpOptions options, const Router& router, HttpMetrics& metrics);
+  // `metrics` is shared with the sessions, which may outlive the server at process exit.
+  Server(boost::asio::io_context& ioc, HttpOptions options, const Router& router,
+         std::shared_ptr<HttpMetrics> metrics);
   ~Server();
 
   // Binds and starts accepting. Returns the bound port (useful with port 0).
@@ -76,7 +78,7 @@ class Server {
   boost::asio::io_context& ioc_;
   const HttpOptions options_;
   const Router& router_;
-  HttpMetrics& metrics_;
+  std::shared_ptr<HttpMetrics> metrics_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t bound_port_ = 0;
   std::atomic<bool> draining_{false};

@@ -95,8 +95,10 @@ std::string RedactDsn(const std::string& dsn) {
     return "<invalid dsn>";
   }
   ConnInfo info = std::move(parsed).value();
-  if (info.count("password")) {
-    info["password"] = "***";
+  for (const char* secret : {"password", "sslpassword"}) {
+    if (info.count(secret)) {
+      info[secret] = "***";
+    }
   }
   return Render(info);
 }

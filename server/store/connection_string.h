@@ -25,7 +25,7 @@ struct ConnectionSettings {
 // INVALID_ARGUMENT (with libpq's reason) when `dsn` cannot be parsed.
 core::Result<std::string> BuildConnectionString(const std::string& dsn, const ConnectionSettings& s);
 
-// The DSN with any password replaced by "***", safe to log. Unparseable input yields "<invalid dsn>".
+// The DSN with password and sslpassword replaced by "***", safe to log. Unparseable input yields "<invalid dsn>".
 std::string RedactDsn(const std::string& dsn);
 
 }  // namespace vik::store

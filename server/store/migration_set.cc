@@ -87,7 +87,7 @@ core::Result<std::vector<Migration>> LoadMigrationsDir(const std::filesystem::pa
 }
 
 core::Result<std::vector<Migration>> PlanMigrations(const std::vector<Migration>& known,
-                                                    const std::vector<AppliedMigration>& applied) {
+                                                    const std::vector<AppliedMigration>& applied, bool allow_newer) {
   std::map<int, const Migration*> by_version;
   for (const auto& m : known) {
     by_version[m.version] = &m;
@@ -96,6 +96,9 @@ core::Result<std::vector<Migration>> PlanMigrations(const std::vector<Migration>
   std::map<int, const AppliedMigration*> done;
   for (const auto& a : applied) {
     auto it = by_version.find(a.version);
+    if (it == by_version.end() && allow_newer) {
+      continue;
+    }
     if (it == by_version.end()) {
       return core::FailedPrecondition(
           "database schema is newer than this binary: it has migration " + std::to_string(a.version) +

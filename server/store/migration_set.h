@@ -43,9 +43,11 @@ core::Result<std::vector<Migration>> EmbeddedMigrations();
 core::Result<std::vector<Migration>> LoadMigrationsDir(const std::filesystem::path& dir);
 
 // What must be applied to bring `applied` up to `known`, in order. Fails with
-// FAILED_PRECONDITION when the database is newer than the binary (an applied version this binary
-// does not know) or when an applied migration's checksum differs from the file's (an edited file).
+// FAILED_PRECONDITION when an applied migration's checksum differs from the file's (an edited
+// file), and, unless `allow_newer`, when the database is newer than the binary (an applied version
+// this binary does not know).
 core::Result<std::vector<Migration>> PlanMigrations(const std::vector<Migration>& known,
-                                                    const std::vector<AppliedMigration>& applied);
+                                                    const std::vector<AppliedMigration>& applied,
+                                                    bool allow_newer = false);
 
 }  // namespace vik::store

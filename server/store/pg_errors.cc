@@ -25,7 +25,7 @@ TranslatedError FromSqlState(const std::string& state, const std::string& detail
   if (state == "25006") {
     return {{StatusCode::kUnavailable, "the database is read-only (a standby?): " + detail}, true};
   }
-  if (state == "40001" || state == "40P01") {
+  if (state == "40001" || state == "40P01" || state == "55P03") {  // 55P03: lock_timeout
     return {{StatusCode::kAborted, detail}, false};
   }
   if (state == "23505") {

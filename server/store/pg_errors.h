@@ -1,14 +1,15 @@
 #pragma once
 
 // The one place where libpqxx exceptions become Status codes:
-//   broken_connection, SQLSTATE 08*, 57P0x, 25006 (read-only: we hit a standby) -> UNAVAILABLE
+//   broken_connection, other libpqxx failures, SQLSTATE 08*, 57P0x,
+//   53300 (too many connections), 25006 (read-only: we hit a standby)         -> UNAVAILABLE
 //   in_doubt_error (connection lost during COMMIT), completion unknown        -> UNKNOWN
-//   40001 serialization failure, 40P01 deadlock                               -> ABORTED
+//   40001 serialization failure, 40P01 deadlock, 55P03 lock timeout           -> ABORTED
 //   23505 unique violation                                                    -> ALREADY_EXISTS
 //   other 23* integrity violations                                            -> FAILED_PRECONDITION
 //   57014 statement timeout / cancel                                          -> DEADLINE_EXCEEDED
 //   53* insufficient resources                                                -> RESOURCE_EXHAUSTED
-//   anything else                                                             -> INTERNAL
+//   libpqxx usage errors (bugs; the connection is discarded), anything else    -> INTERNAL
 // An UNKNOWN outcome must never be acknowledged and never blindly retried.
 
 #include <exception>

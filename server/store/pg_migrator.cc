@@ -39,6 +39,7 @@ core::Result<int> PgMigrator::Migrate() {
     {
       pqxx::nontransaction n(*conn);
       n.exec(stmt::kNoStatementTimeout.sql);
+      n.exec(stmt::kMigrateLockTimeout.sql);
       n.exec_prepared(stmt::kMigrateLock.name);
       step = "migrate: read applied migrations";
       n.exec(stmt::kSchemaCreateTable.sql);
@@ -69,10 +70,10 @@ core::Result<int> PgMigrator::Migrate() {
   }
 }
 
-core::Status PgMigrator::CheckSchema() {
-  return pool_.Run("check schema", [this](pqxx::connection& c) -> core::Status {
+core::Status PgMigrator::CheckSchema(bool allow_newer) {
+  return pool_.Run("check schema", [this, allow_newer](pqxx::connection& c) -> core::Status {
     pqxx::read_transaction tx(c);
-    auto plan = PlanMigrations(known_, ReadApplied(tx));
+    auto plan = PlanMigrations(known_, ReadApplied(tx), allow_newer);
     if (!plan.ok()) {
       return plan.status();
     }

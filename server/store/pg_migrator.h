@@ -23,9 +23,12 @@ class PgMigrator {
   // database is newer than the binary or an applied file changed.
   core::Result<int> Migrate();
 
-  // OK when the database is reachable and its schema is exactly this binary's; UNAVAILABLE when it
-  // cannot be reached; FAILED_PRECONDITION (with the reason) when the schema is behind or newer.
-  core::Status CheckSchema();
+  // OK when the database is reachable and has every migration of this binary, unchanged, and (unless
+  // `allow_newer`) none beyond; UNAVAILABLE when it cannot be reached; FAILED_PRECONDITION (with the
+  // reason) otherwise. A running instance allows newer: during a rolling upgrade the new release
+  // migrates first and the old instances keep serving (migrations must stay compatible with the
+  // previous release).
+  core::Status CheckSchema(bool allow_newer = false);
 
   int latest_version() const { return known_.empty() ? 0 : known_.back().version; }
 

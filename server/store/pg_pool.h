@@ -98,9 +98,6 @@ auto PgPool::Run(const char* what, Fn&& fn) -> std::invoke_result_t<Fn, pqxx::co
   try {
     R r = fn(*(*slot)->conn);
     Release(*slot, false);
-    if (!r.ok()) {
-      metrics_.CountError(core::StatusOf(r).code());
-    }
     return r;
   } catch (...) {
     TranslatedError t = TranslateException(std::current_exception(), what);

@@ -43,6 +43,8 @@ inline constexpr Statement kMigrateUnlock{"migrate_unlock",
 // service's statement timeout.
 inline constexpr Statement kNoStatementTimeout{"no_statement_timeout", "SET statement_timeout = 0",
                                                false};
+// ... but waiting for another instance's migration run is bounded.
+inline constexpr Statement kMigrateLockTimeout{"migrate_lock_timeout", "SET lock_timeout = '120s'", false};
 
 // --- instances ---
 inline constexpr Statement kInstanceUpsert{

@@ -42,7 +42,7 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 core::Result<int> Store::Migrate() { return impl_->migrator.Migrate(); }
-core::Status Store::CheckSchema() { return impl_->migrator.CheckSchema(); }
+core::Status Store::CheckSchema(bool allow_newer) { return impl_->migrator.CheckSchema(allow_newer); }
 int Store::LatestSchemaVersion() const { return impl_->migrator.latest_version(); }
 void Store::CloseIdle() { impl_->pool.CloseIdle(); }
 

@@ -46,7 +46,7 @@ class Store {
 
   // See PgMigrator.
   core::Result<int> Migrate();
-  core::Status CheckSchema();
+  core::Status CheckSchema(bool allow_newer = false);
   int LatestSchemaVersion() const;
 
   core::Status Ping();

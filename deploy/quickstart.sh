@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds vikd (Release) and runs it in the foreground against a private PostgreSQL cluster under
+# ./var/, creating what is missing (packages, build, cluster, database, schema). Running it again
+# reuses what exists. Ctrl-C stops vikd and the cluster cleanly.
+#
+# Environment: VIK_HTTP (default 127.0.0.1:8080), VIK_GRPC (default 127.0.0.1:9090),
+#              VIK_PG_PORT (default 55432), VIK_BUILD_DIR (default ./build-release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+source deploy/lib/common.sh
+
+HTTP=${VIK_HTTP:-127.0.0.1:8080}
+GRPC=${VIK_GRPC:-127.0.0.1:9090}
+PG_PORT=${VIK_PG_PORT:-55432}
+BUILD=${VIK_BUILD_DIR:-$ROOT/build-release}
+
+vik_install_packages "${VIK_BUILD_PACKAGES[@]}"
+
+vik_log "building vikd (Release) in $BUILD"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIK_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target vikd
+VIKD=$BUILD/server/vikd
+
+# The cluster lives in ./var/pg. PostgreSQL runs as the postgres user, which must be able to reach
+# that directory; when the checkout sits somewhere it cannot enter (e.g. under /root), the cluster
+# lives in /var/lib/vik-quickstart and ./var/pg links to it.
+mkdir -p var
+PGDATA_DIR=$ROOT/var/pg
+if [ "$(id -u)" -eq 0 ] && [ ! -e var/pg ] && ! runuser -u postgres -- test -x "$ROOT/var"; then
+  target=/var/lib/vik-quickstart/$(echo "$ROOT" | md5sum | cut -c1-12)
+  mkdir -p "$target"
+  ln -s "$target" var/pg
+  vik_log "postgres cannot enter $ROOT; the cluster lives in $target (linked from var/pg)"
+fi
+mkdir -p var/pg
+PGDATA_DIR=$(readlink -f var/pg)
+[ "$(id -u)" -eq 0 ] && chown postgres: "$PGDATA_DIR"
+
+if [ ! -f "$PGDATA_DIR/data/PG_VERSION" ]; then
+  vik_log "creating a private PostgreSQL cluster in var/pg"
+fi
+vik_pg_init "$PGDATA_DIR/data"
+if vik_port_busy "$PG_PORT" && ! vik_as_pg "$(vik_pg_bin)/pg_ctl" -D "$PGDATA_DIR/data" status >/dev/null 2>&1; then
+  echo "port $PG_PORT is taken by another program; set VIK_PG_PORT" >&2
+  exit 1
+fi
+vik_pg_start "$PGDATA_DIR/data" "$PG_PORT" "$PGDATA_DIR/run"
+stop_pg() { vik_log "stopping PostgreSQL"; vik_pg_stop "$PGDATA_DIR/data"; }
+trap stop_pg EXIT
+
+DSN="host=127.0.0.1 port=$PG_PORT user=postgres dbname=vik"
+if ! psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'vik'" | grep -q 1; then
+  vik_log "creating database vik"
+  psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" -qc "CREATE DATABASE vik" >/dev/null
+fi
+
+vik_log "migrating"
+"$VIKD" migrate --config deploy/vikd.conf.example --db "$DSN" --log-level warn
+
+# Sample signals are loaded here once signal ingest exists (issue 3); until then the database
+# holds the schema and this instance's registration.
+
+http_port=${HTTP##*:}
+cat <<EOT
+
+  vikd is starting. Press Ctrl-C to stop it and the database.
+
+    health     http://$HTTP/healthz
+    readiness  http://$HTTP/readyz
+    metrics    http://$HTTP/metrics
+    gRPC       $GRPC   (grpc.health.v1.Health, server reflection)
+    database   $DSN
+    logs       below
+
+EOT
+"$VIKD" serve --config deploy/vikd.conf.example --db "$DSN" --http "$HTTP" --grpc "$GRPC" \
+  --node-id "quickstart-$(hostname | tr -c 'A-Za-z0-9._-\n' '-')" &
+VIKD_PID=$!
+forward() { kill -TERM "$VIKD_PID" 2>/dev/null || true; }
+trap forward INT TERM
+set +e
+wait "$VIKD_PID"; rc=$?
+# A signal interrupts the first wait; wait again for vikd's clean exit.
+if kill -0 "$VIKD_PID" 2>/dev/null; then wait "$VIKD_PID"; rc=$?; fi
+set -e
+trap stop_pg EXIT
+exit "$rc"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds vik and runs every test suite (unit, integration, end-to-end) through ctest against a
+# throwaway PostgreSQL server that this script creates and removes. Exits non-zero on any failure.
+#
+#   ./tests/run.sh                 everything
+#   ./tests/run.sh -R 'unit: '     only tests whose names match (arguments go to ctest)
+#
+# Environment: VIK_BUILD_DIR (default ./build), VIK_JOBS (parallel tests, default 2 x cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/lib/common.sh
+
+vik_install_packages "${VIK_BUILD_PACKAGES[@]}" "${VIK_TEST_PACKAGES[@]}"
+
+BUILD=${VIK_BUILD_DIR:-$PWD/build}
+vik_log "building in $BUILD"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j"$(nproc)"
+
+# Layering rules of docs/architecture.md, checked on every run.
+bad=$(grep -rln '#include *<pqxx\|#include *<libpq' server | grep -v '^server/store/' || true)
+[ -z "$bad" ] || { echo "libpqxx/libpq included outside server/store/: $bad" >&2; exit 1; }
+bad=$(grep -rlE '#include *<(grpcpp|boost/asio|boost/beast|pqxx|prometheus)' server/domain server/core || true)
+[ -z "$bad" ] || { echo "I/O libraries included in server/domain or server/core: $bad" >&2; exit 1; }
+
+PGTMP=$(mktemp -d /tmp/vik-test-pg.XXXXXX)
+chmod 755 "$PGTMP"
+cleanup() {
+  vik_pg_stop "$PGTMP/data"
+  rm -rf "$PGTMP"
+}
+trap cleanup EXIT
+PORT=$(vik_free_port)
+vik_log "starting a throwaway PostgreSQL on 127.0.0.1:$PORT"
+vik_pg_init "$PGTMP/data"
+vik_pg_start "$PGTMP/data" "$PORT" "$PGTMP" "-c fsync=off -c synchronous_commit=off -c max_connections=300"
+export VIK_TEST_PG="host=127.0.0.1 port=$PORT user=postgres"
+
+vik_log "running tests"
+ctest --test-dir "$BUILD" --output-on-failure -j"${VIK_JOBS:-$(( $(nproc) * 2 ))}" --timeout 300 "$@"
