@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/admin.h"
 #include "app/build_info.h"
 #include "app/config.h"
 #include "app/runtime.h"
@@ -26,6 +27,15 @@ void PrintHelp() {
       "  vikd serve   [flags]   run the hub (HTTP + gRPC) until SIGTERM/SIGINT\n"
       "  vikd migrate [flags]   apply pending database migrations and exit\n"
       "  vikd version           print version and library versions\n"
+      "  vikd partner add NAME                          register a partner organisation\n"
+      "  vikd source add ID --partner NAME [--interval 15m]\n"
+      "                                                 register a source (expected reporting interval)\n"
+      "  vikd source list                               list sources\n"
+      "  vikd token issue --partner NAME --scopes ingest,read[,admin]\n"
+      "                                                 issue a token; the secret is printed once\n"
+      "  vikd token revoke ID                           revoke a token (all instances within seconds)\n"
+      "  vikd token list                                list tokens (ids, never secrets)\n"
+      "  Admin commands take the same --db / --config settings as serve.\n"
       "  vikd help | --help     this text\n"
       "\n"
       "Flags:\n"
@@ -56,6 +66,8 @@ int UsageError(const std::string& message) {
 
 struct Parsed {
   std::string command;
+  std::vector<std::string> args;              // positionals after the command
+  std::map<std::string, std::string> admin;   // --partner, --scopes, --interval
   std::string config_file;
   std::vector<std::pair<std::string, std::string>> settings;  // in command-line order
   bool help = false;
@@ -81,10 +93,11 @@ core::Result<Parsed> ParseArgs(int argc, char** argv) {
       continue;
     }
     if (arg.rfind("--", 0) != 0) {
-      if (!p.command.empty()) {
-        return core::InvalidArgument("unexpected argument \"" + arg + "\" (command is already " + p.command + ")");
+      if (p.command.empty()) {
+        p.command = arg;
+      } else {
+        p.args.push_back(arg);
       }
-      p.command = arg;
       continue;
     }
     std::string value;
@@ -94,7 +107,8 @@ core::Result<Parsed> ParseArgs(int argc, char** argv) {
       arg = arg.substr(0, eq);
       has_value = true;
     }
-    const bool known = arg == "--config" || arg == "--set" || flag_to_key.count(arg) > 0;
+    const bool admin_flag = arg == "--partner" || arg == "--scopes" || arg == "--interval";
+    const bool known = arg == "--config" || arg == "--set" || admin_flag || flag_to_key.count(arg) > 0;
     if (!known) {
       return core::InvalidArgument("unknown flag " + arg + " (see vikd --help)");
     }
@@ -104,7 +118,9 @@ core::Result<Parsed> ParseArgs(int argc, char** argv) {
       }
       value = argv[++i];
     }
-    if (arg == "--config") {
+    if (admin_flag) {
+      p.admin[arg.substr(2)] = value;
+    } else if (arg == "--config") {
       p.config_file = value;
     } else if (arg == "--set") {
       const auto eq = value.find('=');
@@ -174,8 +190,16 @@ int RunCli(int argc, char** argv) {
     std::printf("%s\n", VersionLine().c_str());
     return kExitOk;
   }
-  if (p.command != "serve" && p.command != "migrate") {
-    return UsageError("unknown command \"" + p.command + "\" (expected serve, migrate, version or help)");
+  const bool admin = p.command == "partner" || p.command == "source" || p.command == "token";
+  if (p.command != "serve" && p.command != "migrate" && !admin) {
+    return UsageError("unknown command \"" + p.command +
+                      "\" (expected serve, migrate, partner, source, token, version or help)");
+  }
+  if (!admin && !p.args.empty()) {
+    return UsageError("unexpected argument \"" + p.args.front() + "\" after " + p.command);
+  }
+  if (!admin && !p.admin.empty()) {
+    return UsageError("--" + p.admin.begin()->first + " applies to the partner, source and token commands only");
   }
   auto config = LoadConfig(p, /*require_db=*/true);
   if (!config.ok()) {
@@ -183,6 +207,9 @@ int RunCli(int argc, char** argv) {
   }
   if (p.command == "migrate") {
     return Migrate(*config);
+  }
+  if (admin) {
+    return RunAdmin(*config, p.command, p.args, p.admin);
   }
   core::SetupLogging(config->log_level, config->log_format);
   Runtime runtime(std::move(config).value());

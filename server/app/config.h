@@ -40,6 +40,18 @@ struct Config {
   http::HttpOptions http;
   exchange::GrpcOptions grpc;
 
+  // Ingest (see docs/operations.md).
+  std::size_t ingest_max_batch = 1000;        // signals per Submit call / HTTP request
+  std::size_t ingest_max_queue = 20000;       // signals waiting for the group commit
+  std::size_t ingest_commit_batch = 500;      // signals per transaction at most
+  std::chrono::milliseconds ingest_commit_wait{0};
+  std::size_t ingest_writers = 2;             // concurrent group-commit transactions
+  std::size_t ingest_stream_window = 256;     // SubmitStream read-ahead
+  double ingest_rate_limit = 2000;            // signals per second per partner (0: off)
+  double ingest_rate_burst = 10000;
+  std::chrono::milliseconds ingest_max_future_skew{300000};
+  std::chrono::milliseconds auth_refresh_interval{2000};
+
   std::size_t io_threads = 2;
   std::size_t blocking_queue = 1024;
   std::chrono::milliseconds drain_timeout{10000};

@@ -13,6 +13,7 @@
 #include "app/build_info.h"
 #include "core/logging.h"
 #include "http/health_routes.h"
+#include "http/ingest_routes.h"
 
 namespace vik::app {
 
@@ -46,9 +47,17 @@ std::string AdvertisedHost(const std::string& host) {
 
 Runtime::Runtime(Config config)
     : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      signals_(ioc_) {}
+      credentials_timer_(ioc_), signals_(ioc_) {}
 
 Runtime::~Runtime() {
+  if (writer_) {
+    writer_->Stop();
+  }
+  for (auto& t : writer_threads_) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
   work_.reset();
   ioc_.stop();
   for (auto& t : io_threads_) {
@@ -90,6 +99,27 @@ core::Status Runtime::StartUp() {
   blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", config_.store.pool_size, config_.blocking_queue);
   blocking_->Start();
 
+  // Ingest: authenticator, rate limiter, group-commit writers, pipeline.
+  ingest_metrics_ = std::make_unique<ingest::IngestMetrics>(*registry_);
+  auth_ = std::make_unique<ingest::Authenticator>(*store_);
+  rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest_rate_limit, config_.ingest_rate_burst, clock_);
+  ingest::WriterOptions writer_options;
+  writer_options.max_queue = config_.ingest_max_queue;
+  writer_options.max_batch = config_.ingest_commit_batch;
+  writer_options.max_wait = config_.ingest_commit_wait;
+  writer_ = std::make_unique<ingest::BatchWriter>(*store_, writer_options, config_.node_id, *ingest_metrics_);
+  for (std::size_t i = 0; i < config_.ingest_writers; ++i) {
+    writer_threads_.emplace_back([this] { writer_->Run(); });
+    pthread_setname_np(writer_threads_.back().native_handle(), "vik-writer");
+  }
+  ingest::PipelineOptions pipeline_options;
+  pipeline_options.max_batch = config_.ingest_max_batch;
+  pipeline_options.limits.max_future_skew =
+      std::chrono::duration_cast<std::chrono::seconds>(config_.ingest_max_future_skew);
+  pipeline_ = std::make_unique<ingest::Pipeline>(pipeline_options, *auth_, *rate_limiter_, *writer_, clock_,
+                                                 *ingest_metrics_);
+  ingest_service_ = std::make_unique<exchange::IngestService>(*pipeline_, *auth_, config_.ingest_stream_window);
+
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
   auto process = process_collector_;
@@ -99,12 +129,14 @@ core::Status Runtime::StartUp() {
     families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     return families;
   });
+  http::AddIngestRoutes(router_, *pipeline_, *auth_);
 
   http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, http_metrics_);
   if (auto s = http_->Start(); !s.ok()) {
     return s;
   }
   grpc_ = std::make_unique<exchange::GrpcServer>(config_.grpc, *registry_, *readiness_);
+  grpc_->AddService(ingest_service_.get(), vik::v1::IngestService::service_full_name());
   if (auto s = grpc_->Start(); !s.ok()) {
     return s;
   }
@@ -172,6 +204,7 @@ int Runtime::Serve() {
                 {{"http", http_url}, {"grpc", grpc_addr}, {"http_port", static_cast<int>(http_->port())},
                  {"grpc_port", static_cast<int>(grpc_->port())}});
   ScheduleReadinessCheck(std::chrono::milliseconds(0));
+  ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
 
   {
     std::unique_lock lock(shutdown_mu_);
@@ -216,6 +249,49 @@ void Runtime::ScheduleReadinessCheck(std::chrono::milliseconds delay) {
       }
     });
   });
+}
+
+void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
+  boost::asio::post(ioc_, [this, delay] {
+    if (stopping_) {
+      return;
+    }
+    credentials_timer_.expires_after(delay);
+    credentials_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping_) {
+        return;
+      }
+      if (!blocking_->TrySubmit([this] { RefreshCredentials(); })) {
+        ScheduleCredentialsRefresh(config_.auth_refresh_interval);
+      }
+    });
+  });
+}
+
+void Runtime::RefreshCredentials() {
+  // Reference data first: ingest needs it to validate, and it only changes with migrations.
+  if (!pipeline_->has_reference_data()) {
+    auto reference = store_->LoadReferenceData(config_.region);
+    if (reference.ok() && !reference->municipalities.empty()) {
+      core::LogInfo(*log_, "reference data loaded",
+                    {{"region", config_.region},
+                     {"municipalities", static_cast<std::uint64_t>(reference->municipalities.size())},
+                     {"themes", static_cast<std::uint64_t>(reference->themes.size())}});
+      pipeline_->SetReferenceData(std::make_shared<const domain::ReferenceData>(std::move(reference).value()));
+    } else if (reference.ok() && !credentials_error_logged_) {
+      core::LogWarn(*log_, "no municipalities for this region in the reference data; ingest answers UNAVAILABLE",
+                    {{"region", config_.region}});
+      credentials_error_logged_ = true;
+    }
+  }
+  core::Status s = auth_->Refresh();
+  if (!s.ok() && !credentials_error_logged_) {
+    core::LogWarn(*log_, "cannot load tokens and sources; keeping the previous copy", {{"error", s.message()}});
+    credentials_error_logged_ = true;
+  } else if (s.ok()) {
+    credentials_error_logged_ = false;
+  }
+  ScheduleCredentialsRefresh(config_.auth_refresh_interval);
 }
 
 void Runtime::CheckReadiness() {
@@ -279,8 +355,16 @@ void Runtime::Shutdown() {
   const std::size_t forced = http_->Drain(deadline);
   grpc_stopper.join();
 
+  // Requests in flight are answered by now; let the writers finish what is queued.
+  writer_->Stop();
+  for (auto& t : writer_threads_) {
+    t.join();
+  }
+  writer_threads_.clear();
+
   boost::asio::post(ioc_, [this] {
     readiness_timer_.cancel();
+    credentials_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);
   });

@@ -27,6 +27,12 @@
 #include "core/blocking_pool.h"
 #include "core/readiness.h"
 #include "exchange/grpc_server.h"
+#include "exchange/ingest_service.h"
+#include "ingest/authenticator.h"
+#include "ingest/batch_writer.h"
+#include "ingest/ingest_metrics.h"
+#include "ingest/pipeline.h"
+#include "ingest/rate_limiter.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -47,6 +53,8 @@ class Runtime {
   core::Status StartUp();
   void ScheduleReadinessCheck(std::chrono::milliseconds delay);
   void CheckReadiness();  // runs on the blocking pool
+  void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
+  void RefreshCredentials();  // runs on the blocking pool
   void WaitForSignal();
   void Shutdown();
   core::Status WritePortsFile() const;
@@ -59,9 +67,19 @@ class Runtime {
   std::unique_ptr<core::ReadinessState> readiness_;
   std::unique_ptr<core::BlockingPool> blocking_;
 
+  core::SystemClock clock_;
+  std::unique_ptr<ingest::IngestMetrics> ingest_metrics_;
+  std::unique_ptr<ingest::Authenticator> auth_;
+  std::unique_ptr<ingest::RateLimiter> rate_limiter_;
+  std::unique_ptr<ingest::BatchWriter> writer_;
+  std::unique_ptr<ingest::Pipeline> pipeline_;
+  std::unique_ptr<exchange::IngestService> ingest_service_;
+  std::vector<std::thread> writer_threads_;
+
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer readiness_timer_;
+  boost::asio::steady_timer credentials_timer_;
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;
 
@@ -74,6 +92,7 @@ class Runtime {
   bool migrated_ = false;             // touched only by CheckReadiness (one at a time)
   bool instance_registered_ = false;  // likewise
   bool systemd_ready_sent_ = false;   // likewise
+  bool credentials_error_logged_ = false;  // touched only by RefreshCredentials
   unsigned checks_ = 0;               // likewise
   std::mutex shutdown_mu_;
   std::condition_variable shutdown_cv_;

@@ -8,6 +8,10 @@ std::span<const Statement> PreparedStatements() {
   static constexpr std::array kAll = {
       stmt::kPing,         stmt::kSchemaTableExists, stmt::kSchemaApplied,  stmt::kSchemaRecord,
       stmt::kMigrateLock,  stmt::kMigrateUnlock,     stmt::kInstanceUpsert, stmt::kInstanceSeen,
+      stmt::kSignalsInsert, stmt::kSignalsLookup,    stmt::kAuditInsert,    stmt::kTokensActive,
+      stmt::kTokensAll,    stmt::kSourcesAll,        stmt::kMunicipalitiesOfRegion, stmt::kThemesAll,
+      stmt::kPartnerInsert, stmt::kSourceInsert,     stmt::kSourceInsertIrregular, stmt::kTokenInsert,
+      stmt::kTokenRevoke,  stmt::kTokenExists,
   };
   return kAll;
 }

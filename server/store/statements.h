@@ -57,6 +57,64 @@ inline constexpr Statement kInstanceUpsert{
 inline constexpr Statement kInstanceSeen{
     "instance_seen", "UPDATE instances SET last_seen_at = now() WHERE node_id = $1"};
 
+// --- ingest: signals (payloads travel as one JSON array parameter; bytea as base64/hex) ---
+inline constexpr Statement kSignalsInsert{
+    "signals_insert",
+    "WITH input AS ("
+    " SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, source text, external_id text, payload text,"
+    " msg_type text, status text, kind text, categories text[], theme text, urgency text, severity text,"
+    " certainty text, sent_at timestamptz, onset_at timestamptz, expires_at timestamptz,"
+    " municipalities text[], headline text, refs jsonb, partner text))"
+    " INSERT INTO signals (source, external_id, content_hash, msg_type, status, kind, categories, theme,"
+    " urgency, severity, certainty, sent_at, onset_at, expires_at, municipalities, headline, refs, payload,"
+    " received_by, partner)"
+    " SELECT source, external_id, sha256(decode(payload, 'base64')), msg_type, status, kind, categories, theme,"
+    " urgency, severity, certainty, sent_at, onset_at, expires_at, municipalities, headline, refs,"
+    " decode(payload, 'base64'), $2, partner FROM input ORDER BY i"
+    " ON CONFLICT (source, external_id) DO NOTHING"
+    " RETURNING source, external_id, id::text, extract(epoch FROM received_at)::float8"};
+// For rows the insert skipped: the stored row and whether its content hash equals the new one.
+inline constexpr Statement kSignalsLookup{
+    "signals_lookup",
+    "SELECT x.i, s.id::text, extract(epoch FROM s.received_at)::float8,"
+    " s.content_hash = sha256(decode(x.payload, 'base64'))"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(i int, source text, external_id text, payload text)"
+    " JOIN signals s ON s.source = x.source AND s.external_id = x.external_id"};
+inline constexpr Statement kAuditInsert{
+    "audit_insert",
+    "INSERT INTO audit_log (actor, origin, action, object, result)"
+    " SELECT actor, origin, action, object, result"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(actor text, origin text, action text, object jsonb, result text)"};
+
+// --- credentials and reference data ---
+inline constexpr Statement kTokensActive{
+    "tokens_active",
+    "SELECT id, partner, encode(digest, 'hex'), array_to_string(scopes, ','),"
+    " extract(epoch FROM created_at)::float8 FROM tokens WHERE revoked_at IS NULL"};
+inline constexpr Statement kTokensAll{
+    "tokens_all",
+    "SELECT id, partner, array_to_string(scopes, ','), extract(epoch FROM created_at)::float8,"
+    " extract(epoch FROM revoked_at)::float8 FROM tokens ORDER BY created_at, id"};
+inline constexpr Statement kSourcesAll{
+    "sources_all", "SELECT id, partner, extract(epoch FROM expected_interval)::bigint FROM sources ORDER BY id"};
+inline constexpr Statement kMunicipalitiesOfRegion{
+    "municipalities_of_region", "SELECT gm_code FROM municipalities WHERE region_code = $1"};
+inline constexpr Statement kThemesAll{"themes_all", "SELECT code FROM themes"};
+
+// --- administration ---
+inline constexpr Statement kPartnerInsert{"partner_insert", "INSERT INTO partners (name) VALUES ($1)"};
+inline constexpr Statement kSourceInsert{
+    "source_insert",
+    "INSERT INTO sources (id, partner, expected_interval) VALUES ($1, $2, make_interval(secs => $3::float8))"};
+inline constexpr Statement kSourceInsertIrregular{
+    "source_insert_irregular", "INSERT INTO sources (id, partner) VALUES ($1, $2)"};
+inline constexpr Statement kTokenInsert{
+    "token_insert",
+    "INSERT INTO tokens (id, partner, digest, scopes) VALUES ($1, $2, decode($3, 'hex'), string_to_array($4, ','))"};
+inline constexpr Statement kTokenRevoke{
+    "token_revoke", "UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id"};
+inline constexpr Statement kTokenExists{"token_exists", "SELECT 1 FROM tokens WHERE id = $1"};
+
 }  // namespace stmt
 
 // The statements registered on every pooled connection.

@@ -2,23 +2,10 @@
 
 #include <pqxx/pqxx>
 
-#include "store/pg_migrator.h"
-#include "store/pg_pool.h"
 #include "store/statements.h"
-#include "store/store_metrics.h"
+#include "store/store_impl.h"
 
 namespace vik::store {
-
-struct Store::Impl {
-  Impl(PoolOptions pool_options, prometheus::Registry& registry, std::vector<Migration> migrations,
-       std::string applied_by)
-      : metrics(registry), pool(std::move(pool_options), metrics),
-        migrator(pool, std::move(migrations), std::move(applied_by)) {}
-
-  StoreMetrics metrics;
-  PgPool pool;
-  PgMigrator migrator;
-};
 
 core::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, prometheus::Registry& registry) {
   auto conninfo = BuildConnectionString(options.dsn, options.connection);

@@ -14,7 +14,9 @@
 #include <prometheus/registry.h>
 
 #include "core/result.h"
+#include "domain/reference_data.h"
 #include "store/connection_string.h"
+#include "store/ingest_records.h"
 
 namespace vik::store {
 
@@ -52,6 +54,28 @@ class Store {
   core::Status Ping();
   core::Status RegisterInstance(const InstanceRecord& instance);
   core::Status TouchInstance(const std::string& node_id);
+
+  // --- ingest (pg_ingest.cc) ---
+  // Stores `rows` and `audit` in one transaction: one result per row, in order. Rows already stored
+  // come back as kDuplicate (same content hash) or kConflict (different content), with the original's
+  // id. When the batch fails because of one row, each row is retried in its own transaction so that
+  // one bad row never fails its neighbours (kFailed with the reason). A whole-batch error status
+  // (UNAVAILABLE, UNKNOWN for an in-doubt commit, ...) means nothing of the batch is acknowledged.
+  core::Result<std::vector<WriteResult>> WriteSignals(const std::vector<SignalWrite>& rows,
+                                                      const std::vector<AuditRecord>& audit,
+                                                      const std::string& node_id);
+  core::Status AppendAudit(const std::vector<AuditRecord>& audit);
+  // Active tokens and all sources, for the authenticator's cache.
+  core::Result<Credentials> LoadCredentials();
+  core::Result<domain::ReferenceData> LoadReferenceData(const std::string& region);
+
+  // --- administration (pg_admin.cc); each writes its audit record in the same transaction ---
+  core::Status AddPartner(const std::string& name, const AuditRecord& audit);
+  core::Status AddSource(const SourceRecord& source, const AuditRecord& audit);
+  core::Status InsertToken(const TokenRecord& token, const AuditRecord& audit);
+  // NOT_FOUND when no such token; FAILED_PRECONDITION when already revoked.
+  core::Status RevokeToken(const std::string& id, const AuditRecord& audit);
+  core::Result<std::vector<TokenRecord>> ListTokens();
 
   // Closes idle connections (shutdown).
   void CloseIdle();

@@ -1,0 +1,179 @@
+#include "app/admin.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <prometheus/registry.h>
+
+#include "core/duration.h"
+#include "core/time_format.h"
+#include "ingest/tokens.h"
+#include "store/store.h"
+
+namespace vik::app {
+namespace {
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "vikd: %s\n", message.c_str());
+  return 2;
+}
+
+int Failed(const std::string& what, const core::Status& s) {
+  std::fprintf(stderr, "vikd: %s failed: %s\n", what.c_str(), s.ToString().c_str());
+  return 1;
+}
+
+store::AuditRecord CliAudit(const std::string& action, const nlohmann::json& object) {
+  const char* user = std::getenv("SUDO_USER") != nullptr ? std::getenv("SUDO_USER") : std::getenv("USER");
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return {std::string("cli:") + (user != nullptr ? user : std::to_string(getuid())), std::string("cli@") + host,
+          action, object.dump(), "ok"};
+}
+
+std::string Flag(const std::map<std::string, std::string>& flags, const std::string& name) {
+  auto it = flags.find(name);
+  return it == flags.end() ? "" : it->second;
+}
+
+bool IsPartnerName(const std::string& name) {
+  if (name.empty() || name.size() > 64) {
+    return false;
+  }
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Date(core::WallTime t) { return core::FormatRfc3339(t).substr(0, 19) + "Z"; }
+
+}  // namespace
+
+int RunAdmin(const Config& config, const std::string& command, const std::vector<std::string>& args,
+             const std::map<std::string, std::string>& flags) {
+  const std::string sub = args.empty() ? "" : args[0];
+  prometheus::Registry registry;
+  store::StoreOptions options = config.store;
+  options.pool_size = 1;
+  options.connection.application_name = "vikd-admin/" + config.node_id;
+  auto opened = store::Store::Open(options, registry);
+  if (!opened.ok()) {
+    return Failed(command, opened.status());
+  }
+  store::Store& db = **opened;
+
+  if (command == "partner" && sub == "add") {
+    if (args.size() != 2 || !IsPartnerName(args[1])) {
+      return Usage("usage: vikd partner add NAME (NAME: 1-64 of a-z 0-9 . _ -, starting with a letter or digit)");
+    }
+    if (auto s = db.AddPartner(args[1], CliAudit("partner.add", {{"partner", args[1]}})); !s.ok()) {
+      return Failed("partner add", s);
+    }
+    std::printf("partner %s added\n", args[1].c_str());
+    return 0;
+  }
+  if (command == "source" && sub == "add") {
+    const std::string partner = Flag(flags, "partner");
+    if (args.size() != 2 || partner.empty()) {
+      return Usage("usage: vikd source add ID --partner NAME [--interval 15m]");
+    }
+    store::SourceRecord source{args[1], partner, std::nullopt};
+    if (const std::string interval = Flag(flags, "interval"); !interval.empty()) {
+      auto d = core::ParseDuration(interval);
+      if (!d.ok() || d->count() < 1000) {
+        return Usage("--interval: expected a duration of at least 1s such as 15m, got \"" + interval + "\"");
+      }
+      source.expected_interval_s = d->count() / 1000;
+    }
+    nlohmann::json object{{"source", source.id}, {"partner", partner}};
+    if (source.expected_interval_s) {
+      object["expected_interval_s"] = *source.expected_interval_s;
+    }
+    if (auto s = db.AddSource(source, CliAudit("source.add", object)); !s.ok()) {
+      return Failed("source add", s);
+    }
+    std::printf("source %s added for partner %s\n", source.id.c_str(), partner.c_str());
+    return 0;
+  }
+  if (command == "source" && sub == "list" && args.size() == 1) {
+    auto credentials = db.LoadCredentials();
+    if (!credentials.ok()) {
+      return Failed("source list", credentials.status());
+    }
+    std::printf("%-32s %-24s %s\n", "SOURCE", "PARTNER", "EXPECTED INTERVAL");
+    for (const auto& s : credentials->sources) {
+      std::printf("%-32s %-24s %s\n", s.id.c_str(), s.partner.c_str(),
+                  s.expected_interval_s ? core::FormatDuration(std::chrono::seconds(*s.expected_interval_s)).c_str()
+                                        : "-");
+    }
+    return 0;
+  }
+  if (command == "token" && sub == "issue") {
+    const std::string partner = Flag(flags, "partner");
+    const std::string scopes_csv = Flag(flags, "scopes");
+    if (args.size() != 1 || partner.empty() || scopes_csv.empty()) {
+      return Usage("usage: vikd token issue --partner NAME --scopes ingest,read[,admin]");
+    }
+    std::set<std::string> scopes;
+    std::stringstream ss(scopes_csv);
+    for (std::string scope; std::getline(ss, scope, ',');) {
+      if (scope != "ingest" && scope != "read" && scope != "admin" && scope != "analyst") {
+        return Usage("--scopes: unknown scope \"" + scope + "\" (expected ingest, read, analyst or admin)");
+      }
+      scopes.insert(scope);
+    }
+    ingest::NewToken token = ingest::GenerateToken();
+    store::TokenRecord record;
+    record.id = token.id;
+    record.partner = partner;
+    record.digest = token.digest;
+    record.scopes = scopes;
+    if (auto s = db.InsertToken(record, CliAudit("token.issue", {{"token", token.id},
+                                                                 {"partner", partner},
+                                                                 {"scopes", scopes_csv}}));
+        !s.ok()) {
+      return Failed("token issue", s);
+    }
+    std::fprintf(stderr, "token %s issued for partner %s (scopes %s); the secret below is shown only once:\n",
+                 token.id.c_str(), partner.c_str(), scopes_csv.c_str());
+    std::printf("%s\n", token.secret.c_str());
+    return 0;
+  }
+  if (command == "token" && sub == "revoke") {
+    if (args.size() != 2) {
+      return Usage("usage: vikd token revoke ID");
+    }
+    if (auto s = db.RevokeToken(args[1], CliAudit("token.revoke", {{"token", args[1]}})); !s.ok()) {
+      return Failed("token revoke", s);
+    }
+    std::printf("token %s revoked\n", args[1].c_str());
+    return 0;
+  }
+  if (command == "token" && sub == "list" && args.size() == 1) {
+    auto tokens = db.ListTokens();
+    if (!tokens.ok()) {
+      return Failed("token list", tokens.status());
+    }
+    std::printf("%-14s %-24s %-24s %-21s %s\n", "ID", "PARTNER", "SCOPES", "CREATED", "REVOKED");
+    for (const auto& t : *tokens) {
+      std::string scopes;
+      for (const auto& s : t.scopes) {
+        scopes += (scopes.empty() ? "" : ",") + s;
+      }
+      std::printf("%-14s %-24s %-24s %-21s %s\n", t.id.c_str(), t.partner.c_str(), scopes.c_str(),
+                  Date(t.created_at).c_str(), t.revoked_at ? Date(*t.revoked_at).c_str() : "-");
+    }
+    return 0;
+  }
+  return Usage("unknown " + command + " subcommand \"" + sub + "\" (see vikd --help)");
+}
+
+}  // namespace vik::app

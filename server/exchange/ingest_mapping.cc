@@ -1,0 +1,77 @@
+#include "exchange/ingest_mapping.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "exchange/signal_mapping.h"
+
+namespace vik::exchange {
+namespace {
+
+std::string CanonicalPayload(const vik::v1::Signal& signal) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  signal.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+void SetTimestamp(core::WallTime t, google::protobuf::Timestamp* out) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  std::int64_t secs = ns / 1'000'000'000;
+  std::int64_t nanos = ns % 1'000'000'000;
+  if (nanos < 0) {
+    nanos += 1'000'000'000;
+    --secs;
+  }
+  out->set_seconds(secs);
+  out->set_nanos(static_cast<int>(nanos));
+}
+
+}  // namespace
+
+ingest::IncomingSignal ToIncoming(const vik::v1::Signal& signal) {
+  MappedSignal mapped = FromProto(signal);
+  ingest::IncomingSignal in;
+  if (mapped.violations.empty()) {
+    vik::v1::Signal canonical;
+    ToProto(mapped.signal, &canonical);
+    in.payload = CanonicalPayload(canonical);
+  }
+  in.signal = std::move(mapped.signal);
+  in.violations = std::move(mapped.violations);
+  return in;
+}
+
+void ToProtoError(const core::Status& status, const std::vector<domain::FieldViolation>& violations,
+                  vik::v1::Error* out) {
+  out->set_code(std::string(core::StatusCodeName(status.code())));
+  out->set_message(status.message());
+  for (const auto& v : violations) {
+    auto* fv = out->add_violations();
+    fv->set_field(v.field);
+    fv->set_description(v.description);
+  }
+}
+
+void ToProtoReceipt(const ingest::ReceiptData& r, vik::v1::Receipt* out) {
+  out->set_index(r.index);
+  out->set_source(r.source);
+  out->set_external_id(r.external_id);
+  switch (r.outcome) {
+    case ingest::ReceiptOutcome::kAccepted: out->set_outcome(vik::v1::RECEIPT_OUTCOME_ACCEPTED); break;
+    case ingest::ReceiptOutcome::kDuplicate: out->set_outcome(vik::v1::RECEIPT_OUTCOME_DUPLICATE); break;
+    case ingest::ReceiptOutcome::kRejected: out->set_outcome(vik::v1::RECEIPT_OUTCOME_REJECTED); break;
+  }
+  if (!r.signal_id.empty()) {
+    out->set_signal_id(r.signal_id);
+    SetTimestamp(r.received_at, out->mutable_received_at());
+  }
+  if (r.outcome == ingest::ReceiptOutcome::kRejected) {
+    ToProtoError(r.error, r.violations, out->mutable_error());
+  }
+}
+
+}  // namespace vik::exchange

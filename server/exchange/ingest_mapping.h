@@ -1,0 +1,21 @@
+#pragma once
+
+// vik.v1 ingest messages <-> the ingest pipeline's types, shared by gRPC and HTTP.
+
+#include "ingest/pipeline.h"
+#include "vik/v1/ingest.pb.h"
+
+namespace vik::exchange {
+
+// Decodes one wire signal: the domain signal, decoding violations, and the canonical payload (the
+// deterministic serialization of the signal re-encoded from the domain form, so that the same
+// content sent as JSON or as protobuf yields the same bytes and therefore the same content hash).
+ingest::IncomingSignal ToIncoming(const vik::v1::Signal& signal);
+
+void ToProtoReceipt(const ingest::ReceiptData& receipt, vik::v1::Receipt* out);
+
+// The error body of a failed call or a rejected signal.
+void ToProtoError(const core::Status& status, const std::vector<domain::FieldViolation>& violations,
+                  vik::v1::Error* out);
+
+}  // namespace vik::exchange

@@ -1,0 +1,83 @@
+#include "ingest/authenticator.h"
+
+#include <mutex>
+
+#include "ingest/tokens.h"
+
+namespace vik::ingest {
+
+core::Result<Caller> Authenticator::Authenticate(std::string_view authorization, std::string origin) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.empty()) {
+    return core::Unauthenticated("missing credentials: send \"Authorization: Bearer <token>\"");
+  }
+  if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer) {
+    return core::Unauthenticated("malformed credentials: expected \"Bearer <token>\"");
+  }
+  const std::string_view token = authorization.substr(kBearer.size());
+  auto id = TokenId(token);
+  if (!id.ok()) {
+    return core::Unauthenticated(id.status().message());
+  }
+  const std::string digest = TokenDigest(token);
+  std::shared_lock lock(mu_);
+  if (!loaded_) {
+    return core::Unavailable("credentials are not loaded yet (database unreachable?)");
+  }
+  auto it = tokens_.find(*id);
+  if (it == tokens_.end() || !DigestsEqual(it->second.digest, digest)) {
+    return core::Unauthenticated("unknown or revoked token");
+  }
+  return Caller{*id, it->second.partner, it->second.scopes, std::move(origin)};
+}
+
+core::Status Authenticator::RequireScope(const Caller& caller, const std::string& scope) {
+  if (caller.HasScope(scope)) {
+    return core::Status::Ok();
+  }
+  return core::PermissionDenied("token " + caller.token_id + " lacks the \"" + scope + "\" scope");
+}
+
+bool Authenticator::OwnsSource(const Caller& caller, const std::string& source) const {
+  std::shared_lock lock(mu_);
+  auto it = sources_.find(caller.partner);
+  return it != sources_.end() && it->second.count(source) > 0;
+}
+
+core::Status Authenticator::Refresh() {
+  auto credentials = store_.LoadCredentials();
+  if (!credentials.ok()) {
+    return credentials.status();
+  }
+  Load(*credentials);
+  return core::Status::Ok();
+}
+
+void Authenticator::Load(const store::Credentials& credentials) {
+  std::map<std::string, Entry> tokens;
+  for (const auto& t : credentials.tokens) {
+    if (!t.revoked) {
+      tokens[t.id] = {t.digest, t.partner, t.scopes};
+    }
+  }
+  std::map<std::string, std::set<std::string>> sources;
+  for (const auto& s : credentials.sources) {
+    sources[s.partner].insert(s.id);
+  }
+  std::unique_lock lock(mu_);
+  tokens_ = std::move(tokens);
+  sources_ = std::move(sources);
+  loaded_ = true;
+}
+
+bool Authenticator::loaded() const {
+  std::shared_lock lock(mu_);
+  return loaded_;
+}
+
+std::size_t Authenticator::token_count() const {
+  std::shared_lock lock(mu_);
+  return tokens_.size();
+}
+
+}  // namespace vik::ingest

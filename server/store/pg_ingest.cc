@@ -1,0 +1,227 @@
+// Store: the ingest path (signals, audit, credentials, reference data).
+
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "core/base64.h"
+#include "core/time_format.h"
+#include "store/statements.h"
+#include "store/store_impl.h"
+
+namespace vik::store {
+namespace {
+
+using nlohmann::json;
+
+json OptionalTime(const std::optional<core::WallTime>& t) {
+  return t ? json(core::FormatRfc3339(*t)) : json(nullptr);
+}
+
+json SignalJson(int index, const SignalWrite& w) {
+  const domain::Signal& s = *w.signal;
+  json categories = json::array();
+  for (auto c : s.categories) {
+    categories.push_back(domain::Name(c));
+  }
+  json refs = json::array();
+  for (const auto& r : s.references) {
+    refs.push_back({{"source", r.source}, {"external_id", r.external_id}});
+  }
+  return {{"i", index},
+          {"source", s.source},
+          {"external_id", s.external_id},
+          {"payload", core::Base64Encode(w.payload)},
+          {"msg_type", domain::Name(s.msg_type)},
+          {"status", domain::Name(s.status)},
+          {"kind", domain::Name(s.kind)},
+          {"categories", categories},
+          {"theme", s.theme},
+          {"urgency", domain::Name(s.urgency)},
+          {"severity", domain::Name(s.severity)},
+          {"certainty", domain::Name(s.certainty)},
+          {"sent_at", OptionalTime(s.sent_at)},
+          {"onset_at", OptionalTime(s.onset_at)},
+          {"expires_at", OptionalTime(s.expires_at)},
+          {"municipalities", s.area.municipalities},
+          {"headline", s.headline},
+          {"refs", refs},
+          {"partner", w.partner}};
+}
+
+json AuditJson(const std::vector<AuditRecord>& audit) {
+  json out = json::array();
+  for (const auto& a : audit) {
+    out.push_back({{"actor", a.actor},
+                   {"origin", a.origin},
+                   {"action", a.action},
+                   {"object", json::parse(a.object_json, nullptr, false)},
+                   {"result", a.result}});
+  }
+  return out;
+}
+
+using Key = std::pair<std::string, std::string>;
+
+// One transaction: insert what is new, look up what was not inserted, append the audit records.
+std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<SignalWrite>& rows,
+                                    const std::vector<AuditRecord>& audit, const std::string& node_id) {
+  std::vector<WriteResult> results(rows.size());
+  pqxx::work w(c);
+  if (!rows.empty()) {
+    json input = json::array();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      input.push_back(SignalJson(static_cast<int>(i), rows[i]));
+    }
+    std::map<Key, std::pair<std::string, double>> inserted;
+    for (const auto& r : w.exec_prepared(stmt::kSignalsInsert.name, input.dump(), node_id)) {
+      inserted[{r[0].as<std::string>(), r[1].as<std::string>()}] = {r[2].as<std::string>(), r[3].as<double>()};
+    }
+    // The first row with a newly inserted key is ACCEPTED; every other row is looked up.
+    json lookup = json::array();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Key key{rows[i].signal->source, rows[i].signal->external_id};
+      auto it = inserted.find(key);
+      if (it != inserted.end()) {
+        results[i] = {WriteOutcome::kAccepted, it->second.first, core::FromUnixSeconds(it->second.second), {}};
+        inserted.erase(it);
+      } else {
+        lookup.push_back({{"i", static_cast<int>(i)},
+                          {"source", key.first},
+                          {"external_id", key.second},
+                          {"payload", core::Base64Encode(rows[i].payload)}});
+      }
+    }
+    if (!lookup.empty()) {
+      for (const auto& r : w.exec_prepared(stmt::kSignalsLookup.name, lookup.dump())) {
+        const auto i = r[0].as<std::size_t>();
+        results[i] = {r[3].as<bool>() ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, r[1].as<std::string>(),
+                      core::FromUnixSeconds(r[2].as<double>()), {}};
+      }
+    }
+  }
+  if (!audit.empty()) {
+    w.exec_prepared(stmt::kAuditInsert.name, AuditJson(audit).dump());
+  }
+  w.commit();
+  return results;
+}
+
+bool IsWholeBatchFailure(core::StatusCode code) {
+  return code == core::StatusCode::kUnavailable || code == core::StatusCode::kUnknown ||
+         code == core::StatusCode::kDeadlineExceeded || code == core::StatusCode::kResourceExhausted ||
+         code == core::StatusCode::kAborted;
+}
+
+}  // namespace
+
+core::Result<std::vector<WriteResult>> Store::WriteSignals(const std::vector<SignalWrite>& rows,
+                                                           const std::vector<AuditRecord>& audit,
+                                                           const std::string& node_id) {
+  auto batch = impl_->pool.Run("store signals", [&](pqxx::connection& c) -> core::Result<std::vector<WriteResult>> {
+    return WriteBatch(c, rows, audit, node_id);
+  });
+  if (batch.ok() || IsWholeBatchFailure(batch.status().code())) {
+    return batch;
+  }
+  // A row-specific failure (a constraint the validation did not foresee): isolate each row, each in
+  // its own transaction, then record the audit records on their own.
+  std::vector<WriteResult> results(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto single = impl_->pool.Run("store signal", [&](pqxx::connection& c) -> core::Result<std::vector<WriteResult>> {
+      return WriteBatch(c, {rows[i]}, {}, node_id);
+    });
+    if (single.ok()) {
+      results[i] = single->front();
+    } else if (IsWholeBatchFailure(single.status().code())) {
+      return single.status();
+    } else {
+      results[i].error = single.status();
+    }
+  }
+  if (core::Status s = AppendAudit(audit); !s.ok()) {
+    return s;
+  }
+  return results;
+}
+
+core::Status Store::AppendAudit(const std::vector<AuditRecord>& audit) {
+  if (audit.empty()) {
+    return core::Status::Ok();
+  }
+  return impl_->pool.Run("append audit", [&](pqxx::connection& c) -> core::Status {
+    pqxx::work w(c);
+    w.exec_prepared(stmt::kAuditInsert.name, AuditJson(audit).dump());
+    w.commit();
+    return core::Status::Ok();
+  });
+}
+
+namespace {
+
+std::set<std::string> SplitScopes(const std::string& csv) {
+  std::set<std::string> out;
+  std::stringstream ss(csv);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) {
+      out.insert(item);
+    }
+  }
+  return out;
+}
+
+std::string Unhex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<Credentials> Store::LoadCredentials() {
+  return impl_->pool.Run("load credentials", [](pqxx::connection& c) -> core::Result<Credentials> {
+    pqxx::read_transaction tx(c);
+    Credentials out;
+    for (const auto& r : tx.exec_prepared(stmt::kTokensActive.name)) {
+      TokenRecord t;
+      t.id = r[0].as<std::string>();
+      t.partner = r[1].as<std::string>();
+      t.digest = Unhex(r[2].as<std::string>());
+      t.scopes = SplitScopes(r[3].as<std::string>());
+      t.created_at = core::FromUnixSeconds(r[4].as<double>());
+      out.tokens.push_back(std::move(t));
+    }
+    for (const auto& r : tx.exec_prepared(stmt::kSourcesAll.name)) {
+      SourceRecord s;
+      s.id = r[0].as<std::string>();
+      s.partner = r[1].as<std::string>();
+      if (!r[2].is_null()) {
+        s.expected_interval_s = r[2].as<std::int64_t>();
+      }
+      out.sources.push_back(std::move(s));
+    }
+    return out;
+  });
+}
+
+core::Result<domain::ReferenceData> Store::LoadReferenceData(const std::string& region) {
+  return impl_->pool.Run("load reference data", [&region](pqxx::connection& c) -> core::Result<domain::ReferenceData> {
+    pqxx::read_transaction tx(c);
+    domain::ReferenceData out;
+    out.region = region;
+    for (const auto& r : tx.exec_prepared(stmt::kMunicipalitiesOfRegion.name, region)) {
+      out.municipalities.insert(r[0].as<std::string>());
+    }
+    for (const auto& r : tx.exec_prepared(stmt::kThemesAll.name)) {
+      out.themes.insert(r[0].as<std::string>());
+    }
+    return out;
+  });
+}
+
+}  // namespace vik::store

@@ -1,0 +1,104 @@
+// core::BlockingPool: bounded queue, refusal under overload, and draining on Stop.
+// Determinism: the single worker is parked on a latch (std::promise/std::future), so the queue's
+// contents are known exactly when TrySubmit is called. No sleeps. What tasks write is declared
+// before the pool, so it outlives the workers even when an assertion ends a test early.
+
+#include <future>
+#include <stdexcept>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "core/blocking_pool.h"
+
+namespace vik::core {
+namespace {
+
+// Occupies the pool's only worker until Release() is called.
+class ParkedWorker {
+ public:
+  explicit ParkedWorker(BlockingPool& pool) {
+    std::shared_future<void> release = release_.get_future().share();
+    const bool accepted = pool.TrySubmit([this, release] {
+      started_.set_value();
+      release.wait();
+    });
+    REQUIRE(accepted);
+    started_.get_future().wait();  // the worker has dequeued the task and is busy
+  }
+  void Release() { release_.set_value(); }
+
+ private:
+  std::promise<void> started_;
+  std::promise<void> release_;
+};
+
+TEST_CASE("a blocking pool reports its size and capacity", "[core][blocking_pool]") {
+  const BlockingPool pool("test", 3, 7);
+  CHECK(pool.threads() == 3);
+  CHECK(pool.capacity() == 7);
+  CHECK(pool.queued() == 0);
+  CHECK(pool.busy() == 0);
+}
+
+TEST_CASE("TrySubmit refuses a task once the queue is full", "[core][blocking_pool]") {
+  std::vector<int> ran;  // written by the worker only after Release, read after Stop
+  BlockingPool pool("test", 1, 2);
+  pool.Start();
+  ParkedWorker parked(pool);
+  CHECK(pool.busy() == 1);
+
+  CHECK(pool.TrySubmit([&ran] { ran.push_back(1); }));
+  CHECK(pool.TrySubmit([&ran] { ran.push_back(2); }));
+  CHECK(pool.queued() == 2);
+
+  CHECK_FALSE(pool.TrySubmit([&ran] { ran.push_back(3); }));
+  CHECK(pool.queued() == 2);
+
+  parked.Release();
+  pool.Stop();
+  CHECK(ran == std::vector<int>{1, 2});
+}
+
+TEST_CASE("Stop runs the tasks already queued, in order, before returning", "[core][blocking_pool]") {
+  std::vector<int> ran;
+  BlockingPool pool("test", 1, 10);
+  pool.Start();
+  ParkedWorker parked(pool);
+
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(pool.TrySubmit([&ran, i] { ran.push_back(i); }));
+  }
+  parked.Release();
+  pool.Stop();
+
+  CHECK(ran == std::vector<int>{0, 1, 2, 3, 4});
+  CHECK(pool.queued() == 0);
+  CHECK(pool.busy() == 0);
+}
+
+TEST_CASE("TrySubmit refuses tasks after Stop", "[core][blocking_pool]") {
+  bool ran = false;
+  BlockingPool pool("test", 1, 10);
+  pool.Start();
+  pool.Stop();
+  CHECK_FALSE(pool.TrySubmit([&ran] { ran = true; }));
+  CHECK_FALSE(ran);
+}
+
+TEST_CASE("a task that throws does not stop the worker from running later tasks", "[core][blocking_pool]") {
+  bool later_ran = false;
+  BlockingPool pool("test", 1, 10);
+  pool.Start();
+  ParkedWorker parked(pool);
+
+  REQUIRE(pool.TrySubmit([] { throw std::runtime_error("task failure injected by the test"); }));
+  REQUIRE(pool.TrySubmit([&later_ran] { later_ran = true; }));
+  parked.Release();
+  pool.Stop();
+
+  CHECK(later_ran);
+}
+
+}  // namespace
+}  // namespace vik::core

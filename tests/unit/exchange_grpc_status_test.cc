@@ -1,0 +1,54 @@
+// exchange::ToGrpcStatus / FromGrpcStatus: the same code set, mapped 1:1.
+
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <grpcpp/support/status.h>
+
+#include "core/status.h"
+#include "exchange/grpc_status.h"
+
+namespace vik::exchange {
+namespace {
+
+using core::StatusCode;
+
+constexpr int kLastCode = static_cast<int>(StatusCode::kUnauthenticated);
+
+TEST_CASE("every non-OK status survives a round trip through gRPC", "[exchange][grpc_status]") {
+  for (int i = 1; i <= kLastCode; ++i) {
+    const auto code = static_cast<StatusCode>(i);
+    INFO(core::StatusCodeName(code));
+    const core::Status original(code, "message for " + std::string(core::StatusCodeName(code)));
+    const grpc::Status g = ToGrpcStatus(original);
+    CHECK(static_cast<int>(g.error_code()) == i);
+    CHECK(g.error_message() == original.message());
+    const core::Status back = FromGrpcStatus(g);
+    CHECK(back.code() == code);
+    CHECK(back.message() == original.message());
+  }
+}
+
+TEST_CASE("status codes carry the same meaning on both sides", "[exchange][grpc_status]") {
+  CHECK(ToGrpcStatus(core::InvalidArgument("x")).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(ToGrpcStatus(core::Unavailable("x")).error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(ToGrpcStatus(core::Unauthenticated("x")).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(ToGrpcStatus(core::Status(StatusCode::kDataLoss, "x")).error_code() == grpc::StatusCode::DATA_LOSS);
+  CHECK(FromGrpcStatus(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "x")).code() ==
+        StatusCode::kResourceExhausted);
+  CHECK(FromGrpcStatus(grpc::Status(grpc::StatusCode::CANCELLED, "x")).code() == StatusCode::kCancelled);
+}
+
+TEST_CASE("OK maps to OK both ways", "[exchange][grpc_status]") {
+  CHECK(ToGrpcStatus(core::Status::Ok()).ok());
+  CHECK(FromGrpcStatus(grpc::Status::OK).ok());
+}
+
+TEST_CASE("a gRPC code outside the canonical set becomes UNKNOWN with its message", "[exchange][grpc_status]") {
+  const core::Status s = FromGrpcStatus(grpc::Status(static_cast<grpc::StatusCode>(42), "from the future"));
+  CHECK(s.code() == StatusCode::kUnknown);
+  CHECK(s.message() == "from the future");
+}
+
+}  // namespace
+}  // namespace vik::exchange
