@@ -59,10 +59,25 @@ fi
 vik_log "migrating"
 "$VIKD" migrate --config deploy/vikd.conf.example --db "$DSN" --log-level warn
 
-# Sample signals are loaded here once signal ingest exists (issue 3); until then the database
-# holds the schema and this instance's registration.
+# Sample partners, sources and a token, once (the token secret is kept in var/quickstart.token).
+if [ ! -s var/quickstart.token ]; then
+  vik_log "registering sample partners, sources and a token"
+  "$VIKD" partner add quickstart --db "$DSN" >/dev/null
+  for src in knmi-waarschuwingen brandweer-vr21 waterschap-aa-en-maas politie-oost-brabant ghor-brabant-noord; do
+    "$VIKD" source add "$src" --partner quickstart --interval 1h --db "$DSN" >/dev/null
+  done
+  ( umask 077; "$VIKD" token issue --partner quickstart --scopes ingest,read --db "$DSN" 2>/dev/null > var/quickstart.token )
+fi
+TOKEN=$(cat var/quickstart.token)
+# The sample signals, stamped with the time of the first run (re-sending them yields DUPLICATE).
+if [ ! -s var/sample-signals.json ]; then
+  sed -e "s/@NOW@/$(date -u +%Y-%m-%dT%H:%M:%SZ)/g" \
+      -e "s/@IN_6H@/$(date -u -d '+6 hours' +%Y-%m-%dT%H:%M:%SZ)/g" \
+      -e "s/@IN_30H@/$(date -u -d '+30 hours' +%Y-%m-%dT%H:%M:%SZ)/g" \
+      -e "s/@IN_72H@/$(date -u -d '+72 hours' +%Y-%m-%dT%H:%M:%SZ)/g" \
+      deploy/sample/signals.json.in > var/sample-signals.json
+fi
 
-http_port=${HTTP##*:}
 cat <<EOT
 
   vikd is starting. Press Ctrl-C to stop it and the database.
@@ -70,7 +85,9 @@ cat <<EOT
     health     http://$HTTP/healthz
     readiness  http://$HTTP/readyz
     metrics    http://$HTTP/metrics
-    gRPC       $GRPC   (grpc.health.v1.Health, server reflection)
+    ingest     curl -H "Authorization: Bearer \$(cat var/quickstart.token)" \\
+                    -H "Content-Type: application/json" -d @var/sample-signals.json http://$HTTP/v1/signals
+    gRPC       $GRPC   (vik.v1.IngestService, grpc.health.v1.Health, server reflection)
     database   $DSN
     logs       below
 
@@ -80,6 +97,20 @@ EOT
 VIKD_PID=$!
 forward() { kill -TERM "$VIKD_PID" 2>/dev/null || true; }
 trap forward INT TERM
+# Load the sample signals once vikd is ready and has loaded the token.
+(
+  for _ in $(seq 1 100); do
+    code=$(curl -s -o /tmp/vik-quickstart-$$.json -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+      -H "Content-Type: application/json" --data @var/sample-signals.json "http://$HTTP/v1/signals" || true)
+    if [ "$code" = "200" ]; then
+      vik_log "sample signals loaded: $(grep -o 'RECEIPT_OUTCOME_[A-Z]*' /tmp/vik-quickstart-$$.json | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+      rm -f /tmp/vik-quickstart-$$.json
+      exit 0
+    fi
+    sleep 0.3
+  done
+  vik_log "could not load the sample signals (last HTTP status $code)"
+) &
 set +e
 wait "$VIKD_PID"; rc=$?
 # A signal interrupts the first wait; wait again for vikd's clean exit.

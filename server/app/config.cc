@@ -354,8 +354,13 @@ std::string Trim(const std::string& s) {
 core::Result<std::string> ParseValue(const std::string& raw) {
   std::string v = Trim(raw);
   if (v.empty() || v.front() != '"') {
-    const auto hash = v.find(" #");
-    return Trim(hash == std::string::npos ? v : v.substr(0, hash));
+    // A comment starts at a '#' that begins the value or follows white space.
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '#' && (i == 0 || v[i - 1] == ' ' || v[i - 1] == '\t')) {
+        return Trim(v.substr(0, i));
+      }
+    }
+    return v;
   }
   std::string out;
   std::size_t i = 1;
@@ -395,15 +400,20 @@ core::Status ApplyConfigText(Config& config, const std::string& text, const std:
       continue;
     }
     if (t.front() == '[') {
-      if (t.back() != ']' || t.size() < 3) {
+      const auto close = t.find(']');
+      const std::string after = close == std::string::npos ? "" : Trim(t.substr(close + 1));
+      if (close == std::string::npos || close < 2 || (!after.empty() && after.front() != '#')) {
         return core::InvalidArgument(where + "malformed section header \"" + t + "\"");
       }
-      section = Trim(t.substr(1, t.size() - 2));
+      section = Trim(t.substr(1, close - 1));
       continue;
     }
     const auto eq = t.find('=');
     if (eq == std::string::npos) {
       return core::InvalidArgument(where + "expected key = value, got \"" + t + "\"");
+    }
+    if (Trim(t.substr(0, eq)).empty()) {
+      return core::InvalidArgument(where + "missing key before '='");
     }
     const std::string key = (section.empty() ? "" : section + ".") + Trim(t.substr(0, eq));
     auto value = ParseValue(t.substr(eq + 1));

@@ -28,6 +28,7 @@ class BlockingPool {
 
   void Start();
   // Runs the tasks already queued, then joins the workers. Later TrySubmit calls return false.
+  // REQUIRES: Start() was called (without workers, queued tasks are discarded).
   void Stop();
 
   // Queues `task`; false if the queue is full or the pool is stopping.

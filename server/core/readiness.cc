@@ -50,7 +50,7 @@ std::string ReadinessState::Reason(const ReadinessSnapshot& s) {
     return "database check failed: " + s.database_detail;
   }
   if (!s.schema_ok) {
-    return s.schema_detail;
+    return s.schema_detail.empty() ? "database schema is not usable" : s.schema_detail;
   }
   return "";
 }

@@ -40,8 +40,10 @@ class ReadinessState {
   // The one-line reason the process is not ready ("" when ready).
   static std::string Reason(const ReadinessSnapshot& s);
 
-  // `fn(ready)` is called whenever `ready` flips (and once at registration with the current value).
-  // Returns an id for Unsubscribe; a subscriber must unsubscribe before it is destroyed.
+  // `fn(ready)` is called after `ready` flips, with the value current at the time of the call (so
+  // two calls in a row may carry the same value), and once at registration. Listeners must not call
+  // back into this ReadinessState. Returns an id for Unsubscribe; a subscriber must unsubscribe
+  // before it is destroyed.
   int Subscribe(std::function<void(bool)> fn);
   void Unsubscribe(int id);
 

@@ -21,6 +21,18 @@ core::Result<ConnInfo> Parse(const std::string& dsn) {
     while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
       reason.pop_back();
     }
+    // libpq quotes the offending part, which may be the whole URI or the password: never echo it.
+    std::string safe;
+    bool quoted = false;
+    for (char c : reason) {
+      if (c == '"') {
+        safe += quoted ? "<redacted>\"" : "\"";
+        quoted = !quoted;
+      } else if (!quoted) {
+        safe += c;
+      }
+    }
+    reason = quoted ? safe + "<redacted>" : safe;
     return core::InvalidArgument("invalid database connection string: " + reason);
   }
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> guard(opts, &PQconninfoFree);
