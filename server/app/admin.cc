@@ -42,7 +42,7 @@ std::string Flag(const std::map<std::string, std::string>& flags, const std::str
 }
 
 bool IsPartnerName(const std::string& name) {
-  if (name.empty() || name.size() > 64) {
+  if (name.empty() || name.size() > 64 || name[0] == '.' || name[0] == '_' || name[0] == '-') {
     return false;
   }
   for (char c : name) {
@@ -120,7 +120,7 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     const std::string partner = Flag(flags, "partner");
     const std::string scopes_csv = Flag(flags, "scopes");
     if (args.size() != 1 || partner.empty() || scopes_csv.empty()) {
-      return Usage("usage: vikd token issue --partner NAME --scopes ingest,read[,admin]");
+      return Usage("usage: vikd token issue --partner NAME --scopes SCOPE[,SCOPE] (ingest, read, analyst, admin)");
     }
     std::set<std::string> scopes;
     std::stringstream ss(scopes_csv);

@@ -31,7 +31,7 @@ void PrintHelp() {
       "  vikd source add ID --partner NAME [--interval 15m]\n"
       "                                                 register a source (expected reporting interval)\n"
       "  vikd source list                               list sources\n"
-      "  vikd token issue --partner NAME --scopes ingest,read[,admin]\n"
+      "  vikd token issue --partner NAME --scopes ingest,read,analyst,admin\n"
       "                                                 issue a token; the secret is printed once\n"
       "  vikd token revoke ID                           revoke a token (all instances within seconds)\n"
       "  vikd token list                                list tokens (ids, never secrets)\n"

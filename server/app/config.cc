@@ -462,6 +462,11 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
     }
     config.node_id = id;
   }
+  if (config.ingest_max_batch > config.ingest_max_queue) {
+    return core::InvalidArgument("ingest.max_batch: " + std::to_string(config.ingest_max_batch) +
+                                 " is larger than ingest.max_queue (" + std::to_string(config.ingest_max_queue) +
+                                 "): such calls could never be queued");
+  }
   if (config.store.migrations_dir && !std::filesystem::is_directory(*config.store.migrations_dir)) {
     return core::InvalidArgument("db.migrations_dir: \"" + config.store.migrations_dir->string() +
                                  "\" is not a directory");

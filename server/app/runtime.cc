@@ -278,10 +278,10 @@ void Runtime::RefreshCredentials() {
                      {"municipalities", static_cast<std::uint64_t>(reference->municipalities.size())},
                      {"themes", static_cast<std::uint64_t>(reference->themes.size())}});
       pipeline_->SetReferenceData(std::make_shared<const domain::ReferenceData>(std::move(reference).value()));
-    } else if (reference.ok() && !credentials_error_logged_) {
+    } else if (reference.ok() && !reference_warning_logged_) {
       core::LogWarn(*log_, "no municipalities for this region in the reference data; ingest answers UNAVAILABLE",
                     {{"region", config_.region}});
-      credentials_error_logged_ = true;
+      reference_warning_logged_ = true;
     }
   }
   core::Status s = auth_->Refresh();

@@ -93,6 +93,7 @@ class Runtime {
   bool instance_registered_ = false;  // likewise
   bool systemd_ready_sent_ = false;   // likewise
   bool credentials_error_logged_ = false;  // touched only by RefreshCredentials
+  bool reference_warning_logged_ = false;  // likewise
   unsigned checks_ = 0;               // likewise
   std::mutex shutdown_mu_;
   std::condition_variable shutdown_cv_;

@@ -204,6 +204,8 @@ class Validator {
     Length(path, value, limit);
     if (!IsValidUtf8(value)) {
       Add(path, "is not valid UTF-8");
+    } else if (value.find('\0') != std::string_view::npos) {
+      Add(path, "contains a NUL character");  // valid UTF-8, but PostgreSQL text cannot hold it
     }
   }
 

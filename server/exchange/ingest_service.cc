@@ -102,8 +102,9 @@ class IngestService::StreamReactor final
     }
     std::vector<ingest::IncomingSignal> one;
     one.push_back(ToIncoming(request_.signal()));
-    service_.pipeline_.Submit(caller_, std::move(one), "ingest.stream", false,
-                              [this, index](ingest::SubmitResult result) { OnResult(index, std::move(result)); });
+    service_.pipeline_.Submit(
+        caller_, std::move(one), "ingest.stream", false,
+        [this, index](ingest::SubmitResult result) { OnResult(index, std::move(result)); }, index);
     std::lock_guard lock(mu_);
     if (slots_.size() < service_.stream_window_) {
       StartRead(&request_);

@@ -1,5 +1,6 @@
 #include "ingest/authenticator.h"
 
+#include <cctype>
 #include <mutex>
 
 #include "ingest/tokens.h"
@@ -11,7 +12,16 @@ core::Result<Caller> Authenticator::Authenticate(std::string_view authorization,
   if (authorization.empty()) {
     return core::Unauthenticated("missing credentials: send \"Authorization: Bearer <token>\"");
   }
-  if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer) {
+  auto scheme_is_bearer = [&] {
+    for (std::size_t i = 0; i < kBearer.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+          std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (authorization.size() <= kBearer.size() || !scheme_is_bearer()) {
     return core::Unauthenticated("malformed credentials: expected \"Bearer <token>\"");
   }
   const std::string_view token = authorization.substr(kBearer.size());

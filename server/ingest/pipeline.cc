@@ -63,7 +63,7 @@ void Pipeline::Audit(const Caller& caller, const std::string& action, const std:
 }
 
 void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals, const std::string& action,
-                      bool audit, std::function<void(SubmitResult)> done) {
+                      bool audit, std::function<void(SubmitResult)> done, std::size_t index_base) {
   const std::size_t n = signals.size();
   // Answers the whole call with `status`, audited and counted.
   auto refuse = [&](core::Status status, const char* reason, std::chrono::seconds retry_after) {
@@ -94,7 +94,7 @@ void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals,
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& source = signals[i].signal.source;
     if (!source.empty() && !auth_.OwnsSource(caller, source)) {
-      refuse(core::PermissionDenied(At(i) + ".source: partner \"" + caller.partner +
+      refuse(core::PermissionDenied(At(index_base + i) + ".source: partner \"" + caller.partner +
                                     "\" may not submit for source \"" + source + "\""),
              "foreign_source", std::chrono::seconds(0));
       return;
@@ -102,7 +102,9 @@ void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals,
   }
   auto reference_data = reference();
   if (!reference_data) {
-    refuse(core::Unavailable("reference data is not loaded yet (database unreachable?)"), "unavailable",
+    refuse(core::Unavailable("the region's reference data is not loaded (database unreachable, or no "
+                             "municipalities for this region)"),
+           "unavailable",
            std::chrono::seconds(1));
     return;
   }
@@ -127,14 +129,17 @@ void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals,
   for (std::size_t i = 0; i < n; ++i) {
     IncomingSignal& in = signals[i];
     ReceiptData& receipt = state->result.receipts[i];
-    receipt.index = static_cast<int>(i);
+    receipt.index = static_cast<int>(index_base + i);
     receipt.source = in.signal.source;
     receipt.external_id = in.signal.external_id;
     std::vector<domain::FieldViolation> violations = domain::MergeViolations(
         in.violations, domain::ValidateSignal(in.signal, *reference_data, options_.limits, now));
     if (!violations.empty()) {
       receipt.outcome = ReceiptOutcome::kRejected;
-      std::string message = "invalid signal: " + domain::FormatViolation(violations.front(), At(i));
+      for (auto& v : violations) {
+        v.field = At(index_base + i) + "." + v.field;  // paths name the signal, as the message does
+      }
+      std::string message = "invalid signal: " + domain::FormatViolation(violations.front());
       if (violations.size() > 1) {
         message += " (and " + std::to_string(violations.size() - 1) + " more)";
       }
@@ -144,8 +149,8 @@ void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals,
       continue;
     }
     items.push_back({std::move(in.signal), std::move(in.payload), caller.partner,
-                     [state, i](const store::WriteResult& result, const core::Status& batch_status) {
-                       RecordOutcome(*state, i, result, batch_status);
+                     [state, i, index_base](const store::WriteResult& result, const core::Status& batch_status) {
+                       RecordOutcome(*state, i, index_base + i, result, batch_status);
                      }});
   }
   if (items.empty()) {
@@ -160,8 +165,8 @@ void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals,
   }
 }
 
-void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, const store::WriteResult& result,
-                             const core::Status& batch_status) {
+void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, std::size_t position,
+                             const store::WriteResult& result, const core::Status& batch_status) {
   auto& state = static_cast<CallState&>(base);
   std::function<void(SubmitResult)> finish;
   {
@@ -179,14 +184,17 @@ void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, const store::Wr
         case store::WriteOutcome::kDuplicate: r.outcome = ReceiptOutcome::kDuplicate; break;
         case store::WriteOutcome::kConflict:
           r.outcome = ReceiptOutcome::kRejected;
-          r.error = core::AlreadyExists(At(i) + ": (" + r.source + ", " + r.external_id +
+          r.error = core::AlreadyExists(At(position) + ": (" + r.source + ", " + r.external_id +
                                         ") is already stored with different content as " + result.signal_id +
                                         "; the original is kept");
           break;
         case store::WriteOutcome::kFailed:
           r.outcome = ReceiptOutcome::kRejected;
           r.signal_id.clear();
-          r.error = result.error.WithContext(At(i));
+          // The database's detail stays in the log; the client learns what failed.
+          r.error = core::Status(result.error.code(), At(position) + ": the database refused this signal (" +
+                                                          std::string(core::StatusCodeName(result.error.code())) +
+                                                          "); it was not stored");
           break;
       }
     }
@@ -204,17 +212,21 @@ void Pipeline::Finalize(const Caller& caller, const std::string& action, bool au
   std::size_t accepted = 0, duplicate = 0, rejected = 0;
   if (!batch_error.ok()) {
     r.receipts.clear();
+    // Client messages say what happened and what to do; the database's detail is in the log.
     if (batch_error.code() == core::StatusCode::kUnknown) {
-      r.status = core::Unknown(batch_error.message() +
-                               "; retrying with the same (source, external_id) keys is safe: signals that were "
-                               "stored come back as DUPLICATE");
+      r.status = core::Unknown(
+          "the outcome of the commit is unknown (the database connection was lost during COMMIT); retrying with "
+          "the same (source, external_id) keys is safe: signals that were stored come back as DUPLICATE");
       metrics_.CountRejection("in_doubt", static_cast<double>(n));
     } else if (batch_error.code() == core::StatusCode::kUnavailable) {
-      r.status = batch_error;
+      r.status = core::Unavailable("the database is unavailable; nothing was stored, retry later");
       r.retry_after = std::chrono::seconds(1);
       metrics_.CountRejection("unavailable", static_cast<double>(n));
     } else {
-      r.status = batch_error;
+      r.status = core::Status(batch_error.code(), "storing the signals failed (" +
+                                                      std::string(core::StatusCodeName(batch_error.code())) +
+                                                      "); nothing was stored, retry later");
+      r.retry_after = std::chrono::seconds(1);
       metrics_.CountRejection("store_error", static_cast<double>(n));
     }
   } else {

@@ -77,8 +77,9 @@ class Pipeline {
 
   // `action` names the call in the audit log ("ingest.submit", "ingest.http").
   // With `audit` false the caller writes its own audit record (streams: one per stream).
+  // `index_base` numbers the signals in receipts and messages (a stream passes its position).
   void Submit(const Caller& caller, std::vector<IncomingSignal> signals, const std::string& action, bool audit,
-              std::function<void(SubmitResult)> done);
+              std::function<void(SubmitResult)> done, std::size_t index_base = 0);
 
   void Audit(const Caller& caller, const std::string& action, const std::string& object_json,
              const std::string& result);
@@ -87,8 +88,9 @@ class Pipeline {
 
  private:
   std::shared_ptr<const domain::ReferenceData> reference() const;
-  static void RecordOutcome(CallStateBase& state, std::size_t i, const store::WriteResult& result,
-                            const core::Status& batch_status);
+  // `i` is the signal's slot in this call, `position` its number in receipts and messages.
+  static void RecordOutcome(CallStateBase& state, std::size_t i, std::size_t position,
+                            const store::WriteResult& result, const core::Status& batch_status);
   void Finalize(const Caller& caller, const std::string& action, bool audit, std::size_t n,
                 const core::Status& batch_error, SubmitResult& r);
 

@@ -120,9 +120,16 @@ bool IsWholeBatchFailure(core::StatusCode code) {
 core::Result<std::vector<WriteResult>> Store::WriteSignals(const std::vector<SignalWrite>& rows,
                                                            const std::vector<AuditRecord>& audit,
                                                            const std::string& node_id) {
-  auto batch = impl_->pool.Run("store signals", [&](pqxx::connection& c) -> core::Result<std::vector<WriteResult>> {
-    return WriteBatch(c, rows, audit, node_id);
-  });
+  // A serialization failure or deadlock rolled the whole transaction back: retry a few times.
+  core::Result<std::vector<WriteResult>> batch = core::Aborted("not attempted");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    batch = impl_->pool.Run("store signals", [&](pqxx::connection& c) -> core::Result<std::vector<WriteResult>> {
+      return WriteBatch(c, rows, audit, node_id);
+    });
+    if (batch.ok() || batch.status().code() != core::StatusCode::kAborted) {
+      break;
+    }
+  }
   if (batch.ok() || IsWholeBatchFailure(batch.status().code())) {
     return batch;
   }
