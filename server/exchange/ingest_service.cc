@@ -136,16 +136,23 @@ class IngestService::StreamReactor final
   }
 
   void OnDone() override {
+    // Copy what the audit record needs under the lock: once done_ is set and the lock released, the
+    // last OnResult may delete this reactor on a writer thread.
     bool destroy = false;
+    ingest::Caller caller;
+    nlohmann::json object;
+    bool broken = false;
+    ingest::Pipeline& pipeline = service_.pipeline_;
     {
       std::lock_guard lock(mu_);
       done_ = true;
       destroy = outstanding_ == 0;
+      caller = caller_;
+      object = {{"signals", next_index_}, {"accepted", accepted_}, {"duplicate", duplicate_}, {"rejected", rejected_}};
+      broken = broken_;
     }
-    if (caller_.token_id.size() > 0) {
-      nlohmann::json object{{"signals", next_index_}, {"accepted", accepted_}, {"duplicate", duplicate_},
-                            {"rejected", rejected_}};
-      service_.pipeline_.Audit(caller_, "ingest.stream", object.dump(), broken_ ? "CANCELLED" : "ok");
+    if (!caller.token_id.empty()) {
+      pipeline.Audit(caller, "ingest.stream", object.dump(), broken ? "CANCELLED" : "ok");
     }
     if (destroy) {
       delete this;

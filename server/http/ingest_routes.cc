@@ -1,5 +1,7 @@
 #include "http/ingest_routes.h"
 
+#include <cctype>
+
 #include <google/protobuf/util/json_util.h>
 
 #include "exchange/ingest_mapping.h"
@@ -23,10 +25,20 @@ Response AuthErrorResponse(const core::Status& status) {
 
 namespace {
 
+// True for "application/json" with optional parameters ("; charset=utf-8"), in any letter case.
 bool IsJson(const Request& request) {
   const auto ct = request.msg[bhttp::field::content_type];
   const std::string_view v(ct.data(), ct.size());
-  return v.substr(0, 16) == "application/json";
+  constexpr std::string_view kJson = "application/json";
+  if (v.size() < kJson.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(v[i])) != kJson[i]) {
+      return false;
+    }
+  }
+  return v.size() == kJson.size() || v[kJson.size()] == ';' || v[kJson.size()] == ' ';
 }
 
 }  // namespace

@@ -219,13 +219,16 @@ void Pipeline::Finalize(const Caller& caller, const std::string& action, bool au
           "the same (source, external_id) keys is safe: signals that were stored come back as DUPLICATE");
       metrics_.CountRejection("in_doubt", static_cast<double>(n));
     } else if (batch_error.code() == core::StatusCode::kUnavailable) {
-      r.status = core::Unavailable("the database is unavailable; nothing was stored, retry later");
+      r.status = core::Unavailable(
+          "the database is unavailable; the signals were not acknowledged: retry later with the same keys "
+          "(any that were stored come back as DUPLICATE)");
       r.retry_after = std::chrono::seconds(1);
       metrics_.CountRejection("unavailable", static_cast<double>(n));
     } else {
       r.status = core::Status(batch_error.code(), "storing the signals failed (" +
                                                       std::string(core::StatusCodeName(batch_error.code())) +
-                                                      "); nothing was stored, retry later");
+                                                      "); the signals were not acknowledged: retry later with the "
+                                                      "same keys (any that were stored come back as DUPLICATE)");
       r.retry_after = std::chrono::seconds(1);
       metrics_.CountRejection("store_error", static_cast<double>(n));
     }
