@@ -300,6 +300,13 @@ const std::vector<Setting>& Settings() {
        DurationSetter("auth.refresh_interval", [](Config& c) -> milliseconds& { return c.auth_refresh_interval; },
                       milliseconds(100)),
        [](const Config& c) { return core::FormatDuration(c.auth_refresh_interval); }},
+      {"cluster.lease_ttl", "", "leader lease term; a dead leader is replaced within lease_ttl + renew_interval",
+       DurationSetter("cluster.lease_ttl", [](Config& c) -> milliseconds& { return c.lease_ttl; }, milliseconds(500)),
+       [](const Config& c) { return core::FormatDuration(c.lease_ttl); }},
+      {"cluster.renew_interval", "", "how often the leader renews and followers bid for the lease",
+       DurationSetter("cluster.renew_interval", [](Config& c) -> milliseconds& { return c.lease_renew_interval; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.lease_renew_interval); }},
       {"runtime.io_threads", "", "threads running network I/O (Asio)",
        UnsignedSetter("runtime.io_threads", [](Config& c, std::uint64_t n) { c.io_threads = n; }, 1, 64),
        [](const Config& c) { return std::to_string(c.io_threads); }},
@@ -461,6 +468,11 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
       return core::InvalidArgument("node_id: not set and the host name \"" + std::string(host) + "\" is unusable");
     }
     config.node_id = id;
+  }
+  if (config.lease_renew_interval * 2 > config.lease_ttl) {
+    return core::InvalidArgument("cluster.renew_interval: " + core::FormatDuration(config.lease_renew_interval) +
+                                 " must be at most half of cluster.lease_ttl (" +
+                                 core::FormatDuration(config.lease_ttl) + ")");
   }
   if (config.ingest_max_batch > config.ingest_max_queue) {
     return core::InvalidArgument("ingest.max_batch: " + std::to_string(config.ingest_max_batch) +

@@ -52,6 +52,9 @@ struct Config {
   std::chrono::milliseconds ingest_max_future_skew{300000};
   std::chrono::milliseconds auth_refresh_interval{2000};
 
+  std::chrono::milliseconds lease_ttl{3000};
+  std::chrono::milliseconds lease_renew_interval{1000};
+
   std::size_t io_threads = 2;
   std::size_t blocking_queue = 1024;
   std::chrono::milliseconds drain_timeout{10000};

@@ -13,6 +13,7 @@
 #include "app/build_info.h"
 #include "core/logging.h"
 #include "http/health_routes.h"
+#include "http/cluster_routes.h"
 #include "http/ingest_routes.h"
 
 namespace vik::app {
@@ -47,7 +48,7 @@ std::string AdvertisedHost(const std::string& host) {
 
 Runtime::Runtime(Config config)
     : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), signals_(ioc_) {}
+      credentials_timer_(ioc_), lease_timer_(ioc_), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (writer_) {
@@ -120,6 +121,13 @@ core::Status Runtime::StartUp() {
                                                  *ingest_metrics_);
   ingest_service_ = std::make_unique<exchange::IngestService>(*pipeline_, *auth_, config_.ingest_stream_window);
 
+  cluster_metrics_ = std::make_unique<cluster::ClusterMetrics>(*registry_);
+  cluster::LeaseOptions lease_options;
+  lease_options.ttl = config_.lease_ttl;
+  lease_options.renew_interval = config_.lease_renew_interval;
+  lease_options.safety_margin = std::min(std::chrono::milliseconds(300), config_.lease_ttl / 10);
+  lease_ = std::make_unique<cluster::LeaderLease>(*store_, lease_options, config_.node_id, clock_, *cluster_metrics_);
+
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
   auto process = process_collector_;
@@ -130,6 +138,8 @@ core::Status Runtime::StartUp() {
     return families;
   });
   http::AddIngestRoutes(router_, *pipeline_, *auth_);
+  http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
+                                   auth_.get(), std::chrono::seconds(30)});
 
   http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, http_metrics_);
   if (auto s = http_->Start(); !s.ok()) {
@@ -205,6 +215,7 @@ int Runtime::Serve() {
                  {"grpc_port", static_cast<int>(grpc_->port())}});
   ScheduleReadinessCheck(std::chrono::milliseconds(0));
   ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
+  ScheduleLeaseTick(std::chrono::milliseconds(0));
 
   {
     std::unique_lock lock(shutdown_mu_);
@@ -249,6 +260,50 @@ void Runtime::ScheduleReadinessCheck(std::chrono::milliseconds delay) {
       }
     });
   });
+}
+
+void Runtime::ScheduleLeaseTick(std::chrono::milliseconds delay) {
+  boost::asio::post(ioc_, [this, delay] {
+    if (stopping_) {
+      return;
+    }
+    lease_timer_.expires_after(delay);
+    lease_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping_) {
+        return;
+      }
+      if (!blocking_->TrySubmit([this] { LeaseTick(); })) {
+        ScheduleLeaseTick(config_.lease_renew_interval);
+      }
+    });
+  });
+}
+
+void Runtime::LeaseTick() {
+  const auto started = std::chrono::steady_clock::now();
+  if (!stopping_) {
+    lease_->Tick();
+  }
+  // Singleton jobs run only on the leader and only through the fence. Today: the leader heartbeat
+  // (and pruning of heartbeats older than a day).
+  if (auto fence = lease_->fence(); fence && !stopping_) {
+    core::Status s = store_->WriteHeartbeat(*fence, std::chrono::hours(24));
+    if (s.code() == core::StatusCode::kFailedPrecondition) {
+      lease_->OnFenced("leader heartbeat");
+    }
+  }
+  if (lease_ticks_++ % 10 == 0) {
+    if (auto instances = store_->ListInstances(std::chrono::seconds(30)); instances.ok()) {
+      std::size_t live = 0;
+      for (const auto& i : *instances) {
+        live += i.live ? 1 : 0;
+      }
+      cluster_metrics_->instances_live.Set(static_cast<double>(live));
+    }
+  }
+  // Keep the cadence: the next round starts one interval after this one started.
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  ScheduleLeaseTick(std::max(std::chrono::milliseconds(0), config_.lease_renew_interval - spent));
 }
 
 void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
@@ -345,6 +400,8 @@ void Runtime::Shutdown() {
                                          {"drain_timeout_ms", static_cast<std::int64_t>(config_.drain_timeout.count())}});
   stopping_ = true;
   readiness_->SetDraining();
+  // Singleton work stops at once and the lease is handed over: a follower takes it on its next bid.
+  lease_->Release();
   grpc_->BeginShutdown();
   sd_notify(0, "STOPPING=1\nSTATUS=draining");
   http_->StopAccepting();
@@ -365,6 +422,7 @@ void Runtime::Shutdown() {
   boost::asio::post(ioc_, [this] {
     readiness_timer_.cancel();
     credentials_timer_.cancel();
+    lease_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);
   });

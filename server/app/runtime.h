@@ -26,6 +26,7 @@
 #include "app/process_metrics.h"
 #include "core/blocking_pool.h"
 #include "core/readiness.h"
+#include "cluster/leader_lease.h"
 #include "exchange/grpc_server.h"
 #include "exchange/ingest_service.h"
 #include "ingest/authenticator.h"
@@ -53,6 +54,8 @@ class Runtime {
   core::Status StartUp();
   void ScheduleReadinessCheck(std::chrono::milliseconds delay);
   void CheckReadiness();  // runs on the blocking pool
+  void ScheduleLeaseTick(std::chrono::milliseconds delay);
+  void LeaseTick();  // runs on the blocking pool: acquire or renew, then the singleton jobs
   void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
   void RefreshCredentials();  // runs on the blocking pool
   void WaitForSignal();
@@ -76,10 +79,15 @@ class Runtime {
   std::unique_ptr<exchange::IngestService> ingest_service_;
   std::vector<std::thread> writer_threads_;
 
+  std::unique_ptr<cluster::ClusterMetrics> cluster_metrics_;
+  std::unique_ptr<cluster::LeaderLease> lease_;
+  unsigned lease_ticks_ = 0;  // touched only by LeaseTick
+
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer readiness_timer_;
   boost::asio::steady_timer credentials_timer_;
+  boost::asio::steady_timer lease_timer_;
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;
 

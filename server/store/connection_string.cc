@@ -93,11 +93,15 @@ core::Result<std::string> BuildConnectionString(const std::string& dsn, const Co
   set_default("keepalives_count", std::to_string(s.keepalives_count));
   set_default("tcp_user_timeout", std::to_string(s.tcp_user_timeout.count()));
   set_default("application_name", s.application_name);
-  std::string timeout_opt = "-c statement_timeout=" + std::to_string(s.statement_timeout.count());
   auto& options = info["options"];
-  if (options.find("statement_timeout") == std::string::npos) {
-    options = options.empty() ? timeout_opt : options + " " + timeout_opt;
-  }
+  auto add_option = [&options](const std::string& name, long long value) {
+    if (options.find(name) == std::string::npos) {
+      const std::string opt = "-c " + name + "=" + std::to_string(value);
+      options = options.empty() ? opt : options + " " + opt;
+    }
+  };
+  add_option("statement_timeout", s.statement_timeout.count());
+  add_option("idle_in_transaction_session_timeout", s.idle_in_transaction_timeout.count());
   return Render(info);
 }
 

@@ -16,6 +16,9 @@ struct ConnectionSettings {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds statement_timeout{10000};
   std::chrono::milliseconds tcp_user_timeout{10000};
+  // A session that stalls inside a transaction (e.g. a frozen leader holding the lease fence) is
+  // ended by the server after this long, releasing its locks.
+  std::chrono::milliseconds idle_in_transaction_timeout{5000};
   int keepalives_idle_s = 10;
   int keepalives_interval_s = 3;
   int keepalives_count = 3;

@@ -12,6 +12,8 @@ std::span<const Statement> PreparedStatements() {
       stmt::kTokensAll,    stmt::kSourcesAll,        stmt::kMunicipalitiesOfRegion, stmt::kThemesAll,
       stmt::kPartnerInsert, stmt::kSourceInsert,     stmt::kSourceInsertIrregular, stmt::kTokenInsert,
       stmt::kTokenRevoke,  stmt::kTokenExists,
+      stmt::kLeaseAcquire, stmt::kLeaseRenew,        stmt::kLeaseRelease,   stmt::kLeaseFence,
+      stmt::kLeaseRead,    stmt::kHeartbeatInsert,   stmt::kHeartbeatPrune, stmt::kInstancesAll,
   };
   return kAll;
 }

@@ -115,6 +115,44 @@ inline constexpr Statement kTokenRevoke{
     "token_revoke", "UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id"};
 inline constexpr Statement kTokenExists{"token_exists", "SELECT 1 FROM tokens WHERE id = $1"};
 
+// --- cluster: the leader lease (expiry by the database clock) and singleton writes ---
+inline constexpr Statement kLeaseAcquire{
+    "lease_acquire",
+    "INSERT INTO leases AS l (name, holder, epoch, expires_at, acquired_at, renewed_at)"
+    " VALUES ($1, $2, 1, clock_timestamp() + make_interval(secs => $3::float8), clock_timestamp(),"
+    " clock_timestamp())"
+    " ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, epoch = l.epoch + 1,"
+    " expires_at = EXCLUDED.expires_at, acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at"
+    " WHERE l.holder IS NULL OR l.expires_at < clock_timestamp()"
+    " RETURNING epoch"};
+inline constexpr Statement kLeaseRenew{
+    "lease_renew",
+    "UPDATE leases SET expires_at = clock_timestamp() + make_interval(secs => $4::float8),"
+    " renewed_at = clock_timestamp()"
+    " WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > clock_timestamp() RETURNING epoch"};
+inline constexpr Statement kLeaseRelease{
+    "lease_release",
+    "UPDATE leases SET holder = NULL, expires_at = clock_timestamp()"
+    " WHERE name = $1 AND holder = $2 AND epoch = $3"};
+// The fence: share-locks the lease row, so a takeover waits until this transaction ends.
+inline constexpr Statement kLeaseFence{
+    "lease_fence",
+    "SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > clock_timestamp()"
+    " FOR SHARE"};
+inline constexpr Statement kLeaseRead{
+    "lease_read",
+    "SELECT holder, epoch, extract(epoch FROM expires_at)::float8, expires_at > clock_timestamp()"
+    " FROM leases WHERE name = $1"};
+inline constexpr Statement kHeartbeatInsert{
+    "heartbeat_insert", "INSERT INTO leader_heartbeats (lease, holder, epoch) VALUES ($1, $2, $3)"};
+inline constexpr Statement kHeartbeatPrune{
+    "heartbeat_prune", "DELETE FROM leader_heartbeats WHERE at < clock_timestamp() - make_interval(secs => $1::float8)"};
+inline constexpr Statement kInstancesAll{
+    "instances_all",
+    "SELECT node_id, region, version, http_address, grpc_address, extract(epoch FROM started_at)::float8,"
+    " extract(epoch FROM last_seen_at)::float8, last_seen_at > now() - make_interval(secs => $1::float8)"
+    " FROM instances ORDER BY node_id"};
+
 }  // namespace stmt
 
 // The statements registered on every pooled connection.

@@ -15,6 +15,7 @@
 
 #include "core/result.h"
 #include "domain/reference_data.h"
+#include "store/cluster_records.h"
 #include "store/connection_string.h"
 #include "store/ingest_records.h"
 
@@ -76,6 +77,21 @@ class Store {
   // NOT_FOUND when no such token; FAILED_PRECONDITION when already revoked.
   core::Status RevokeToken(const std::string& id, const AuditRecord& audit);
   core::Result<std::vector<TokenRecord>> ListTokens();
+
+  // --- cluster (pg_cluster.cc) ---
+  // Takes the lease if it is free or expired (by the database clock): the new epoch, or nullopt
+  // when another holder's term is still running. The acquisition is audited in the same transaction.
+  core::Result<std::optional<std::int64_t>> AcquireLease(const std::string& lease, const std::string& holder,
+                                                        std::chrono::milliseconds ttl);
+  // Extends the term; false when the lease was lost (expired or taken over).
+  core::Result<bool> RenewLease(const Fence& fence, std::chrono::milliseconds ttl);
+  core::Status ReleaseLease(const Fence& fence);
+  core::Result<LeaseInfo> ReadLease(const std::string& lease);
+  // The leader's heartbeat: a singleton write. FAILED_PRECONDITION ("fenced") when `fence` no longer
+  // holds the lease; nothing is written then. Also prunes heartbeats older than `keep`.
+  core::Status WriteHeartbeat(const Fence& fence, std::chrono::seconds keep);
+  // Instances, `live` when seen within `live_window`.
+  core::Result<std::vector<InstanceInfo>> ListInstances(std::chrono::seconds live_window);
 
   // Closes idle connections (shutdown).
   void CloseIdle();

@@ -1,0 +1,163 @@
+#include "cluster/leader_lease.h"
+
+#include "core/logging.h"
+
+namespace vik::cluster {
+namespace {
+
+std::shared_ptr<spdlog::logger> Log() {
+  static auto log = core::ModuleLogger("cluster");
+  return log;
+}
+
+}  // namespace
+
+ClusterMetrics::ClusterMetrics(prometheus::Registry& r)
+    : is_leader(prometheus::BuildGauge()
+                    .Name("vik_cluster_is_leader")
+                    .Help("1 while this instance holds the leader lease, else 0")
+                    .Register(r)
+                    .Add({})),
+      epoch(prometheus::BuildGauge()
+                .Name("vik_cluster_lease_epoch")
+                .Help("Epoch of the leader lease term this instance holds or last held")
+                .Register(r)
+                .Add({})),
+      acquired(prometheus::BuildCounter()
+                   .Name("vik_cluster_lease_acquired_total")
+                   .Help("Times this instance became leader")
+                   .Register(r)
+                   .Add({})),
+      lost(prometheus::BuildCounter()
+               .Name("vik_cluster_lease_lost_total")
+               .Help("Times this instance stopped being leader other than by releasing the lease")
+               .Register(r)
+               .Add({})),
+      fenced_writes(prometheus::BuildCounter()
+                        .Name("vik_cluster_fenced_writes_total")
+                        .Help("Singleton writes refused because the writer no longer held the lease")
+                        .Register(r)
+                        .Add({})),
+      renew_failures(prometheus::BuildCounter()
+                         .Name("vik_cluster_lease_renew_failures_total")
+                         .Help("Lease renewals that failed because the database could not be reached")
+                         .Register(r)
+                         .Add({})),
+      instances_live(prometheus::BuildGauge()
+                         .Name("vik_cluster_instances_live")
+                         .Help("Instances seen recently in the shared database")
+                         .Register(r)
+                         .Add({})) {}
+
+LeaderLease::LeaderLease(store::Store& store, LeaseOptions options, std::string node_id, const core::Clock& clock,
+                         ClusterMetrics& metrics)
+    : store_(store), options_(std::move(options)), node_id_(std::move(node_id)), clock_(clock), metrics_(metrics) {}
+
+bool LeaderLease::IsLeader() const {
+  std::lock_guard lock(mu_);
+  return leader_ && clock_.Monotonic() < valid_until_;
+}
+
+std::optional<store::Fence> LeaderLease::fence() const {
+  std::lock_guard lock(mu_);
+  if (!leader_ || clock_.Monotonic() >= valid_until_) {
+    return std::nullopt;
+  }
+  return store::Fence{options_.name, node_id_, epoch_};
+}
+
+std::int64_t LeaderLease::epoch() const {
+  std::lock_guard lock(mu_);
+  return epoch_;
+}
+
+void LeaderLease::BecomeLeader(std::int64_t epoch, core::MonoTime started) {
+  {
+    std::lock_guard lock(mu_);
+    leader_ = true;
+    epoch_ = epoch;
+    valid_until_ = started + options_.ttl - options_.safety_margin;
+  }
+  metrics_.is_leader.Set(1);
+  metrics_.epoch.Set(static_cast<double>(epoch));
+  metrics_.acquired.Increment();
+  core::LogInfo(*Log(), "became leader", {{"lease", options_.name}, {"epoch", static_cast<std::int64_t>(epoch)}});
+}
+
+void LeaderLease::StepDown(const char* why, const std::string& detail) {
+  std::int64_t epoch = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (!leader_) {
+      return;
+    }
+    leader_ = false;
+    epoch = epoch_;
+  }
+  metrics_.is_leader.Set(0);
+  metrics_.lost.Increment();
+  core::LogWarn(*Log(), "stepped down as leader",
+                {{"lease", options_.name}, {"epoch", static_cast<std::int64_t>(epoch)}, {"reason", why},
+                 {"detail", detail}});
+}
+
+void LeaderLease::Tick() {
+  const core::MonoTime started = clock_.Monotonic();
+  bool leader = false;
+  std::int64_t epoch = 0;
+  {
+    std::lock_guard lock(mu_);
+    leader = leader_;
+    epoch = epoch_;
+    if (leader && started >= valid_until_) {
+      leader = false;  // the local deadline passed: treat as lost before asking the database
+    }
+  }
+  if (!leader) {
+    StepDown("local lease deadline passed without a successful renewal", "");
+    auto acquired = store_.AcquireLease(options_.name, node_id_, options_.ttl);
+    if (acquired.ok() && acquired->has_value()) {
+      BecomeLeader(**acquired, started);
+    }
+    return;
+  }
+  auto renewed = store_.RenewLease({options_.name, node_id_, epoch}, options_.ttl);
+  if (!renewed.ok()) {
+    metrics_.renew_failures.Increment();
+    // Still leader until the local deadline; IsLeader() enforces it.
+    core::LogWarn(*Log(), "lease renewal failed", {{"error", renewed.status().message()}});
+    return;
+  }
+  if (!*renewed) {
+    StepDown("lease expired or taken over", "epoch " + std::to_string(epoch));
+    return;
+  }
+  std::lock_guard lock(mu_);
+  if (leader_ && epoch_ == epoch) {
+    valid_until_ = started + options_.ttl - options_.safety_margin;
+  }
+}
+
+void LeaderLease::Release() {
+  std::int64_t epoch = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (!leader_) {
+      return;
+    }
+    leader_ = false;
+    epoch = epoch_;
+  }
+  metrics_.is_leader.Set(0);
+  core::Status s = store_.ReleaseLease({options_.name, node_id_, epoch});
+  core::LogInfo(*Log(), "released the leader lease",
+                {{"epoch", static_cast<std::int64_t>(epoch)}, {"ok", s.ok()}});
+}
+
+void LeaderLease::OnFenced(const std::string& what) {
+  metrics_.fenced_writes.Increment();
+  core::LogWarn(*Log(), "singleton write refused by the fence", {{"write", what}});
+  StepDown("a singleton write was fenced", what);
+}
+
+}  // namespace vik::cluster
