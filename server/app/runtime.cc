@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include <boost/asio/post.hpp>
+#include <prometheus/gauge.h>
 
 #include "app/build_info.h"
 #include "core/logging.h"
@@ -48,7 +49,7 @@ std::string AdvertisedHost(const std::string& host) {
 
 Runtime::Runtime(Config config)
     : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), lease_timer_(ioc_), signals_(ioc_) {}
+      credentials_timer_(ioc_), lease_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (writer_) {
@@ -82,6 +83,12 @@ core::Status Runtime::StartUp() {
   }
   store_ = std::move(store).value();
   readiness_ = std::make_unique<core::ReadinessState>(store_->LatestSchemaVersion());
+  auto& ready_gauge = prometheus::BuildGauge()
+                          .Name("vik_ready")
+                          .Help("1 while this instance is ready (database reachable, schema current, not draining)")
+                          .Register(*registry_)
+                          .Add({});
+  readiness_->Subscribe([&ready_gauge](bool ready) { ready_gauge.Set(ready ? 1 : 0); });
 
   if (config_.migrate_on_start) {
     auto applied = store_->Migrate();
@@ -216,6 +223,11 @@ int Runtime::Serve() {
   ScheduleReadinessCheck(std::chrono::milliseconds(0));
   ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
   ScheduleLeaseTick(std::chrono::milliseconds(0));
+  // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
+  // restarted, while a slow database (a readiness check blocking on connect) is not.
+  if (std::uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
+    ScheduleWatchdog(std::chrono::microseconds(usec / 3));
+  }
 
   {
     std::unique_lock lock(shutdown_mu_);
@@ -259,6 +271,17 @@ void Runtime::ScheduleReadinessCheck(std::chrono::milliseconds delay) {
         ScheduleReadinessCheck(config_.readiness_interval);
       }
     });
+  });
+}
+
+void Runtime::ScheduleWatchdog(std::chrono::microseconds period) {
+  watchdog_timer_.expires_after(period);
+  watchdog_timer_.async_wait([this, period](const boost::system::error_code& ec) {
+    if (ec || stopping_) {
+      return;
+    }
+    sd_notify(0, "WATCHDOG=1");
+    ScheduleWatchdog(period);
   });
 }
 
@@ -387,10 +410,6 @@ void Runtime::CheckReadiness() {
     systemd_ready_sent_ = true;
     sd_notify(0, "READY=1\nSTATUS=serving");
   }
-  uint64_t watchdog_usec = 0;
-  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
-    sd_notify(0, "WATCHDOG=1");
-  }
   ScheduleReadinessCheck(config_.readiness_interval);
 }
 
@@ -423,6 +442,7 @@ void Runtime::Shutdown() {
     readiness_timer_.cancel();
     credentials_timer_.cancel();
     lease_timer_.cancel();
+    watchdog_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);
   });

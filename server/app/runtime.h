@@ -54,6 +54,7 @@ class Runtime {
   core::Status StartUp();
   void ScheduleReadinessCheck(std::chrono::milliseconds delay);
   void CheckReadiness();  // runs on the blocking pool
+  void ScheduleWatchdog(std::chrono::microseconds period);
   void ScheduleLeaseTick(std::chrono::milliseconds delay);
   void LeaseTick();  // runs on the blocking pool: acquire or renew, then the singleton jobs
   void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
@@ -88,6 +89,7 @@ class Runtime {
   boost::asio::steady_timer readiness_timer_;
   boost::asio::steady_timer credentials_timer_;
   boost::asio::steady_timer lease_timer_;
+  boost::asio::steady_timer watchdog_timer_;
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;
 
