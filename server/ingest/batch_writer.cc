@@ -101,10 +101,22 @@ void BatchWriter::Run() {
       if (!audit.empty()) {
         metrics_.audit_dropped.Increment(static_cast<double>(audit.size()));
       }
-      core::LogWarn(*log, "group commit failed; nothing in the batch is acknowledged",
-                    {{"signals", static_cast<std::uint64_t>(batch.size())},
-                     {"audit_records", static_cast<std::uint64_t>(audit.size())},
-                     {"error", results.status().ToString()}});
+      // One line per outage (and one every 10 s while it lasts), not one per batch.
+      std::lock_guard lock(mu_);
+      if (!failing_ || end - last_failure_log_ > std::chrono::seconds(10)) {
+        core::LogWarn(*log, "group commit failed; nothing in the batch is acknowledged",
+                      {{"signals", static_cast<std::uint64_t>(batch.size())},
+                       {"audit_records", static_cast<std::uint64_t>(audit.size())},
+                       {"error", results.status().ToString()}});
+        last_failure_log_ = end;
+      }
+      failing_ = true;
+    } else if (!batch.empty()) {
+      std::lock_guard lock(mu_);
+      if (failing_) {
+        core::LogInfo(*log, "group commits succeed again");
+        failing_ = false;
+      }
     }
     static const store::WriteResult kNone;
     for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -73,6 +73,8 @@ class BatchWriter {
   std::deque<Queued> queue_;
   std::vector<store::AuditRecord> audit_;
   bool stopping_ = false;
+  bool failing_ = false;  // the last batch failed (log once per outage)
+  std::chrono::steady_clock::time_point last_failure_log_{};
 };
 
 }  // namespace vik::ingest
