@@ -18,7 +18,9 @@ BUILD=${VIK_BUILD_DIR:-$ROOT/build-release}
 vik_install_packages "${VIK_BUILD_PACKAGES[@]}"
 
 vik_log "building vikd (Release) in $BUILD"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIK_BUILD_TESTS=OFF >/dev/null
+# Warnings are errors in the test build (tests/run.sh); -O3 adds false positives from the standard
+# library (GCC 12 -Wrestrict), which must not stop an operator from running the hub.
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIK_BUILD_TESTS=OFF -DVIK_WERROR=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target vikd
 VIKD=$BUILD/server/vikd
 

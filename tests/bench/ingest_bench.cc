@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -36,6 +37,8 @@ namespace {
 
 using Seconds = std::chrono::duration<double>;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Above this many cores used by other processes during a phase, its figures are reported as disturbed.
+constexpr double kDisturbedCores = 0.1;
 
 struct Options {
   std::string dsn;
@@ -159,6 +162,8 @@ struct Phase {
   double commit_ms = kNaN;           // mean group-commit transaction time
   double txn_per_s = kNaN;
   double audit_per_call = kNaN;      // audit_log rows added per call
+  double wal_per_signal = kNaN;      // WAL bytes per accepted signal
+  int checkpoints = 0;               // checkpoints completed during the phase
   CpuUse cpu;
 };
 
@@ -170,7 +175,8 @@ class Bench {
         grpc_(o_.grpc, token, o_.channels),
         token_(std::move(token)),
         prefix_("bench-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(getpid())),
-        factory_(o_.source, prefix_) {}
+        factory_(o_.source, prefix_),
+        pg_(o_.dsn, o_.partner) {}
 
   int Run();
 
@@ -180,7 +186,7 @@ class Bench {
   void Print(const std::vector<Phase>& phases, double copy_rate) const;
   nlohmann::json Targets(const std::vector<Phase>& phases, double copy_rate, bool print) const;
   const Phase& Find(const std::vector<Phase>& phases, const std::string& key) const;
-  std::uint64_t AuditRows() const;
+  std::uint64_t AuditRows();
 
   const Options o_;
   const HttpTarget http_;
@@ -188,11 +194,12 @@ class Bench {
   const std::string token_;
   const std::string prefix_;
   SignalFactory factory_;
+  Postgres pg_;
   std::uint64_t stored_ = 0;  // rows this run has written (acknowledged or loaded)
 };
 
-std::uint64_t Bench::AuditRows() const {
-  const std::string v = QueryValue(o_.dsn, "SELECT coalesce(max(id), 0) FROM audit_log");
+std::uint64_t Bench::AuditRows() {
+  const std::string v = pg_.QueryValue("SELECT coalesce(max(id), 0) FROM audit_log");
   return v.empty() ? 0 : std::stoull(v);
 }
 
@@ -208,9 +215,16 @@ Phase Bench::Measure(const std::string& key, const std::string& name, bool vikd,
     m0 = ScrapeMetrics(http_);
     audit0 = AuditRows();
   }
+  const std::string checkpoints_sql = "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter";
+  const int checkpoints0 = std::stoi(pg_.QueryValue(checkpoints_sql));
+  const std::string lsn0 = pg_.QueryValue("SELECT pg_current_wal_lsn()");
   const CpuSample c0 = SampleCpu(o_.vikd_pid, o_.pg_pid);
   p.rec = load();
   const CpuSample c1 = SampleCpu(o_.vikd_pid, o_.pg_pid);
+  const double wal = std::stod(pg_.QueryValue("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '" + lsn0 + "')"));
+  if (p.rec.accepted > 0) {
+    p.wal_per_signal = wal / static_cast<double>(p.rec.accepted);
+  }
   p.seconds = Seconds(c1.at - c0.at).count();
   p.cpu = CoresUsed(c0, c1);
   p.rate = static_cast<double>(p.rec.accepted) / p.seconds;
@@ -233,6 +247,7 @@ Phase Bench::Measure(const std::string& key, const std::string& name, bool vikd,
       p.audit_per_call = static_cast<double>(AuditRows() - audit0) / static_cast<double>(p.rec.calls);
     }
   }
+  p.checkpoints = std::stoi(pg_.QueryValue(checkpoints_sql)) - checkpoints0;
   std::fprintf(stderr, "    %.0f signals/s, p50 %.2f ms, p99 %.2f ms, %llu accepted, %llu not accepted\n", p.rate,
                p.p50, p.p99, static_cast<unsigned long long>(p.rec.accepted),
                static_cast<unsigned long long>(p.rec.not_accepted));
@@ -261,17 +276,28 @@ std::string Fixed(double v, int decimals) {
 }
 
 void Bench::Print(const std::vector<Phase>& phases, double copy_rate) const {
-  std::printf("\n%-44s %9s %7s %7s %7s %7s %8s %6s %7s %5s  %s\n", "phase", "signals/s", "vs COPY", "p50 ms",
-              "p99 ms", "max ms", "rows/txn", "txn/s", "txn ms", "audit", "cores: vikd   pg bench other");
+  std::printf("\n%-44s %9s %7s %7s %7s %7s %8s %6s %7s\n", "phase", "signals/s", "vs COPY", "p50 ms", "p99 ms",
+              "max ms", "rows/txn", "txn/s", "txn ms");
   for (const auto& p : phases) {
-    std::printf("%-44s %9s %7s %7s %7s %7s %8s %6s %7s %5s         %4.2f %4.2f %5.2f %5.2f\n", p.name.c_str(),
-                p.throughput ? Fixed(p.rate, 0).c_str() : "-",
+    std::printf("%-44s %9s %7s %7s %7s %7s %8s %6s %7s\n", p.name.c_str(), p.throughput ? Fixed(p.rate, 0).c_str() : "-",
                 p.throughput ? (Fixed(100 * p.rate / copy_rate, 1) + "%").c_str() : "-", Fixed(p.p50, 2).c_str(),
                 Fixed(p.p99, 2).c_str(), Fixed(p.max, 2).c_str(), Fixed(p.rows_per_txn, 1).c_str(),
-                Fixed(p.txn_per_s, 0).c_str(), Fixed(p.commit_ms, 2).c_str(), Fixed(p.audit_per_call, 2).c_str(),
-                p.cpu.vikd, p.cpu.postgres, p.cpu.bench, p.cpu.other);
+                Fixed(p.txn_per_s, 0).c_str(), Fixed(p.commit_ms, 2).c_str());
   }
   std::printf("COPY reference (mean of the two COPY phases): %.0f rows/s\n", copy_rate);
+  std::printf("\n%-44s %6s %6s %6s %6s %6s %9s %10s %5s\n", "where the time went (cores)", "vikd", "pg", "bench",
+              "other", "idle", "WAL B/sig", "audit/call", "ckpts");
+  for (const auto& p : phases) {
+    std::printf("%-44s %6.2f %6.2f %6.2f %6.2f %6.2f %9s %10s %5d\n", p.name.c_str(), p.cpu.vikd, p.cpu.postgres,
+                p.cpu.bench, p.cpu.other, p.cpu.idle, Fixed(p.wal_per_signal, 0).c_str(),
+                Fixed(p.audit_per_call, 2).c_str(), p.checkpoints);
+  }
+  for (const auto& p : phases) {
+    if (p.cpu.other > kDisturbedCores) {
+      std::printf("WARNING: other processes used %.2f cores during \"%s\": its figures are disturbed\n", p.cpu.other,
+                  p.name.c_str());
+    }
+  }
 }
 
 nlohmann::json Bench::Targets(const std::vector<Phase>& phases, double copy_rate, bool print) const {
@@ -331,13 +357,12 @@ int Bench::Run() {
 
   Phase copy_start = Measure("copy_start", "COPY " + std::to_string(o_.copy_batch) + " rows/txn, 1 conn (start)",
                              false, [&] {
-                               return CopyLoad(o_.dsn, factory_, o_.partner, static_cast<std::size_t>(o_.copy_batch),
-                                               Duration(o_.copy_seconds))
-                                   .recorder;
+                               return pg_.Copy(factory_, static_cast<std::size_t>(o_.copy_batch),
+                                               Duration(o_.copy_seconds));
                              });
   add(copy_start);
   Phase commit = Measure("insert_commit", "single-row INSERT+COMMIT, 1 conn", false,
-                         [&] { return SingleRowCommits(o_.dsn, factory_, o_.partner, o_.commits); });
+                         [&] { return pg_.SingleRowCommits(factory_, o_.commits); });
   commit.throughput = false;
   add(commit);
   Phase health = Measure("health", "no-op gRPC call (Health/Check), 1 caller", false,
@@ -366,25 +391,29 @@ int Bench::Run() {
 
   Phase copy_end = Measure("copy_end", "COPY " + std::to_string(o_.copy_batch) + " rows/txn, 1 conn (end)", false,
                            [&] {
-                             return CopyLoad(o_.dsn, factory_, o_.partner, static_cast<std::size_t>(o_.copy_batch),
-                                             Duration(o_.copy_seconds))
-                                 .recorder;
+                             return pg_.Copy(factory_, static_cast<std::size_t>(o_.copy_batch),
+                                             Duration(o_.copy_seconds));
                            });
   add(copy_end);
   const double copy_rate = (copy_start.rate + copy_end.rate) / 2;
 
   // Every acknowledged or loaded row must be in the table.
   const std::uint64_t in_table =
-      std::stoull(QueryValue(o_.dsn, "SELECT count(*) FROM signals WHERE external_id LIKE '" + prefix_ + "-%'"));
+      std::stoull(pg_.QueryValue("SELECT count(*) FROM signals WHERE external_id LIKE '" + prefix_ + "-%'"));
 
   std::printf("vik ingest benchmark, run %s\n", prefix_.c_str());
   std::printf("PostgreSQL: %s; fsync=%s synchronous_commit=%s wal_sync_method=%s shared_buffers=%s\n",
-              QueryValue(o_.dsn, "SHOW server_version").c_str(), QueryValue(o_.dsn, "SHOW fsync").c_str(),
-              QueryValue(o_.dsn, "SHOW synchronous_commit").c_str(),
-              QueryValue(o_.dsn, "SHOW wal_sync_method").c_str(), QueryValue(o_.dsn, "SHOW shared_buffers").c_str());
+              pg_.QueryValue("SHOW server_version").c_str(), pg_.QueryValue("SHOW fsync").c_str(),
+              pg_.QueryValue("SHOW synchronous_commit").c_str(),
+              pg_.QueryValue("SHOW wal_sync_method").c_str(), pg_.QueryValue("SHOW shared_buffers").c_str());
   std::printf("load generator: %d gRPC connections; %u CPUs online\n", o_.channels,
               std::thread::hardware_concurrency());
   Print(phases, copy_rate);
+  const auto metrics = ScrapeMetrics(http_);
+  const double overall_rows_per_txn =
+      metrics.at("vik_ingest_batch_signals_sum") / std::max(1.0, metrics.at("vik_ingest_batch_signals_count"));
+  std::printf("vikd since start: %.1f rows per transaction (vik_ingest_batch_signals_sum / _count)\n",
+              overall_rows_per_txn);
   std::printf("rows of this run in signals: %llu; acknowledged or loaded: %llu -> %s\n",
               static_cast<unsigned long long>(in_table), static_cast<unsigned long long>(stored_),
               in_table == stored_ ? "consistent" : "MISMATCH");
@@ -394,6 +423,7 @@ int Bench::Run() {
     nlohmann::json j;
     j["run"] = prefix_;
     j["copy_rate"] = copy_rate;
+    j["vikd_rows_per_txn_since_start"] = overall_rows_per_txn;
     j["rows_in_table"] = in_table;
     j["rows_stored"] = stored_;
     j["targets"] = targets;
@@ -418,8 +448,10 @@ int Bench::Run() {
                              {"txn_per_s", num(p.txn_per_s)},
                              {"commit_ms", num(p.commit_ms)},
                              {"audit_rows_per_call", num(p.audit_per_call)},
+                             {"wal_bytes_per_signal", num(p.wal_per_signal)},
+                             {"checkpoints", p.checkpoints},
                              {"cores", {{"vikd", p.cpu.vikd}, {"postgres", p.cpu.postgres}, {"bench", p.cpu.bench},
-                                        {"other", p.cpu.other}}},
+                                        {"other", p.cpu.other}, {"idle", p.cpu.idle}}},
                              {"errors", errors}});
     }
     std::ofstream(o_.json_out) << j.dump(2) << "\n";

@@ -2,7 +2,6 @@
 
 #include <libpq-fe.h>
 
-#include <memory>
 #include <stdexcept>
 
 #include <pqxx/pqxx>
@@ -11,6 +10,7 @@ namespace vik::bench {
 namespace {
 
 constexpr const char* kReceivedBy = "bench-baseline";
+constexpr const char* kInsert = "bench_insert_signal";
 
 // COPY text format: backslash, tab, newline and carriage return are escaped.
 void AppendCopyValue(std::string& out, const std::string& value) {
@@ -35,79 +35,76 @@ void AppendCopyLine(std::string& out, const StoredRow& row) {
   out += '\n';
 }
 
-struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
-using Conn = std::unique_ptr<PGconn, ConnDeleter>;
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-void Exec(PGconn* c, const char* sql, ExecStatusType expected) {
-  Result r(PQexec(c, sql));
+void Exec(PGconn* c, const std::string& sql, ExecStatusType expected) {
+  Result r(PQexec(c, sql.c_str()));
   if (PQresultStatus(r.get()) != expected) {
-    throw std::runtime_error(std::string("\"") + sql + "\" failed: " + PQerrorMessage(c));
+    throw std::runtime_error("\"" + sql + "\" failed: " + PQerrorMessage(c));
   }
 }
 
 }  // namespace
 
-CopyRun CopyLoad(const std::string& dsn, SignalFactory& factory, const std::string& partner,
-                 std::size_t rows_per_transaction, Clock::duration duration) {
-  Conn conn(PQconnectdb(dsn.c_str()));
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
-    throw std::runtime_error(std::string("could not connect for COPY: ") + PQerrorMessage(conn.get()));
-  }
-  const std::string copy = std::string("COPY signals (") + kSignalColumns + ") FROM STDIN";
-  CopyRun run;
-  std::string buffer;
-  const auto start = Clock::now();
-  const auto until = start + duration;
-  while (Clock::now() < until) {
-    const auto t0 = Clock::now();
-    buffer.clear();
-    for (std::size_t i = 0; i < rows_per_transaction; ++i) {
-      AppendCopyLine(buffer, factory.MakeRow(partner, kReceivedBy));
-    }
-    Exec(conn.get(), "BEGIN", PGRES_COMMAND_OK);
-    Exec(conn.get(), copy.c_str(), PGRES_COPY_IN);
-    if (PQputCopyData(conn.get(), buffer.data(), static_cast<int>(buffer.size())) != 1 ||
-        PQputCopyEnd(conn.get(), nullptr) != 1) {
-      throw std::runtime_error(std::string("COPY data failed: ") + PQerrorMessage(conn.get()));
-    }
-    for (Result r(PQgetResult(conn.get())); r != nullptr; r.reset(PQgetResult(conn.get()))) {
-      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-        throw std::runtime_error(std::string("COPY failed: ") + PQerrorMessage(conn.get()));
-      }
-    }
-    Exec(conn.get(), "COMMIT", PGRES_COMMAND_OK);
-    run.recorder.Latency(Clock::now() - t0);
-    run.rows += rows_per_transaction;
-    ++run.transactions;
-  }
-  run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  run.recorder.accepted = run.rows;
-  run.recorder.calls = run.transactions;
-  return run;
-}
-
-Recorder SingleRowCommits(const std::string& dsn, SignalFactory& factory, const std::string& partner, int count) {
-  pqxx::connection c(dsn);
+Postgres::Postgres(const std::string& dsn, std::string partner) : partner_(std::move(partner)), conn_(dsn) {
   std::string sql = std::string("INSERT INTO signals (") + kSignalColumns + ") VALUES (";
   for (int i = 1; i <= kSignalColumnCount; ++i) {
     sql += (i > 1 ? ", $" : "$") + std::to_string(i);
   }
   sql += ")";
-  c.prepare("bench_insert_signal", sql);
+  conn_.prepare(kInsert, sql);
+  copy_ = PQconnectdb(dsn.c_str());
+  if (PQstatus(copy_) != CONNECTION_OK) {
+    const std::string error = PQerrorMessage(copy_);
+    PQfinish(copy_);
+    throw std::runtime_error("could not connect for COPY: " + error);
+  }
+}
+
+Postgres::~Postgres() { PQfinish(copy_); }
+
+Recorder Postgres::Copy(SignalFactory& factory, std::size_t rows_per_transaction, Clock::duration duration) {
+  const std::string copy = std::string("COPY signals (") + kSignalColumns + ") FROM STDIN";
+  Recorder rec;
+  std::string buffer;
+  const auto until = Clock::now() + duration;
+  while (Clock::now() < until) {
+    const auto t0 = Clock::now();
+    buffer.clear();
+    for (std::size_t i = 0; i < rows_per_transaction; ++i) {
+      AppendCopyLine(buffer, factory.MakeRow(partner_, kReceivedBy));
+    }
+    Exec(copy_, "BEGIN", PGRES_COMMAND_OK);
+    Exec(copy_, copy, PGRES_COPY_IN);
+    if (PQputCopyData(copy_, buffer.data(), static_cast<int>(buffer.size())) != 1 ||
+        PQputCopyEnd(copy_, nullptr) != 1) {
+      throw std::runtime_error(std::string("COPY data failed: ") + PQerrorMessage(copy_));
+    }
+    for (Result r(PQgetResult(copy_)); r != nullptr; r.reset(PQgetResult(copy_))) {
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+        throw std::runtime_error(std::string("COPY failed: ") + PQerrorMessage(copy_));
+      }
+    }
+    Exec(copy_, "COMMIT", PGRES_COMMAND_OK);
+    rec.Latency(Clock::now() - t0);
+    ++rec.calls;
+    rec.accepted += rows_per_transaction;
+  }
+  return rec;
+}
+
+Recorder Postgres::SingleRowCommits(SignalFactory& factory, int count) {
   Recorder rec;
   for (int n = 0; n < count; ++n) {
-    const StoredRow row = factory.MakeRow(partner, kReceivedBy);
-    const auto t0 = Clock::now();
-    pqxx::work w(c);
+    const StoredRow row = factory.MakeRow(partner_, kReceivedBy);
     const auto& v = row.values;
-    w.exec_prepared("bench_insert_signal", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                    v[12], v[13], v[14], v[15], v[16], v[17]);
+    const auto t0 = Clock::now();
+    pqxx::work w(conn_);
+    w.exec_prepared(kInsert, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13],
+                    v[14], v[15], v[16], v[17]);
     w.commit();
     rec.Latency(Clock::now() - t0);
     ++rec.calls;
@@ -116,9 +113,8 @@ Recorder SingleRowCommits(const std::string& dsn, SignalFactory& factory, const 
   return rec;
 }
 
-std::string QueryValue(const std::string& dsn, const std::string& sql) {
-  pqxx::connection c(dsn);
-  pqxx::nontransaction tx(c);
+std::string Postgres::QueryValue(const std::string& sql) {
+  pqxx::nontransaction tx(conn_);
   const pqxx::result r = tx.exec(sql);
   if (r.empty() || r[0][0].is_null()) {
     return "";

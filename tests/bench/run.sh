@@ -8,7 +8,9 @@
 #   ./tests/bench/run.sh                 the full run
 #   ./tests/bench/run.sh --seconds 3     arguments go to vik_ingest_bench (see --help)
 #
-# Environment: VIK_BENCH_BUILD_DIR (default ./build-bench), VIK_BUILD_JOBS (default: nproc).
+# Environment: VIK_BENCH_BUILD_DIR (default ./build-bench), VIK_BUILD_JOBS (default: nproc),
+# VIK_BENCH_VIKD_ARGS (extra vikd serve flags for experiments, e.g. "--set ingest.commit_wait=2ms"),
+# VIK_BENCH_RENICE=0 (do not raise the priority of the benchmark's processes; see below).
 # Results: the table on stdout, and $VIK_BENCH_BUILD_DIR/bench-results.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +25,13 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIK_WERROR=OFF >/de
 cmake --build "$BUILD" -j"${VIK_BUILD_JOBS:-$(nproc)}" --target vikd vik_ingest_bench
 VIKD=$BUILD/server/vikd
 BENCH=$BUILD/tests/bench/vik_ingest_bench
+
+# On a shared machine other work competes for the same cores and depresses the figures (the bench
+# reports it as "other"). As root, PostgreSQL, vikd and the load generator (everything started from
+# here on) run at nice -10 so that such work yields to them; on a dedicated machine this changes nothing.
+if [ "$(id -u)" -eq 0 ] && [ "${VIK_BENCH_RENICE:-1}" = 1 ]; then
+  renice -n -10 -p $$ >/dev/null
+fi
 
 TMP=$(mktemp -d /tmp/vik-bench.XXXXXX)
 chmod 755 "$TMP"
@@ -55,7 +64,7 @@ vik_log "migrating and registering partner bench, source bench-src and an ingest
 
 vik_log "starting vikd"
 "$VIKD" serve --db "$DSN" --http 127.0.0.1:0 --grpc 127.0.0.1:0 --ports-file "$TMP/ports.json" \
-  --node-id bench-1 --log-level warn --set ingest.rate_limit=0 >"$TMP/vikd.log" 2>&1 &
+  --node-id bench-1 --log-level warn --set ingest.rate_limit=0 ${VIK_BENCH_VIKD_ARGS:-} >"$TMP/vikd.log" 2>&1 &
 VIKD_PID=$!
 for _ in $(seq 1 200); do
   [ -s "$TMP/ports.json" ] && break
@@ -71,8 +80,8 @@ status=0
 "$BENCH" --db "$DSN" --grpc "127.0.0.1:$GRPC_PORT" --http "127.0.0.1:$HTTP_PORT" --token-file "$TMP/token" \
   --source bench-src --partner bench --vikd-pid "$VIKD_PID" --pg-pid "$PG_PID" \
   --json "$BUILD/bench-results.json" "$@" || status=$?
-if grep -qiE '"level":"(warn|error)"|level=(warn|error)' "$TMP/vikd.log"; then
-  vik_log "vikd logged warnings or errors during the run:"
+if [ -s "$TMP/vikd.log" ]; then
+  vik_log "vikd logged warnings or errors (--log-level warn) during the run; the last 20 lines:"
   tail -n 20 "$TMP/vikd.log" >&2
 fi
 exit "$status"

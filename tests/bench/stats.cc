@@ -74,11 +74,11 @@ double MachineBusy() {
   return (user + nice + system + irq + softirq + steal) / kTick;
 }
 
-double PostgresCpu(int postmaster_pid) {
-  double total = 0;
+std::map<int, double> PostgresCpu(int postmaster_pid) {
+  std::map<int, double> out;
   DIR* dir = opendir("/proc");
   if (dir == nullptr) {
-    return 0;
+    return out;
   }
   while (dirent* e = readdir(dir)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') {
@@ -88,11 +88,11 @@ double PostgresCpu(int postmaster_pid) {
     double seconds = 0;
     int ppid = 0;
     if (ProcessCpu(pid, seconds, ppid) && (pid == postmaster_pid || ppid == postmaster_pid)) {
-      total += seconds;
+      out[pid] = seconds;
     }
   }
   closedir(dir);
-  return total;
+  return out;
 }
 
 }  // namespace
@@ -122,10 +122,16 @@ CpuUse CoresUsed(const CpuSample& begin, const CpuSample& end) {
   }
   CpuUse u;
   u.vikd = (end.vikd - begin.vikd) / wall;
-  u.postgres = (end.postgres - begin.postgres) / wall;
+  double postgres = 0;
+  for (const auto& [pid, seconds] : end.postgres) {
+    auto it = begin.postgres.find(pid);
+    postgres += seconds - (it == begin.postgres.end() ? 0 : it->second);
+  }
+  u.postgres = postgres / wall;
   u.bench = (end.self - begin.self) / wall;
   u.machine = (end.machine_busy - begin.machine_busy) / wall;
   u.other = std::max(0.0, u.machine - u.vikd - u.postgres - u.bench);
+  u.idle = std::max(0.0, static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)) - u.machine);
   return u;
 }
 

@@ -34,16 +34,19 @@ struct CpuSample {
   Clock::time_point at;
   double machine_busy = 0;  // all cores, /proc/stat (everything but idle and iowait)
   double vikd = 0;          // /proc/PID/stat of vikd (0 when its pid is unknown)
-  double postgres = 0;      // the postmaster and its children
+  std::map<int, double> postgres;  // the postmaster and its children, by pid
   double self = 0;          // this load generator
 };
 
 // REQUIRES: pids are 0 (unknown) or live processes.
 CpuSample SampleCpu(int vikd_pid, int postmaster_pid);
 
-// Cores used between two samples by each party; `other` is the rest of the machine.
+// Cores used between two samples by each party; `other` is the rest of the machine (other processes
+// and kernel threads such as the file system's journal). PostgreSQL processes that exited between the
+// samples are not counted.
 struct CpuUse {
   double vikd = 0, postgres = 0, bench = 0, other = 0, machine = 0;
+  double idle = 0;  // online CPUs minus `machine`
 };
 CpuUse CoresUsed(const CpuSample& begin, const CpuSample& end);
 
