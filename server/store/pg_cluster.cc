@@ -34,6 +34,7 @@ core::Result<std::optional<std::int64_t>> Store::AcquireLease(const std::string&
                                                              std::chrono::milliseconds ttl) {
   return impl_->pool.Run("acquire lease", [&](pqxx::connection& c) -> core::Result<std::optional<std::int64_t>> {
     pqxx::work w(c);
+    w.exec(stmt::kLeaseLockTimeout.sql);
     auto r = w.exec_prepared(stmt::kLeaseAcquire.name, lease, holder, Seconds(ttl));
     if (r.empty()) {
       return std::optional<std::int64_t>();
@@ -54,6 +55,7 @@ core::Result<std::optional<std::int64_t>> Store::AcquireLease(const std::string&
 core::Result<bool> Store::RenewLease(const Fence& fence, std::chrono::milliseconds ttl) {
   return impl_->pool.Run("renew lease", [&](pqxx::connection& c) -> core::Result<bool> {
     pqxx::work w(c);
+    w.exec(stmt::kLeaseLockTimeout.sql);
     const bool renewed = !w.exec_prepared(stmt::kLeaseRenew.name, fence.lease, fence.holder, fence.epoch, Seconds(ttl))
                               .empty();
     w.commit();

@@ -127,6 +127,9 @@ inline constexpr Statement kLeaseAcquire{
     " renewed_at = clock_timestamp()"
     " WHERE l.holder IS NULL OR l.expires_at < clock_timestamp()"
     " RETURNING epoch"};
+// A bid or renewal never waits long for a (possibly frozen) fenced writer's row lock: it fails
+// fast (55P03 -> ABORTED) and the next round tries again with a fresh local deadline.
+inline constexpr Statement kLeaseLockTimeout{"lease_lock_timeout", "SET LOCAL lock_timeout = '500ms'", false};
 inline constexpr Statement kLeaseRenew{
     "lease_renew",
     "UPDATE leases SET expires_at = clock_timestamp() + make_interval(secs => $4::float8),"

@@ -85,7 +85,7 @@ TEST_CASE("a stale holder can neither renew nor pass the fence, and a release fr
   CHECK(**c == 3);
 }
 
-TEST_CASE("a takeover waits for a singleton write in flight, so lease terms never overlap", "[lease]") {
+TEST_CASE("a bid never takes over under a singleton write in flight, so lease terms never overlap", "[lease]") {
   vik::testing::FreshDatabase db;
   prometheus::Registry registry;
   auto store = MigratedStore(db.dsn(), registry);
@@ -95,12 +95,15 @@ TEST_CASE("a takeover waits for a singleton write in flight, so lease terms neve
   std::thread slow_writer([&] {
     vik::testing::ExecSql(db.dsn(),
                           "BEGIN; SELECT 1 FROM leases WHERE name = 'L' AND holder = 'a' AND epoch = 1 "
-                          "AND expires_at > clock_timestamp() FOR SHARE; SELECT pg_sleep(1.0); "
+                          "AND expires_at > clock_timestamp() FOR SHARE; SELECT pg_sleep(1.5); "
                           "INSERT INTO leader_heartbeats (lease, holder, epoch) VALUES ('L', 'a', 1); COMMIT;");
   });
   std::this_thread::sleep_for(milliseconds(500));  // the lease has expired; the writer still holds the fence
-  auto b = store->AcquireLease("L", "b", milliseconds(5000));
+  // The bid gives up after its lock_timeout instead of waiting for the (possibly frozen) writer.
+  auto blocked = store->AcquireLease("L", "b", milliseconds(5000));
+  CHECK(blocked.status().code() == vik::core::StatusCode::kAborted);
   slow_writer.join();
+  auto b = store->AcquireLease("L", "b", milliseconds(5000));
   REQUIRE(b.ok());
   REQUIRE(b->has_value());
   REQUIRE(store->WriteHeartbeat({"L", "b", **b}, std::chrono::hours(1)).ok());
