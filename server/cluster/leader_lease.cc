@@ -102,6 +102,10 @@ void LeaderLease::StepDown(const char* why, const std::string& detail) {
 }
 
 void LeaderLease::Tick() {
+  std::lock_guard round(round_mu_);
+  if (released_) {
+    return;  // shutting down: never bid again
+  }
   const core::MonoTime started = clock_.Monotonic();
   bool leader = false;
   std::int64_t epoch = 0;
@@ -139,6 +143,8 @@ void LeaderLease::Tick() {
 }
 
 void LeaderLease::Release() {
+  std::lock_guard round(round_mu_);
+  released_ = true;
   std::int64_t epoch = 0;
   {
     std::lock_guard lock(mu_);

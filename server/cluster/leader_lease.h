@@ -8,7 +8,7 @@
 // without waiting for the database, so singleton work stops before another instance can take over.
 // Singleton writes additionally pass the fence (epoch check in their own transaction), so a stale
 // leader never commits one.
-// Thread-safety: Tick/Release from one thread at a time; IsLeader/fence/epoch from any thread.
+// Thread-safety: safe for concurrent use (Tick and Release are serialised internally).
 
 #include <atomic>
 #include <chrono>
@@ -75,6 +75,10 @@ class LeaderLease {
   const core::Clock& clock_;
   ClusterMetrics& metrics_;
 
+  // Serialises Tick and Release: a Release during a follower's bid in flight must not return before
+  // the bid finished, or a draining process could hold the lease without serving its term.
+  std::mutex round_mu_;
+  bool released_ = false;  // guarded by round_mu_
   mutable std::mutex mu_;
   bool leader_ = false;
   std::int64_t epoch_ = 0;
