@@ -284,6 +284,16 @@ const std::vector<Setting>& Settings() {
        UnsignedSetter("ingest.stream_window", [](Config& c, std::uint64_t n) { c.ingest_stream_window = n; }, 1,
                       100000),
        [](const Config& c) { return std::to_string(c.ingest_stream_window); }},
+      {"cap.max_bytes", "", "largest CAP document accepted (RESOURCE_EXHAUSTED / 413 beyond)",
+       [](Config& c, const std::string& v) {
+         auto n = core::ParseByteSize(v);
+         if (!n.ok() || *n < 1024 || *n > 64ULL * 1024 * 1024) {
+           return Bad("cap.max_bytes", "expected a size from 1KiB to 64MiB, got \"" + v + "\"");
+         }
+         c.cap_max_bytes = *n;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::to_string(c.cap_max_bytes); }},
       {"ingest.rate_limit", "", "signals per second per partner on this instance (0: no limit)",
        UnsignedSetter("ingest.rate_limit", [](Config& c, std::uint64_t n) { c.ingest_rate_limit = static_cast<double>(n); },
                       0, 10000000),

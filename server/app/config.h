@@ -46,6 +46,7 @@ struct Config {
   std::size_t ingest_commit_batch = 500;      // signals per transaction at most
   std::chrono::milliseconds ingest_commit_wait{0};
   std::size_t ingest_writers = 2;             // concurrent group-commit transactions
+  std::size_t cap_max_bytes = 1024 * 1024;    // largest CAP document
   std::size_t ingest_stream_window = 256;     // SubmitStream read-ahead
   double ingest_rate_limit = 2000;            // signals per second per partner (0: off)
   double ingest_rate_burst = 10000;

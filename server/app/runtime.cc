@@ -14,6 +14,8 @@
 #include "app/build_info.h"
 #include "core/logging.h"
 #include "http/health_routes.h"
+#include "exchange/ingest_mapping.h"
+#include "http/cap_routes.h"
 #include "http/cluster_routes.h"
 #include "http/ingest_routes.h"
 
@@ -126,7 +128,14 @@ core::Status Runtime::StartUp() {
       std::chrono::duration_cast<std::chrono::seconds>(config_.ingest_max_future_skew);
   pipeline_ = std::make_unique<ingest::Pipeline>(pipeline_options, *auth_, *rate_limiter_, *writer_, clock_,
                                                  *ingest_metrics_);
-  ingest_service_ = std::make_unique<exchange::IngestService>(*pipeline_, *auth_, config_.ingest_stream_window);
+  ingest::CapIngestOptions cap_options;
+  cap_options.signal_limits = pipeline_options.limits;
+  cap_options.limits.max_bytes = config_.cap_max_bytes;
+  cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *blocking_, *store_,
+                                                    *pipeline_, clock_, *ingest_metrics_,
+                                                    exchange::CanonicalPayloadOf, config_.node_id);
+  ingest_service_ =
+      std::make_unique<exchange::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window);
 
   cluster_metrics_ = std::make_unique<cluster::ClusterMetrics>(*registry_);
   cluster::LeaseOptions lease_options;
@@ -145,6 +154,7 @@ core::Status Runtime::StartUp() {
     return families;
   });
   http::AddIngestRoutes(router_, *pipeline_, *auth_);
+  http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), blocking_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});
 

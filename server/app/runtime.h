@@ -32,6 +32,7 @@
 #include "ingest/authenticator.h"
 #include "ingest/batch_writer.h"
 #include "ingest/ingest_metrics.h"
+#include "ingest/cap_ingest.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
 #include "http/router.h"
@@ -77,6 +78,7 @@ class Runtime {
   std::unique_ptr<ingest::RateLimiter> rate_limiter_;
   std::unique_ptr<ingest::BatchWriter> writer_;
   std::unique_ptr<ingest::Pipeline> pipeline_;
+  std::unique_ptr<ingest::CapIngest> cap_ingest_;
   std::unique_ptr<exchange::IngestService> ingest_service_;
   std::vector<std::thread> writer_threads_;
 

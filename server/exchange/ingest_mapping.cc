@@ -45,6 +45,49 @@ ingest::IncomingSignal ToIncoming(const vik::v1::Signal& signal) {
   return in;
 }
 
+std::string CanonicalPayloadOf(const domain::Signal& signal) {
+  vik::v1::Signal canonical;
+  ToProto(signal, &canonical);
+  return CanonicalPayload(canonical);
+}
+
+void ToProtoCapResponse(const ingest::CapSubmitResult& r, vik::v1::SubmitCapResponse* out) {
+  auto outcome = [](ingest::ReceiptOutcome o) {
+    switch (o) {
+      case ingest::ReceiptOutcome::kAccepted:
+        return vik::v1::RECEIPT_OUTCOME_ACCEPTED;
+      case ingest::ReceiptOutcome::kDuplicate:
+        return vik::v1::RECEIPT_OUTCOME_DUPLICATE;
+      case ingest::ReceiptOutcome::kRejected:
+        return vik::v1::RECEIPT_OUTCOME_REJECTED;
+    }
+    return vik::v1::RECEIPT_OUTCOME_UNSPECIFIED;
+  };
+  auto timestamp = [](core::WallTime t, google::protobuf::Timestamp* ts) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    ts->set_seconds(ns / 1000000000);
+    ts->set_nanos(static_cast<int>(ns % 1000000000));
+  };
+  out->set_message_id(r.message_id);
+  out->set_outcome(outcome(r.outcome));
+  timestamp(r.received_at, out->mutable_received_at());
+  out->set_sender(r.sender);
+  out->set_identifier(r.identifier);
+  out->set_status(r.cap_status);
+  out->set_msg_type(r.msg_type);
+  for (const auto& s : r.signals) {
+    auto* receipt = out->add_signals();
+    receipt->set_info_index(s.info_index);
+    receipt->set_source(s.source);
+    receipt->set_external_id(s.external_id);
+    receipt->set_outcome(outcome(s.outcome));
+    receipt->set_signal_id(s.signal_id);
+    timestamp(s.received_at, receipt->mutable_received_at());
+  }
+  out->set_signals_ended(r.signals_ended);
+  out->set_references_pending(r.references_pending);
+}
+
 void ToProtoError(const core::Status& status, const std::vector<domain::FieldViolation>& violations,
                   vik::v1::Error* out) {
   out->set_code(std::string(core::StatusCodeName(status.code())));

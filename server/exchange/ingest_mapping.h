@@ -2,6 +2,7 @@
 
 // vik.v1 ingest messages <-> the ingest pipeline's types, shared by gRPC and HTTP.
 
+#include "ingest/cap_ingest.h"
 #include "ingest/pipeline.h"
 #include "vik/v1/ingest.pb.h"
 
@@ -13,6 +14,11 @@ namespace vik::exchange {
 ingest::IncomingSignal ToIncoming(const vik::v1::Signal& signal);
 
 void ToProtoReceipt(const ingest::ReceiptData& receipt, vik::v1::Receipt* out);
+
+// The canonical payload of a domain signal (what ToIncoming stores for the same content).
+std::string CanonicalPayloadOf(const domain::Signal& signal);
+
+void ToProtoCapResponse(const ingest::CapSubmitResult& result, vik::v1::SubmitCapResponse* out);
 
 // The error body of a failed call or a rejected signal.
 void ToProtoError(const core::Status& status, const std::vector<domain::FieldViolation>& violations,

@@ -31,8 +31,36 @@ void AddRetryAfter(grpc::CallbackServerContext* context, std::chrono::seconds af
 
 }  // namespace
 
-IngestService::IngestService(ingest::Pipeline& pipeline, ingest::Authenticator& auth, std::size_t stream_window)
-    : pipeline_(pipeline), auth_(auth), stream_window_(std::max<std::size_t>(1, stream_window)) {}
+IngestService::IngestService(ingest::Pipeline& pipeline, ingest::CapIngest& cap, ingest::Authenticator& auth,
+                             std::size_t stream_window)
+    : pipeline_(pipeline), cap_(cap), auth_(auth), stream_window_(std::max<std::size_t>(1, stream_window)) {}
+
+grpc::ServerUnaryReactor* IngestService::SubmitCap(grpc::CallbackServerContext* context,
+                                                   const vik::v1::SubmitCapRequest* request,
+                                                   vik::v1::SubmitCapResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = AuthenticateGrpc(auth_, context);
+  if (!caller.ok()) {
+    if (caller.status().code() == core::StatusCode::kUnavailable) {
+      AddRetryAfter(context, std::chrono::seconds(1));
+    }
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  cap_.Submit(*caller, request->document(), "grpc", [reactor, response, context](ingest::CapSubmitResult result) {
+    if (!result.status.ok()) {
+      AddRetryAfter(context, result.retry_after);
+      vik::v1::Error error;
+      ToProtoError(result.status, result.violations, &error);
+      const grpc::Status status = ToGrpcStatus(result.status);
+      reactor->Finish(grpc::Status(status.error_code(), status.error_message(), error.SerializeAsString()));
+      return;
+    }
+    ToProtoCapResponse(result, response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
 
 grpc::ServerUnaryReactor* IngestService::Submit(grpc::CallbackServerContext* context,
                                                 const vik::v1::SubmitRequest* request,

@@ -14,6 +14,7 @@
 #include <cstddef>
 
 #include "ingest/authenticator.h"
+#include "ingest/cap_ingest.h"
 #include "ingest/pipeline.h"
 #include "vik/v1/ingest.grpc.pb.h"
 
@@ -21,17 +22,21 @@ namespace vik::exchange {
 
 class IngestService final : public vik::v1::IngestService::CallbackService {
  public:
-  IngestService(ingest::Pipeline& pipeline, ingest::Authenticator& auth, std::size_t stream_window);
+  IngestService(ingest::Pipeline& pipeline, ingest::CapIngest& cap, ingest::Authenticator& auth,
+                std::size_t stream_window);
 
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context, const vik::v1::SubmitRequest* request,
                                    vik::v1::SubmitResponse* response) override;
   grpc::ServerBidiReactor<vik::v1::SubmitStreamRequest, vik::v1::SubmitStreamResponse>* SubmitStream(
       grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* SubmitCap(grpc::CallbackServerContext* context, const vik::v1::SubmitCapRequest* request,
+                                      vik::v1::SubmitCapResponse* response) override;
 
  private:
   class StreamReactor;
 
   ingest::Pipeline& pipeline_;
+  ingest::CapIngest& cap_;
   ingest::Authenticator& auth_;
   const std::size_t stream_window_;
 };

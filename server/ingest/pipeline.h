@@ -74,6 +74,8 @@ class Pipeline {
   // The region's reference data; until it is set, Submit answers UNAVAILABLE.
   void SetReferenceData(std::shared_ptr<const domain::ReferenceData> reference);
   bool has_reference_data() const;
+  // The current reference data (null until loaded).
+  std::shared_ptr<const domain::ReferenceData> reference_data() const { return reference(); }
 
   // `action` names the call in the audit log ("ingest.submit", "ingest.http").
   // With `audit` false the caller writes its own audit record (streams: one per stream).

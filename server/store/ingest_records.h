@@ -19,6 +19,7 @@ struct SignalWrite {
   const domain::Signal* signal = nullptr;
   std::string payload;
   std::string partner;
+  int cap_info_index = -1;  // >= 0 for a signal made from a CAP message's info block
 };
 
 enum class WriteOutcome { kAccepted, kDuplicate, kConflict, kFailed };
@@ -28,6 +29,72 @@ struct WriteResult {
   std::string signal_id;       // accepted: the new id; duplicate/conflict: the original's
   core::WallTime received_at;  // when the stored row was first received
   core::Status error;          // kFailed only: why this row alone could not be stored
+};
+
+// A CAP message and the signals made from it, stored in one transaction (Store::WriteCapMessage).
+struct CapReferenceRecord {
+  std::string sender;
+  std::string identifier;
+  std::string sent;
+};
+
+struct CapMessageWrite {
+  std::string source;      // the CAP <sender>, a registered source
+  std::string identifier;
+  std::string sent;        // as written
+  core::WallTime sent_at;
+  std::string status;      // lower-case CAP names: "actual", "update", "public", ...
+  std::string msg_type;
+  std::string scope;
+  std::string cap_version;
+  std::vector<CapReferenceRecord> references;
+  std::string raw;         // the document, byte for byte
+  int info_count = 0;
+  std::string via;         // "http", "grpc", "feed:<name>"
+  std::string partner;
+  std::vector<SignalWrite> signals;  // cap_info_index set
+};
+
+struct CapWriteResult {
+  WriteOutcome outcome = WriteOutcome::kFailed;  // kAccepted, kDuplicate (same bytes) or kConflict
+  std::string message_id;       // the stored message (the original's for duplicates and conflicts)
+  core::WallTime received_at;
+  std::vector<WriteResult> signals;  // accepted and duplicate: one per CapMessageWrite::signals
+  int signals_ended = 0;        // signals this message cancelled or superseded (now or parked ones)
+  int references_pending = 0;   // references to messages not stored yet, parked
+};
+
+struct CapMessageRecord {
+  std::string id;
+  std::string source;
+  std::string identifier;
+  std::string status;
+  std::string msg_type;
+  std::string raw;
+};
+
+// A stored signal as the read paths need it.
+struct SignalRecord {
+  std::string id;
+  std::string source;
+  std::string external_id;
+  std::string payload;         // canonical vik.v1.Signal
+  std::string cap_message_id;  // empty unless it came in as CAP
+  std::string status;
+  std::string state;           // active, cancelled, superseded
+  core::WallTime received_at;
+};
+
+// One line of the CAP index (GET /cap/alerts.atom).
+struct AlertIndexRow {
+  std::string signal_id;
+  std::string source;
+  std::string headline;
+  std::vector<std::string> categories;
+  core::WallTime sent_at;
+  core::WallTime received_at;
+  std::optional<core::WallTime> expires_at;
+  std::string severity;
 };
 
 // An append-only audit record. `object_json` is a JSON object (counts, ids); never secrets.

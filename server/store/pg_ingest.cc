@@ -8,6 +8,8 @@
 
 #include "core/base64.h"
 #include "core/time_format.h"
+#include "domain/geometry.h"
+#include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -63,48 +65,119 @@ json AuditJson(const std::vector<AuditRecord>& audit) {
   return out;
 }
 
+}  // namespace
+
 using Key = std::pair<std::string, std::string>;
 
-// One transaction: insert what is new, look up what was not inserted, append the audit records.
-std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<SignalWrite>& rows,
-                                    const std::vector<AuditRecord>& audit, const std::string& node_id) {
+std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWrite>& rows, const std::string& node_id,
+                                       const std::string& cap_message_id) {
   std::vector<WriteResult> results(rows.size());
-  pqxx::work w(c);
-  if (!rows.empty()) {
-    json input = json::array();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      input.push_back(SignalJson(static_cast<int>(i), rows[i]));
+  if (rows.empty()) {
+    return results;
+  }
+  json input = json::array();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    json row = SignalJson(static_cast<int>(i), rows[i]);
+    if (!cap_message_id.empty()) {
+      row["cap_message_id"] = cap_message_id;
+      row["cap_info_index"] = rows[i].cap_info_index;
     }
-    std::map<Key, std::pair<std::string, double>> inserted;
-    for (const auto& r : w.exec_prepared(stmt::kSignalsInsert.name, input.dump(), node_id)) {
-      inserted[{r[0].as<std::string>(), r[1].as<std::string>()}] = {r[2].as<std::string>(), r[3].as<double>()};
-    }
-    // The first row with a newly inserted key is ACCEPTED; every other row is looked up.
-    json lookup = json::array();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Key key{rows[i].signal->source, rows[i].signal->external_id};
-      auto it = inserted.find(key);
-      if (it != inserted.end()) {
-        results[i] = {WriteOutcome::kAccepted, it->second.first, core::FromUnixSeconds(it->second.second), {}};
-        inserted.erase(it);
-      } else {
-        lookup.push_back({{"i", static_cast<int>(i)},
-                          {"source", key.first},
-                          {"external_id", key.second},
-                          {"payload", core::Base64Encode(rows[i].payload)}});
-      }
-    }
-    if (!lookup.empty()) {
-      for (const auto& r : w.exec_prepared(stmt::kSignalsLookup.name, lookup.dump())) {
-        const auto i = r[0].as<std::size_t>();
-        results[i] = {r[3].as<bool>() ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, r[1].as<std::string>(),
-                      core::FromUnixSeconds(r[2].as<double>()), {}};
-      }
+    input.push_back(std::move(row));
+  }
+  std::map<Key, std::pair<std::string, double>> inserted;
+  for (const auto& r : w.exec_prepared(stmt::kSignalsInsert.name, input.dump(), node_id)) {
+    inserted[{r[0].as<std::string>(), r[1].as<std::string>()}] = {r[2].as<std::string>(), r[3].as<double>()};
+  }
+  // The first row with a newly inserted key is ACCEPTED; every other row is looked up.
+  json lookup = json::array();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Key key{rows[i].signal->source, rows[i].signal->external_id};
+    auto it = inserted.find(key);
+    if (it != inserted.end()) {
+      results[i] = {WriteOutcome::kAccepted, it->second.first, core::FromUnixSeconds(it->second.second), {}};
+      inserted.erase(it);
+    } else {
+      lookup.push_back({{"i", static_cast<int>(i)},
+                        {"source", key.first},
+                        {"external_id", key.second},
+                        {"payload", core::Base64Encode(rows[i].payload)}});
     }
   }
+  if (!lookup.empty()) {
+    for (const auto& r : w.exec_prepared(stmt::kSignalsLookup.name, lookup.dump())) {
+      const auto i = r[0].as<std::size_t>();
+      results[i] = {r[3].as<bool>() ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, r[1].as<std::string>(),
+                    core::FromUnixSeconds(r[2].as<double>()), {}};
+    }
+  }
+  return results;
+}
+
+int ResolvePendingReferences(pqxx::work& w, const std::vector<Key>& arrived) {
+  if (arrived.empty()) {
+    return 0;
+  }
+  json input = json::array();
+  for (const auto& [source, identifier] : arrived) {
+    input.push_back({{"source", source}, {"identifier", identifier}});
+  }
+  return static_cast<int>(w.exec_prepared(stmt::kPendingReferencesResolve.name, input.dump()).affected_rows());
+}
+
+ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs) {
+  ReferenceOutcome out;
+  if (refs.empty()) {
+    return out;
+  }
+  json input = json::array();
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    input.push_back({{"i", static_cast<int>(i)},
+                     {"source", refs[i].source},
+                     {"identifier", refs[i].identifier},
+                     {"action", refs[i].action},
+                     {"status", refs[i].status},
+                     {"ended_by", refs[i].ended_by},
+                     {"ended_at", core::FormatRfc3339(refs[i].ended_at)}});
+  }
+  const auto r = w.exec_prepared1(stmt::kReferencesApply.name, input.dump());
+  out.ended = r[0].as<int>();
+  out.parked = r[1].as<int>();
+  return out;
+}
+
+void InsertAudit(pqxx::work& w, const std::vector<AuditRecord>& audit) {
   if (!audit.empty()) {
     w.exec_prepared(stmt::kAuditInsert.name, AuditJson(audit).dump());
   }
+}
+
+namespace {
+
+// One transaction: insert what is new, look up what was not inserted, let cancels and updates end
+// the signals they reference (and earlier parked references end new signals), append the audit.
+std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<SignalWrite>& rows,
+                                    const std::vector<AuditRecord>& audit, const std::string& node_id) {
+  pqxx::work w(c);
+  std::vector<WriteResult> results = InsertSignals(w, rows, node_id, "");
+  std::vector<Key> arrived;
+  std::vector<ReferenceEffect> refs;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (results[i].outcome != WriteOutcome::kAccepted) {
+      continue;
+    }
+    const domain::Signal& s = *rows[i].signal;
+    arrived.emplace_back(s.source, s.external_id);
+    if (s.msg_type == domain::MsgType::kUpdate || s.msg_type == domain::MsgType::kCancel) {
+      for (const auto& ref : s.references) {
+        refs.push_back({ref.source, ref.external_id, s.msg_type == domain::MsgType::kCancel ? "cancel" : "update",
+                        domain::Name(s.status), "signal:" + results[i].signal_id,
+                        s.sent_at.value_or(core::WallTime{})});
+      }
+    }
+  }
+  ResolvePendingReferences(w, arrived);
+  ApplyReferences(w, refs);
+  InsertAudit(w, audit);
   w.commit();
   return results;
 }
@@ -227,6 +300,20 @@ core::Result<domain::ReferenceData> Store::LoadReferenceData(const std::string& 
     for (const auto& r : tx.exec_prepared(stmt::kThemesAll.name)) {
       out.themes.insert(r[0].as<std::string>());
     }
+    for (const auto& r : tx.exec_prepared(stmt::kCapCategoryThemes.name)) {
+      out.cap_category_themes[r[0].as<std::string>()] = r[1].as<std::string>();
+    }
+    std::map<std::string, std::vector<std::vector<domain::Point>>> rings;
+    for (const auto& r : tx.exec_prepared(stmt::kBoundariesOfRegion.name, region)) {
+      if (auto ring = domain::ParseRing(r[1].as<std::string>())) {
+        rings[r[0].as<std::string>()].push_back(std::move(*ring));
+      }
+    }
+    std::vector<domain::MunicipalityShape> shapes;
+    for (auto& [code, parts] : rings) {
+      shapes.emplace_back(code, std::move(parts));
+    }
+    out.areas = std::make_shared<const domain::AreaLocator>(std::move(shapes));
     return out;
   });
 }

@@ -64,16 +64,15 @@ inline constexpr Statement kSignalsInsert{
     " SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, source text, external_id text, payload text,"
     " msg_type text, status text, kind text, categories text[], theme text, urgency text, severity text,"
     " certainty text, sent_at timestamptz, onset_at timestamptz, expires_at timestamptz,"
-    " municipalities text[], headline text, refs jsonb, partner text))"
+    " municipalities text[], headline text, refs jsonb, partner text, cap_message_id uuid, cap_info_index int))"
     " INSERT INTO signals (source, external_id, content_hash, msg_type, status, kind, categories, theme,"
     " urgency, severity, certainty, sent_at, onset_at, expires_at, municipalities, headline, refs, payload,"
-    " received_by, partner)"
+    " received_by, partner, cap_message_id, cap_info_index)"
     " SELECT source, external_id, sha256(decode(payload, 'base64')), msg_type, status, kind, categories, theme,"
     " urgency, severity, certainty, sent_at, onset_at, expires_at, municipalities, headline, refs,"
-    " decode(payload, 'base64'), $2, partner FROM input ORDER BY i"
+    " decode(payload, 'base64'), $2, partner, cap_message_id, cap_info_index FROM input ORDER BY i"
     " ON CONFLICT (source, external_id) DO NOTHING"
     " RETURNING source, external_id, id::text, extract(epoch FROM received_at)::float8"};
-// For rows the insert skipped: the stored row and whether its content hash equals the new one.
 inline constexpr Statement kSignalsLookup{
     "signals_lookup",
     "SELECT x.i, s.id::text, extract(epoch FROM s.received_at)::float8,"
@@ -85,6 +84,96 @@ inline constexpr Statement kAuditInsert{
     "INSERT INTO audit_log (actor, origin, action, object, result)"
     " SELECT actor, origin, action, object, result"
     " FROM jsonb_to_recordset($1::jsonb) AS x(actor text, origin text, action text, object jsonb, result text)"};
+
+// --- references: cancels and updates end the validity of the signals they name ---
+// A reference names (source, identifier): a CAP message's identifier (all its signals) or a
+// signal's external_id. Only signals of the referrer's status are touched (an exercise never ends
+// an actual signal). $1: [{i, source, identifier, action 'cancel'|'update', status, ended_by,
+// ended_at}]. References to nothing stored yet are parked in pending_references.
+// Returns (signals ended, references parked).
+inline constexpr Statement kReferencesApply{
+    "references_apply",
+    "WITH input AS ("
+    " SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, source text, identifier text, action text,"
+    " status text, ended_by text, ended_at timestamptz)),"
+    " targets AS ("
+    " SELECT DISTINCT ON (s.id) s.id, x.action, x.ended_by, x.ended_at FROM input x JOIN signals s"
+    " ON s.source = x.source AND s.status = x.status AND s.state = 'active'"
+    " AND (s.external_id = x.identifier OR s.cap_message_id IN"
+    " (SELECT m.id FROM cap_messages m WHERE m.source = x.source AND m.identifier = x.identifier))"
+    " ORDER BY s.id, x.i),"
+    " ended AS ("
+    " UPDATE signals s SET state = CASE WHEN t.action = 'cancel' THEN 'cancelled' ELSE 'superseded' END,"
+    " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id RETURNING 1),"
+    " parked AS ("
+    " INSERT INTO pending_references (ref_source, ref_identifier, action, status, ended_by, ended_at)"
+    " SELECT x.source, x.identifier, x.action, x.status, x.ended_by, x.ended_at FROM input x"
+    " WHERE NOT EXISTS (SELECT 1 FROM cap_messages m WHERE m.source = x.source AND m.identifier = x.identifier)"
+    " AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.source = x.source AND s.external_id = x.identifier)"
+    " RETURNING 1)"
+    " SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM parked)"};
+// Applies parked references to what just arrived. $1: [{source, identifier}] (the new CAP message's
+// identifier, or new signals' external_ids). Returns the number of signals ended.
+inline constexpr Statement kPendingReferencesResolve{
+    "pending_references_resolve",
+    "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(source text, identifier text)),"
+    " hits AS ("
+    " UPDATE pending_references p SET resolved_at = now() FROM input x"
+    " WHERE p.resolved_at IS NULL AND p.ref_source = x.source AND p.ref_identifier = x.identifier"
+    " RETURNING p.ref_source, p.ref_identifier, p.action, p.status, p.ended_by, p.ended_at),"
+    " targets AS ("
+    " SELECT DISTINCT ON (s.id) s.id, h.action, h.ended_by, h.ended_at FROM hits h JOIN signals s"
+    " ON s.source = h.ref_source AND s.status = h.status AND s.state = 'active'"
+    " AND (s.external_id = h.ref_identifier OR s.cap_message_id IN"
+    " (SELECT m.id FROM cap_messages m WHERE m.source = h.ref_source AND m.identifier = h.ref_identifier))"
+    " ORDER BY s.id, h.ended_at)"
+    " UPDATE signals s SET state = CASE WHEN t.action = 'cancel' THEN 'cancelled' ELSE 'superseded' END,"
+    " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id"};
+
+// --- CAP messages ---
+// Inserts the message; no row when (source, identifier) is taken.
+inline constexpr Statement kCapMessageInsert{
+    "cap_message_insert",
+    "INSERT INTO cap_messages (source, identifier, sent, sent_at, status, msg_type, scope, cap_version, refs,"
+    " raw, content_hash, info_count, via, partner, received_by)"
+    " VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7, $8, $9::jsonb, decode($10, 'base64'),"
+    " sha256(decode($10, 'base64')), $11, $12, $13, $14)"
+    " ON CONFLICT (source, identifier) DO NOTHING"
+    " RETURNING id::text, extract(epoch FROM received_at)::float8"};
+// The stored message with that key: id, received_at, whether `raw` ($3, base64) is the same bytes.
+inline constexpr Statement kCapMessageLookup{
+    "cap_message_lookup",
+    "SELECT id::text, extract(epoch FROM received_at)::float8, content_hash = sha256(decode($3, 'base64'))"
+    " FROM cap_messages WHERE source = $1 AND identifier = $2"};
+// The signals made from a message, by info index.
+inline constexpr Statement kCapMessageSignals{
+    "cap_message_signals",
+    "SELECT cap_info_index, id::text, source, external_id, extract(epoch FROM received_at)::float8"
+    " FROM signals WHERE cap_message_id = $1::uuid ORDER BY cap_info_index"};
+// A signal with its canonical payload and lifecycle.
+inline constexpr Statement kSignalRead{
+    "signal_read",
+    "SELECT id::text, source, external_id, payload, cap_message_id::text, status, state,"
+    " extract(epoch FROM received_at)::float8 FROM signals WHERE id = $1::uuid"};
+// The region's current actual alerts for the CAP index: active, not expired, not a cancel, placed
+// in the region (at least one municipality); one row per CAP message. $1: limit.
+inline constexpr Statement kCurrentAlerts{
+    "current_alerts",
+    "SELECT id::text, source, headline, categories, extract(epoch FROM sent_at)::float8,"
+    " extract(epoch FROM received_at)::float8, extract(epoch FROM expires_at)::float8, severity FROM ("
+    " SELECT DISTINCT ON (coalesce(cap_message_id, id)) * FROM signals"
+    " WHERE status = 'actual' AND state = 'active' AND msg_type <> 'cancel'"
+    " AND (expires_at IS NULL OR expires_at > now()) AND municipalities <> '{}'"
+    " ORDER BY coalesce(cap_message_id, id), cap_info_index NULLS FIRST) AS current"
+    " ORDER BY sent_at DESC, id LIMIT $1"};
+// The region's municipality boundaries (rings in CAP polygon form).
+inline constexpr Statement kBoundariesOfRegion{
+    "boundaries_of_region",
+    "SELECT b.gm_code, b.ring FROM municipality_boundaries b JOIN municipalities m ON m.gm_code = b.gm_code"
+    " WHERE m.region_code = $1 ORDER BY b.gm_code, b.part"};
+inline constexpr Statement kCapMessageRaw{
+    "cap_message_raw",
+    "SELECT id::text, source, identifier, status, msg_type, raw FROM cap_messages WHERE id = $1::uuid"};
 
 // --- credentials and reference data ---
 inline constexpr Statement kTokensActive{
@@ -100,6 +189,8 @@ inline constexpr Statement kSourcesAll{
 inline constexpr Statement kMunicipalitiesOfRegion{
     "municipalities_of_region", "SELECT gm_code FROM municipalities WHERE region_code = $1"};
 inline constexpr Statement kThemesAll{"themes_all", "SELECT code FROM themes"};
+inline constexpr Statement kCapCategoryThemes{"cap_category_themes",
+                                              "SELECT cap_category, theme FROM cap_category_themes"};
 
 // --- administration ---
 inline constexpr Statement kPartnerInsert{"partner_insert", "INSERT INTO partners (name) VALUES ($1)"};

@@ -70,6 +70,20 @@ class Store {
   core::Result<Credentials> LoadCredentials();
   core::Result<domain::ReferenceData> LoadReferenceData(const std::string& region);
 
+  // --- CAP (pg_cap.cc) ---
+  // Stores the message verbatim and its signals, applies its references (cancel/update) and any
+  // parked references to it, and appends `audit`, all in one transaction. The same (source,
+  // identifier) again: kDuplicate with the stored signals when the bytes are identical, kConflict
+  // otherwise (nothing written but the audit). Whole-call errors as WriteSignals.
+  core::Result<CapWriteResult> WriteCapMessage(const CapMessageWrite& message, const std::vector<AuditRecord>& audit,
+                                               const std::string& node_id);
+  // NOT_FOUND when no such message.
+  core::Result<CapMessageRecord> ReadCapMessage(const std::string& id);
+  // NOT_FOUND when no such signal (`id` must be a UUID).
+  core::Result<SignalRecord> ReadSignal(const std::string& id);
+  // The region's current actual alerts, newest first, at most `limit`.
+  core::Result<std::vector<AlertIndexRow>> ListCurrentAlerts(int limit);
+
   // --- administration (pg_admin.cc); each writes its audit record in the same transaction ---
   core::Status AddPartner(const std::string& name, const AuditRecord& audit);
   core::Status AddSource(const SourceRecord& source, const AuditRecord& audit);

@@ -1,0 +1,99 @@
+#pragma once
+
+// CAP ingest, independent of the transport: POST /v1/cap, IngestService.SubmitCap and the feed
+// poller all come here. One call = one CAP document:
+//   parse safely (cap/parser.h) -> validate (cap/validator.h) -> check the sender is one of the
+//   caller's sources -> map to signals (cap/mapping.h) -> validate the signals -> store the
+//   document verbatim with its signals and references in one transaction -> answer.
+// Whole-call errors: UNAUTHENTICATED/PERMISSION_DENIED (scope; sender not a source of the caller's
+// partner), INVALID_ARGUMENT (unparseable, not CAP 1.2/1.1, spec violations with element paths,
+// or a signal that fails vik's own rules), RESOURCE_EXHAUSTED (size limits, rate limit, full
+// queue; with retry_after), ALREADY_EXISTS (same sender and identifier with different bytes),
+// UNAVAILABLE, UNKNOWN (commit outcome unknown: resubmitting the same document is safe).
+// Thread-safety: safe for concurrent use. Submit never blocks (work runs on the blocking pool);
+// Process blocks and is for callers already on a blocking thread (the feed poller).
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cap/parser.h"
+#include "cap/validator.h"
+#include "core/blocking_pool.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "domain/signal.h"
+#include "ingest/authenticator.h"
+#include "ingest/ingest_metrics.h"
+#include "ingest/pipeline.h"
+#include "ingest/rate_limiter.h"
+#include "store/store.h"
+
+namespace vik::ingest {
+
+struct CapSignalReceipt {
+  int info_index = 0;
+  std::string source;
+  std::string external_id;
+  ReceiptOutcome outcome = ReceiptOutcome::kAccepted;
+  std::string signal_id;
+  core::WallTime received_at{};
+};
+
+struct CapSubmitResult {
+  core::Status status;
+  std::vector<domain::FieldViolation> violations;  // INVALID_ARGUMENT: "alert/info[0]/urgency", ...
+  std::chrono::seconds retry_after{0};
+  std::string message_id;
+  ReceiptOutcome outcome = ReceiptOutcome::kAccepted;  // kAccepted or kDuplicate when status is OK
+  core::WallTime received_at{};
+  std::string sender;
+  std::string identifier;
+  std::string cap_status;    // "Actual", "Exercise", ...
+  std::string msg_type;      // "Alert", "Update", "Cancel", "Ack", "Error"
+  std::vector<CapSignalReceipt> signals;
+  int signals_ended = 0;       // signals this message cancelled or superseded
+  int references_pending = 0;  // references to alerts not received yet (applied when they arrive)
+};
+
+// Turns a signal into its canonical payload (the deterministic vik.v1.Signal bytes; injected by
+// the app so that ingest/ needs no protobuf).
+using CanonicalEncoder = std::function<std::string(const domain::Signal&)>;
+
+struct CapIngestOptions {
+  cap::ParseLimits limits;
+  domain::SignalLimits signal_limits;
+};
+
+class CapIngest {
+ public:
+  CapIngest(CapIngestOptions options, Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
+            store::Store& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
+            CanonicalEncoder encode, std::string node_id);
+
+  // `via` names the transport in the stored message and the audit log ("http", "grpc").
+  void Submit(const Caller& caller, std::string document, std::string via, std::function<void(CapSubmitResult)> done);
+
+  // Blocking form. `partner` is the partner the document is submitted for; `actor`/`origin` go to
+  // the audit record. Checks no token scope (the caller did).
+  CapSubmitResult Process(const std::string& partner, const std::string& actor, const std::string& origin,
+                          const std::string& document, const std::string& via);
+
+ private:
+  CapSubmitResult Refuse(CapSubmitResult r, core::Status status, const char* reason);
+
+  const CapIngestOptions options_;
+  Authenticator& auth_;
+  RateLimiter& limiter_;
+  core::BlockingPool& pool_;
+  store::Store& store_;
+  Pipeline& pipeline_;
+  const core::Clock& clock_;
+  IngestMetrics& metrics_;
+  const CanonicalEncoder encode_;
+  const std::string node_id_;
+};
+
+}  // namespace vik::ingest

@@ -1,0 +1,173 @@
+// Store: CAP messages (verbatim documents, their signals and references) in one transaction.
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "core/base64.h"
+#include "core/time_format.h"
+#include "store/pg_signal_rows.h"
+#include "store/statements.h"
+#include "store/store_impl.h"
+
+namespace vik::store {
+namespace {
+
+using nlohmann::json;
+
+json ReferencesJson(const std::vector<CapReferenceRecord>& refs) {
+  json out = json::array();
+  for (const auto& r : refs) {
+    out.push_back({{"sender", r.sender}, {"identifier", r.identifier}, {"sent", r.sent}});
+  }
+  return out;
+}
+
+// The stored signals of a duplicate message, in the order of `m.signals` (matched by info index).
+std::vector<WriteResult> StoredSignals(pqxx::work& w, const std::string& message_id, const CapMessageWrite& m) {
+  std::map<int, WriteResult> by_index;
+  for (const auto& r : w.exec_prepared(stmt::kCapMessageSignals.name, message_id)) {
+    by_index[r[0].as<int>()] = {WriteOutcome::kDuplicate, r[1].as<std::string>(),
+                                core::FromUnixSeconds(r[4].as<double>()), {}};
+  }
+  std::vector<WriteResult> out;
+  for (const auto& s : m.signals) {
+    auto it = by_index.find(s.cap_info_index);
+    out.push_back(it != by_index.end() ? it->second : WriteResult{});
+  }
+  return out;
+}
+
+CapWriteResult WriteMessage(pqxx::connection& c, const CapMessageWrite& m, const std::vector<AuditRecord>& audit,
+                            const std::string& node_id) {
+  pqxx::work w(c);
+  CapWriteResult out;
+  const std::string raw64 = core::Base64Encode(m.raw);
+  const auto inserted = w.exec_prepared(stmt::kCapMessageInsert.name, m.source, m.identifier, m.sent,
+                                        core::FormatRfc3339(m.sent_at), m.status, m.msg_type, m.scope, m.cap_version,
+                                        ReferencesJson(m.references).dump(), raw64, m.info_count, m.via, m.partner,
+                                        node_id);
+  if (inserted.empty()) {
+    const auto row = w.exec_prepared1(stmt::kCapMessageLookup.name, m.source, m.identifier, raw64);
+    out.message_id = row[0].as<std::string>();
+    out.received_at = core::FromUnixSeconds(row[1].as<double>());
+    if (row[2].as<bool>()) {
+      out.outcome = WriteOutcome::kDuplicate;
+      out.signals = StoredSignals(w, out.message_id, m);
+    } else {
+      out.outcome = WriteOutcome::kConflict;
+    }
+    InsertAudit(w, audit);
+    w.commit();
+    return out;
+  }
+  out.outcome = WriteOutcome::kAccepted;
+  out.message_id = inserted[0][0].as<std::string>();
+  out.received_at = core::FromUnixSeconds(inserted[0][1].as<double>());
+  out.signals = InsertSignals(w, m.signals, node_id, out.message_id);
+
+  // Cancels and updates that arrived before this message, then this message's own references.
+  std::vector<std::pair<std::string, std::string>> arrived{{m.source, m.identifier}};
+  for (std::size_t i = 0; i < m.signals.size(); ++i) {
+    if (out.signals[i].outcome == WriteOutcome::kAccepted) {
+      arrived.emplace_back(m.signals[i].signal->source, m.signals[i].signal->external_id);
+    }
+  }
+  ResolvePendingReferences(w, arrived);
+  if (m.msg_type == "cancel" || m.msg_type == "update") {
+    std::vector<ReferenceEffect> effects;
+    for (const auto& r : m.references) {
+      effects.push_back({r.sender, r.identifier, m.msg_type, m.status, "cap:" + out.message_id, m.sent_at});
+    }
+    const ReferenceOutcome applied = ApplyReferences(w, effects);
+    out.signals_ended = applied.ended;
+    out.references_pending = applied.parked;
+  }
+  InsertAudit(w, audit);
+  w.commit();
+  return out;
+}
+
+}  // namespace
+
+core::Result<CapWriteResult> Store::WriteCapMessage(const CapMessageWrite& message,
+                                                    const std::vector<AuditRecord>& audit,
+                                                    const std::string& node_id) {
+  core::Result<CapWriteResult> result = core::Aborted("not attempted");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    result = impl_->pool.Run("store CAP message", [&](pqxx::connection& c) -> core::Result<CapWriteResult> {
+      return WriteMessage(c, message, audit, node_id);
+    });
+    if (result.ok() || result.status().code() != core::StatusCode::kAborted) {
+      break;
+    }
+  }
+  return result;
+}
+
+core::Result<CapMessageRecord> Store::ReadCapMessage(const std::string& id) {
+  return impl_->pool.Run("read CAP message", [&id](pqxx::connection& c) -> core::Result<CapMessageRecord> {
+    pqxx::read_transaction tx(c);
+    const auto rows = tx.exec_prepared(stmt::kCapMessageRaw.name, id);
+    if (rows.empty()) {
+      return core::NotFound("no CAP message " + id);
+    }
+    const auto& r = rows[0];
+    CapMessageRecord out{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                         r[3].as<std::string>(), r[4].as<std::string>(), {}};
+    const pqxx::binarystring raw(r[5]);
+    out.raw = raw.str();
+    return out;
+  });
+}
+
+core::Result<SignalRecord> Store::ReadSignal(const std::string& id) {
+  return impl_->pool.Run("read signal", [&id](pqxx::connection& c) -> core::Result<SignalRecord> {
+    pqxx::read_transaction tx(c);
+    const auto rows = tx.exec_prepared(stmt::kSignalRead.name, id);
+    if (rows.empty()) {
+      return core::NotFound("no signal " + id);
+    }
+    const auto& r = rows[0];
+    SignalRecord out;
+    out.id = r[0].as<std::string>();
+    out.source = r[1].as<std::string>();
+    out.external_id = r[2].as<std::string>();
+    out.payload = pqxx::binarystring(r[3]).str();
+    out.cap_message_id = r[4].is_null() ? "" : r[4].as<std::string>();
+    out.status = r[5].as<std::string>();
+    out.state = r[6].as<std::string>();
+    out.received_at = core::FromUnixSeconds(r[7].as<double>());
+    return out;
+  });
+}
+
+core::Result<std::vector<AlertIndexRow>> Store::ListCurrentAlerts(int limit) {
+  return impl_->pool.Run("list current alerts", [limit](pqxx::connection& c) -> core::Result<std::vector<AlertIndexRow>> {
+    pqxx::read_transaction tx(c);
+    std::vector<AlertIndexRow> out;
+    for (const auto& r : tx.exec_prepared(stmt::kCurrentAlerts.name, limit)) {
+      AlertIndexRow row;
+      row.signal_id = r[0].as<std::string>();
+      row.source = r[1].as<std::string>();
+      row.headline = r[2].as<std::string>();
+      auto array = r[3].as_array();
+      for (auto item = array.get_next(); item.first != pqxx::array_parser::done; item = array.get_next()) {
+        if (item.first == pqxx::array_parser::string_value) {
+          row.categories.push_back(item.second);
+        }
+      }
+      row.sent_at = core::FromUnixSeconds(r[4].as<double>());
+      row.received_at = core::FromUnixSeconds(r[5].as<double>());
+      if (!r[6].is_null()) {
+        row.expires_at = core::FromUnixSeconds(r[6].as<double>());
+      }
+      row.severity = r[7].as<std::string>();
+      out.push_back(std::move(row));
+    }
+    return out;
+  });
+}
+
+}  // namespace vik::store

@@ -1,0 +1,45 @@
+#pragma once
+
+// Transaction building blocks shared by the ingest paths (pg_ingest.cc, pg_cap.cc). Store-internal:
+// only server/store/ includes this (it includes libpqxx).
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "core/clock.h"
+#include "store/ingest_records.h"
+
+namespace vik::store {
+
+// Inserts `rows` (ON CONFLICT DO NOTHING) and looks up the ones that were already stored: one result
+// per row. A non-empty `cap_message_id` links the rows to that CAP message (SignalWrite::cap_info_index).
+std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWrite>& rows, const std::string& node_id,
+                                       const std::string& cap_message_id);
+
+// What a cancel or update does to the signals it references.
+struct ReferenceEffect {
+  std::string source;
+  std::string identifier;  // CAP identifier or signal external_id
+  std::string action;      // "cancel" or "update"
+  std::string status;      // the referrer's status: only signals of this status are ended
+  std::string ended_by;    // "cap:<message id>" or "signal:<signal id>"
+  core::WallTime ended_at;
+};
+
+struct ReferenceOutcome {
+  int ended = 0;   // signals cancelled or superseded now
+  int parked = 0;  // references to what has not arrived yet
+};
+
+ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs);
+
+// Applies references parked earlier to what just arrived ((source, identifier) pairs); returns the
+// number of signals ended.
+int ResolvePendingReferences(pqxx::work& w, const std::vector<std::pair<std::string, std::string>>& arrived);
+
+void InsertAudit(pqxx::work& w, const std::vector<AuditRecord>& audit);
+
+}  // namespace vik::store
