@@ -3,7 +3,8 @@
 
 VIK_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config git libboost-dev libpqxx-dev libpq-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc prometheus-cpp-dev libspdlog-dev
-  nlohmann-json3-dev libssl-dev libsystemd-dev libpugixml-dev postgresql-15 postgresql-client-15 curl)
+  nlohmann-json3-dev libssl-dev libsystemd-dev libpugixml-dev postgresql-15 postgresql-client-15 curl
+  ca-certificates)
 VIK_TEST_PACKAGES=(catch2 prometheus clang-14 libclang-rt-14-dev)
 
 vik_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -173,6 +173,60 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     }
     return 0;
   }
+  if (command == "feed" && sub == "add") {
+    const std::string partner = Flag(flags, "partner");
+    if (args.size() != 3 || partner.empty() || !IsPartnerName(args[1])) {
+      return Usage("usage: vikd feed add NAME URL --partner NAME [--interval 60s] (NAME: 1-64 of a-z 0-9 . _ -)");
+    }
+    store::FeedConfig feed{args[1], args[2], partner, 60};
+    if (args[2].rfind("http://", 0) != 0 && args[2].rfind("https://", 0) != 0) {
+      return Usage("feed add: URL must start with http:// or https://, got \"" + args[2] + "\"");
+    }
+    if (const std::string interval = Flag(flags, "interval"); !interval.empty()) {
+      auto d = core::ParseDuration(interval);
+      if (!d.ok() || d->count() < 1000) {
+        return Usage("--interval: expected a duration of at least 1s such as 60s, got \"" + interval + "\"");
+      }
+      feed.interval_s = d->count() / 1000;
+    }
+    if (auto s = db.AddFeed(feed, CliAudit("feed.add", {{"feed", feed.name},
+                                                         {"url", feed.url},
+                                                         {"partner", partner},
+                                                         {"interval_s", feed.interval_s}}));
+        !s.ok()) {
+      return Failed("feed add", s);
+    }
+    std::printf("feed %s added for partner %s (every %s)\n", feed.name.c_str(), partner.c_str(),
+                core::FormatDuration(std::chrono::seconds(feed.interval_s)).c_str());
+    return 0;
+  }
+  if (command == "feed" && sub == "remove") {
+    if (args.size() != 2) {
+      return Usage("usage: vikd feed remove NAME");
+    }
+    if (auto s = db.RemoveFeed(args[1], CliAudit("feed.remove", {{"feed", args[1]}})); !s.ok()) {
+      return Failed("feed remove", s);
+    }
+    std::printf("feed %s removed\n", args[1].c_str());
+    return 0;
+  }
+  if (command == "feed" && sub == "list" && args.size() == 1) {
+    auto feeds = db.ListFeeds(/*due_only=*/false);
+    if (!feeds.ok()) {
+      return Failed("feed list", feeds.status());
+    }
+    std::printf("%-20s %-16s %-8s %-21s %-7s %-8s %-21s %s\n", "FEED", "PARTNER", "EVERY", "LAST SUCCESS", "ERRORS",
+                "ENTRIES", "NEXT POLL", "URL / LAST ERROR");
+    for (const auto& f : *feeds) {
+      std::printf("%-20s %-16s %-8s %-21s %-7d %-8lld %-21s %s%s%s\n", f.config.name.c_str(),
+                  f.config.partner.c_str(),
+                  core::FormatDuration(std::chrono::seconds(f.config.interval_s)).c_str(),
+                  f.last_success_at ? Date(*f.last_success_at).c_str() : "-", f.consecutive_errors,
+                  static_cast<long long>(f.entries_seen), f.enabled ? Date(f.next_poll_at).c_str() : "disabled",
+                  f.config.url.c_str(), f.last_error.empty() ? "" : "\n    last error: ", f.last_error.c_str());
+    }
+    return 0;
+  }
   return Usage("unknown " + command + " subcommand \"" + sub + "\" (see vikd --help)");
 }
 

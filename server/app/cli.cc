@@ -35,6 +35,11 @@ void PrintHelp() {
       "                                                 issue a token; the secret is printed once\n"
       "  vikd token revoke ID                           revoke a token (all instances within seconds)\n"
       "  vikd token list                                list tokens (ids, never secrets)\n"
+      "  vikd feed add NAME URL --partner NAME [--interval 60s]\n"
+      "                                                 poll a CAP feed (Atom, RSS or a CAP URL) on the leader;\n"
+      "                                                 its alerts' senders must be sources of the partner\n"
+      "  vikd feed list                                 list CAP feeds with their polling state\n"
+      "  vikd feed remove NAME                          stop polling a feed (its ingested alerts stay)\n"
       "  Admin commands take the same --db / --config settings as serve.\n"
       "  vikd help | --help     this text\n"
       "\n"
@@ -190,16 +195,16 @@ int RunCli(int argc, char** argv) {
     std::printf("%s\n", VersionLine().c_str());
     return kExitOk;
   }
-  const bool admin = p.command == "partner" || p.command == "source" || p.command == "token";
+  const bool admin = p.command == "partner" || p.command == "source" || p.command == "token" || p.command == "feed";
   if (p.command != "serve" && p.command != "migrate" && !admin) {
     return UsageError("unknown command \"" + p.command +
-                      "\" (expected serve, migrate, partner, source, token, version or help)");
+                      "\" (expected serve, migrate, partner, source, token, feed, version or help)");
   }
   if (!admin && !p.args.empty()) {
     return UsageError("unexpected argument \"" + p.args.front() + "\" after " + p.command);
   }
   if (!admin && !p.admin.empty()) {
-    return UsageError("--" + p.admin.begin()->first + " applies to the partner, source and token commands only");
+    return UsageError("--" + p.admin.begin()->first + " applies to the partner, source, token and feed commands only");
   }
   auto config = LoadConfig(p, /*require_db=*/true);
   if (!config.ok()) {

@@ -317,6 +317,27 @@ const std::vector<Setting>& Settings() {
        DurationSetter("cluster.renew_interval", [](Config& c) -> milliseconds& { return c.lease_renew_interval; },
                       milliseconds(100)),
        [](const Config& c) { return core::FormatDuration(c.lease_renew_interval); }},
+      {"feeds.poll_tick", "", "how often the leader looks for CAP feeds due for a poll (each feed has its own interval)",
+       DurationSetter("feeds.poll_tick", [](Config& c) -> milliseconds& { return c.feeds_poll_tick; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.feeds_poll_tick); }},
+      {"feeds.fetch_timeout", "", "total time for one feed or CAP document GET (connect at most 5s of it)",
+       DurationSetter("feeds.fetch_timeout", [](Config& c) -> milliseconds& { return c.feeds_fetch_timeout; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.feeds_fetch_timeout); }},
+      {"feeds.max_bytes", "", "largest feed index or linked CAP document fetched (the response is refused beyond)",
+       [](Config& c, const std::string& v) {
+         auto n = core::ParseByteSize(v);
+         if (!n.ok() || *n < 1024 || *n > 256ULL * 1024 * 1024) {
+           return Bad("feeds.max_bytes", "expected a size from 1KiB to 256MiB, got \"" + v + "\"");
+         }
+         c.feeds_max_bytes = *n;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::to_string(c.feeds_max_bytes); }},
+      {"feeds.max_links_per_poll", "", "linked CAP documents fetched per feed and poll; the rest wait for the next",
+       UnsignedSetter("feeds.max_links_per_poll", [](Config& c, std::uint64_t n) { c.feeds_max_links = n; }, 1, 10000),
+       [](const Config& c) { return std::to_string(c.feeds_max_links); }},
       {"runtime.io_threads", "", "threads running network I/O (Asio)",
        UnsignedSetter("runtime.io_threads", [](Config& c, std::uint64_t n) { c.io_threads = n; }, 1, 64),
        [](const Config& c) { return std::to_string(c.io_threads); }},

@@ -53,6 +53,12 @@ struct Config {
   std::chrono::milliseconds ingest_max_future_skew{300000};
   std::chrono::milliseconds auth_refresh_interval{2000};
 
+  // CAP feed polling (leader only; see docs/cap-feeds.md).
+  std::chrono::milliseconds feeds_poll_tick{1000};       // how often due feeds are looked for
+  std::chrono::milliseconds feeds_fetch_timeout{20000};  // one HTTP GET, connect to last byte
+  std::size_t feeds_max_bytes = 8 * 1024 * 1024;         // largest feed index or linked CAP document
+  std::size_t feeds_max_links = 50;                      // linked CAP documents fetched per feed and poll
+
   std::chrono::milliseconds lease_ttl{3000};
   std::chrono::milliseconds lease_renew_interval{1000};
 

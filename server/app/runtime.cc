@@ -51,7 +51,7 @@ std::string AdvertisedHost(const std::string& host) {
 
 Runtime::Runtime(Config config)
     : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), lease_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
+      credentials_timer_(ioc_), lease_timer_(ioc_), feed_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (writer_) {
@@ -143,6 +143,15 @@ core::Status Runtime::StartUp() {
   lease_options.renew_interval = config_.lease_renew_interval;
   lease_options.safety_margin = std::min(std::chrono::milliseconds(300), config_.lease_ttl / 10);
   lease_ = std::make_unique<cluster::LeaderLease>(*store_, lease_options, config_.node_id, clock_, *cluster_metrics_);
+  ingest::FeedPollerOptions feed_options;
+  feed_options.fetch.total_timeout = config_.feeds_fetch_timeout;
+  feed_options.fetch.connect_timeout = std::min(config_.feeds_fetch_timeout, std::chrono::milliseconds(5000));
+  feed_options.fetch.max_bytes = config_.feeds_max_bytes;
+  feed_options.fetch.user_agent = std::string("vikd/") + Version();
+  feed_options.limits.max_bytes = config_.feeds_max_bytes;
+  feed_options.max_links_per_poll = config_.feeds_max_links;
+  feed_poller_ =
+      std::make_unique<ingest::FeedPoller>(feed_options, *store_, *cap_ingest_, *registry_, config_.node_id);
 
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
@@ -233,6 +242,7 @@ int Runtime::Serve() {
   ScheduleReadinessCheck(std::chrono::milliseconds(0));
   ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
   ScheduleLeaseTick(std::chrono::milliseconds(0));
+  ScheduleFeedPoll(config_.feeds_poll_tick);
   // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
   // restarted, while a slow database (a readiness check blocking on connect) is not.
   if (std::uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
@@ -337,6 +347,37 @@ void Runtime::LeaseTick() {
   // Keep the cadence: the next round starts one interval after this one started.
   const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   ScheduleLeaseTick(std::max(std::chrono::milliseconds(0), config_.lease_renew_interval - spent));
+}
+
+// CAP feed polling, a singleton job with its own timer: a round may take long (network fetches with
+// their own deadlines) and must not delay the lease renewals of LeaseTick. A round is submitted to
+// the blocking pool only while this instance holds the lease, and every write in it passes the
+// fence; the next round is scheduled when this one ends, so rounds never overlap.
+void Runtime::ScheduleFeedPoll(std::chrono::milliseconds delay) {
+  boost::asio::post(ioc_, [this, delay] {
+    if (stopping_) {
+      return;
+    }
+    feed_timer_.expires_after(delay);
+    feed_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping_) {
+        return;
+      }
+      if (!lease_->fence() || !blocking_->TrySubmit([this] { PollFeeds(); })) {
+        ScheduleFeedPoll(config_.feeds_poll_tick);
+      }
+    });
+  });
+}
+
+void Runtime::PollFeeds() {
+  if (auto fence = lease_->fence(); fence && !stopping_) {
+    core::Status s = feed_poller_->Poll(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
+    if (s.code() == core::StatusCode::kFailedPrecondition) {
+      lease_->OnFenced("cap feed poll");
+    }
+  }
+  ScheduleFeedPoll(config_.feeds_poll_tick);
 }
 
 void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
@@ -452,6 +493,7 @@ void Runtime::Shutdown() {
     readiness_timer_.cancel();
     credentials_timer_.cancel();
     lease_timer_.cancel();
+    feed_timer_.cancel();
     watchdog_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);

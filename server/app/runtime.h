@@ -33,6 +33,7 @@
 #include "ingest/batch_writer.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/cap_ingest.h"
+#include "ingest/feed_poller.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
 #include "http/router.h"
@@ -58,6 +59,8 @@ class Runtime {
   void ScheduleWatchdog(std::chrono::microseconds period);
   void ScheduleLeaseTick(std::chrono::milliseconds delay);
   void LeaseTick();  // runs on the blocking pool: acquire or renew, then the singleton jobs
+  void ScheduleFeedPoll(std::chrono::milliseconds delay);
+  void PollFeeds();  // runs on the blocking pool, leader only
   void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
   void RefreshCredentials();  // runs on the blocking pool
   void WaitForSignal();
@@ -85,12 +88,14 @@ class Runtime {
   std::unique_ptr<cluster::ClusterMetrics> cluster_metrics_;
   std::unique_ptr<cluster::LeaderLease> lease_;
   unsigned lease_ticks_ = 0;  // touched only by LeaseTick
+  std::unique_ptr<ingest::FeedPoller> feed_poller_;
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer readiness_timer_;
   boost::asio::steady_timer credentials_timer_;
   boost::asio::steady_timer lease_timer_;
+  boost::asio::steady_timer feed_timer_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;

@@ -329,10 +329,6 @@ class Mapper {
     if (s.area.municipalities.size() > limits_.max_municipalities) {
       s.area.municipalities.resize(limits_.max_municipalities);
     }
-    if (s.area.description.empty() && s.area.municipalities.empty() && s.area.polygons.empty() &&
-        s.area.circles.empty() && s.area.points.empty() && s.area.geocodes.empty()) {
-      s.area.description = "(no area given)";
-    }
   }
 
   const Alert& alert_;

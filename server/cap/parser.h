@@ -25,8 +25,15 @@ struct ParseLimits {
 };
 
 // INVALID_ARGUMENT with a message such as "line 3: DOCTYPE is not allowed (entities are never
-// expanded)" or "alert: namespace 'http://www.incident.com/cap/1.0' is CAP 1.0, which vik does not
-// accept"; RESOURCE_EXHAUSTED when a size limit is exceeded.
+// declared or expanded)", "alert: namespace 'http://www.incident.com/cap/1.0' is CAP 1.0, which vik
+// does not accept (accepted: ...)", "alert/info[0]/foo: unknown element" or "alert/info[0]/urgency:
+// appears more than once (at most once allowed)"; RESOURCE_EXHAUSTED when a limit is exceeded
+// (bytes, depth, elements, attributes by the pre-scan; infos, areas, polygon text while reading).
+// Encoding: UTF-8 (BOM optional) or ISO-8859-1 as declared; text comes out as UTF-8. UTF-16/32 are
+// refused. Elements of other namespaces inside the alert are skipped (an XML-DSig <Signature>
+// sets Alert::signed_xml). An empty element reads as an empty string, the same as an absent one,
+// except that <geocode>/<parameter>/<eventCode> must contain both <valueName> and <value>.
+// An EDXL-DE envelope is refused (not unwrapped). Safe for concurrent use.
 core::Result<Alert> ParseAlert(std::string_view bytes, const ParseLimits& limits = {});
 
 }  // namespace vik::cap

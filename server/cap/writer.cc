@@ -13,15 +13,15 @@ namespace {
 constexpr const char* kCapNamespace = "urn:oasis:names:tc:emergency:cap:1.2";
 constexpr const char* kAtomNamespace = "http://www.w3.org/2005/Atom";
 
-// CAP dateTime in UTC with an explicit "+00:00" zone (CAP 1.2 forbids "Z").
+// CAP dateTime in UTC, whole seconds, with an explicit "+00:00" zone (CAP 1.2 forbids "Z" and
+// fractions).
 std::string CapTime(core::WallTime t) {
-  std::string s = core::FormatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
-  if (!s.empty() && s.back() == 'Z') {
-    s.pop_back();
-    s += "+00:00";
-  }
-  return s;
+  const std::string rfc3339 = core::FormatRfc3339(t);  // "2026-11-25T03:19:43.123456Z"
+  return rfc3339.substr(0, 19) + "+00:00";
 }
+
+// Atom (RFC 3339) time in UTC, whole seconds.
+std::string AtomTime(core::WallTime t) { return core::FormatRfc3339(t).substr(0, 19) + "Z"; }
 
 void Text(pugi::xml_node parent, const char* name, const std::string& value) {
   parent.append_child(name).text().set(value.c_str());
@@ -193,7 +193,7 @@ std::string WriteAtom(const AtomFeed& feed) {
   root.append_attribute("xmlns") = kAtomNamespace;
   Text(root, "id", feed.id);
   Text(root, "title", feed.title);
-  Text(root, "updated", core::FormatRfc3339(feed.updated));
+  Text(root, "updated", AtomTime(feed.updated));
   pugi::xml_node self = root.append_child("link");
   self.append_attribute("rel") = "self";
   self.append_attribute("href") = feed.self_link.c_str();
@@ -201,8 +201,8 @@ std::string WriteAtom(const AtomFeed& feed) {
     pugi::xml_node entry = root.append_child("entry");
     Text(entry, "id", e.id);
     Text(entry, "title", e.title.empty() ? "(no headline)" : e.title);
-    Text(entry, "updated", core::FormatRfc3339(e.updated));
-    Text(entry, "published", core::FormatRfc3339(e.published));
+    Text(entry, "updated", AtomTime(e.updated));
+    Text(entry, "published", AtomTime(e.published));
     Text(entry.append_child("author"), "name", e.author);
     pugi::xml_node link = entry.append_child("link");
     link.append_attribute("rel") = "alternate";

@@ -199,16 +199,17 @@ std::vector<std::string> SortedUnique(std::vector<std::string> codes) {
   return codes;
 }
 
-bool ParseCoordinate(std::string_view text, double& out) {
+std::optional<double> ParseCoordinate(std::string_view text) {
   if (!text.empty() && text.front() == '+') {
     text.remove_prefix(1);
   }
-  if (text.empty()) {
-    return false;
-  }
+  double value = 0;
   const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end && std::isfinite(out);
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -455,14 +456,12 @@ std::optional<std::vector<Point>> ParseRing(std::string_view text) {
     if (comma == std::string_view::npos || token.find(',', comma + 1) != std::string_view::npos) {
       return std::nullopt;
     }
-    Point p;
-    if (!ParseCoordinate(token.substr(0, comma), p.lat) || !ParseCoordinate(token.substr(comma + 1), p.lon)) {
+    const auto lat = ParseCoordinate(token.substr(0, comma));
+    const auto lon = ParseCoordinate(token.substr(comma + 1));
+    if (!lat || !lon || *lat < -90.0 || *lat > 90.0 || *lon < -180.0 || *lon > 180.0) {
       return std::nullopt;
     }
-    if (p.lat < -90.0 || p.lat > 90.0 || p.lon < -180.0 || p.lon > 180.0) {
-      return std::nullopt;
-    }
-    points.push_back(p);
+    points.push_back({*lat, *lon});
   }
   if (points.empty()) {
     return std::nullopt;

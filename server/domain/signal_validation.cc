@@ -295,7 +295,7 @@ class Validator {
       Add("sent_at", "is " + FormatSpan(*s.sent_at - now_) + " ahead of the server clock (limit " +
                          FormatSpan(limits_.max_future_skew) + ")");
     }
-    if (s.expires_at) {
+    if (s.expires_at && limits_.check_time_order) {
       if (s.onset_at && *s.expires_at < *s.onset_at) {
         Add("expires_at", "is before onset_at");
       }
@@ -321,8 +321,8 @@ class Validator {
   }
 
   void AreaOf(const Area& a) {
-    if (a.municipalities.empty() && a.points.empty() && a.polygons.empty() && a.circles.empty() &&
-        a.geocodes.empty()) {
+    if (limits_.require_area && a.municipalities.empty() && a.points.empty() && a.polygons.empty() &&
+        a.circles.empty() && a.geocodes.empty()) {
       Add("area", "needs at least one municipality, point, polygon, circle or geocode");
     }
     Text("area.description", a.description, limits_.max_short_text_bytes, false);

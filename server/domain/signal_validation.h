@@ -43,6 +43,12 @@ struct SignalLimits {
   std::size_t max_attribute_key_bytes = 64;
   std::size_t max_attribute_value_bytes = 1024;
   std::chrono::seconds max_future_skew{300};  // sent_at may be at most this far ahead of now
+  // A signal must locate itself (municipality, point, polygon, circle or geocode). CAP allows an
+  // <info> without <area> ("the sender's whole area"), so CAP ingest turns this off.
+  bool require_area = true;
+  // expires_at after sent_at and not before onset_at. CAP leaves the order of <sent>, <onset> and
+  // <expires> to the sender (an alert may expire the moment it is sent), so CAP ingest turns it off.
+  bool check_time_order = true;
 };
 
 // All violations of `signal` (empty when valid), in field order.

@@ -37,12 +37,18 @@ std::string AuditObject(const CapSubmitResult& r, std::size_t bytes) {
   return o.dump();
 }
 
+CapIngestOptions WithoutAreaRequirement(CapIngestOptions options) {
+  options.signal_limits.require_area = false;      // CAP allows an <info> without <area>
+  options.signal_limits.check_time_order = false;  // and leaves the order of its times to the sender
+  return options;
+}
+
 }  // namespace
 
 CapIngest::CapIngest(CapIngestOptions options, Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
                      store::Store& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
                      CanonicalEncoder encode, std::string node_id)
-    : options_(std::move(options)),
+    : options_(WithoutAreaRequirement(std::move(options))),
       auth_(auth),
       limiter_(limiter),
       pool_(pool),
@@ -92,7 +98,8 @@ void CapIngest::Submit(const Caller& caller, std::string document, std::string v
 }
 
 CapSubmitResult CapIngest::Process(const std::string& partner, const std::string& actor, const std::string& origin,
-                                   const std::string& document, const std::string& via) {
+                                   const std::string& document, const std::string& via,
+                                   const FeedEntryContext* feed) {
   CapSubmitResult r;
   auto audit = [&](const CapSubmitResult& result) {
     return store::AuditRecord{actor, origin, "ingest.cap", AuditObject(result, document.size()),
@@ -161,6 +168,10 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
   write.info_count = static_cast<int>(alert.infos.size());
   write.via = via;
   write.partner = partner;
+  if (feed != nullptr) {
+    write.feed_entry = feed->mark;
+    write.fence = feed->fence;
+  }
   const core::WallTime now = clock_.Now();
   for (std::size_t i = 0; i < mapped.signals.size(); ++i) {
     const auto& m = mapped.signals[i];

@@ -62,6 +62,14 @@ struct CapSubmitResult {
 // the app so that ingest/ needs no protobuf).
 using CanonicalEncoder = std::function<std::string(const domain::Signal&)>;
 
+// Feed polling: the feed entry a document came from and the leader's fence. The store marks the
+// entry in the message's transaction and writes nothing when the fence no longer holds
+// (FAILED_PRECONDITION).
+struct FeedEntryContext {
+  store::FeedEntryMark mark;
+  store::Fence fence;
+};
+
 struct CapIngestOptions {
   cap::ParseLimits limits;
   domain::SignalLimits signal_limits;
@@ -77,9 +85,11 @@ class CapIngest {
   void Submit(const Caller& caller, std::string document, std::string via, std::function<void(CapSubmitResult)> done);
 
   // Blocking form. `partner` is the partner the document is submitted for; `actor`/`origin` go to
-  // the audit record. Checks no token scope (the caller did).
+  // the audit record. Checks no token scope (the caller did). `feed` (may be null): see
+  // FeedEntryContext.
   CapSubmitResult Process(const std::string& partner, const std::string& actor, const std::string& origin,
-                          const std::string& document, const std::string& via);
+                          const std::string& document, const std::string& via,
+                          const FeedEntryContext* feed = nullptr);
 
  private:
   CapSubmitResult Refuse(CapSubmitResult r, core::Status status, const char* reason);

@@ -2,6 +2,8 @@
 
 // What the ingest path writes and reads through the store. No libpqxx here.
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +12,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "domain/signal.h"
+#include "store/cluster_records.h"
 
 namespace vik::store {
 
@@ -38,6 +41,16 @@ struct CapReferenceRecord {
   std::string sent;
 };
 
+// One version of a feed entry (CAP feeds, pg_feeds.cc), marked as handled so that it is neither
+// fetched nor ingested again, by this leader or the next.
+struct FeedEntryMark {
+  std::string feed;
+  std::string entry_key;  // cap::FeedEntry::Key()
+  std::string entry_id;
+  std::string outcome;    // "accepted", "duplicate" or "refused"
+  std::string detail;     // refused: why
+};
+
 struct CapMessageWrite {
   std::string source;      // the CAP <sender>, a registered source
   std::string identifier;
@@ -53,6 +66,10 @@ struct CapMessageWrite {
   std::string via;         // "http", "grpc", "feed:<name>"
   std::string partner;
   std::vector<SignalWrite> signals;  // cap_info_index set
+  // Feed polling: the entry this message came from, marked in the same transaction (outcome set by
+  // the store), and the leader's fence checked in it: a fenced-out leader writes nothing.
+  std::optional<FeedEntryMark> feed_entry;
+  std::optional<Fence> fence;
 };
 
 struct CapWriteResult {
@@ -62,6 +79,38 @@ struct CapWriteResult {
   std::vector<WriteResult> signals;  // accepted and duplicate: one per CapMessageWrite::signals
   int signals_ended = 0;        // signals this message cancelled or superseded (now or parked ones)
   int references_pending = 0;   // references to messages not stored yet, parked
+};
+
+struct FeedConfig {
+  std::string name;
+  std::string url;
+  std::string partner;
+  std::int64_t interval_s = 60;
+};
+
+// A CAP feed and its polling state.
+struct FeedRecord {
+  FeedConfig config;
+  bool enabled = true;
+  core::WallTime created_at{};
+  std::string etag;           // "" when none
+  std::string last_modified;  // "" when none
+  std::optional<core::WallTime> last_attempt_at;
+  std::optional<core::WallTime> last_success_at;
+  std::string last_error;
+  int consecutive_errors = 0;
+  core::WallTime next_poll_at{};
+  std::int64_t entries_seen = 0;
+};
+
+// The outcome of one poll of a feed (written fenced, after its entries).
+struct FeedPollRecord {
+  std::string feed;
+  bool ok = false;
+  std::string etag;           // ok: validators to send next time ("" for none)
+  std::string last_modified;
+  std::string error;          // !ok
+  std::chrono::milliseconds next_poll_in{0};
 };
 
 struct CapMessageRecord {

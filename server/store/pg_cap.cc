@@ -39,9 +39,24 @@ std::vector<WriteResult> StoredSignals(pqxx::work& w, const std::string& message
   return out;
 }
 
-CapWriteResult WriteMessage(pqxx::connection& c, const CapMessageWrite& m, const std::vector<AuditRecord>& audit,
-                            const std::string& node_id) {
+// Feed polling: marks the entry the message came from (same transaction as the message).
+void MarkEntry(pqxx::work& w, const CapMessageWrite& m, const std::string& outcome, const std::string& message_id,
+               const std::string& detail, const std::string& node_id) {
+  if (m.feed_entry) {
+    const FeedEntryMark& e = *m.feed_entry;
+    w.exec_prepared(stmt::kFeedEntryMark.name, e.feed, e.entry_key, e.entry_id, message_id, outcome, detail, node_id);
+  }
+}
+
+core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageWrite& m,
+                                          const std::vector<AuditRecord>& audit, const std::string& node_id) {
   pqxx::work w(c);
+  // A singleton writer (the feed poller) passes only while its fence holds: the lease row stays
+  // share-locked until the commit, so no takeover commits in between (as pg_cluster.cc's Fenced).
+  if (m.fence && w.exec_prepared(stmt::kLeaseFence.name, m.fence->lease, m.fence->holder, m.fence->epoch).empty()) {
+    return core::FailedPrecondition("fenced: " + m.fence->holder + " no longer holds lease \"" + m.fence->lease +
+                                    "\" with epoch " + std::to_string(m.fence->epoch));
+  }
   CapWriteResult out;
   const std::string raw64 = core::Base64Encode(m.raw);
   const auto inserted = w.exec_prepared(stmt::kCapMessageInsert.name, m.source, m.identifier, m.sent,
@@ -55,8 +70,12 @@ CapWriteResult WriteMessage(pqxx::connection& c, const CapMessageWrite& m, const
     if (row[2].as<bool>()) {
       out.outcome = WriteOutcome::kDuplicate;
       out.signals = StoredSignals(w, out.message_id, m);
+      MarkEntry(w, m, "duplicate", out.message_id, "", node_id);
     } else {
       out.outcome = WriteOutcome::kConflict;
+      MarkEntry(w, m, "refused", "",
+                "sender and identifier already used for a different document (message " + out.message_id + ")",
+                node_id);
     }
     InsertAudit(w, audit);
     w.commit();
@@ -84,6 +103,7 @@ CapWriteResult WriteMessage(pqxx::connection& c, const CapMessageWrite& m, const
     out.signals_ended = applied.ended;
     out.references_pending = applied.parked;
   }
+  MarkEntry(w, m, "accepted", out.message_id, "", node_id);
   InsertAudit(w, audit);
   w.commit();
   return out;

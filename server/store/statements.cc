@@ -17,6 +17,8 @@ std::span<const Statement> PreparedStatements() {
       stmt::kSignalRead, stmt::kCurrentAlerts, stmt::kBoundariesOfRegion,
       stmt::kLeaseAcquire, stmt::kLeaseRenew,        stmt::kLeaseRelease,   stmt::kLeaseFence,
       stmt::kLeaseRead,    stmt::kHeartbeatInsert,   stmt::kHeartbeatPrune, stmt::kInstancesAll,
+      stmt::kFeedInsert, stmt::kFeedDelete, stmt::kFeedsList, stmt::kFeedEntriesSeen, stmt::kFeedEntryMark,
+      stmt::kFeedPollSuccess, stmt::kFeedPollError,
   };
   return kAll;
 }

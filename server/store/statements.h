@@ -249,6 +249,42 @@ inline constexpr Statement kInstancesAll{
     " extract(epoch FROM last_seen_at)::float8, last_seen_at > now() - make_interval(secs => $1::float8)"
     " FROM instances ORDER BY node_id"};
 
+// --- CAP feeds (pg_feeds.cc, pg_cap.cc) ---
+inline constexpr Statement kFeedInsert{
+    "feed_insert",
+    "INSERT INTO cap_feeds (name, url, partner, poll_interval) VALUES ($1, $2, $3, make_interval(secs => $4::float8))"};
+inline constexpr Statement kFeedDelete{"feed_delete", "DELETE FROM cap_feeds WHERE name = $1 RETURNING name"};
+// All feeds with their state; $1: only those due now (enabled, next_poll_at passed).
+inline constexpr Statement kFeedsList{
+    "feeds_list",
+    "SELECT name, url, partner, extract(epoch FROM poll_interval)::float8, enabled,"
+    " extract(epoch FROM created_at)::float8, coalesce(etag, ''), coalesce(last_modified, ''),"
+    " extract(epoch FROM last_attempt_at)::float8, extract(epoch FROM last_success_at)::float8,"
+    " coalesce(last_error, ''), consecutive_errors, extract(epoch FROM next_poll_at)::float8, entries_seen"
+    " FROM cap_feeds WHERE NOT $1::bool OR (enabled AND next_poll_at <= now()) ORDER BY name"};
+// Which of the entry keys ($2, a JSON array of strings) the feed has marked already.
+inline constexpr Statement kFeedEntriesSeen{
+    "feed_entries_seen",
+    "SELECT entry_key FROM cap_feed_entries WHERE feed = $1"
+    " AND entry_key IN (SELECT jsonb_array_elements_text($2::jsonb))"};
+// Marks one entry version as handled ('' message id: none) and counts it on the feed.
+inline constexpr Statement kFeedEntryMark{
+    "feed_entry_mark",
+    "WITH ins AS (INSERT INTO cap_feed_entries (feed, entry_key, entry_id, cap_message_id, outcome, detail, seen_by)"
+    " VALUES ($1, $2, $3, NULLIF($4, '')::uuid, $5, NULLIF($6, ''), $7) ON CONFLICT DO NOTHING RETURNING 1)"
+    " UPDATE cap_feeds SET entries_seen = entries_seen + (SELECT count(*) FROM ins) WHERE name = $1"};
+// A poll that fetched and handled the feed: validators ('' = none), next poll after $4 seconds.
+inline constexpr Statement kFeedPollSuccess{
+    "feed_poll_success",
+    "UPDATE cap_feeds SET etag = NULLIF($2, ''), last_modified = NULLIF($3, ''), last_attempt_at = now(),"
+    " last_success_at = now(), last_error = NULL, consecutive_errors = 0,"
+    " next_poll_at = now() + make_interval(secs => $4::float8) WHERE name = $1"};
+// A failed poll: the error, one more consecutive error, next attempt after $3 seconds (backoff).
+inline constexpr Statement kFeedPollError{
+    "feed_poll_error",
+    "UPDATE cap_feeds SET last_attempt_at = now(), last_error = $2, consecutive_errors = consecutive_errors + 1,"
+    " next_poll_at = now() + make_interval(secs => $3::float8) WHERE name = $1"};
+
 }  // namespace stmt
 
 // The statements registered on every pooled connection.

@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <prometheus/registry.h>
 
@@ -106,6 +108,22 @@ class Store {
   core::Status WriteHeartbeat(const Fence& fence, std::chrono::seconds keep);
   // Instances, `live` when seen within `live_window`.
   core::Result<std::vector<InstanceInfo>> ListInstances(std::chrono::seconds live_window);
+
+  // --- CAP feeds (pg_feeds.cc) ---
+  // Administration, audited in the same transaction. RemoveFeed: NOT_FOUND when no such feed; the
+  // feed's entry marks go with it (the CAP messages stay).
+  core::Status AddFeed(const FeedConfig& feed, const AuditRecord& audit);
+  core::Status RemoveFeed(const std::string& name, const AuditRecord& audit);
+  // All feeds with their state, or (`due_only`) the enabled ones whose next poll is due.
+  core::Result<std::vector<FeedRecord>> ListFeeds(bool due_only);
+  // The entry keys among `keys` that `feed` has marked already.
+  core::Result<std::set<std::string>> SeenFeedEntries(const std::string& feed, const std::vector<std::string>& keys);
+  // Marks an entry without a message (refused), fenced. FAILED_PRECONDITION ("fenced") when `fence`
+  // no longer holds the lease; nothing is written then. (Entries with a message are marked by
+  // WriteCapMessage, CapMessageWrite::feed_entry.)
+  core::Status MarkFeedEntry(const Fence& fence, const FeedEntryMark& mark, const std::string& node_id);
+  // Records a poll's outcome (validators, errors, next poll), fenced like MarkFeedEntry.
+  core::Status RecordFeedPoll(const Fence& fence, const FeedPollRecord& poll);
 
   // Closes idle connections (shutdown).
   void CloseIdle();

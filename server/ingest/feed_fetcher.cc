@@ -1,0 +1,264 @@
+#include "ingest/feed_fetcher.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+namespace vik::ingest {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// Runs the async operation started by `start` on `ioc` until it completes or `deadline` passes;
+// then `cancel` (closing the socket) makes it complete with an error. Returns the operation's error
+// code, or timed_out.
+template <typename Start, typename Cancel>
+boost::system::error_code Await(asio::io_context& ioc, Clock::time_point deadline, Start start, Cancel cancel) {
+  bool done = false;
+  boost::system::error_code result;
+  start([&done, &result](boost::system::error_code ec, auto&&...) {
+    result = ec;
+    done = true;
+  });
+  ioc.restart();
+  ioc.run_until(deadline);
+  if (!done) {
+    cancel();
+    ioc.restart();
+    ioc.run();
+    return asio::error::timed_out;
+  }
+  return result;
+}
+
+core::Status NetworkError(const std::string& what, const std::string& url, const boost::system::error_code& ec) {
+  if (ec == asio::error::timed_out) {
+    return core::DeadlineExceeded("GET " + url + ": timed out during " + what);
+  }
+  return core::Unavailable("GET " + url + ": " + what + " failed: " + ec.message());
+}
+
+}  // namespace
+
+struct FeedFetcher::Tls {
+  asio::ssl::context context{asio::ssl::context::tls_client};
+};
+
+std::string Url::Origin() const {
+  const bool default_port = (https && port == "443") || (!https && port == "80");
+  const std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return std::string(https ? "https://" : "http://") + h + (default_port ? "" : ":" + port);
+}
+
+core::Result<Url> ParseUrl(const std::string& url) {
+  Url u;
+  std::string rest;
+  const std::string lower = Lower(url.substr(0, 8));
+  if (lower.rfind("https://", 0) == 0) {
+    u.https = true;
+    rest = url.substr(8);
+  } else if (lower.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else {
+    return core::InvalidArgument("url \"" + url + "\": only http:// and https:// are supported");
+  }
+  const auto slash = rest.find_first_of("/?#");
+  std::string authority = rest.substr(0, slash);
+  u.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  if (const auto hash = u.target.find('#'); hash != std::string::npos) {
+    u.target.resize(hash);
+  }
+  if (u.target.empty() || u.target[0] != '/') {
+    u.target = "/" + u.target;
+  }
+  if (authority.find('@') != std::string::npos) {
+    return core::InvalidArgument("url \"" + url + "\": credentials in the URL are not supported");
+  }
+  u.port = u.https ? "443" : "80";
+  if (!authority.empty() && authority[0] == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string::npos) {
+      return core::InvalidArgument("url \"" + url + "\": unterminated IPv6 address");
+    }
+    u.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') {
+        return core::InvalidArgument("url \"" + url + "\": bad authority");
+      }
+      u.port = authority.substr(close + 2);
+    }
+  } else if (const auto colon = authority.rfind(':'); colon != std::string::npos) {
+    u.host = authority.substr(0, colon);
+    u.port = authority.substr(colon + 1);
+  } else {
+    u.host = authority;
+  }
+  if (u.host.empty() || u.port.empty() || u.port.size() > 5 ||
+      u.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(u.port) == 0 ||
+      std::stoul(u.port) > 65535) {
+    return core::InvalidArgument("url \"" + url + "\": expected http(s)://HOST[:PORT]/PATH");
+  }
+  for (char c : u.target) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return core::InvalidArgument("url \"" + url + "\": white space or control characters in the path");
+    }
+  }
+  return u;
+}
+
+std::string ResolveUrl(const Url& base, const std::string& ref) {
+  if (!ref.empty() && ref[0] == '/' && (ref.size() < 2 || ref[1] != '/')) {
+    return base.Origin() + ref;
+  }
+  if (ref.rfind("//", 0) == 0) {
+    return std::string(base.https ? "https:" : "http:") + ref;
+  }
+  return ref;
+}
+
+FeedFetcher::FeedFetcher(FetchOptions options) : options_(std::move(options)), tls_(std::make_unique<Tls>()) {
+  boost::system::error_code ec;
+  tls_->context.set_default_verify_paths(ec);  // the system store (ca-certificates); errors show per fetch
+  tls_->context.set_verify_mode(asio::ssl::verify_peer);
+  tls_->context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                            asio::ssl::context::no_tlsv1_1);
+}
+
+FeedFetcher::~FeedFetcher() = default;
+
+core::Result<FetchResponse> FeedFetcher::Get(const FetchRequest& request) const {
+  std::string url = request.url;
+  for (int hop = 0;; ++hop) {
+    auto parsed = ParseUrl(url);
+    if (!parsed.ok()) {
+      return parsed.status();
+    }
+    std::string location;
+    auto r = GetOnce(*parsed, request, location);
+    if (!r.ok() || location.empty()) {
+      if (r.ok()) {
+        r->url = url;
+      }
+      return r;
+    }
+    if (hop >= options_.max_redirects) {
+      return core::InvalidArgument("GET " + request.url + ": more than " + std::to_string(options_.max_redirects) +
+                                   " redirects");
+    }
+    url = ResolveUrl(*parsed, location);
+  }
+}
+
+core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequest& request,
+                                                 std::string& location) const {
+  const std::string shown = url.Origin() + url.target;
+  const auto deadline = Clock::now() + options_.total_timeout;
+  asio::io_context ioc(1);
+
+  boost::system::error_code ec;
+  tcp::resolver resolver(ioc);
+  const auto endpoints = resolver.resolve(url.host, url.port, ec);
+  if (ec) {
+    return core::Unavailable("GET " + shown + ": cannot resolve \"" + url.host + "\": " + ec.message());
+  }
+
+  asio::ssl::stream<tcp::socket> stream(ioc, tls_->context);
+  tcp::socket& socket = stream.next_layer();
+  auto close = [&socket] {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  };
+  const auto connect_deadline = std::min(deadline, Clock::now() + options_.connect_timeout);
+  ec = Await(
+      ioc, connect_deadline, [&](auto handler) { asio::async_connect(socket, endpoints, handler); }, close);
+  if (ec) {
+    return NetworkError("connect", shown, ec);
+  }
+
+  if (url.https) {
+    // SNI, and the certificate must name the host (as well as chain to the system store).
+    if (SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()) != 1) {
+      return core::Unavailable("GET " + shown + ": cannot set the TLS server name");
+    }
+    stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+    ec = Await(
+        ioc, deadline, [&](auto handler) { stream.async_handshake(asio::ssl::stream_base::client, handler); },
+        close);
+    if (ec) {
+      return NetworkError("TLS handshake", shown, ec);
+    }
+  }
+
+  http::request<http::empty_body> req{http::verb::get, url.target, 11};
+  req.set(http::field::host, url.Origin().substr(url.https ? 8 : 7));
+  req.set(http::field::user_agent, options_.user_agent);
+  req.set(http::field::accept, "application/atom+xml, application/rss+xml, application/cap+xml, application/xml, */*");
+  if (!request.etag.empty()) {
+    req.set(http::field::if_none_match, request.etag);
+  }
+  if (!request.last_modified.empty()) {
+    req.set(http::field::if_modified_since, request.last_modified);
+  }
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(options_.max_bytes);
+  parser.header_limit(64 * 1024);
+  boost::beast::flat_buffer buffer;
+  auto exchange = [&](auto& s) -> boost::system::error_code {
+    auto e = Await(
+        ioc, deadline, [&](auto handler) { http::async_write(s, req, handler); }, close);
+    if (e) {
+      return e;
+    }
+    return Await(
+        ioc, deadline, [&](auto handler) { http::async_read(s, buffer, parser, handler); }, close);
+  };
+  ec = url.https ? exchange(stream) : exchange(socket);
+  close();
+  if (ec == http::error::body_limit) {
+    return core::ResourceExhausted("GET " + shown + ": the response is larger than " +
+                                   std::to_string(options_.max_bytes) + " bytes");
+  }
+  if (ec) {
+    return NetworkError("the request", shown, ec);
+  }
+  auto& res = parser.get();
+  const int status = static_cast<int>(res.result_int());
+  if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+    location = std::string(res[http::field::location]);
+    if (location.empty()) {
+      return core::Unavailable("GET " + shown + ": HTTP " + std::to_string(status) + " without Location");
+    }
+    return FetchResponse{};
+  }
+  if (status != 200 && status != 304) {
+    return core::Unavailable("GET " + shown + ": HTTP " + std::to_string(status));
+  }
+  FetchResponse out;
+  out.status = status;
+  out.not_modified = status == 304;
+  out.etag = std::string(res[http::field::etag]);
+  out.last_modified = std::string(res[http::field::last_modified]);
+  out.body = std::move(res.body());
+  return out;
+}
+
+}  // namespace vik::ingest

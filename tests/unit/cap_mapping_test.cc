@@ -1,0 +1,187 @@
+// CAP -> signals (cap/mapping.h) and signals -> CAP (cap/writer.h), including the round trip.
+
+#include <catch2/catch.hpp>
+
+#include "cap/mapping.h"
+#include "cap/parser.h"
+#include "cap/validator.h"
+#include "cap/writer.h"
+#include "domain/geometry.h"
+#include "exchange/ingest_mapping.h"
+
+namespace {
+
+using namespace vik;
+
+domain::ReferenceData Vr21() {
+  domain::ReferenceData r;
+  r.region = "VR21";
+  r.municipalities = {"GM0796", "GM0828", "GM0865", "GM1721"};
+  r.themes = {"1", "1.3", "2", "2.1", "7", "7.1", "9"};
+  r.cap_category_themes = {{"Met", "1.3"}, {"Fire", "2.1"}, {"Safety", "7.1"}, {"Other", "9"}};
+  // Two square "municipalities" side by side: GM0796 west of 5.3E, GM0828 east of it.
+  std::vector<domain::MunicipalityShape> shapes;
+  shapes.emplace_back("GM0796", std::vector<std::vector<domain::Point>>{
+                                    {{51.6, 5.2}, {51.8, 5.2}, {51.8, 5.3}, {51.6, 5.3}, {51.6, 5.2}}});
+  shapes.emplace_back("GM0828", std::vector<std::vector<domain::Point>>{
+                                    {{51.6, 5.3}, {51.8, 5.3}, {51.8, 5.4}, {51.6, 5.4}, {51.6, 5.3}}});
+  r.areas = std::make_shared<const domain::AreaLocator>(std::move(shapes));
+  return r;
+}
+
+cap::Alert Parse(const std::string& xml) {
+  auto parsed = cap::ParseAlert(xml);
+  INFO(parsed.status().message());
+  REQUIRE(parsed.ok());
+  const auto violations = cap::Validate(*parsed);
+  for (const auto& v : violations) {
+    UNSCOPED_INFO(cap::Format(v));
+  }
+  REQUIRE(violations.empty());
+  return *parsed;
+}
+
+std::string Info(const std::string& language, const std::string& headline, const std::string& area,
+                 const std::string& extra = "") {
+  return "<info><language>" + language + "</language><category>Met</category><event>Storm</event>"
+         "<urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty>"
+         "<onset>2026-11-25T18:00:00+01:00</onset><expires>2026-11-26T06:00:00+01:00</expires>" +
+         extra + "<headline>" + headline + "</headline><area>" + area + "</area></info>";
+}
+
+std::string Alert(const std::string& infos, const std::string& identifier = "KNMI-1") {
+  return "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>" + identifier +
+         "</identifier><sender>knmi@knmi.nl</sender><sent>2026-11-25T10:00:00+01:00</sent><status>Actual</status>"
+         "<msgType>Alert</msgType><scope>Public</scope>" + infos + "</alert>";
+}
+
+const std::string kGeocode = "<areaDesc>Den Bosch</areaDesc><geocode><valueName>CBS_GM</valueName><value>GM0796"
+                             "</value></geocode>";
+
+}  // namespace
+
+TEST_CASE("language variants of one info become one signal; other infos their own", "[cap][mapping]") {
+  const auto alert = Parse(Alert(Info("en-GB", "Storm warning", kGeocode) + Info("nl-NL", "Stormwaarschuwing", kGeocode) +
+                                 Info("nl-NL", "Tweede golf", kGeocode, "<effective>2026-11-25T20:00:00+01:00</effective>")));
+  const auto mapped = cap::MapAlert(alert, Vr21());
+  REQUIRE(mapped.signals.size() == 2);
+  const auto& first = mapped.signals[0];
+  CHECK(first.info_index == 1);  // the Dutch block carries the text
+  CHECK(first.language_variants == std::vector<int>{0});
+  CHECK(first.signal.headline == "Stormwaarschuwing");
+  CHECK(first.signal.attributes.at("cap.headline.en-GB") == "Storm warning");
+  CHECK(first.signal.external_id == "KNMI-1/info1");
+  CHECK(mapped.signals[1].signal.external_id == "KNMI-1/info2");
+  CHECK(first.signal.theme == "1.3");  // the region's default for Met
+  CHECK(first.signal.area.municipalities == std::vector<std::string>{"GM0796"});
+  CHECK(first.signal.area.geocodes.empty());  // a municipality of the region is a field, not a geocode
+}
+
+TEST_CASE("a single-info alert keeps its identifier; odd identifiers get a stable hashed key", "[cap][mapping]") {
+  CHECK(cap::ExternalId("KNMI-1", 0, 1) == "KNMI-1");
+  CHECK(cap::ExternalId("KNMI-1", 3, 2) == "KNMI-1/info3");
+  const std::string odd = cap::ExternalId("AusBoM-IDN21033-2019-01-16T03:15:58+00:00", 0, 1);
+  CHECK_THAT(odd, Catch::StartsWith("cap-"));
+  CHECK(odd == cap::ExternalId("AusBoM-IDN21033-2019-01-16T03:15:58+00:00", 0, 1));
+  CHECK(odd.size() == 36);
+}
+
+TEST_CASE("areas without municipality geocodes are located by geometry; radius 0 is a point", "[cap][mapping]") {
+  const auto alert = Parse(Alert(Info("nl-NL", "Brand", "<areaDesc>grens</areaDesc>"
+                                                        "<polygon>51.7,5.25 51.71,5.25 51.71,5.35 51.7,5.25</polygon>"
+                                                        "<circle>51.65,5.38 0</circle>")));
+  const auto mapped = cap::MapAlert(alert, Vr21());
+  REQUIRE(mapped.signals.size() == 1);
+  const auto& area = mapped.signals[0].signal.area;
+  CHECK(area.municipalities == std::vector<std::string>{"GM0796", "GM0828"});
+  REQUIRE(area.points.size() == 1);
+  CHECK(area.points[0].lat == Approx(51.65));
+  CHECK(area.circles.empty());
+  CHECK(area.polygons.size() == 1);
+}
+
+TEST_CASE("crisistype and vik parameters set theme and kind; other parameters become attributes", "[cap][mapping]") {
+  const auto alert = Parse(Alert(Info("nl-NL", "Paniek", kGeocode,
+                                      "<parameter><valueName>crisistype</valueName><value>7.1</value></parameter>"
+                                      "<parameter><valueName>vik:kind</valueName><value>forecast</value></parameter>"
+                                      "<parameter><valueName>awareness_level</valueName><value>3; orange; Severe"
+                                      "</value></parameter>")));
+  const auto mapped = cap::MapAlert(alert, Vr21());
+  const auto& s = mapped.signals.at(0).signal;
+  CHECK(s.theme == "7.1");
+  CHECK(s.kind == domain::SignalKind::kForecast);
+  CHECK(s.attributes.at("awareness_level") == "3; orange; Severe");
+  CHECK(s.attributes.count("crisistype") == 0);
+  CHECK(s.attributes.at("cap.event") == "Storm");
+}
+
+TEST_CASE("Ack and Error alerts make no signals; references are kept", "[cap][mapping]") {
+  auto xml = Alert("", "ACK-1");
+  xml.replace(xml.find("<msgType>Alert"), 14, "<msgType>Ack");
+  xml.replace(xml.find("<scope>"), 0, "");
+  xml.insert(xml.find("</scope>") + 8, "<references>knmi@knmi.nl,KNMI-1,2026-11-25T10:00:00+01:00</references>");
+  const auto mapped = cap::MapAlert(Parse(xml), Vr21());
+  CHECK(mapped.signals.empty());
+  REQUIRE(mapped.references.size() == 1);
+  CHECK(mapped.references[0].identifier == "KNMI-1");
+}
+
+TEST_CASE("a signal written as CAP validates and maps back to the same signal", "[cap][writer]") {
+  domain::Signal s;
+  s.source = "caco@vr21.nl";
+  s.external_id = "inc-42";
+  s.msg_type = domain::MsgType::kUpdate;
+  s.references = {{"caco@vr21.nl", "inc-41"}};
+  s.status = domain::SignalStatus::kExercise;
+  s.kind = domain::SignalKind::kIncident;
+  s.categories = {domain::Category::kFire, domain::Category::kSafety};
+  s.theme = "2.1";
+  s.urgency = domain::Urgency::kImmediate;
+  s.severity = domain::Severity::kExtreme;
+  s.certainty = domain::Certainty::kObserved;
+  s.sent_at = core::WallTime{std::chrono::seconds(1795000000)};
+  s.onset_at = core::WallTime{std::chrono::seconds(1795000600)};
+  s.expires_at = core::WallTime{std::chrono::seconds(1795086400)};
+  s.area.description = "Industrieterrein <De Rietvelden> & omgeving";
+  s.area.municipalities = {"GM0796", "GM0865"};
+  s.area.points = {{51.7123456789, 5.2987654321}};
+  s.area.polygons = {{{{51.7, 5.29}, {51.72, 5.29}, {51.72, 5.31}, {51.7, 5.29}}}};
+  s.area.circles = {{{51.71, 5.3}, 1.5}};
+  s.area.geocodes = {{"EMMA_ID", "NL007"}};
+  s.headline = "Grote brand \"Rietvelden\"";
+  s.description = "Rook trekt richting Vught.\nRamen en deuren sluiten.";
+  s.instruction = "Blijf binnen.";
+  s.sender_name = "CaCo Brabant-Noord";
+  s.web = "https://www.vrbn.nl/";
+  s.attributes = {{"grip", "2"}, {"meldkamer", "MKOB"}};
+
+  const std::string xml = cap::WriteAlert(s);
+  INFO(xml);
+  const auto alert = Parse(xml);
+  const auto mapped = cap::MapAlert(alert, Vr21());
+  REQUIRE(mapped.signals.size() == 1);
+  const domain::Signal& back = mapped.signals[0].signal;
+  CHECK(back.external_id == s.external_id);
+  CHECK(back.area.municipalities == s.area.municipalities);
+  CHECK(back.attributes == s.attributes);
+  // Byte-identical canonical payloads: the same signal for idempotency and content hashing.
+  CHECK(exchange::CanonicalPayloadOf(back) == exchange::CanonicalPayloadOf(s));
+}
+
+TEST_CASE("the Atom index escapes text and links each alert as application/cap+xml", "[cap][writer]") {
+  cap::AtomFeed feed;
+  feed.id = "urn:vik:VR21:cap:alerts";
+  feed.title = "vik VR21";
+  feed.self_link = "/cap/alerts.atom";
+  feed.updated = core::WallTime{std::chrono::seconds(1795000000)};
+  cap::AtomEntry e;
+  e.id = "urn:uuid:1";
+  e.title = "Brand <groot> & \"fel\"";
+  e.link = "/cap/alerts/1.xml";
+  e.updated = e.published = feed.updated;
+  feed.entries.push_back(e);
+  const std::string xml = cap::WriteAtom(feed);
+  CHECK_THAT(xml, Catch::Contains("Brand &lt;groot&gt; &amp; \"fel\""));
+  CHECK_THAT(xml, Catch::Contains("type=\"application/cap+xml\""));
+  CHECK_THAT(xml, Catch::Contains("<updated>2026-11-18T"));
+}
