@@ -198,11 +198,15 @@ core::Result<Feed> ParseAtom(const pugi::xml_node& root, const FeedLimits& limit
       entry.updated = Text(Child(e, "published", true));
     }
     entry.link = AtomLink(e);
-    pugi::xml_node alert = InlineAlert(e);
-    if (!alert) {
-      if (pugi::xml_node content = Child(e, "content", true)) {
-        alert = InlineAlert(content);
-      }
+    // A fat entry carries its alert in <content>. An <alert> directly in the entry is used only when
+    // there is no link: the US NWS index puts a summary pseudo-alert there (not CAP: "!" as
+    // identifier, cap:-prefixed info fields) next to the link to the real document.
+    pugi::xml_node alert;
+    if (pugi::xml_node content = Child(e, "content", true)) {
+      alert = InlineAlert(content);
+    }
+    if (!alert && entry.link.empty()) {
+      alert = InlineAlert(e);
     }
     if (alert) {
       entry.inline_cap = Standalone(alert);

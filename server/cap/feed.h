@@ -8,7 +8,8 @@
 //
 // Each entry gives an id, its version (Atom <updated>, else <published>; RSS <pubDate>), a title,
 // the link to its CAP document ("thin" entry) and/or the CAP alert inlined in the entry ("fat"
-// entry: an `alert` element in Atom <content> or directly in the entry/item). Inline alerts are
+// entry: an `alert` element in Atom <content> or in an RSS <item>; directly in an Atom <entry> only
+// when the entry has no link, since the US NWS index puts a summary pseudo-alert there). Inline alerts are
 // re-serialised as standalone documents (namespace declarations of ancestors copied onto the
 // <alert>), so an XML signature over the original bytes does not survive; vik does not verify them.
 //

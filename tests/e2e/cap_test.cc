@@ -412,3 +412,48 @@ TEST_CASE("IngestService.SubmitCap stores CAP over gRPC and puts element paths i
   REQUIRE(details.violations_size() >= 1);
   CHECK(details.violations(0).field() == "alert/info[0]/urgency");
 }
+
+TEST_CASE("JSON signals with msg_type cancel or update end the signals they reference", "[e2e][cap]") {
+  Setup s;
+  Vikd vikd(s.db.dsn(), kFastAuth);
+  WaitForToken(vikd, s.token.secret);
+  auto signal = [](const std::string& id, const std::string& msg_type, const std::string& ref) {
+    json j = {{"source", kSender},
+              {"externalId", id},
+              {"msgType", msg_type},
+              {"status", "SIGNAL_STATUS_ACTUAL"},
+              {"kind", "SIGNAL_KIND_INCIDENT"},
+              {"categories", {"CATEGORY_FIRE"}},
+              {"theme", "2.1"},
+              {"urgency", "URGENCY_IMMEDIATE"},
+              {"severity", "SEVERITY_SEVERE"},
+              {"certainty", "CERTAINTY_OBSERVED"},
+              {"sentAt", "2026-11-20T09:00:00Z"},
+              {"area", {{"municipalities", {"GM0796"}}}},
+              {"headline", "Brand"}};
+    if (!ref.empty()) {
+      j["references"] = {{{"source", kSender}, {"externalId", ref}}};
+    }
+    return j;
+  };
+  auto post = [&](const json& j) {
+    const auto reply = HttpCall(vikd.http_port(), "POST", "/v1/signals", json{{"signals", {j}}}.dump(),
+                                {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + s.token.secret}});
+    INFO(reply.body);
+    REQUIRE(reply.status == 200);
+    REQUIRE(json::parse(reply.body)["receipts"][0]["outcome"] == "RECEIPT_OUTCOME_ACCEPTED");
+  };
+  post(signal("j-1", "MSG_TYPE_ALERT", ""));
+  post(signal("j-2", "MSG_TYPE_UPDATE", "j-1"));
+  CHECK(StateOf(s.db.dsn(), "j-1") == "superseded");
+  post(signal("j-3", "MSG_TYPE_CANCEL", "j-2"));
+  CHECK(StateOf(s.db.dsn(), "j-2") == "cancelled");
+  // A cancel that arrives before its alert.
+  post(signal("j-5", "MSG_TYPE_CANCEL", "j-4"));
+  post(signal("j-4", "MSG_TYPE_ALERT", ""));
+  CHECK(StateOf(s.db.dsn(), "j-4") == "cancelled");
+  // A CAP cancel ends a JSON signal of the same source by its external id.
+  post(signal("j-6", "MSG_TYPE_ALERT", ""));
+  REQUIRE(PostCap(vikd, s.token.secret, Alert("cap-cancel-6", "Cancel", Ref("j-6"))).status == 200);
+  CHECK(StateOf(s.db.dsn(), "j-6") == "cancelled");
+}

@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
+#include "support/admin_setup.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
 #include "support/process.h"
@@ -25,7 +26,11 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using nlohmann::json;
+using vik::testing::AddPartnerWithSource;
+using vik::testing::Admin;
 using vik::testing::FreshDatabase;
+using vik::testing::IssueToken;
+using vik::testing::Token;
 using vik::testing::HttpCall;
 using vik::testing::QueryValue;
 using vik::testing::RunVikd;
@@ -45,42 +50,6 @@ const std::vector<std::string> kFastAuth = {"--set", "auth.refresh_interval=200m
 std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
-}
-
-// Runs an admin command against `dsn` and requires it to succeed.
-vik::testing::VikdRun Admin(const std::string& dsn, std::vector<std::string> args) {
-  args.push_back("--db");
-  args.push_back(dsn);
-  auto run = RunVikd(args);
-  INFO("vikd " << args[0] << " " << args[1] << " exited " << run.exit_code << "; stderr:\n" << run.err);
-  REQUIRE(run.exit_code == 0);
-  return run;
-}
-
-struct Token {
-  std::string secret;  // "vik_<id>_<secret>"
-  std::string id;
-};
-
-Token IssueToken(const std::string& dsn, const std::string& partner, const std::string& scopes = "ingest") {
-  auto run = Admin(dsn, {"token", "issue", "--partner", partner, "--scopes", scopes});
-  Token t;
-  t.secret = run.out;
-  while (!t.secret.empty() && (t.secret.back() == '\n' || t.secret.back() == '\r')) {
-    t.secret.pop_back();
-  }
-  REQUIRE_THAT(t.secret, Catch::StartsWith("vik_"));
-  const auto end = t.secret.find('_', 4);
-  REQUIRE(end != std::string::npos);
-  t.id = t.secret.substr(4, end - 4);
-  CHECK_THAT(run.err, Catch::Contains(t.id));
-  CHECK_THAT(run.err, !Catch::Contains(t.secret));
-  return t;
-}
-
-void AddPartnerWithSource(const std::string& dsn, const std::string& partner, const std::string& source) {
-  Admin(dsn, {"partner", "add", partner});
-  Admin(dsn, {"source", "add", source, "--partner", partner});
 }
 
 // Migrates, registers partner "brandweer" with source "brandweer-vr21", and returns an ingest token.

@@ -20,6 +20,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include "support/admin_setup.h"
 #include "support/postgres.h"
 #include "support/process.h"
 #include "support/replicated_postgres.h"
@@ -29,6 +30,7 @@
 namespace {
 
 using google::protobuf::util::TimeUtil;
+using vik::testing::Admin;
 using vik::testing::QueryValue;
 using vik::testing::ReplicatedPostgres;
 using vik::testing::RunVikd;
@@ -45,16 +47,6 @@ constexpr const char* kSource = "brandweer-vr21";
 constexpr std::chrono::seconds kResumeBound{20};
 // Longest pause between pool connection attempts (server/store/pg_pool.h, PoolOptions::max_backoff).
 constexpr std::chrono::seconds kMaxReconnectBackoff{5};
-
-// Runs an admin command against `dsn` and requires it to succeed.
-vik::testing::VikdRun Admin(const std::string& dsn, std::vector<std::string> args) {
-  args.push_back("--db");
-  args.push_back(dsn);
-  auto run = RunVikd(args);
-  INFO("vikd " << args[0] << " " << args[1] << " exited " << run.exit_code << "; stderr:\n" << run.err);
-  REQUIRE(run.exit_code == 0);
-  return run;
-}
 
 // Migrates, registers partner "brandweer" with source "brandweer-vr21", and returns an ingest token.
 std::string SetUpIngest(const std::string& dsn) {

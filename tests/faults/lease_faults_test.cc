@@ -27,6 +27,7 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
+#include "support/admin_setup.h"
 #include "support/cluster_harness.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
@@ -37,6 +38,7 @@
 namespace {
 
 using google::protobuf::util::TimeUtil;
+using vik::testing::Admin;
 using vik::testing::ClusterHarness;
 using vik::testing::FreshDatabase;
 using vik::testing::LeaseHistory;
@@ -76,16 +78,6 @@ std::string Int(std::optional<double> v) { return v ? Int(*v) : std::string("-1"
 void Report(const std::string& line) {
   std::printf("lease-faults: %s\n", line.c_str());
   std::fflush(stdout);
-}
-
-// Runs an admin command against `dsn` and requires it to succeed.
-vik::testing::VikdRun Admin(const std::string& dsn, std::vector<std::string> args) {
-  args.push_back("--db");
-  args.push_back(dsn);
-  auto run = RunVikd(args);
-  INFO("vikd " << args[0] << " " << args[1] << " exited " << run.exit_code << "; stderr:\n" << run.err);
-  REQUIRE(run.exit_code == 0);
-  return run;
 }
 
 // Migrates, registers partner "brandweer" with source "brandweer-vr21", and returns a token with the
