@@ -98,16 +98,41 @@ Response StoreError(const core::Status& status) {
   return res;
 }
 
-void ServeIndex(const CapRouteContext& ctx, const Responder& respond) {
-  auto rows = ctx.store->ListCurrentAlerts(ctx.index_limit);
+// The `status` query parameter of the index: actual (default), exercise, test, system or draft.
+std::optional<std::string> StatusParameter(std::string_view target) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) {
+    return std::string("actual");
+  }
+  std::string_view query = target.substr(q + 1);
+  constexpr std::string_view kKey = "status=";
+  std::string status = "actual";
+  while (!query.empty()) {
+    const std::string_view pair = query.substr(0, query.find('&'));
+    if (pair.substr(0, kKey.size()) == kKey) {
+      status = std::string(pair.substr(kKey.size()));
+    }
+    query = pair.size() < query.size() ? query.substr(pair.size() + 1) : std::string_view();
+  }
+  for (const char* known : {"actual", "exercise", "test", "system", "draft"}) {
+    if (status == known) {
+      return status;
+    }
+  }
+  return std::nullopt;
+}
+
+void ServeIndex(const CapRouteContext& ctx, const std::string& status, const Responder& respond) {
+  auto rows = ctx.store->ListCurrentAlerts(status, ctx.index_limit);
   if (!rows.ok()) {
     respond(StoreError(rows.status()));
     return;
   }
   cap::AtomFeed feed;
-  feed.id = "urn:vik:" + ctx.region + ":cap:alerts";
-  feed.title = "vik " + ctx.region + ": current alerts";
-  feed.self_link = "/cap/alerts.atom";
+  const bool actual = status == "actual";
+  feed.id = "urn:vik:" + ctx.region + ":cap:alerts" + (actual ? "" : ":" + status);
+  feed.title = "vik " + ctx.region + ": current alerts" + (actual ? "" : " (" + status + ")");
+  feed.self_link = "/cap/alerts.atom" + (actual ? "" : "?status=" + status);
   feed.updated = core::WallTime{};
   for (const auto& row : *rows) {
     cap::AtomEntry e;
@@ -119,7 +144,8 @@ void ServeIndex(const CapRouteContext& ctx, const Responder& respond) {
     e.published = row.sent_at;
     e.expires = row.expires_at;
     e.categories = row.categories;
-    e.summary = "severity " + row.severity;
+    e.summary = "severity " + row.severity +
+                (row.expires_at ? ", expires " + core::FormatRfc3339(*row.expires_at).substr(0, 19) + "Z" : "");
     feed.updated = std::max(feed.updated, row.received_at);
     feed.entries.push_back(std::move(e));
   }
@@ -181,7 +207,14 @@ void AddCapRoutes(Router& router, CapRouteContext ctx) {
     if (!Authorize(*ctx.auth, *request, "read", respond)) {
       return;
     }
-    if (!ctx.blocking->TrySubmit([ctx, respond] { ServeIndex(ctx, respond); })) {
+    const std::string_view target(request->msg.target().data(), request->msg.target().size());
+    auto status = StatusParameter(target);
+    if (!status) {
+      respond(ErrorResponse(core::InvalidArgument(
+          "status: expected one of actual, exercise, test, system, draft (the CAP status of the alerts listed)")));
+      return;
+    }
+    if (!ctx.blocking->TrySubmit([ctx, status = *status, respond] { ServeIndex(ctx, status, respond); })) {
       respond(Busy());
     }
   });

@@ -163,11 +163,12 @@ core::Result<SignalRecord> Store::ReadSignal(const std::string& id) {
   });
 }
 
-core::Result<std::vector<AlertIndexRow>> Store::ListCurrentAlerts(int limit) {
-  return impl_->pool.Run("list current alerts", [limit](pqxx::connection& c) -> core::Result<std::vector<AlertIndexRow>> {
+core::Result<std::vector<AlertIndexRow>> Store::ListCurrentAlerts(const std::string& status, int limit) {
+  return impl_->pool.Run("list current alerts", [&status, limit](pqxx::connection& c)
+                                                    -> core::Result<std::vector<AlertIndexRow>> {
     pqxx::read_transaction tx(c);
     std::vector<AlertIndexRow> out;
-    for (const auto& r : tx.exec_prepared(stmt::kCurrentAlerts.name, limit)) {
+    for (const auto& r : tx.exec_prepared(stmt::kCurrentAlerts.name, limit, status)) {
       AlertIndexRow row;
       row.signal_id = r[0].as<std::string>();
       row.source = r[1].as<std::string>();

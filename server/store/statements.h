@@ -155,14 +155,15 @@ inline constexpr Statement kSignalRead{
     "signal_read",
     "SELECT id::text, source, external_id, payload, cap_message_id::text, status, state,"
     " extract(epoch FROM received_at)::float8 FROM signals WHERE id = $1::uuid"};
-// The region's current actual alerts for the CAP index: active, not expired, not a cancel, placed
-// in the region (at least one municipality); one row per CAP message. $1: limit.
+// The region's current alerts of one status ($2: 'actual', 'exercise', ...) for the CAP index:
+// active, not expired, not a cancel, placed in the region (at least one municipality); one row per
+// CAP message. $1: limit.
 inline constexpr Statement kCurrentAlerts{
     "current_alerts",
     "SELECT id::text, source, headline, categories, extract(epoch FROM sent_at)::float8,"
     " extract(epoch FROM received_at)::float8, extract(epoch FROM expires_at)::float8, severity FROM ("
     " SELECT DISTINCT ON (coalesce(cap_message_id, id)) * FROM signals"
-    " WHERE status = 'actual' AND state = 'active' AND msg_type <> 'cancel'"
+    " WHERE status = $2 AND state = 'active' AND msg_type <> 'cancel'"
     " AND (expires_at IS NULL OR expires_at > now()) AND municipalities <> '{}'"
     " ORDER BY coalesce(cap_message_id, id), cap_info_index NULLS FIRST) AS current"
     " ORDER BY sent_at DESC, id LIMIT $1"};

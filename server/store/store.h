@@ -83,8 +83,8 @@ class Store {
   core::Result<CapMessageRecord> ReadCapMessage(const std::string& id);
   // NOT_FOUND when no such signal (`id` must be a UUID).
   core::Result<SignalRecord> ReadSignal(const std::string& id);
-  // The region's current actual alerts, newest first, at most `limit`.
-  core::Result<std::vector<AlertIndexRow>> ListCurrentAlerts(int limit);
+  // The region's current alerts of `status` ("actual", "exercise", ...), newest first, at most `limit`.
+  core::Result<std::vector<AlertIndexRow>> ListCurrentAlerts(const std::string& status, int limit);
 
   // --- administration (pg_admin.cc); each writes its audit record in the same transaction ---
   core::Status AddPartner(const std::string& name, const AuditRecord& audit);

@@ -314,6 +314,14 @@ TEST_CASE("CAP out: the Atom index lists current actual alerts, each served as C
                                                          std::string(absent) + "'");
     CHECK_THAT(index.body, !Catch::Contains(other));
   }
+  // The exercise picture is listed apart.
+  const auto exercise =
+      HttpCall(vikd.http_port(), "GET", "/cap/alerts.atom?status=exercise", "", CapHeaders(s.token.secret));
+  REQUIRE(exercise.status == 200);
+  CHECK_THAT(exercise.body, Catch::Contains(QueryValue(s.db.dsn(), "SELECT id FROM signals WHERE external_id = 'out-2'")));
+  CHECK_THAT(exercise.body, !Catch::Contains(id));
+  CHECK(HttpCall(vikd.http_port(), "GET", "/cap/alerts.atom?status=bogus", "", CapHeaders(s.token.secret)).status ==
+        400);
   const auto alert = HttpCall(vikd.http_port(), "GET", "/cap/alerts/" + id + ".xml", "", CapHeaders(s.token.secret));
   REQUIRE(alert.status == 200);
   CHECK(alert.body == original);  // the original bytes
