@@ -1,6 +1,7 @@
 #include "cap/mapping.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <tuple>
@@ -31,6 +32,53 @@ std::string HexPrefix(const std::string& text, std::size_t hex_chars) {
     out += kHex[digest[i] & 0xf];
   }
   return out;
+}
+
+// `text` as valid UTF-8 without NUL (invalid bytes become U+FFFD: real feeds mislabel Latin-1 as
+// UTF-8), cut to at most `limit` bytes on a character boundary. The document keeps the original.
+std::string Clean(const std::string& text, std::size_t limit) {
+  std::string out;
+  out.reserve(std::min(text.size(), limit));
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid && len > 1) {
+      // No overlong forms, surrogates or code points above U+10FFFF.
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      valid = !(len == 2 && c < 0xC2) && !(len == 3 && c == 0xE0 && c1 < 0xA0) &&
+              !(len == 3 && c == 0xED && c1 >= 0xA0) && !(len == 4 && c == 0xF0 && c1 < 0x90) &&
+              !(len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90)));
+    }
+    const std::string piece = !valid ? "\xEF\xBF\xBD" : c == 0 ? "" : text.substr(i, len);
+    if (out.size() + piece.size() > limit) {
+      break;
+    }
+    out += piece;
+    i += valid ? len : 1;
+  }
+  return out;
+}
+
+bool IsHttpUrl(const std::string& web, std::size_t limit) {
+  if (web.size() > limit || std::any_of(web.begin(), web.end(), [](char ch) {
+        const auto u = static_cast<unsigned char>(ch);
+        return u <= 0x20 || u >= 0x7F;
+      })) {
+    return false;
+  }
+  std::string lower = web.substr(0, 8);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  const std::size_t host = lower.rfind("https://", 0) == 0 ? 8 : lower.rfind("http://", 0) == 0 ? 7 : 0;
+  return host > 0 && web.size() > host && web[host] != '/';
+}
+
+bool IsValidId(const std::string& id, std::size_t limit) {
+  return !id.empty() && id.size() <= limit && std::all_of(id.begin(), id.end(), IsIdChar);
 }
 
 // What makes two <info> blocks language variants of one another: everything but their text.
@@ -136,7 +184,10 @@ class Mapper {
     s.msg_type = msg_type;
     if (msg_type != domain::MsgType::kAlert) {
       for (const auto& r : alert.references) {
-        s.references.push_back({r.sender, ExternalId(r.identifier, 0, 1)});
+        // A reference whose sender cannot be a source is kept in the message only.
+        if (IsValidId(r.sender, limits_.max_id_bytes) && s.references.size() < limits_.max_references) {
+          s.references.push_back({r.sender, ExternalId(r.identifier, 0, 1)});
+        }
       }
     }
     s.status = StatusOf(alert_.status);
@@ -157,11 +208,14 @@ class Mapper {
     if (auto expires = ParseDateTime(info.expires, true, true)) {
       s.expires_at = expires;
     }
-    s.headline = info.headline.empty() ? info.event : info.headline;
-    s.description = info.description;
-    s.instruction = info.instruction;
-    s.sender_name = info.sender_name;
-    s.web = info.web;
+    // Texts beyond the signal's limits are cut (the document keeps them whole).
+    s.headline = Clean(info.headline.empty() ? info.event : info.headline, limits_.max_headline_bytes);
+    s.description = Clean(info.description, limits_.max_text_bytes);
+    s.instruction = Clean(info.instruction, limits_.max_text_bytes);
+    s.sender_name = Clean(info.sender_name, limits_.max_short_text_bytes);
+    if (IsHttpUrl(info.web, limits_.max_web_bytes)) {
+      s.web = info.web;
+    }
     s.kind = s.certainty == domain::Certainty::kObserved ? domain::SignalKind::kIncident : domain::SignalKind::kWarning;
 
     for (const auto& p : info.parameters) {
@@ -180,6 +234,9 @@ class Mapper {
     }
     if (info.event != s.headline) {
       Attribute(s, "cap:event", info.event);
+    }
+    if (!info.web.empty() && s.web.empty()) {
+      Attribute(s, "cap:web", info.web);  // not an http(s) URL (e.g. "www.knmi.nl")
     }
     const std::string language = info.language.empty() ? "en-US" : info.language;
     if (language != "nl-NL") {
@@ -240,15 +297,7 @@ class Mapper {
     if (key.empty() || key.size() > limits_.max_attribute_key_bytes || s.attributes.count(key) > 0) {
       return;
     }
-    s.attributes[key] = value.size() > limits_.max_attribute_value_bytes ? Truncate(value) : value;
-  }
-
-  std::string Truncate(const std::string& value) const {
-    std::size_t n = limits_.max_attribute_value_bytes;
-    while (n > 0 && (static_cast<unsigned char>(value[n]) & 0xC0) == 0x80) {
-      --n;  // never cut a UTF-8 sequence
-    }
-    return value.substr(0, n);
+    s.attributes[key] = Clean(value, limits_.max_attribute_value_bytes);
   }
 
   void MapAreas(const Info& info, domain::Signal& s) const {
@@ -269,7 +318,8 @@ class Mapper {
           }
         }
         if (s.area.geocodes.size() < limits_.max_geocodes) {
-          s.area.geocodes.push_back({g.name, g.value});
+          s.area.geocodes.push_back(
+              {Clean(g.name, limits_.max_short_text_bytes), Clean(g.value, limits_.max_short_text_bytes)});
         }
       }
       for (const auto& text : a.polygons) {
@@ -317,14 +367,7 @@ class Mapper {
         }
       }
     }
-    s.area.description = description.size() > limits_.max_short_text_bytes
-                             ? description.substr(0, limits_.max_short_text_bytes)
-                             : description;
-    while (!s.area.description.empty() &&
-           (static_cast<unsigned char>(s.area.description.back()) & 0x80) != 0 &&
-           s.area.description.size() == limits_.max_short_text_bytes) {
-      s.area.description.pop_back();  // drop a cut UTF-8 sequence at the end
-    }
+    s.area.description = Clean(description, limits_.max_short_text_bytes);
     s.area.municipalities.assign(municipalities.begin(), municipalities.end());
     if (s.area.municipalities.size() > limits_.max_municipalities) {
       s.area.municipalities.resize(limits_.max_municipalities);

@@ -185,3 +185,27 @@ TEST_CASE("the Atom index escapes text and links each alert as application/cap+x
   CHECK_THAT(xml, Catch::Contains("type=\"application/cap+xml\""));
   CHECK_THAT(xml, Catch::Contains("<updated>2026-11-18T"));
 }
+
+TEST_CASE("real-world excesses are fitted into the signal instead of refusing a valid alert", "[cap][mapping]") {
+  std::string geocodes;
+  for (int i = 0; i < 100; ++i) {
+    geocodes += "<geocode><valueName>UGC</valueName><value>ORZ" + std::to_string(i) + "</value></geocode>";
+  }
+  const std::string long_headline(400, 'h');
+  auto xml = Alert(Info("nl-NL", long_headline, "<areaDesc>veel</areaDesc>" + geocodes,
+                        "<description>caf\xC3\xA9 au lait</description><web>www.knmi.nl</web>"));
+  const auto mapped = cap::MapAlert(Parse(xml), Vr21());
+  REQUIRE(mapped.signals.size() == 1);
+  const domain::Signal& s = mapped.signals[0].signal;
+  const domain::SignalLimits limits;
+  CHECK(s.headline.size() == limits.max_headline_bytes);
+  CHECK(s.description == "caf\xC3\xA9 au lait");
+  CHECK(s.web.empty());
+  CHECK(s.attributes.at("cap.web") == "www.knmi.nl");
+  CHECK(s.area.geocodes.size() == limits.max_geocodes);
+  domain::ReferenceData reference = Vr21();
+  auto relaxed = limits;
+  relaxed.require_area = false;
+  relaxed.check_time_order = false;
+  CHECK(domain::ValidateSignal(s, reference, relaxed, core::WallTime{std::chrono::seconds(1800000000)}).empty());
+}
