@@ -79,6 +79,13 @@ if [ ! -s var/sample-signals.json ]; then
       -e "s/@IN_72H@/$(date -u -d '+72 hours' +%Y-%m-%dT%H:%M:%SZ)/g" \
       deploy/sample/signals.json.in > var/sample-signals.json
 fi
+if [ ! -s var/sample-alert.cap.xml ]; then
+  sed -e "s/@STAMP@/$(date -u +%Y%m%d%H%M%S)/g" \
+      -e "s/@NOW_CAP@/$(date -u +%Y-%m-%dT%H:%M:%S+00:00)/g" \
+      -e "s/@IN_6H_CAP@/$(date -u -d '+6 hours' +%Y-%m-%dT%H:%M:%S+00:00)/g" \
+      -e "s/@IN_30H_CAP@/$(date -u -d '+30 hours' +%Y-%m-%dT%H:%M:%S+00:00)/g" \
+      deploy/sample/knmi-storm.cap.xml.in > var/sample-alert.cap.xml
+fi
 
 cat <<EOT
 
@@ -89,6 +96,9 @@ cat <<EOT
     metrics    http://$HTTP/metrics
     ingest     curl -H "Authorization: Bearer \$(cat var/quickstart.token)" \\
                     -H "Content-Type: application/json" -d @var/sample-signals.json http://$HTTP/v1/signals
+    CAP in     curl -H "Authorization: Bearer \$(cat var/quickstart.token)" \\
+                    -H "Content-Type: application/cap+xml" --data-binary @var/sample-alert.cap.xml http://$HTTP/v1/cap
+    CAP out    curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/cap/alerts.atom
     gRPC       $GRPC   (vik.v1.IngestService, grpc.health.v1.Health, server reflection)
     database   $DSN
     logs       below
@@ -106,6 +116,9 @@ trap forward INT TERM
       -H "Content-Type: application/json" --data @var/sample-signals.json "http://$HTTP/v1/signals" || true)
     if [ "$code" = "200" ]; then
       vik_log "sample signals loaded: $(grep -o 'RECEIPT_OUTCOME_[A-Z]*' /tmp/vik-quickstart-$$.json | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+      code=$(curl -s -o /tmp/vik-quickstart-$$.json -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+        -H "Content-Type: application/cap+xml" --data-binary @var/sample-alert.cap.xml "http://$HTTP/v1/cap" || true)
+      vik_log "sample CAP alert: HTTP $code $(grep -o '"outcome":"RECEIPT_OUTCOME_[A-Z]*"' /tmp/vik-quickstart-$$.json | head -1)"
       rm -f /tmp/vik-quickstart-$$.json
       exit 0
     fi
