@@ -1,6 +1,7 @@
 #include "store/pg_pool.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/logging.h"
 #include "store/statements.h"
@@ -14,6 +15,13 @@ std::shared_ptr<spdlog::logger> Log() {
 }
 
 }  // namespace
+
+bool SyncRepWatch::operator()(const char message[]) noexcept {
+  if (std::strstr(message, "canceling wait for synchronous replication") != nullptr) {
+    tripped_ = true;
+  }
+  return true;  // the notice goes on to libpqxx's default handler as well
+}
 
 std::unique_ptr<pqxx::connection> OpenConnection(const std::string& conninfo) {
   auto conn = std::make_unique<pqxx::connection>(conninfo);
@@ -108,6 +116,7 @@ core::Status PgPool::Connect(Slot& slot, const char* what) {
   slot.conn.reset();
   try {
     slot.conn = OpenConnection(options_.conninfo);
+    slot.watch = std::make_unique<SyncRepWatch>(*slot.conn);
   } catch (...) {
     TranslatedError t = TranslateException(std::current_exception(), what);
     metrics_.connect_failures.Increment();

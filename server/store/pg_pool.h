@@ -11,6 +11,11 @@
 //   is discarded, and a fresh one (with fresh session state) is opened on next use. Session-bound
 //   work (advisory locks, the leader lease) therefore never continues on a new session unnoticed.
 // - Every libpqxx exception thrown by a Run() callback is translated once (pg_errors.h).
+// - A COMMIT whose wait for a synchronous standby was cancelled returns success with only a
+//   WARNING ("canceling wait for synchronous replication ... committed locally, but might not have
+//   been replicated"). Run() watches every pooled connection's notices and turns a callback that
+//   saw one into UNKNOWN: the write may be lost by a failover, so it is never acknowledged. (The
+//   match is on PostgreSQL's English message: run the server with lc_messages 'C' or 'en_*'.)
 // Thread-safety: safe for concurrent use. Calls block (run them on the blocking pool).
 
 #include <chrono>
@@ -24,6 +29,7 @@
 #include <vector>
 
 #include <pqxx/connection>
+#include <pqxx/errorhandler>
 
 #include "core/result.h"
 #include "store/pg_errors.h"
@@ -37,6 +43,18 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{2000};
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{5000};
+};
+
+// Records whether the server warned that a commit's synchronous replication wait was cancelled.
+class SyncRepWatch final : public pqxx::errorhandler {
+ public:
+  explicit SyncRepWatch(pqxx::connection& conn) : pqxx::errorhandler(conn) {}
+  bool operator()(const char message[]) noexcept override;
+  void Arm() { tripped_ = false; }
+  bool tripped() const { return tripped_; }
+
+ private:
+  bool tripped_ = false;
 };
 
 class PgPool {
@@ -61,6 +79,8 @@ class PgPool {
  private:
   struct Slot {
     std::unique_ptr<pqxx::connection> conn;
+    // Registered on `conn`; safe to destroy after it (libpqxx unregisters handlers on close).
+    std::unique_ptr<SyncRepWatch> watch;
     bool in_use = false;
   };
 
@@ -96,8 +116,15 @@ auto PgPool::Run(const char* what, Fn&& fn) -> std::invoke_result_t<Fn, pqxx::co
     return R(slot.status());
   }
   try {
+    (*slot)->watch->Arm();
     R r = fn(*(*slot)->conn);
+    const bool replication_unconfirmed = (*slot)->watch->tripped();
     Release(*slot, false);
+    if (replication_unconfirmed) {
+      return R(core::Unknown(std::string(what) +
+                             ": the commit's wait for the synchronous standby was cancelled; it committed on the "
+                             "primary but may be lost by a failover"));
+    }
     return r;
   } catch (...) {
     TranslatedError t = TranslateException(std::current_exception(), what);

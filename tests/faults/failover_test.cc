@@ -394,17 +394,14 @@ TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd r
         std::to_string(acked.size() + not_acked.size()));
 }
 
-// KNOWN ISSUE, hidden from the default run ([.]): run it with `vik_fault_tests "[known-issue]"`; it
-// fails today. A backend waiting in COMMIT for the synchronous standby that gets a query cancel
-// (pg_cancel_backend, a "kill long queries" job, a pooler's cancel) stops waiting and COMMIT returns
-// success, with only a WARNING "canceling wait for synchronous replication due to user request ... The
-// transaction has already committed locally, but might not have been replicated to the standby".
-// vikd ignores the warning and answers ACCEPTED; the signal is then lost by a failover, like with
-// asynchronous replication. (vikd's own statement_timeout does not cause this: PostgreSQL disarms it
-// before the commit's wait.) Expected: such a commit is treated as in doubt (UNKNOWN), never
-// acknowledged. Remove the [.] tag once the store does that.
+// A backend waiting in COMMIT for the synchronous standby that gets a query cancel (pg_cancel_backend,
+// a "kill long queries" job, a pooler's cancel) stops waiting and COMMIT returns success, with only a
+// WARNING "canceling wait for synchronous replication due to user request ... The transaction has
+// already committed locally, but might not have been replicated to the standby". The store's pool
+// watches for that warning (store/pg_pool.h SyncRepWatch) and answers UNKNOWN: never acknowledged.
+// (vikd's own statement_timeout does not cause this: PostgreSQL disarms it before the commit's wait.)
 TEST_CASE("a commit whose wait for the synchronous standby is cancelled is never acknowledged",
-          "[.][known-issue][slow]") {
+          "[faults][slow]") {
   ReplicatedPostgres pg;
   const std::string token = SetUpIngest(pg.primary_dsn());
   Vikd vikd(pg.multi_host_dsn(), {"--set", "auth.refresh_interval=200ms"});
