@@ -228,6 +228,16 @@ core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequ
     if (e) {
       return e;
     }
+    // The header first: a declared Content-Length over the limit is refused before any body byte
+    // is read; the parser's body_limit then bounds chunked and close-delimited bodies.
+    e = Await(
+        ioc, deadline, [&](auto handler) { http::async_read_header(s, buffer, parser, handler); }, close);
+    if (e) {
+      return e;
+    }
+    if (const auto length = parser.content_length(); length && *length > options_.max_bytes) {
+      return make_error_code(http::error::body_limit);
+    }
     return Await(
         ioc, deadline, [&](auto handler) { http::async_read(s, buffer, parser, handler); }, close);
   };
@@ -241,6 +251,10 @@ core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequ
     return NetworkError("the request", shown, ec);
   }
   auto& res = parser.get();
+  if (res.body().size() > options_.max_bytes) {
+    return core::ResourceExhausted("GET " + shown + ": the response is larger than " +
+                                   std::to_string(options_.max_bytes) + " bytes");
+  }
   const int status = static_cast<int>(res.result_int());
   if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
     location = std::string(res[http::field::location]);

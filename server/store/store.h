@@ -76,7 +76,10 @@ class Store {
   // Stores the message verbatim and its signals, applies its references (cancel/update) and any
   // parked references to it, and appends `audit`, all in one transaction. The same (source,
   // identifier) again: kDuplicate with the stored signals when the bytes are identical, kConflict
-  // otherwise (nothing written but the audit). Whole-call errors as WriteSignals.
+  // otherwise (nothing written but the audit). Whole-call errors as WriteSignals. With
+  // `message.fence` set, FAILED_PRECONDITION ("fenced") and nothing written when the fence no longer
+  // holds; with `message.feed_entry` set, the entry is marked (accepted, duplicate, or refused for a
+  // conflict) in the same transaction.
   core::Result<CapWriteResult> WriteCapMessage(const CapMessageWrite& message, const std::vector<AuditRecord>& audit,
                                                const std::string& node_id);
   // NOT_FOUND when no such message.
