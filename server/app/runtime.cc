@@ -419,6 +419,9 @@ void Runtime::RefreshCredentials() {
     credentials_error_logged_ = true;
   } else if (s.ok()) {
     credentials_error_logged_ = false;
+    for (const auto& [source, seconds] : auth_->expected_intervals()) {
+      ingest_metrics_->source_expected_interval.Add({{"source", source}}).Set(static_cast<double>(seconds));
+    }
   }
   ScheduleCredentialsRefresh(config_.auth_refresh_interval);
 }

@@ -54,6 +54,11 @@ bool Authenticator::OwnsSource(const Caller& caller, const std::string& source) 
   return it != sources_.end() && it->second.count(source) > 0;
 }
 
+std::map<std::string, std::int64_t> Authenticator::expected_intervals() const {
+  std::shared_lock lock(mu_);
+  return expected_intervals_;
+}
+
 core::Status Authenticator::Refresh() {
   auto credentials = store_.LoadCredentials();
   if (!credentials.ok()) {
@@ -71,12 +76,17 @@ void Authenticator::Load(const store::Credentials& credentials) {
     }
   }
   std::map<std::string, std::set<std::string>> sources;
+  std::map<std::string, std::int64_t> intervals;
   for (const auto& s : credentials.sources) {
     sources[s.partner].insert(s.id);
+    if (s.expected_interval_s) {
+      intervals[s.id] = *s.expected_interval_s;
+    }
   }
   std::unique_lock lock(mu_);
   tokens_ = std::move(tokens);
   sources_ = std::move(sources);
+  expected_intervals_ = std::move(intervals);
   loaded_ = true;
 }
 

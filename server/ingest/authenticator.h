@@ -6,6 +6,7 @@
 // Thread-safety: Authenticate and OwnsSource are safe for concurrent use and never block on I/O;
 // Refresh blocks (run it on the blocking pool).
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <shared_mutex>
@@ -45,6 +46,8 @@ class Authenticator {
   // Reloads tokens and sources from the database.
   core::Status Refresh();
   bool loaded() const;
+  // Sources registered with an expected reporting interval: id -> seconds.
+  std::map<std::string, std::int64_t> expected_intervals() const;
   std::size_t token_count() const;
 
   // Loads directly (for tests and tools that do not run the refresh loop).
@@ -62,6 +65,7 @@ class Authenticator {
   bool loaded_ = false;
   std::map<std::string, Entry> tokens_;                       // by token id
   std::map<std::string, std::set<std::string>> sources_;      // partner -> source ids
+  std::map<std::string, std::int64_t> expected_intervals_;    // source id -> seconds
 };
 
 }  // namespace vik::ingest

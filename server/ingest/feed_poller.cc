@@ -36,11 +36,7 @@ FeedMetrics::FeedMetrics(prometheus::Registry& registry)
       consecutive_errors(prometheus::BuildGauge()
                              .Name("vik_feed_consecutive_errors")
                              .Help("Failed polls in a row (0 after a success)")
-                             .Register(registry)),
-      last_signal(prometheus::BuildGauge()
-                      .Name("vik_ingest_last_signal_timestamp_seconds")
-                      .Help("When a CAP message from the source was last accepted by this instance (feeds)")
-                      .Register(registry)) {}
+                             .Register(registry)) {}
 
 std::chrono::milliseconds Backoff(std::chrono::milliseconds interval, int consecutive_errors,
                                   std::chrono::milliseconds max, double jitter) {
@@ -188,10 +184,8 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
     handled.insert(key);
     const core::StatusCode code = r.status.code();
     if (r.status.ok()) {
+      // (CapIngest marks the sender fresh: vik_ingest_last_signal_timestamp_seconds.)
       count(r.outcome == ReceiptOutcome::kDuplicate ? "duplicate" : "accepted");
-      if (r.outcome != ReceiptOutcome::kDuplicate) {
-        metrics_.last_signal.Add({{"source", r.sender}}).Set(NowUnix());
-      }
     } else if (Fenced(r.status)) {
       return r.status;
     } else if (code == core::StatusCode::kAlreadyExists) {

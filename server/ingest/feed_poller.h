@@ -51,7 +51,6 @@ struct FeedMetrics {
   prometheus::Family<prometheus::Counter>& polls;             // feed, result
   prometheus::Family<prometheus::Counter>& entries;           // feed, outcome
   prometheus::Family<prometheus::Gauge>& consecutive_errors;  // feed
-  prometheus::Family<prometheus::Gauge>& last_signal;         // source (freshness of the senders)
 };
 
 // The delay before the next attempt after `consecutive_errors` (>= 1) errors in a row: the interval

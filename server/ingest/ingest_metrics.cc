@@ -1,5 +1,8 @@
 #include "ingest/ingest_metrics.h"
 
+#include <chrono>
+#include <string_view>
+
 namespace vik::ingest {
 
 IngestMetrics::IngestMetrics(prometheus::Registry& r)
@@ -53,6 +56,23 @@ IngestMetrics::IngestMetrics(prometheus::Registry& r)
                         .Name("vik_ingest_audit_dropped_total")
                         .Help("Audit records that could not be written (queue full or database error)")
                         .Register(r)
-                        .Add({})) {}
+                        .Add({})),
+      last_signal(prometheus::BuildGauge()
+                      .Name("vik_ingest_last_signal_timestamp_seconds")
+                      .Help("Unix time of the last signal of the source accepted by this instance")
+                      .Register(r)),
+      source_expected_interval(prometheus::BuildGauge()
+                                   .Name("vik_ingest_source_expected_interval_seconds")
+                                   .Help("How often the source is expected to report (sources registered with "
+                                         "--interval)")
+                                   .Register(r)) {}
+
+void IngestMetrics::CountSignal(const char* outcome, const std::string& source) {
+  signals.Add({{"outcome", outcome}, {"source", source}}).Increment();
+  if (std::string_view(outcome) == "accepted") {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    last_signal.Add({{"source", source}}).Set(std::chrono::duration<double>(now).count());
+  }
+}
 
 }  // namespace vik::ingest

@@ -26,10 +26,14 @@ struct IngestMetrics {
   prometheus::Gauge& queue_capacity;
   prometheus::Counter& batches_failed;
   prometheus::Counter& audit_dropped;
+  // Source freshness: when this instance last accepted a signal of the source (any path: JSON,
+  // CAP, feeds), and how often the source is expected to report (registered sources with an
+  // --interval). The VikSourceSilent alert compares the two.
+  prometheus::Family<prometheus::Gauge>& last_signal;               // source
+  prometheus::Family<prometheus::Gauge>& source_expected_interval;  // source
 
-  void CountSignal(const char* outcome, const std::string& source) {
-    signals.Add({{"outcome", outcome}, {"source", source}}).Increment();
-  }
+  // Counts a signal; an accepted one also marks its source fresh.
+  void CountSignal(const char* outcome, const std::string& source);
   void CountRejection(const char* reason, double n = 1) { rejections.Add({{"reason", reason}}).Increment(n); }
 };
 

@@ -126,6 +126,34 @@ void PostLoop(const HttpTarget& target, const std::string& authorization, Signal
   }
 }
 
+void GeneralPostLoop(const HttpTarget& target, const std::string& authorization, const PostLoadSpec& spec, int client,
+                     Clock::time_point until, Recorder& rec) {
+  Connection connection(target);
+  for (std::uint64_t n = 0; Clock::now() < until; ++n) {
+    http::request<http::string_body> request{http::verb::post, spec.path, 11};
+    request.set(http::field::authorization, authorization);
+    request.set(http::field::content_type, spec.content_type);
+    request.body() = spec.body(client, n);
+    const auto sent = Clock::now();
+    ++rec.calls;
+    try {
+      const auto response = connection.Call(request);
+      const auto done = Clock::now();
+      const PostVerdict verdict = spec.judge(response.result_int(), response.body());
+      if (verdict.accepted > 0) {
+        rec.Latency(done - sent);
+      }
+      rec.accepted += verdict.accepted;
+      if (verdict.not_accepted > 0 || !verdict.error.empty()) {
+        rec.Error(verdict.error.empty() ? "not accepted" : verdict.error, verdict.not_accepted);
+      }
+    } catch (const std::exception& e) {
+      rec.Error(std::string("HTTP transport: ") + e.what(), spec.messages_per_request);
+      connection.Reset();
+    }
+  }
+}
+
 }  // namespace
 
 HttpTarget ParseHttpTarget(const std::string& host_port) {
@@ -144,6 +172,27 @@ Recorder HttpLoad(const HttpTarget& target, const std::string& token, SignalFact
   std::vector<std::thread> threads;
   for (auto& rec : recorders) {
     threads.emplace_back([&, r = &rec] { PostLoop(target, authorization, factory, batch, until, *r); });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  Recorder merged;
+  for (auto& rec : recorders) {
+    merged.Merge(std::move(rec));
+  }
+  return merged;
+}
+
+Recorder HttpPostLoad(const HttpTarget& target, const std::string& token, const PostLoadSpec& spec, int clients,
+                      Clock::duration duration) {
+  const auto until = Clock::now() + duration;
+  const std::string authorization = "Bearer " + token;
+  std::vector<Recorder> recorders(static_cast<std::size_t>(clients));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, i] {
+      GeneralPostLoop(target, authorization, spec, i, until, recorders[static_cast<std::size_t>(i)]);
+    });
   }
   for (auto& t : threads) {
     t.join();

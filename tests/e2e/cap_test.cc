@@ -325,6 +325,18 @@ TEST_CASE("CAP out: the Atom index lists current actual alerts, each served as C
   const auto alert = HttpCall(vikd.http_port(), "GET", "/cap/alerts/" + id + ".xml", "", CapHeaders(s.token.secret));
   REQUIRE(alert.status == 200);
   CHECK(alert.body == original);  // the original bytes
+  // Source freshness: the sender's last accepted signal, and the expected interval of a source
+  // registered with one.
+  Admin(s.db.dsn(), {"source", "add", "knmi-waarschuwingen", "--partner", kPartner, "--interval", "1h"});
+  REQUIRE(vik::testing::WaitUntil(
+      [&] {
+        return HttpCall(vikd.http_port(), "GET", "/metrics")
+                   .body.find("vik_ingest_source_expected_interval_seconds{source=\"knmi-waarschuwingen\"} 3600") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  CHECK_THAT(HttpCall(vikd.http_port(), "GET", "/metrics").body,
+             Catch::Contains("vik_ingest_last_signal_timestamp_seconds{source=\"caco@vr21.nl\"}"));
   CHECK(HttpCall(vikd.http_port(), "GET", "/cap/alerts/" + id + ".xml").status == 401);
   CHECK(HttpCall(vikd.http_port(), "GET", "/cap/alerts/not-a-uuid.xml", "", CapHeaders(s.token.secret)).status ==
         404);
