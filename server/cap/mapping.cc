@@ -54,11 +54,12 @@ std::string Clean(const std::string& text, std::size_t limit) {
               !(len == 3 && c == 0xED && c1 >= 0xA0) && !(len == 4 && c == 0xF0 && c1 < 0x90) &&
               !(len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90)));
     }
-    const std::string piece = !valid ? "\xEF\xBF\xBD" : c == 0 ? "" : text.substr(i, len);
+    constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+    const std::string_view piece = !valid ? kReplacement : c == 0 ? std::string_view() : std::string_view(text).substr(i, len);
     if (out.size() + piece.size() > limit) {
       break;
     }
-    out += piece;
+    out.append(piece);
     i += valid ? len : 1;
   }
   return out;

@@ -91,24 +91,25 @@ std::string Quote(std::string_view s) {
 }
 
 std::optional<LatLon> Point(std::string_view pair, std::size_t index, std::string* error) {
-  const std::string where = "point " + std::to_string(index) + " " + Quote(pair);
+  // The message prefix is built only on failure: this runs once per polygon point.
+  const auto where = [&] { return "point " + std::to_string(index) + " " + Quote(pair); };
   const auto comma = pair.find(',');
   if (comma == std::string_view::npos || pair.find(',', comma + 1) != std::string_view::npos) {
-    SetError(error, where + " is not 'lat,lon'");
+    SetError(error, where() + " is not 'lat,lon'");
     return std::nullopt;
   }
   const auto lat = Number(pair.substr(0, comma));
   const auto lon = Number(pair.substr(comma + 1));
   if (!lat || !lon) {
-    SetError(error, where + " is not 'lat,lon' in decimal degrees");
+    SetError(error, where() + " is not 'lat,lon' in decimal degrees");
     return std::nullopt;
   }
   if (*lat < -90 || *lat > 90) {
-    SetError(error, where + ": latitude is out of range (-90..90)");
+    SetError(error, where() + ": latitude is out of range (-90..90)");
     return std::nullopt;
   }
   if (*lon < -180 || *lon > 180) {
-    SetError(error, where + ": longitude is out of range (-180..180)");
+    SetError(error, where() + ": longitude is out of range (-180..180)");
     return std::nullopt;
   }
   return LatLon{*lat, *lon};
