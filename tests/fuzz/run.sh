@@ -5,8 +5,8 @@
 #
 #   tests/fuzz/run.sh [seconds]         VIK_BUILD_DIR defaults to ./build/fuzz
 #
-# Only the CAP sources are compiled (they need nothing from core but status.cc, which needs no
-# spdlog). pugixml is Debian's gcc-built libpugixml.a, linked uninstrumented: ASan still sees our
+# Only the CAP sources and the few core/domain files they use are compiled (none needs spdlog);
+# OpenSSL's libcrypto for the SHA-256 of odd identifiers. pugixml is Debian's gcc-built libpugixml.a, linked uninstrumented: ASan still sees our
 # reads of the strings it returns, but not bugs inside pugixml itself.
 set -euo pipefail
 
@@ -20,24 +20,31 @@ pugixml=/usr/lib/x86_64-linux-gnu/libpugixml.a
 mkdir -p "$build/artifacts"
 sources=(
   "$root/server/cap/alert.cc"
+  "$root/server/cap/feed.cc"
+  "$root/server/cap/mapping.cc"
+  "$root/server/cap/writer.cc"
   "$root/server/cap/parser.cc"
   "$root/server/cap/validator.cc"
   "$root/server/cap/values.cc"
   "$root/server/cap/xml_prescan.cc"
   "$root/server/core/status.cc"
+  "$root/server/core/time_format.cc"
+  "$root/server/domain/geometry.cc"
+  "$root/server/domain/reference_data.cc"
+  "$root/server/domain/signal.cc"
   "$root/tests/fuzz/cap_fuzz.cc"
 )
 echo "fuzz: building $build/cap_fuzz with $cxx"
 "$cxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Wpedantic -Wshadow -Werror -I"$root/server" \
-  "${sources[@]}" "$pugixml" -o "$build/cap_fuzz"
+  "${sources[@]}" "$pugixml" -lcrypto -o "$build/cap_fuzz"
 
 corpus=$(mktemp -d "${TMPDIR:-/tmp}/vik-cap-fuzz.XXXXXX")
 trap 'rm -rf "$corpus"' EXIT
 for dir in valid invalid other-versions edxlde; do
   cp "$root"/tests/data/cap/$dir/*.xml "$corpus"/
 done
-cp "$root"/tests/data/cap/feeds/invalid/google_cap-library_xee.atom.xml "$corpus"/
+cp "$root"/tests/data/cap/feeds/valid/*.xml "$root"/tests/data/cap/feeds/invalid/*.xml "$corpus"/
 
 echo "fuzz: running for ${seconds}s over $(ls "$corpus" | wc -l) seeds"
 "$build/cap_fuzz" "$corpus" -dict="$root/tests/fuzz/cap.dict" -max_total_time="$seconds" -rss_limit_mb=2048 \
