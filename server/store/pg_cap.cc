@@ -84,16 +84,11 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
   out.outcome = WriteOutcome::kAccepted;
   out.message_id = inserted[0][0].as<std::string>();
   out.received_at = core::FromUnixSeconds(inserted[0][1].as<double>());
-  out.signals = InsertSignals(w, m.signals, node_id, out.message_id);
+  out.signals = InsertSignals(w, m.signals, node_id, out.message_id, m.identifier);
 
-  // Cancels and updates that arrived before this message, then this message's own references.
-  std::vector<std::pair<std::string, std::string>> arrived{{m.source, m.identifier}};
-  for (std::size_t i = 0; i < m.signals.size(); ++i) {
-    if (out.signals[i].outcome == WriteOutcome::kAccepted) {
-      arrived.emplace_back(m.signals[i].signal->source, m.signals[i].signal->external_id);
-    }
-  }
-  ResolvePendingReferences(w, arrived);
+  // References parked for this message's signals ended them on insert; those parked for the
+  // message itself (one without signals) are marked resolved. Then this message's own references.
+  ResolvePendingReferences(w, {{m.source, m.identifier}});
   if (m.msg_type == "cancel" || m.msg_type == "update") {
     std::vector<ReferenceEffect> effects;
     for (const auto& r : m.references) {

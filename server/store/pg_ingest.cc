@@ -70,7 +70,7 @@ json AuditJson(const std::vector<AuditRecord>& audit) {
 using Key = std::pair<std::string, std::string>;
 
 std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWrite>& rows, const std::string& node_id,
-                                       const std::string& cap_message_id) {
+                                       const std::string& cap_message_id, const std::string& cap_identifier) {
   std::vector<WriteResult> results(rows.size());
   if (rows.empty()) {
     return results;
@@ -81,6 +81,7 @@ std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWr
     if (!cap_message_id.empty()) {
       row["cap_message_id"] = cap_message_id;
       row["cap_info_index"] = rows[i].cap_info_index;
+      row["cap_identifier"] = cap_identifier;
     }
     input.push_back(std::move(row));
   }
@@ -153,20 +154,18 @@ void InsertAudit(pqxx::work& w, const std::vector<AuditRecord>& audit) {
 
 namespace {
 
-// One transaction: insert what is new, look up what was not inserted, let cancels and updates end
-// the signals they reference (and earlier parked references end new signals), append the audit.
+// One transaction: insert what is new (parked references ending new signals on arrival), look up
+// what was not inserted, let cancels and updates end the signals they reference, append the audit.
 std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<SignalWrite>& rows,
                                     const std::vector<AuditRecord>& audit, const std::string& node_id) {
   pqxx::work w(c);
-  std::vector<WriteResult> results = InsertSignals(w, rows, node_id, "");
-  std::vector<Key> arrived;
+  std::vector<WriteResult> results = InsertSignals(w, rows, node_id);  // applies parked references too
   std::vector<ReferenceEffect> refs;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (results[i].outcome != WriteOutcome::kAccepted) {
       continue;
     }
     const domain::Signal& s = *rows[i].signal;
-    arrived.emplace_back(s.source, s.external_id);
     if (s.msg_type == domain::MsgType::kUpdate || s.msg_type == domain::MsgType::kCancel) {
       for (const auto& ref : s.references) {
         refs.push_back({ref.source, ref.external_id, s.msg_type == domain::MsgType::kCancel ? "cancel" : "update",
@@ -175,7 +174,6 @@ std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<Signa
       }
     }
   }
-  ResolvePendingReferences(w, arrived);
   ApplyReferences(w, refs);
   InsertAudit(w, audit);
   w.commit();

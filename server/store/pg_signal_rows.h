@@ -15,9 +15,10 @@
 namespace vik::store {
 
 // Inserts `rows` (ON CONFLICT DO NOTHING) and looks up the ones that were already stored: one result
-// per row. A non-empty `cap_message_id` links the rows to that CAP message (SignalWrite::cap_info_index).
+// per row. A non-empty `cap_message_id` links the rows to that CAP message (SignalWrite::cap_info_index)
+// whose identifier is `cap_identifier`. References parked for a new row end it on arrival.
 std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWrite>& rows, const std::string& node_id,
-                                       const std::string& cap_message_id);
+                                       const std::string& cap_message_id = "", const std::string& cap_identifier = "");
 
 // What a cancel or update does to the signals it references.
 struct ReferenceEffect {
