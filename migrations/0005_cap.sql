@@ -35,9 +35,11 @@ ALTER TABLE signals
 CREATE INDEX signals_cap_message ON signals (cap_message_id) WHERE cap_message_id IS NOT NULL;
 CREATE INDEX signals_status_state_expires ON signals (status, state, expires_at);
 
--- A reference (from a cancel or update) to a message or signal not stored yet.
+-- A reference (from a cancel or update) to a message or signal not stored yet. Only the
+-- referrer's own partner's signals can be ended (a partner cannot cancel another's alerts).
 CREATE TABLE pending_references (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    partner         text NOT NULL,         -- the referrer's partner
     ref_source      text NOT NULL,
     ref_identifier  text NOT NULL,         -- CAP identifier or signal external_id
     action          text NOT NULL CHECK (action IN ('cancel', 'update')),

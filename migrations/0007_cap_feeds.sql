@@ -9,6 +9,9 @@ CREATE TABLE cap_feeds (
     partner             text NOT NULL REFERENCES partners (name),
     poll_interval       interval NOT NULL CHECK (poll_interval >= interval '1 second'),
     enabled             boolean NOT NULL DEFAULT true,
+    -- hosts whose entry links are fetched besides the feed's own origin (scheme, host and port);
+    -- exact host names or "*.domain" (vikd feed add --allow-hosts)
+    allow_hosts         text[] NOT NULL DEFAULT '{}',
     created_at          timestamptz NOT NULL DEFAULT now(),
     -- polling state (written by the leader, fenced)
     etag                text,
@@ -30,5 +33,17 @@ CREATE TABLE cap_feed_entries (
     detail          text,                   -- why it was refused
     seen_at         timestamptz NOT NULL DEFAULT now(),
     seen_by         text NOT NULL,          -- node id of the leader that marked it
+    PRIMARY KEY (feed, entry_key)
+);
+
+-- Failed fetches of an entry's link, counted until the entry is marked: after feeds.max_link_attempts
+-- the entry is marked "refused" (with the last error) and this row goes. Rows of marked entries and
+-- of entries not tried for 30 days are pruned by successful polls.
+CREATE TABLE cap_feed_attempts (
+    feed            text NOT NULL REFERENCES cap_feeds (name) ON DELETE CASCADE,
+    entry_key       text NOT NULL,
+    attempts        integer NOT NULL,
+    last_error      text NOT NULL,
+    last_attempt_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (feed, entry_key)
 );

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -176,9 +178,11 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
   if (command == "feed" && sub == "add") {
     const std::string partner = Flag(flags, "partner");
     if (args.size() != 3 || partner.empty() || !IsPartnerName(args[1])) {
-      return Usage("usage: vikd feed add NAME URL --partner NAME [--interval 60s] (NAME: 1-64 of a-z 0-9 . _ -)");
+      return Usage(
+          "usage: vikd feed add NAME URL --partner NAME [--interval 60s] [--allow-hosts HOST,*.DOMAIN] "
+          "(NAME: 1-64 of a-z 0-9 . _ -)");
     }
-    store::FeedConfig feed{args[1], args[2], partner, 60};
+    store::FeedConfig feed{args[1], args[2], partner, 60, {}};
     if (args[2].rfind("http://", 0) != 0 && args[2].rfind("https://", 0) != 0) {
       return Usage("feed add: URL must start with http:// or https://, got \"" + args[2] + "\"");
     }
@@ -189,10 +193,28 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
       }
       feed.interval_s = d->count() / 1000;
     }
+    if (const std::string hosts = Flag(flags, "allow-hosts"); !hosts.empty()) {
+      // Host names (or "*.domain"): the entry links the feed may make the server fetch besides
+      // its own origin.
+      std::size_t start = 0;
+      while (start <= hosts.size()) {
+        const auto comma = std::min(hosts.find(',', start), hosts.size());
+        std::string host = hosts.substr(start, comma - start);
+        std::transform(host.begin(), host.end(), host.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const std::string bare = host.rfind("*.", 0) == 0 ? host.substr(2) : host;
+        if (bare.empty() || bare.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:") != std::string::npos) {
+          return Usage("--allow-hosts: expected host names or *.domain separated by commas, got \"" + hosts + "\"");
+        }
+        feed.allow_hosts.push_back(host);
+        start = comma + 1;
+      }
+    }
     if (auto s = db.AddFeed(feed, CliAudit("feed.add", {{"feed", feed.name},
                                                          {"url", feed.url},
                                                          {"partner", partner},
-                                                         {"interval_s", feed.interval_s}}));
+                                                         {"interval_s", feed.interval_s},
+                                                         {"allow_hosts", feed.allow_hosts}}));
         !s.ok()) {
       return Failed("feed add", s);
     }

@@ -35,9 +35,10 @@ void PrintHelp() {
       "                                                 issue a token; the secret is printed once\n"
       "  vikd token revoke ID                           revoke a token (all instances within seconds)\n"
       "  vikd token list                                list tokens (ids, never secrets)\n"
-      "  vikd feed add NAME URL --partner NAME [--interval 60s]\n"
+      "  vikd feed add NAME URL --partner NAME [--interval 60s] [--allow-hosts HOST,*.DOMAIN]\n"
       "                                                 poll a CAP feed (Atom, RSS or a CAP URL) on the leader;\n"
-      "                                                 its alerts' senders must be sources of the partner\n"
+      "                                                 its alerts' senders must be sources of the partner; entry\n"
+      "                                                 links are fetched from the feed's origin and these hosts\n"
       "  vikd feed list                                 list CAP feeds with their polling state\n"
       "  vikd feed remove NAME                          stop polling a feed (its ingested alerts stay)\n"
       "  Admin commands take the same --db / --config settings as serve.\n"
@@ -112,7 +113,7 @@ core::Result<Parsed> ParseArgs(int argc, char** argv) {
       arg = arg.substr(0, eq);
       has_value = true;
     }
-    const bool admin_flag = arg == "--partner" || arg == "--scopes" || arg == "--interval";
+    const bool admin_flag = arg == "--partner" || arg == "--scopes" || arg == "--interval" || arg == "--allow-hosts";
     const bool known = arg == "--config" || arg == "--set" || admin_flag || flag_to_key.count(arg) > 0;
     if (!known) {
       return core::InvalidArgument("unknown flag " + arg + " (see vikd --help)");

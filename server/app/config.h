@@ -47,6 +47,8 @@ struct Config {
   std::chrono::milliseconds ingest_commit_wait{0};
   std::size_t ingest_writers = 2;             // concurrent group-commit transactions
   std::size_t cap_max_bytes = 1024 * 1024;    // largest CAP document
+  std::size_t cap_workers = 2;                // threads of the CAP pool
+  std::size_t cap_queue = 64;                 // CAP tasks waiting at most (beyond: 429)
   std::size_t ingest_stream_window = 256;     // SubmitStream read-ahead
   double ingest_rate_limit = 2000;            // signals per second per partner (0: off)
   double ingest_rate_burst = 10000;
@@ -58,6 +60,8 @@ struct Config {
   std::chrono::milliseconds feeds_fetch_timeout{20000};  // one HTTP GET, connect to last byte
   std::size_t feeds_max_bytes = 8 * 1024 * 1024;         // largest feed index or linked CAP document
   std::size_t feeds_max_links = 50;                      // linked CAP documents fetched per feed and poll
+  std::chrono::milliseconds feeds_round_budget{60000};   // the most one poll of one feed may take
+  std::size_t feeds_max_link_attempts = 5;               // failed fetches of a link before it is refused
 
   std::chrono::milliseconds lease_ttl{3000};
   std::chrono::milliseconds lease_renew_interval{1000};

@@ -108,6 +108,10 @@ core::Status Runtime::StartUp() {
 
   blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", config_.store.pool_size, config_.blocking_queue);
   blocking_->Start();
+  // CAP documents (parse, validate, map, store), the CAP read routes and feed rounds get their own
+  // bounded pool, so a burst of large documents can never delay the lease round or readiness.
+  cap_pool_ = std::make_unique<core::BlockingPool>("vik-cap", config_.cap_workers, config_.cap_queue);
+  cap_pool_->Start();
 
   // Ingest: authenticator, rate limiter, group-commit writers, pipeline.
   ingest_metrics_ = std::make_unique<ingest::IngestMetrics>(*registry_);
@@ -131,7 +135,7 @@ core::Status Runtime::StartUp() {
   ingest::CapIngestOptions cap_options;
   cap_options.signal_limits = pipeline_options.limits;
   cap_options.limits.max_bytes = config_.cap_max_bytes;
-  cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *blocking_, *store_,
+  cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *cap_pool_, *store_,
                                                     *pipeline_, clock_, *ingest_metrics_,
                                                     exchange::CanonicalPayloadOf, config_.node_id);
   ingest_service_ =
@@ -150,6 +154,8 @@ core::Status Runtime::StartUp() {
   feed_options.fetch.user_agent = std::string("vikd/") + Version();
   feed_options.limits.max_bytes = config_.feeds_max_bytes;
   feed_options.max_links_per_poll = config_.feeds_max_links;
+  feed_options.feed_budget = config_.feeds_round_budget;
+  feed_options.max_link_attempts = static_cast<int>(config_.feeds_max_link_attempts);
   feed_poller_ =
       std::make_unique<ingest::FeedPoller>(feed_options, *store_, *cap_ingest_, *registry_, config_.node_id);
 
@@ -163,7 +169,7 @@ core::Status Runtime::StartUp() {
     return families;
   });
   http::AddIngestRoutes(router_, *pipeline_, *auth_);
-  http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), blocking_.get(), auth_.get()});
+  http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});
 
@@ -227,6 +233,9 @@ int Runtime::Serve() {
     }
     if (grpc_) {
       grpc_->Shutdown(std::chrono::system_clock::now());
+    }
+    if (cap_pool_) {
+      cap_pool_->Stop();
     }
     if (blocking_) {
       blocking_->Stop();
@@ -327,11 +336,16 @@ void Runtime::LeaseTick() {
   if (!stopping_) {
     lease_->Tick();
   }
-  // Singleton jobs run only on the leader and only through the fence. Today: the leader heartbeat
-  // (and pruning of heartbeats older than a day).
+  // Singleton jobs run only on the leader and only through the fence: the sweep of parked
+  // references, the leader heartbeat (and pruning of heartbeats older than a day).
   if (auto fence = lease_->fence(); fence && !stopping_) {
+    // References parked while their target was being stored by a concurrent transaction: applied
+    // within a round. Idempotent, so it needs no fence.
+    if (auto swept = store_->SweepPendingReferences(1000, std::chrono::hours(24 * 7)); swept.ok() && *swept > 0) {
+      core::LogInfo(*log_, "applied parked references", {{"signals_ended", static_cast<std::uint64_t>(*swept)}});
+    }
     core::Status s = store_->WriteHeartbeat(*fence, std::chrono::hours(24));
-    if (s.code() == core::StatusCode::kFailedPrecondition) {
+    if (store::IsFenced(s)) {
       lease_->OnFenced("leader heartbeat");
     }
   }
@@ -363,7 +377,7 @@ void Runtime::ScheduleFeedPoll(std::chrono::milliseconds delay) {
       if (ec || stopping_) {
         return;
       }
-      if (!lease_->fence() || !blocking_->TrySubmit([this] { PollFeeds(); })) {
+      if (!lease_->fence() || !cap_pool_->TrySubmit([this] { PollFeeds(); })) {
         ScheduleFeedPoll(config_.feeds_poll_tick);
       }
     });
@@ -373,7 +387,7 @@ void Runtime::ScheduleFeedPoll(std::chrono::milliseconds delay) {
 void Runtime::PollFeeds() {
   if (auto fence = lease_->fence(); fence && !stopping_) {
     core::Status s = feed_poller_->Poll(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
-    if (s.code() == core::StatusCode::kFailedPrecondition) {
+    if (store::IsFenced(s)) {
       lease_->OnFenced("cap feed poll");
     }
   }
@@ -506,6 +520,7 @@ void Runtime::Shutdown() {
     t.join();
   }
   io_threads_.clear();
+  cap_pool_->Stop();
   blocking_->Stop();
   store_->CloseIdle();
   core::LogInfo(*log_, "stopped",

@@ -74,6 +74,7 @@ class Runtime {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<core::ReadinessState> readiness_;
   std::unique_ptr<core::BlockingPool> blocking_;
+  std::unique_ptr<core::BlockingPool> cap_pool_;
 
   core::SystemClock clock_;
   std::unique_ptr<ingest::IngestMetrics> ingest_metrics_;

@@ -1,6 +1,7 @@
 #include "cap/xml_prescan.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 namespace vik::cap {
@@ -45,6 +46,54 @@ std::string Excerpt(std::string_view s) {
   return out;
 }
 
+bool IsXmlChar(std::uint32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+// XML 1.0 characters only: no raw C0 control bytes but TAB, LF and CR, and no character reference
+// to a character XML does not allow (pugixml would accept "&#0;" and cut the text there, so the
+// stored key would differ from the verbatim bytes).
+core::Status CheckCharacters(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 && c != 0x9 && c != 0xA && c != 0xD) {
+      return Refuse(core::StatusCode::kInvalidArgument, bytes, i,
+                    "control character 0x" + std::string(1, "0123456789abcdef"[c >> 4]) +
+                        std::string(1, "0123456789abcdef"[c & 15]) + " is not allowed in XML");
+    }
+    if (c != '&' || i + 2 >= bytes.size() || bytes[i + 1] != '#') {
+      continue;
+    }
+    const bool hex = bytes[i + 2] == 'x';
+    std::size_t j = i + (hex ? 3 : 2);
+    std::uint64_t value = 0;
+    std::size_t digits = 0;
+    for (; j < bytes.size() && digits <= 8; ++j, ++digits) {
+      const char d = bytes[j];
+      int v = -1;
+      if (d >= '0' && d <= '9') {
+        v = d - '0';
+      } else if (hex && d >= 'a' && d <= 'f') {
+        v = d - 'a' + 10;
+      } else if (hex && d >= 'A' && d <= 'F') {
+        v = d - 'A' + 10;
+      }
+      if (v < 0) {
+        break;
+      }
+      value = value * (hex ? 16 : 10) + static_cast<std::uint64_t>(v);
+    }
+    if (digits == 0 || j >= bytes.size() || bytes[j] != ';' || value > 0x10FFFF ||
+        !IsXmlChar(static_cast<std::uint32_t>(value))) {
+      return Refuse(core::StatusCode::kInvalidArgument, bytes, i,
+                    "character reference '" + std::string(bytes.substr(i, std::min<std::size_t>(j - i + 1, 14))) +
+                        "' is not a character XML allows");
+    }
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 core::Status PrescanXml(std::string_view bytes, const PrescanLimits& limits) {
@@ -59,6 +108,9 @@ core::Status PrescanXml(std::string_view bytes, const PrescanLimits& limits) {
                       " (UTF-16 and UTF-32 documents are not accepted; send UTF-8 or ISO-8859-1)");
   }
 
+  if (core::Status s = CheckCharacters(bytes); !s.ok()) {
+    return s;
+  }
   std::size_t depth = 0;
   std::size_t elements = 0;
   std::size_t pos = 0;

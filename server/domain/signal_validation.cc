@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <string_view>
-
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -206,6 +203,15 @@ class Validator {
       Add(path, "is not valid UTF-8");
     } else if (value.find('\0') != std::string_view::npos) {
       Add(path, "contains a NUL character");  // valid UTF-8, but PostgreSQL text cannot hold it
+    } else if (auto it = std::find_if(value.begin(), value.end(),
+                                      [](char c) {
+                                        const auto u = static_cast<unsigned char>(c);
+                                        return u < 0x20 && u != '\t' && u != '\n' && u != '\r';
+                                      });
+               it != value.end()) {
+      // Not representable in XML 1.0, so the signal could not be given out as CAP.
+      Add(path, "contains control character " + Quote(std::string_view(&*it, 1)) + " at byte " +
+                    std::to_string(it - value.begin()));
     }
   }
 

@@ -59,12 +59,11 @@ std::string ToJson(const google::protobuf::Message& message) {
 Response CapErrorResponse(const ingest::CapSubmitResult& result) {
   vik::v1::Error error;
   exchange::ToProtoError(result.status, result.violations, &error);
-  // RESOURCE_EXHAUSTED without a retry hint is a limit of the document itself (size, depth,
-  // element counts): retrying cannot help, so 413 rather than 429.
-  const bool document_limit =
-      result.status.code() == core::StatusCode::kResourceExhausted && result.retry_after.count() == 0;
-  Response res = JsonResponse(document_limit ? bhttp::status::payload_too_large : HttpStatusFor(result.status.code()),
-                              ToJson(error));
+  // A limit of the document itself (size, depth, element counts): retrying cannot help, so 413
+  // rather than 429.
+  Response res = JsonResponse(
+      result.document_too_large ? bhttp::status::payload_too_large : HttpStatusFor(result.status.code()),
+      ToJson(error));
   if (result.retry_after.count() > 0) {
     SetRetryAfter(res, result.retry_after);
   }

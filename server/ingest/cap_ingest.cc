@@ -119,6 +119,7 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
   auto parsed = cap::ParseAlert(document, options_.limits);
   if (!parsed.ok()) {
     r.status = parsed.status();
+    r.document_too_large = r.status.code() == core::StatusCode::kResourceExhausted;
     return finish(std::move(r), "cap_parse");
   }
   const cap::Alert& alert = *parsed;
@@ -195,7 +196,8 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
   auto stored = store_.WriteCapMessage(write, {audit(pending)}, node_id_);
   if (!stored.ok()) {
     r.status = stored.status();
-    if (r.status.code() == core::StatusCode::kUnavailable) {
+    if (r.status.code() == core::StatusCode::kUnavailable ||
+        r.status.code() == core::StatusCode::kResourceExhausted) {
       r.retry_after = std::chrono::seconds(1);
     }
     if (r.status.code() == core::StatusCode::kUnknown) {

@@ -46,6 +46,7 @@ struct CapSubmitResult {
   core::Status status;
   std::vector<domain::FieldViolation> violations;  // INVALID_ARGUMENT: "alert/info[0]/urgency", ...
   std::chrono::seconds retry_after{0};
+  bool document_too_large = false;  // RESOURCE_EXHAUSTED from the document's own size or shape (413)
   std::string message_id;
   ReceiptOutcome outcome = ReceiptOutcome::kAccepted;  // kAccepted or kDuplicate when status is OK
   core::WallTime received_at{};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -124,14 +125,93 @@ core::Result<Url> ParseUrl(const std::string& url) {
   return u;
 }
 
-std::string ResolveUrl(const Url& base, const std::string& ref) {
-  if (!ref.empty() && ref[0] == '/' && (ref.size() < 2 || ref[1] != '/')) {
-    return base.Origin() + ref;
+namespace {
+
+// scheme ":" at the start (RFC 3986 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )).
+bool HasScheme(const std::string& ref) {
+  if (ref.empty() || std::isalpha(static_cast<unsigned char>(ref[0])) == 0) {
+    return false;
+  }
+  for (std::size_t i = 1; i < ref.size(); ++i) {
+    const char c = ref[i];
+    if (c == ':') {
+      return true;
+    }
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '+' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return false;
+}
+
+// RFC 3986 5.2.4 for an absolute path ("/..."): "." and ".." segments removed, never above "/".
+std::string RemoveDotSegments(const std::string& path) {
+  std::vector<std::string> segments;
+  bool trailing_slash = false;
+  for (std::size_t i = path.empty() || path[0] != '/' ? 0 : 1;;) {
+    const auto slash = path.find('/', i);
+    const bool last = slash == std::string::npos;
+    std::string segment = path.substr(i, last ? std::string::npos : slash - i);
+    if (segment == "." || segment == "..") {
+      if (segment == ".." && !segments.empty()) {
+        segments.pop_back();
+      }
+      trailing_slash = last;
+    } else {
+      segments.push_back(std::move(segment));
+      trailing_slash = false;
+    }
+    if (last) {
+      break;
+    }
+    i = slash + 1;
+  }
+  std::string out;
+  for (const auto& segment : segments) {
+    out += "/" + segment;
+  }
+  if (trailing_slash || out.empty()) {
+    out += "/";
+  }
+  return out;
+}
+
+std::string Trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return "";
+  }
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+}  // namespace
+
+std::string ResolveUrl(const Url& base, const std::string& reference) {
+  std::string ref = Trim(reference);
+  if (const auto hash = ref.find('#'); hash != std::string::npos) {
+    ref.resize(hash);
+  }
+  if (HasScheme(ref)) {
+    return ref;
   }
   if (ref.rfind("//", 0) == 0) {
     return std::string(base.https ? "https:" : "http:") + ref;
   }
-  return ref;
+  const auto base_query = base.target.find('?');
+  const std::string base_path = base.target.substr(0, base_query);
+  if (ref.empty()) {
+    return base.Origin() + base.target;
+  }
+  if (ref[0] == '?') {
+    return base.Origin() + base_path + ref;
+  }
+  const auto query = ref.find('?');
+  const std::string path = ref.substr(0, query);
+  const std::string rest = query == std::string::npos ? "" : ref.substr(query);
+  if (path[0] == '/') {
+    return base.Origin() + RemoveDotSegments(path) + rest;
+  }
+  return base.Origin() + RemoveDotSegments(base_path.substr(0, base_path.rfind('/') + 1) + path) + rest;
 }
 
 FeedFetcher::FeedFetcher(FetchOptions options) : options_(std::move(options)), tls_(std::make_unique<Tls>()) {
@@ -147,10 +227,20 @@ FeedFetcher::~FeedFetcher() = default;
 
 core::Result<FetchResponse> FeedFetcher::Get(const FetchRequest& request) const {
   std::string url = request.url;
+  bool from_https = false;
   for (int hop = 0;; ++hop) {
     auto parsed = ParseUrl(url);
     if (!parsed.ok()) {
-      return parsed.status();
+      return hop == 0 ? parsed.status()
+                      : core::InvalidArgument("GET " + request.url + ": redirected to " + parsed.status().message());
+    }
+    if (hop > 0 && from_https && !parsed->https) {
+      return core::PermissionDenied("GET " + request.url + ": redirect from https to http (" + url + ") refused");
+    }
+    if (request.allow) {
+      if (core::Status s = request.allow(*parsed); !s.ok()) {
+        return hop == 0 ? s : core::Status(s.code(), "GET " + request.url + ": redirected to " + s.message());
+      }
     }
     std::string location;
     auto r = GetOnce(*parsed, request, location);
@@ -164,6 +254,7 @@ core::Result<FetchResponse> FeedFetcher::Get(const FetchRequest& request) const 
       return core::InvalidArgument("GET " + request.url + ": more than " + std::to_string(options_.max_redirects) +
                                    " redirects");
     }
+    from_https = parsed->https;
     url = ResolveUrl(*parsed, location);
   }
 }
@@ -171,7 +262,13 @@ core::Result<FetchResponse> FeedFetcher::Get(const FetchRequest& request) const 
 core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequest& request,
                                                  std::string& location) const {
   const std::string shown = url.Origin() + url.target;
-  const auto deadline = Clock::now() + options_.total_timeout;
+  auto deadline = Clock::now() + options_.total_timeout;
+  if (request.deadline) {
+    deadline = std::min(deadline, *request.deadline);
+    if (deadline <= Clock::now()) {
+      return core::DeadlineExceeded("GET " + shown + ": no time left in the poll's budget");
+    }
+  }
   asio::io_context ioc(1);
 
   boost::system::error_code ec;

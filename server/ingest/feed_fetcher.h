@@ -3,8 +3,9 @@
 // HTTP(S) GET for the feed poller: conditional requests (If-None-Match, If-Modified-Since), a
 // connect timeout and a total deadline per fetch, a response size limit enforced while reading
 // (Beast's parser body_limit: nothing beyond the limit is buffered), at most `max_redirects`
-// redirects to http/https URLs, https with certificate verification against the system store and
-// SNI.
+// redirects to http/https URLs (a relative Location resolved against the redirecting URL; a
+// redirect from https to http is refused, as is any hop the request's `allow` check refuses),
+// https with certificate verification against the system store and SNI.
 //
 // Each Get runs on the calling thread with its own short-lived io_context: the poller is already
 // on a blocking-pool thread and works feed by feed, so a sequential fetch with hard deadlines
@@ -16,7 +17,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -31,10 +34,17 @@ struct FetchOptions {
   std::string user_agent = "vikd";
 };
 
+struct Url;
+
 struct FetchRequest {
   std::string url;
   std::string etag;           // sent as If-None-Match when not empty
   std::string last_modified;  // sent as If-Modified-Since when not empty
+  // Asked for every URL before it is requested (the first and each redirect target); a non-OK
+  // status refuses the fetch with that status. Empty: everything http(s) is allowed.
+  std::function<core::Status(const Url&)> allow;
+  // When set, no hop runs past it (in addition to FetchOptions::total_timeout per hop).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct FetchResponse {
@@ -55,7 +65,11 @@ struct Url {
   std::string Origin() const;
 };
 core::Result<Url> ParseUrl(const std::string& url);
-// `ref` (absolute, or absolute-path "/x") resolved against `base`.
+// The URI reference `ref` resolved against `base` (RFC 3986 section 5.2): an absolute URI as is
+// (any scheme: ParseUrl refuses what is not http/https), a scheme-relative "//host/x" with the
+// base's scheme, an absolute path "/x", a relative path "x", "../x" (merged with the base's
+// directory, dot segments removed, never above the root), a query-only "?q", and "" or "#f" (the
+// base). The fragment is dropped. Leading and trailing white space is ignored. Pure.
 std::string ResolveUrl(const Url& base, const std::string& ref);
 
 class FeedFetcher {
@@ -63,9 +77,10 @@ class FeedFetcher {
   explicit FeedFetcher(FetchOptions options);
   ~FeedFetcher();
 
-  // OK with 200 or 304. Errors: INVALID_ARGUMENT (bad URL, redirect to another scheme, too many
-  // redirects), DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (body over max_bytes), UNAVAILABLE (network,
-  // TLS, certificate, any other HTTP status; the message names the status).
+  // OK with 200 or 304. Errors: INVALID_ARGUMENT (bad URL, too many redirects), PERMISSION_DENIED
+  // (a redirect from https to http; a URL the request's `allow` refused: its status),
+  // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (body over max_bytes), UNAVAILABLE (network, TLS,
+  // certificate, any other HTTP status; the message names the status).
   core::Result<FetchResponse> Get(const FetchRequest& request) const;
 
  private:

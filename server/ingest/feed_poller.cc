@@ -1,6 +1,7 @@
 #include "ingest/feed_poller.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -15,9 +16,54 @@ double UnixSeconds(core::WallTime t) {
 
 double NowUnix() { return UnixSeconds(std::chrono::system_clock::now()); }
 
-bool Fenced(const core::Status& s) { return s.code() == core::StatusCode::kFailedPrecondition; }
+using store::IsFenced;
+using Clock = std::chrono::steady_clock;
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool HostAllowed(const std::string& host, const std::string& pattern) {
+  const std::string h = Lower(host);
+  const std::string p = Lower(pattern);
+  if (p.rfind("*.", 0) == 0) {
+    const std::string suffix = p.substr(1);  // ".domain"
+    return h.size() > suffix.size() && h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0;
+  }
+  return h == p;
+}
 
 }  // namespace
+
+LinkPolicy::LinkPolicy(const std::string& feed_url, const std::string& served_from,
+                       std::vector<std::string> allowed)
+    : allow_hosts(std::move(allowed)) {
+  for (const std::string& u : {feed_url, served_from}) {
+    if (auto parsed = ParseUrl(u); parsed.ok()) {
+      origins.push_back(Lower(parsed->Origin()));
+      https_only = https_only || parsed->https;
+    }
+  }
+}
+
+core::Status LinkPolicy::Check(const Url& link) const {
+  const std::string origin = Lower(link.Origin());
+  if (std::find(origins.begin(), origins.end(), origin) != origins.end()) {
+    return core::Status::Ok();
+  }
+  for (const auto& pattern : allow_hosts) {
+    if (HostAllowed(link.host, pattern)) {
+      if (https_only && !link.https) {
+        return core::PermissionDenied("link " + link.Origin() + link.target + " refused: http from an https feed");
+      }
+      return core::Status::Ok();
+    }
+  }
+  return core::PermissionDenied("link " + link.Origin() + link.target + " refused: not on the feed's origin (" +
+                                (origins.empty() ? std::string("?") : origins.front()) +
+                                ") nor on a host allowed for the feed (vikd feed add --allow-hosts)");
+}
 
 FeedMetrics::FeedMetrics(prometheus::Registry& registry)
     : last_success(prometheus::BuildGauge()
@@ -69,6 +115,10 @@ core::Status FeedPoller::Poll(const store::Fence& fence, const std::function<boo
   if (!due.ok()) {
     return core::Status::Ok();  // the database is away; the next round tries again
   }
+  // Longest-waiting first (ListFeeds orders by name): a feed that used its whole budget in the last
+  // round is due again later than the feeds it delayed, so every feed gets its turn.
+  std::stable_sort(due->begin(), due->end(),
+                   [](const store::FeedRecord& a, const store::FeedRecord& b) { return a.next_poll_at < b.next_poll_at; });
   for (const auto& feed : *due) {
     if (!keep_going()) {
       break;
@@ -78,7 +128,7 @@ core::Status FeedPoller::Poll(const store::Fence& fence, const std::function<boo
       metrics_.last_success.Add(labels).Set(UnixSeconds(*feed.last_success_at));
     }
     metrics_.consecutive_errors.Add(labels).Set(feed.consecutive_errors);
-    if (core::Status s = PollFeed(feed, fence, keep_going); Fenced(s)) {
+    if (core::Status s = PollFeed(feed, fence, keep_going); IsFenced(s)) {
       return s;
     }
   }
@@ -114,7 +164,8 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
   auto count = [&](const char* outcome) {
     metrics_.entries.Add({{"feed", name}, {"outcome", outcome}}).Increment();
   };
-  auto fetched = fetcher_.Get({feed.config.url, feed.etag, feed.last_modified});
+  const auto deadline = Clock::now() + options_.feed_budget;  // this feed's budget for this poll
+  auto fetched = fetcher_.Get({feed.config.url, feed.etag, feed.last_modified, {}, deadline});
   if (!fetched.ok()) {
     return Fail(feed, fence, "error", fetched.status().message());
   }
@@ -146,10 +197,23 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
   if (!seen.ok()) {
     return Fail(feed, fence, "error", seen.status().message());
   }
-  const auto base = ParseUrl(fetched->url);
+  const auto base = ParseUrl(fetched->url);  // parsed before it was fetched
+  const LinkPolicy policy(feed.config.url, fetched->url, feed.config.allow_hosts);
   bool complete = true;  // every entry handled for good: the validators may be kept
   std::size_t links = 0;
   std::set<std::string> handled = *seen;
+  // Marks an entry refused for good; `fenced` is set when that write was fenced.
+  core::Status fenced;
+  auto refuse = [&](const cap::FeedEntry& entry, const std::string& key, const std::string& why) {
+    count("refused");
+    store::FeedEntryMark mark{name, key, entry.id, "refused", why};
+    if (core::Status s = store_.MarkFeedEntry(fence, mark, node_id_); !s.ok()) {
+      if (IsFenced(s)) {
+        fenced = s;
+      }
+      complete = false;
+    }
+  };
   for (const auto& entry : parsed->entries) {
     const std::string key = entry.Key();
     if (handled.count(key) > 0) {
@@ -159,21 +223,56 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
       complete = false;
       break;
     }
+    handled.insert(key);
     std::string bytes;
     if (entry.inline_cap) {
       bytes = *entry.inline_cap;
     } else {
-      if (links >= options_.max_links_per_poll) {
+      if (links >= options_.max_links_per_poll || Clock::now() >= deadline) {
         count("deferred");
         complete = false;
         continue;
       }
       ++links;
       const std::string url = base.ok() ? ResolveUrl(*base, entry.link) : entry.link;
-      auto doc = fetcher_.Get({url, "", ""});
-      if (!doc.ok() || doc->not_modified) {
-        count("fetch_error");
+      auto link = ParseUrl(url);
+      core::Status allowed = link.ok() ? policy.Check(*link) : link.status();
+      if (!allowed.ok()) {
+        refuse(entry, key, allowed.message());
+        if (!fenced.ok()) {
+          return fenced;
+        }
+        continue;
+      }
+      auto doc = fetcher_.Get({url, "", "", [&policy](const Url& u) { return policy.Check(u); }, deadline});
+      if (doc.ok() && doc->not_modified) {
+        doc = core::Unavailable("GET " + url + ": 304 to an unconditional request");
+      }
+      if (!doc.ok()) {
+        const core::Status& error = doc.status();
+        if (error.code() == core::StatusCode::kPermissionDenied) {  // a redirect not allowed
+          refuse(entry, key, error.message());
+          if (!fenced.ok()) {
+            return fenced;
+          }
+          continue;
+        }
         complete = false;
+        if (error.code() == core::StatusCode::kDeadlineExceeded && Clock::now() >= deadline) {
+          count("deferred");  // cut short by the budget: not the link's fault
+          continue;
+        }
+        store::FeedEntryMark failure{name, key, entry.id, "", error.message()};
+        auto attempts = store_.RecordFeedEntryFailure(fence, failure, options_.max_link_attempts, node_id_);
+        if (!attempts.ok() && IsFenced(attempts.status())) {
+          return attempts.status();
+        }
+        const bool gave_up = attempts.ok() && *attempts >= options_.max_link_attempts;
+        count(gave_up ? "refused" : "fetch_error");
+        if (gave_up) {
+          core::LogWarn(*core::ModuleLogger("ingest"), "feed entry refused after repeated fetch failures",
+                        {{"feed", name}, {"entry", entry.id}, {"attempts", *attempts}, {"error", error.message()}});
+        }
         continue;
       }
       bytes = std::move(doc->body);
@@ -181,28 +280,24 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
     FeedEntryContext context{{name, key, entry.id, "", ""}, fence};
     const std::string via = "feed:" + name;
     CapSubmitResult r = ingest_.Process(feed.config.partner, via, "feed", bytes, via, &context);
-    handled.insert(key);
     const core::StatusCode code = r.status.code();
     if (r.status.ok()) {
       // (CapIngest marks the sender fresh: vik_ingest_last_signal_timestamp_seconds.)
       count(r.outcome == ReceiptOutcome::kDuplicate ? "duplicate" : "accepted");
-    } else if (Fenced(r.status)) {
+    } else if (IsFenced(r.status)) {
       return r.status;
     } else if (code == core::StatusCode::kAlreadyExists) {
       count("conflict");  // marked "refused" by the store with the message
     } else if (code == core::StatusCode::kInvalidArgument || code == core::StatusCode::kResourceExhausted) {
-      count("refused");
-      store::FeedEntryMark mark{name, key, entry.id, "refused", r.status.message()};
-      if (core::Status s = store_.MarkFeedEntry(fence, mark, node_id_); !s.ok()) {
-        if (Fenced(s)) {
-          return s;
-        }
-        complete = false;
+      refuse(entry, key, r.status.message());
+      if (!fenced.ok()) {
+        return fenced;
       }
     } else if (code == core::StatusCode::kPermissionDenied) {
       count("foreign_sender");  // not marked: registering the sender later lets it in
       complete = false;
     } else {
+      // The database, or a constraint (the feed removed meanwhile): this entry only, next poll.
       count("failed");
       complete = false;
     }

@@ -5,14 +5,20 @@
 //   conditional GET (the stored ETag / Last-Modified) -> 304: nothing to do
 //   -> parse the index (cap/feed.h) -> drop the entry versions already marked in cap_feed_entries
 //   -> for each new entry: its inline alert, or GET its link (at most max_links_per_poll per feed
-//      and round; the rest wait for the next round) -> CapIngest::Process with the entry mark and
-//      the fence, so the message and the mark commit together or not at all
+//      and round, within the feed's time budget; the rest wait for the next round)
+//      -> CapIngest::Process with the entry mark and the fence, so the message and the mark commit
+//      together or not at all
 //   -> record the poll (validators, next poll) fenced.
-// Entries refused for good (invalid CAP, a conflicting identifier) are marked "refused" so they are
-// not fetched again; entries that failed for a passing reason (network, database, a sender not
-// registered yet) are not marked and the feed's validators are not stored, so the next round
-// fetches the index in full and tries them again. Errors back off exponentially (the feed's
-// interval doubled per consecutive error, at most max_backoff, with jitter).
+// Links are resolved against the feed's URL (RFC 3986) and fetched only on the feed's own origin
+// or a host the feed allows (LinkPolicy), redirects included and never from https to http: the
+// feed's publisher does not choose what this server connects to.
+// Entries refused for good (invalid CAP, a conflicting identifier, a link not allowed, a link that
+// failed max_link_attempts times) are marked "refused" so they are not fetched again; entries that
+// failed for a passing reason (network, database, a sender not registered yet) are not marked and
+// the feed's validators are not stored, so the next round fetches the index in full and tries them
+// again. Errors back off exponentially (the feed's interval doubled per consecutive error, at most
+// max_backoff, with jitter). Due feeds are polled longest-waiting first, so a slow feed (bounded
+// by its budget) cannot starve the others.
 // A failover neither skips nor re-ingests: marks and messages commit together under the fence, and
 // the next leader starts from the same rows.
 // Thread-safety: Poll may be called from any thread; concurrent calls are skipped (one round at a
@@ -24,6 +30,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -34,6 +41,7 @@
 #include "core/status.h"
 #include "ingest/cap_ingest.h"
 #include "ingest/feed_fetcher.h"
+#include "store/fence_status.h"
 #include "store/store.h"
 
 namespace vik::ingest {
@@ -42,7 +50,25 @@ struct FeedPollerOptions {
   FetchOptions fetch;
   cap::FeedLimits limits;
   std::size_t max_links_per_poll = 50;
+  // The most one poll of one feed may take (index and linked documents); the entries not reached
+  // wait for the next poll.
+  std::chrono::milliseconds feed_budget{60 * 1000};
+  // Failed fetches of an entry's link before it is marked refused.
+  int max_link_attempts = 5;
   std::chrono::milliseconds max_backoff{15 * 60 * 1000};
+};
+
+// Which entry links a feed may make this server fetch: those on the feed's own origin (scheme, host
+// and port of its configured URL, or of the URL it was finally served from), and those on an
+// allowed host ("host" or "*.domain", any port), but from an https feed only over https.
+struct LinkPolicy {
+  LinkPolicy(const std::string& feed_url, const std::string& served_from, std::vector<std::string> allow_hosts);
+  // OK, or PERMISSION_DENIED naming the origin and why.
+  core::Status Check(const Url& link) const;
+
+  std::vector<std::string> origins;  // lower case
+  std::vector<std::string> allow_hosts;
+  bool https_only = false;
 };
 
 struct FeedMetrics {
@@ -64,8 +90,9 @@ class FeedPoller {
              std::string node_id);
 
   // One round under `fence`. `keep_going` is asked between feeds and entries (stop when draining or
-  // no longer leader). FAILED_PRECONDITION when a write was fenced (the caller steps down); other
-  // errors are per feed and recorded, not returned.
+  // no longer leader). A store::IsFenced status when a write was fenced (the caller steps down);
+  // other errors (a constraint violation when the feed is removed mid-poll, the network, the
+  // database) are per entry or feed and recorded, not returned.
   core::Status Poll(const store::Fence& fence, const std::function<bool()>& keep_going);
 
  private:

@@ -102,6 +102,11 @@ core::Result<std::string> BuildConnectionString(const std::string& dsn, const Co
   };
   add_option("statement_timeout", s.statement_timeout.count());
   add_option("idle_in_transaction_session_timeout", s.idle_in_transaction_timeout.count());
+  // vikd's statements are short and prepared; JIT compilation only adds latency to them (hundreds
+  // of milliseconds when a plan's estimated cost crosses jit_above_cost).
+  if (options.find("jit") == std::string::npos) {
+    options += options.empty() ? "-c jit=off" : " -c jit=off";
+  }
   return Render(info);
 }
 

@@ -86,6 +86,8 @@ struct FeedConfig {
   std::string url;
   std::string partner;
   std::int64_t interval_s = 60;
+  // Hosts whose entry links are fetched besides the feed's own origin: "host" or "*.domain".
+  std::vector<std::string> allow_hosts;
 };
 
 // A CAP feed and its polling state.

@@ -8,6 +8,7 @@
 #include "core/base64.h"
 #include "core/time_format.h"
 #include "store/pg_signal_rows.h"
+#include "store/fence_status.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -54,8 +55,7 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
   // A singleton writer (the feed poller) passes only while its fence holds: the lease row stays
   // share-locked until the commit, so no takeover commits in between (as pg_cluster.cc's Fenced).
   if (m.fence && w.exec_prepared(stmt::kLeaseFence.name, m.fence->lease, m.fence->holder, m.fence->epoch).empty()) {
-    return core::FailedPrecondition("fenced: " + m.fence->holder + " no longer holds lease \"" + m.fence->lease +
-                                    "\" with epoch " + std::to_string(m.fence->epoch));
+    return FencedStatus(*m.fence);
   }
   CapWriteResult out;
   const std::string raw64 = core::Base64Encode(m.raw);
@@ -77,7 +77,20 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
                 "sender and identifier already used for a different document (message " + out.message_id + ")",
                 node_id);
     }
-    InsertAudit(w, audit);
+    // The caller built the audit records before the outcome was known: record what happened.
+    std::vector<AuditRecord> outcome_audit = audit;
+    for (auto& a : outcome_audit) {
+      auto object = nlohmann::json::parse(a.object_json, nullptr, false);
+      if (object.is_object()) {
+        object["message_id"] = out.message_id;
+        object["outcome"] = out.outcome == WriteOutcome::kDuplicate ? "duplicate" : "conflict";
+        a.object_json = object.dump();
+      }
+      if (out.outcome == WriteOutcome::kConflict) {
+        a.result = "ALREADY_EXISTS";
+      }
+    }
+    InsertAudit(w, outcome_audit);
     w.commit();
     return out;
   }
@@ -88,11 +101,11 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
 
   // References parked for this message's signals ended them on insert; those parked for the
   // message itself (one without signals) are marked resolved. Then this message's own references.
-  ResolvePendingReferences(w, {{m.source, m.identifier}});
+  ResolvePendingReferences(w, m.source, m.identifier);
   if (m.msg_type == "cancel" || m.msg_type == "update") {
     std::vector<ReferenceEffect> effects;
     for (const auto& r : m.references) {
-      effects.push_back({r.sender, r.identifier, m.msg_type, m.status, "cap:" + out.message_id, m.sent_at});
+      effects.push_back({m.partner, r.sender, r.identifier, m.msg_type, m.status, "cap:" + out.message_id, m.sent_at});
     }
     const ReferenceOutcome applied = ApplyReferences(w, effects);
     out.signals_ended = applied.ended;

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "core/time_format.h"
+#include "store/fence_status.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -19,8 +20,7 @@ core::Status Fenced(PgPool& pool, const char* what, const Fence& fence, Fn write
   return pool.Run(what, [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
     if (w.exec_prepared(stmt::kLeaseFence.name, fence.lease, fence.holder, fence.epoch).empty()) {
-      return core::FailedPrecondition("fenced: " + fence.holder + " no longer holds lease \"" + fence.lease +
-                                      "\" with epoch " + std::to_string(fence.epoch));
+      return FencedStatus(fence);
     }
     write(w);
     w.commit();

@@ -6,6 +6,7 @@
 
 #include "core/time_format.h"
 #include "store/pg_signal_rows.h"
+#include "store/fence_status.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -14,8 +15,7 @@ namespace {
 
 core::Status Fenced(pqxx::work& w, const Fence& fence) {
   if (w.exec_prepared(stmt::kLeaseFence.name, fence.lease, fence.holder, fence.epoch).empty()) {
-    return core::FailedPrecondition("fenced: " + fence.holder + " no longer holds lease \"" + fence.lease +
-                                    "\" with epoch " + std::to_string(fence.epoch));
+    return FencedStatus(fence);
   }
   return core::Status::Ok();
 }
@@ -34,7 +34,8 @@ double Seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count
 core::Status Store::AddFeed(const FeedConfig& feed, const AuditRecord& audit) {
   return impl_->pool.Run("add feed", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    w.exec_prepared(stmt::kFeedInsert.name, feed.name, feed.url, feed.partner, static_cast<double>(feed.interval_s));
+    w.exec_prepared(stmt::kFeedInsert.name, feed.name, feed.url, feed.partner, static_cast<double>(feed.interval_s),
+                    nlohmann::json(feed.allow_hosts).dump());
     InsertAudit(w, {audit});
     w.commit();
     return core::Status::Ok();
@@ -73,6 +74,7 @@ core::Result<std::vector<FeedRecord>> Store::ListFeeds(bool due_only) {
       f.consecutive_errors = r[11].as<int>();
       f.next_poll_at = core::FromUnixSeconds(r[12].as<double>());
       f.entries_seen = r[13].as<std::int64_t>();
+      f.config.allow_hosts = nlohmann::json::parse(r[14].as<std::string>()).get<std::vector<std::string>>();
       out.push_back(std::move(f));
     }
     return out;
@@ -117,11 +119,31 @@ core::Status Store::RecordFeedPoll(const Fence& fence, const FeedPollRecord& pol
     if (poll.ok) {
       w.exec_prepared(stmt::kFeedPollSuccess.name, poll.feed, poll.etag, poll.last_modified,
                       Seconds(poll.next_poll_in));
+      w.exec_prepared(stmt::kFeedAttemptsPrune.name, poll.feed);
     } else {
       w.exec_prepared(stmt::kFeedPollError.name, poll.feed, poll.error, Seconds(poll.next_poll_in));
     }
     w.commit();
     return core::Status::Ok();
+  });
+}
+
+core::Result<int> Store::RecordFeedEntryFailure(const Fence& fence, const FeedEntryMark& mark, int max_attempts,
+                                                const std::string& node_id) {
+  return impl_->pool.Run("record feed entry failure", [&](pqxx::connection& c) -> core::Result<int> {
+    pqxx::work w(c);
+    if (core::Status s = Fenced(w, fence); !s.ok()) {
+      return s;
+    }
+    const int attempts =
+        w.exec_prepared1(stmt::kFeedAttemptFailed.name, mark.feed, mark.entry_key, mark.detail)[0].as<int>();
+    if (attempts >= max_attempts) {
+      w.exec_prepared(stmt::kFeedEntryMark.name, mark.feed, mark.entry_key, mark.entry_id, "", "refused",
+                      "gave up after " + std::to_string(attempts) + " failed attempts: " + mark.detail, node_id);
+      w.exec_prepared(stmt::kFeedAttemptsClear.name, mark.feed, mark.entry_key);
+    }
+    w.commit();
+    return attempts;
   });
 }
 

@@ -114,15 +114,8 @@ std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWr
   return results;
 }
 
-int ResolvePendingReferences(pqxx::work& w, const std::vector<Key>& arrived) {
-  if (arrived.empty()) {
-    return 0;
-  }
-  json input = json::array();
-  for (const auto& [source, identifier] : arrived) {
-    input.push_back({{"source", source}, {"identifier", identifier}});
-  }
-  return static_cast<int>(w.exec_prepared(stmt::kPendingReferencesResolve.name, input.dump()).affected_rows());
+void ResolvePendingReferences(pqxx::work& w, const std::string& source, const std::string& identifier) {
+  w.exec_prepared(stmt::kPendingReferencesResolve.name, source, identifier);
 }
 
 ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs) {
@@ -133,6 +126,7 @@ ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffec
   json input = json::array();
   for (std::size_t i = 0; i < refs.size(); ++i) {
     input.push_back({{"i", static_cast<int>(i)},
+                     {"partner", refs[i].partner},
                      {"source", refs[i].source},
                      {"identifier", refs[i].identifier},
                      {"action", refs[i].action},
@@ -168,7 +162,8 @@ std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<Signa
     const domain::Signal& s = *rows[i].signal;
     if (s.msg_type == domain::MsgType::kUpdate || s.msg_type == domain::MsgType::kCancel) {
       for (const auto& ref : s.references) {
-        refs.push_back({ref.source, ref.external_id, s.msg_type == domain::MsgType::kCancel ? "cancel" : "update",
+        refs.push_back({rows[i].partner, ref.source, ref.external_id,
+                        s.msg_type == domain::MsgType::kCancel ? "cancel" : "update",
                         domain::Name(s.status), "signal:" + results[i].signal_id,
                         s.sent_at.value_or(core::WallTime{})});
       }
@@ -223,6 +218,15 @@ core::Result<std::vector<WriteResult>> Store::WriteSignals(const std::vector<Sig
     return s;
   }
   return results;
+}
+
+core::Result<int> Store::SweepPendingReferences(int limit, std::chrono::seconds max_age) {
+  return impl_->pool.Run("sweep pending references", [&](pqxx::connection& c) -> core::Result<int> {
+    pqxx::work w(c);
+    const auto r = w.exec_prepared1(stmt::kPendingReferencesSweep.name, limit, static_cast<double>(max_age.count()));
+    w.commit();
+    return r[0].as<int>();
+  });
 }
 
 core::Status Store::AppendAudit(const std::vector<AuditRecord>& audit) {

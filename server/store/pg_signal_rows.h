@@ -22,6 +22,7 @@ std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWr
 
 // What a cancel or update does to the signals it references.
 struct ReferenceEffect {
+  std::string partner;     // the referrer's partner: only its signals are ended
   std::string source;
   std::string identifier;  // CAP identifier or signal external_id
   std::string action;      // "cancel" or "update"
@@ -37,9 +38,9 @@ struct ReferenceOutcome {
 
 ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs);
 
-// Applies references parked earlier to what just arrived ((source, identifier) pairs); returns the
-// number of signals ended.
-int ResolvePendingReferences(pqxx::work& w, const std::vector<std::pair<std::string, std::string>>& arrived);
+// Marks the references parked for the CAP message (source, identifier) as resolved (its signals
+// were ended on insert).
+void ResolvePendingReferences(pqxx::work& w, const std::string& source, const std::string& identifier);
 
 void InsertAudit(pqxx::work& w, const std::vector<AuditRecord>& audit);
 

@@ -12,13 +12,14 @@ std::span<const Statement> PreparedStatements() {
       stmt::kTokensAll,    stmt::kSourcesAll,        stmt::kMunicipalitiesOfRegion, stmt::kThemesAll,
       stmt::kPartnerInsert, stmt::kSourceInsert,     stmt::kSourceInsertIrregular, stmt::kTokenInsert,
       stmt::kTokenRevoke,  stmt::kTokenExists,
-      stmt::kReferencesApply, stmt::kPendingReferencesResolve, stmt::kCapMessageInsert, stmt::kCapMessageLookup,
+      stmt::kReferencesApply, stmt::kPendingReferencesResolve, stmt::kPendingReferencesSweep, stmt::kCapMessageInsert, stmt::kCapMessageLookup,
       stmt::kCapMessageSignals, stmt::kCapMessageRaw, stmt::kCapCategoryThemes,
       stmt::kSignalRead, stmt::kCurrentAlerts, stmt::kBoundariesOfRegion,
       stmt::kLeaseAcquire, stmt::kLeaseRenew,        stmt::kLeaseRelease,   stmt::kLeaseFence,
       stmt::kLeaseRead,    stmt::kHeartbeatInsert,   stmt::kHeartbeatPrune, stmt::kInstancesAll,
       stmt::kFeedInsert, stmt::kFeedDelete, stmt::kFeedsList, stmt::kFeedEntriesSeen, stmt::kFeedEntryMark,
-      stmt::kFeedPollSuccess, stmt::kFeedPollError,
+      stmt::kFeedPollSuccess, stmt::kFeedPollError, stmt::kFeedAttemptFailed, stmt::kFeedAttemptsClear,
+      stmt::kFeedAttemptsPrune,
   };
   return kAll;
 }

@@ -59,9 +59,11 @@ inline constexpr Statement kInstanceSeen{
 
 // --- ingest: signals (payloads travel as one JSON array parameter; bytea as base64/hex) ---
 // Inserts new signals (ON CONFLICT DO NOTHING). A reference parked earlier for a new signal (by its
-// external_id, or by its CAP message's identifier) ends it on arrival: the row is inserted already
-// cancelled or superseded, and the parked reference is marked resolved, in this one statement (no
-// extra round trip for the group commit).
+// external_id, or by its CAP message's identifier; same partner and status) ends it on arrival: the
+// row is inserted already cancelled or superseded, and the parked references of the rows actually
+// inserted are marked resolved, in this one statement (no extra round trip for the group commit).
+// A reference parked concurrently with the insert is applied by the leader's sweep
+// (kPendingReferencesSweep).
 inline constexpr Statement kSignalsInsert{
     "signals_insert",
     "WITH input AS ("
@@ -70,15 +72,12 @@ inline constexpr Statement kSignalsInsert{
     " certainty text, sent_at timestamptz, onset_at timestamptz, expires_at timestamptz,"
     " municipalities text[], headline text, refs jsonb, partner text, cap_message_id uuid, cap_info_index int,"
     " cap_identifier text)),"
-    " parked AS ("
-    " SELECT DISTINCT ON (x.i) x.i, p.action, p.ended_by, p.ended_at FROM input x JOIN pending_references p"
-    " ON p.resolved_at IS NULL AND p.ref_source = x.source AND p.status = x.status"
-    " AND (p.ref_identifier = x.external_id OR p.ref_identifier = x.cap_identifier)"
-    " ORDER BY x.i, p.ended_at),"
-    " resolved AS ("
-    " UPDATE pending_references p SET resolved_at = now() FROM input x"
-    " WHERE p.resolved_at IS NULL AND p.ref_source = x.source"
-    " AND (p.ref_identifier = x.external_id OR p.ref_identifier = x.cap_identifier) RETURNING 1)"
+    " parked_all AS ("
+    " SELECT x.i, p.id AS pid, p.action, p.ended_by, p.ended_at FROM input x JOIN pending_references p"
+    " ON p.resolved_at IS NULL AND p.ref_source = x.source AND p.partner = x.partner AND p.status = x.status"
+    " AND (p.ref_identifier = x.external_id OR p.ref_identifier = x.cap_identifier)),"
+    " parked AS (SELECT DISTINCT ON (i) i, action, ended_by, ended_at FROM parked_all ORDER BY i, ended_at),"
+    " inserted AS ("
     " INSERT INTO signals (source, external_id, content_hash, msg_type, status, kind, categories, theme,"
     " urgency, severity, certainty, sent_at, onset_at, expires_at, municipalities, headline, refs, payload,"
     " received_by, partner, cap_message_id, cap_info_index, state, ended_at, ended_by)"
@@ -90,7 +89,13 @@ inline constexpr Statement kSignalsInsert{
     " p.ended_at, p.ended_by"
     " FROM input x LEFT JOIN parked p ON p.i = x.i ORDER BY x.i"
     " ON CONFLICT (source, external_id) DO NOTHING"
-    " RETURNING source, external_id, id::text, extract(epoch FROM received_at)::float8"};
+    " RETURNING source, external_id, id, received_at),"
+    " resolved AS ("
+    " UPDATE pending_references p SET resolved_at = now()"
+    " FROM parked_all a JOIN input x ON x.i = a.i"
+    " JOIN inserted n ON n.source = x.source AND n.external_id = x.external_id"
+    " WHERE p.id = a.pid RETURNING 1)"
+    " SELECT source, external_id, id::text, extract(epoch FROM received_at)::float8 FROM inserted"};
 inline constexpr Statement kSignalsLookup{
     "signals_lookup",
     "SELECT x.i, s.id::text, extract(epoch FROM s.received_at)::float8,"
@@ -105,48 +110,76 @@ inline constexpr Statement kAuditInsert{
 
 // --- references: cancels and updates end the validity of the signals they name ---
 // A reference names (source, identifier): a CAP message's identifier (all its signals) or a
-// signal's external_id. Only signals of the referrer's status are touched (an exercise never ends
-// an actual signal). $1: [{i, source, identifier, action 'cancel'|'update', status, ended_by,
-// ended_at}]. References to nothing stored yet are parked in pending_references.
+// signal's external_id. Only active signals of the referrer's partner and status are touched: a
+// partner never ends another partner's signals, an exercise never an actual one. Targets are found
+// by two index lookups (signals (source, external_id); cap_messages (source, identifier) ->
+// signals_cap_message), never by scanning.
+// $1: [{i, partner, source, identifier, action 'cancel'|'update', status, ended_by, ended_at}].
+// References to nothing stored yet are parked in pending_references.
 // Returns (signals ended, references parked).
 inline constexpr Statement kReferencesApply{
     "references_apply",
     "WITH input AS ("
-    " SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, source text, identifier text, action text,"
-    " status text, ended_by text, ended_at timestamptz)),"
+    " SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, partner text, source text, identifier text,"
+    " action text, status text, ended_by text, ended_at timestamptz)),"
+    " candidates AS ("
+    " SELECT x.i, s.id FROM input x JOIN signals s ON s.source = x.source AND s.external_id = x.identifier"
+    " UNION ALL"
+    " SELECT x.i, s.id FROM input x JOIN cap_messages m ON m.source = x.source AND m.identifier = x.identifier"
+    " JOIN signals s ON s.cap_message_id = m.id),"
     " targets AS ("
-    " SELECT DISTINCT ON (s.id) s.id, x.action, x.ended_by, x.ended_at FROM input x JOIN signals s"
-    " ON s.source = x.source AND s.status = x.status AND s.state = 'active'"
-    " AND (s.external_id = x.identifier OR s.cap_message_id IN"
-    " (SELECT m.id FROM cap_messages m WHERE m.source = x.source AND m.identifier = x.identifier))"
+    " SELECT DISTINCT ON (s.id) s.id, x.action, x.ended_by, x.ended_at FROM candidates c"
+    " JOIN input x ON x.i = c.i JOIN signals s ON s.id = c.id"
+    " WHERE s.partner = x.partner AND s.status = x.status AND s.state = 'active'"
     " ORDER BY s.id, x.i),"
     " ended AS ("
     " UPDATE signals s SET state = CASE WHEN t.action = 'cancel' THEN 'cancelled' ELSE 'superseded' END,"
-    " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id RETURNING 1),"
+    " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id AND s.state = 'active'"
+    " RETURNING 1),"
     " parked AS ("
-    " INSERT INTO pending_references (ref_source, ref_identifier, action, status, ended_by, ended_at)"
-    " SELECT x.source, x.identifier, x.action, x.status, x.ended_by, x.ended_at FROM input x"
+    " INSERT INTO pending_references (partner, ref_source, ref_identifier, action, status, ended_by, ended_at)"
+    " SELECT x.partner, x.source, x.identifier, x.action, x.status, x.ended_by, x.ended_at FROM input x"
     " WHERE NOT EXISTS (SELECT 1 FROM cap_messages m WHERE m.source = x.source AND m.identifier = x.identifier)"
     " AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.source = x.source AND s.external_id = x.identifier)"
     " RETURNING 1)"
     " SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM parked)"};
-// Applies parked references to what just arrived. $1: [{source, identifier}] (the new CAP message's
-// identifier, or new signals' external_ids). Returns the number of signals ended.
+// Marks the references parked for a CAP message as resolved once it is stored ($1 source, $2
+// identifier). Its signals were already ended on insert (kSignalsInsert); this covers messages
+// without signals (Ack, Error, no <info>).
 inline constexpr Statement kPendingReferencesResolve{
     "pending_references_resolve",
-    "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(source text, identifier text)),"
-    " hits AS ("
-    " UPDATE pending_references p SET resolved_at = now() FROM input x"
-    " WHERE p.resolved_at IS NULL AND p.ref_source = x.source AND p.ref_identifier = x.identifier"
-    " RETURNING p.ref_source, p.ref_identifier, p.action, p.status, p.ended_by, p.ended_at),"
+    "UPDATE pending_references SET resolved_at = now()"
+    " WHERE resolved_at IS NULL AND ref_source = $1 AND ref_identifier = $2"};
+// The leader's sweep for references parked while their target was being stored concurrently (under
+// READ COMMITTED neither transaction sees the other): applies open references, at most $1 of them
+// and none older than $2 seconds, whose target now exists; marks them resolved. Returns the
+// number of signals ended.
+inline constexpr Statement kPendingReferencesSweep{
+    "pending_references_sweep",
+    "WITH open AS ("
+    " SELECT p.* FROM pending_references p WHERE p.resolved_at IS NULL"
+    " AND p.created_at > now() - make_interval(secs => $2) ORDER BY p.id LIMIT $1),"
+    " candidates AS ("
+    " SELECT o.id AS pid, s.id FROM open o JOIN signals s ON s.source = o.ref_source"
+    " AND s.external_id = o.ref_identifier"
+    " UNION ALL"
+    " SELECT o.id, s.id FROM open o JOIN cap_messages m ON m.source = o.ref_source"
+    " AND m.identifier = o.ref_identifier JOIN signals s ON s.cap_message_id = m.id),"
+    " arrived AS ("
+    " SELECT o.id FROM open o WHERE EXISTS (SELECT 1 FROM candidates c WHERE c.pid = o.id)"
+    " OR EXISTS (SELECT 1 FROM cap_messages m WHERE m.source = o.ref_source AND m.identifier = o.ref_identifier)),"
     " targets AS ("
-    " SELECT DISTINCT ON (s.id) s.id, h.action, h.ended_by, h.ended_at FROM hits h JOIN signals s"
-    " ON s.source = h.ref_source AND s.status = h.status AND s.state = 'active'"
-    " AND (s.external_id = h.ref_identifier OR s.cap_message_id IN"
-    " (SELECT m.id FROM cap_messages m WHERE m.source = h.ref_source AND m.identifier = h.ref_identifier))"
-    " ORDER BY s.id, h.ended_at)"
+    " SELECT DISTINCT ON (s.id) s.id, o.action, o.ended_by, o.ended_at FROM candidates c"
+    " JOIN open o ON o.id = c.pid JOIN signals s ON s.id = c.id"
+    " WHERE s.partner = o.partner AND s.status = o.status AND s.state = 'active'"
+    " ORDER BY s.id, o.ended_at),"
+    " resolved AS ("
+    " UPDATE pending_references p SET resolved_at = now() FROM arrived a WHERE p.id = a.id RETURNING 1),"
+    " ended AS ("
     " UPDATE signals s SET state = CASE WHEN t.action = 'cancel' THEN 'cancelled' ELSE 'superseded' END,"
-    " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id"};
+    " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id AND s.state = 'active'"
+    " RETURNING 1)"
+    " SELECT count(*) FROM ended"};
 
 // --- CAP messages ---
 // Inserts the message; no row when (source, identifier) is taken.
@@ -271,7 +304,8 @@ inline constexpr Statement kInstancesAll{
 // --- CAP feeds (pg_feeds.cc, pg_cap.cc) ---
 inline constexpr Statement kFeedInsert{
     "feed_insert",
-    "INSERT INTO cap_feeds (name, url, partner, poll_interval) VALUES ($1, $2, $3, make_interval(secs => $4::float8))"};
+    "INSERT INTO cap_feeds (name, url, partner, poll_interval, allow_hosts)"
+    " VALUES ($1, $2, $3, make_interval(secs => $4::float8), ARRAY(SELECT jsonb_array_elements_text($5::jsonb)))"};
 inline constexpr Statement kFeedDelete{"feed_delete", "DELETE FROM cap_feeds WHERE name = $1 RETURNING name"};
 // All feeds with their state; $1: only those due now (enabled, next_poll_at passed).
 inline constexpr Statement kFeedsList{
@@ -279,7 +313,8 @@ inline constexpr Statement kFeedsList{
     "SELECT name, url, partner, extract(epoch FROM poll_interval)::float8, enabled,"
     " extract(epoch FROM created_at)::float8, coalesce(etag, ''), coalesce(last_modified, ''),"
     " extract(epoch FROM last_attempt_at)::float8, extract(epoch FROM last_success_at)::float8,"
-    " coalesce(last_error, ''), consecutive_errors, extract(epoch FROM next_poll_at)::float8, entries_seen"
+    " coalesce(last_error, ''), consecutive_errors, extract(epoch FROM next_poll_at)::float8, entries_seen,"
+    " array_to_json(allow_hosts)::text"
     " FROM cap_feeds WHERE NOT $1::bool OR (enabled AND next_poll_at <= now()) ORDER BY name"};
 // Which of the entry keys ($2, a JSON array of strings) the feed has marked already.
 inline constexpr Statement kFeedEntriesSeen{
@@ -298,6 +333,19 @@ inline constexpr Statement kFeedPollSuccess{
     "UPDATE cap_feeds SET etag = NULLIF($2, ''), last_modified = NULLIF($3, ''), last_attempt_at = now(),"
     " last_success_at = now(), last_error = NULL, consecutive_errors = 0,"
     " next_poll_at = now() + make_interval(secs => $4::float8) WHERE name = $1"};
+// One more failed attempt at an entry ($2) with the error ($3); the attempts so far.
+inline constexpr Statement kFeedAttemptFailed{
+    "feed_attempt_failed",
+    "INSERT INTO cap_feed_attempts (feed, entry_key, attempts, last_error) VALUES ($1, $2, 1, $3)"
+    " ON CONFLICT (feed, entry_key) DO UPDATE SET attempts = cap_feed_attempts.attempts + 1,"
+    " last_error = EXCLUDED.last_error, last_attempt_at = now() RETURNING attempts"};
+inline constexpr Statement kFeedAttemptsClear{
+    "feed_attempts_clear", "DELETE FROM cap_feed_attempts WHERE feed = $1 AND entry_key = $2"};
+// After a successful poll: attempt counts of entries marked since, or not tried for 30 days.
+inline constexpr Statement kFeedAttemptsPrune{
+    "feed_attempts_prune",
+    "DELETE FROM cap_feed_attempts a WHERE a.feed = $1 AND (a.last_attempt_at < now() - interval '30 days'"
+    " OR EXISTS (SELECT 1 FROM cap_feed_entries e WHERE e.feed = a.feed AND e.entry_key = a.entry_key))"};
 // A failed poll: the error, one more consecutive error, next attempt after $3 seconds (backoff).
 inline constexpr Statement kFeedPollError{
     "feed_poll_error",

@@ -68,6 +68,9 @@ class Store {
                                                       const std::vector<AuditRecord>& audit,
                                                       const std::string& node_id);
   core::Status AppendAudit(const std::vector<AuditRecord>& audit);
+  // Applies references that were parked while their target was stored concurrently (at most
+  // `limit`, none older than `max_age`); the number of signals ended. Idempotent; run by the leader.
+  core::Result<int> SweepPendingReferences(int limit, std::chrono::seconds max_age);
   // Active tokens and all sources, for the authenticator's cache.
   core::Result<Credentials> LoadCredentials();
   core::Result<domain::ReferenceData> LoadReferenceData(const std::string& region);
@@ -127,6 +130,11 @@ class Store {
   core::Status MarkFeedEntry(const Fence& fence, const FeedEntryMark& mark, const std::string& node_id);
   // Records a poll's outcome (validators, errors, next poll), fenced like MarkFeedEntry.
   core::Status RecordFeedPoll(const Fence& fence, const FeedPollRecord& poll);
+  // Counts a failed attempt at an entry (`mark.detail`: the error), fenced; after `max_attempts`
+  // the entry is marked "refused" (giving up, with the error) in the same transaction. Returns the
+  // attempts so far.
+  core::Result<int> RecordFeedEntryFailure(const Fence& fence, const FeedEntryMark& mark, int max_attempts,
+                                           const std::string& node_id);
 
   // Closes idle connections (shutdown).
   void CloseIdle();

@@ -57,6 +57,7 @@ std::string CapAlert(const std::string& identifier) {
 struct FeedEntrySpec {
   std::string id;
   bool fat = false;
+  std::string href = "";  // thin: the link as written in the feed ("" = "/cap/<id>.xml")
 };
 
 // A tiny HTTP/1.1 server on 127.0.0.1:0, one connection at a time on its own thread.
@@ -105,7 +106,8 @@ class FeedServer {
       if (e.fat) {
         out += "<content type=\"text/xml\">" + CapAlert(e.id) + "</content>";
       } else {
-        out += "<link rel=\"alternate\" type=\"application/cap+xml\" href=\"/cap/" + e.id + ".xml\"/>";
+        const std::string href = e.href.empty() ? "/cap/" + e.id + ".xml" : e.href;
+        out += "<link rel=\"alternate\" type=\"application/cap+xml\" href=\"" + href + "\"/>";
       }
       out += "</entry>";
     }
@@ -290,6 +292,75 @@ TEST_CASE("when the polling leader is killed, the next leader neither skips nor 
   CHECK(Count(db.dsn(), "SELECT count(*) FROM cap_feed_entries") == kEntries);
   CHECK(Count(db.dsn(), "SELECT count(*) FROM cap_feed_entries WHERE outcome = 'accepted'") == kEntries);
   CHECK(Count(db.dsn(), "SELECT count(DISTINCT seen_by) FROM cap_feed_entries") == 2);
+}
+
+TEST_CASE("relative links are resolved, links to other origins refused, dead links given up after N attempts",
+          "[e2e][cap][feed]") {
+  FreshDatabase db;
+  SetUp(db.dsn());
+  FeedServer server;
+  const std::string elsewhere = "http://localhost:" + std::to_string(server.port()) + "/cap/o1.xml";
+  server.SetEntries({{"r1", false, "cap/r1.xml"},          // relative to /feed.atom
+                     {"r2", false, "./x/../cap/r2.xml"},   // dot segments
+                     {"o1", false, elsewhere},             // the same server under another origin
+                     {"d1", false, "/dead/d1.xml"}});      // 404, every time
+  Admin(db.dsn(), {"feed", "add", "meteo", server.Url("/feed.atom"), "--partner", kPartner, "--interval", "1s"});
+  std::vector<std::string> args = kFast;
+  args.insert(args.end(), {"--set", "feeds.max_link_attempts=3"});
+  Vikd vikd(db.dsn(), args);
+
+  const auto detail = [&](const std::string& id) {
+    return QueryValue(db.dsn(), "SELECT coalesce(max(outcome || ': ' || coalesce(detail, '')), '') FROM cap_feed_entries"
+                                " WHERE feed = 'meteo' AND entry_id = 'urn:test:" + id + "'");
+  };
+  REQUIRE(WaitUntil([&] { return Count(db.dsn(), "SELECT count(*) FROM cap_messages WHERE via = 'feed:meteo'") == 2; },
+                    std::chrono::seconds(10)));
+  CHECK(server.Requests("/cap/r1.xml") == 1);
+  CHECK(server.Requests("/cap/r2.xml") == 1);
+  CHECK(detail("r1") == "accepted: ");
+
+  // Another origin is never fetched: marked refused at once.
+  REQUIRE(WaitUntil([&] { return !detail("o1").empty(); }, std::chrono::seconds(5)));
+  CHECK_THAT(detail("o1"), Catch::StartsWith("refused: ") && Catch::Contains("not on the feed's origin"));
+  CHECK(server.Requests("/cap/o1.xml") == 0);
+
+  // A dead link is tried feeds.max_link_attempts times (one per poll), then marked refused.
+  REQUIRE(WaitUntil([&] { return !detail("d1").empty(); }, std::chrono::seconds(10)));
+  CHECK_THAT(detail("d1"), Catch::StartsWith("refused: gave up after 3 failed attempts") && Catch::Contains("HTTP 404"));
+  CHECK(server.Requests("/dead/d1.xml") == 3);
+  // Every entry is marked now: the validators are kept and the next polls are answered 304.
+  REQUIRE(WaitUntil([&] { return server.NotModified() >= 1; }, std::chrono::seconds(5)));
+  CHECK(server.Requests("/dead/d1.xml") == 3);
+  CHECK(Count(db.dsn(), "SELECT count(*) FROM cap_feed_attempts") == 0);
+  const auto metrics = vik::testing::HttpGet(vikd.http_port(), "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("vik_feed_entries_total{feed=\"meteo\",outcome=\"refused\"} 2"));
+  CHECK_THAT(metrics, Catch::Contains("vik_feed_entries_total{feed=\"meteo\",outcome=\"fetch_error\"} 2"));
+}
+
+TEST_CASE("removing a feed while it is polled fails its entries but the leader stays leader", "[e2e][cap][feed]") {
+  FreshDatabase db;
+  SetUp(db.dsn());
+  FeedServer server;
+  server.SetEntries({{"s1", false}, {"s2", false}});
+  server.SetDocDelay(std::chrono::milliseconds(1500));  // the entry is being fetched when the feed goes
+  Admin(db.dsn(), {"feed", "add", "meteo", server.Url("/feed.atom"), "--partner", kPartner, "--interval", "1s"});
+  Vikd vikd(db.dsn(), kFast);
+
+  REQUIRE(WaitUntil([&] { return server.Requests("/cap/s1.xml") >= 1; }, std::chrono::seconds(10)));
+  const std::string lease = QueryValue(db.dsn(), "SELECT holder || '/' || epoch FROM leases");
+  Admin(db.dsn(), {"feed", "remove", "meteo"});
+  // The stored message would reference the removed feed's entry (a foreign key violation, SQLSTATE
+  // 23503, FAILED_PRECONDITION like a fence loss): that entry fails, the instance does not step down.
+  const auto failed = [&] {
+    return vik::testing::HttpGet(vikd.http_port(), "/metrics").body.find(
+               "vik_feed_entries_total{feed=\"meteo\",outcome=\"failed\"}") != std::string::npos;
+  };
+  REQUIRE(WaitUntil(failed, std::chrono::seconds(10)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // s2, the end of the round, a lease tick
+  CHECK(QueryValue(db.dsn(), "SELECT holder || '/' || epoch FROM leases") == lease);
+  CHECK(Count(db.dsn(), "SELECT count(*) FROM cap_messages") == 0);
+  const auto metrics = vik::testing::HttpGet(vikd.http_port(), "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("vik_cluster_fenced_writes_total 0"));
 }
 
 }  // namespace

@@ -214,6 +214,8 @@ TEST_CASE("CAP errors name the element path and map to HTTP statuses", "[e2e][ca
                                                          "</valueName><value>GM0828</value></geocode>"));
     CHECK(reply.status == 409);
     CHECK(QueryValue(s.db.dsn(), "SELECT municipalities[1] FROM signals WHERE external_id = 'same-1'") == "GM0796");
+    CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.cap' AND result = "
+                                 "'ALREADY_EXISTS' AND object->>'outcome' = 'conflict'") == "1");
   }
   SECTION("a DOCTYPE (billion laughs) is refused before any parsing") {
     const std::string bomb =
@@ -476,4 +478,41 @@ TEST_CASE("JSON signals with msg_type cancel or update end the signals they refe
   post(signal("j-6", "MSG_TYPE_ALERT", ""));
   REQUIRE(PostCap(vikd, s.token.secret, Alert("cap-cancel-6", "Cancel", Ref("j-6"))).status == 200);
   CHECK(StateOf(s.db.dsn(), "j-6") == "cancelled");
+}
+
+TEST_CASE("a partner's cancel never ends another partner's alerts, before or after they arrive", "[e2e][cap]") {
+  Setup s;
+  Admin(s.db.dsn(), {"partner", "add", "politie"});
+  Admin(s.db.dsn(), {"source", "add", "meldkamer@politie.nl", "--partner", "politie"});
+  const Token other = IssueToken(s.db.dsn(), "politie", "ingest");
+  Vikd vikd(s.db.dsn(), kFastAuth);
+  WaitForToken(vikd, s.token.secret);
+  auto from_police = [](std::string xml) {
+    xml.replace(xml.find(kSender), std::string(kSender).size(), "meldkamer@politie.nl");
+    return xml;
+  };
+  REQUIRE(PostCap(vikd, s.token.secret, Alert("victim-1")).status == 200);
+  REQUIRE(vik::testing::WaitUntil(
+      [&] { return PostCap(vikd, other.secret, from_police(Alert("cancel-1", "Cancel", Ref("victim-1")))).status == 200; },
+      std::chrono::seconds(10)));
+  CHECK(StateOf(s.db.dsn(), "victim-1") == "active");
+  // Parked before the alert arrives: still no effect on another partner's alert.
+  REQUIRE(PostCap(vikd, other.secret, from_police(Alert("cancel-2", "Cancel", Ref("victim-2")))).status == 200);
+  REQUIRE(PostCap(vikd, s.token.secret, Alert("victim-2")).status == 200);
+  CHECK(StateOf(s.db.dsn(), "victim-2") == "active");
+}
+
+TEST_CASE("a reference parked while its alert was being stored is applied by the leader's sweep", "[e2e][cap]") {
+  Setup s;
+  Vikd vikd(s.db.dsn(), kFastAuth);
+  WaitForToken(vikd, s.token.secret);
+  REQUIRE(PostCap(vikd, s.token.secret, Alert("race-1")).status == 200);
+  // What a lost race leaves behind: the alert stored and active, a cancel for it parked and open.
+  vik::testing::ExecSql(s.db.dsn(),
+                        "INSERT INTO pending_references (partner, ref_source, ref_identifier, action, status, ended_by,"
+                        " ended_at) VALUES ('" + std::string(kPartner) + "', '" + kSender +
+                            "', 'race-1', 'cancel', 'actual', 'cap:test', now())");
+  REQUIRE(vik::testing::WaitUntil([&] { return StateOf(s.db.dsn(), "race-1") == "cancelled"; },
+                                  std::chrono::seconds(15)));
+  CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references WHERE resolved_at IS NULL") == "0");
 }

@@ -136,3 +136,18 @@ TEST_CASE("an undeclared entity reference is never expanded", "[cap][attack]") {
 
 }  // namespace
 }  // namespace vik::cap
+
+TEST_CASE("character references and raw control bytes XML does not allow are refused", "[cap][attack]") {
+  const std::string head =
+      "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>";
+  for (const std::string bad : {"abc&#0;xyz", "abc&#x0;xyz", "a&#1;b", "a&#x1F;b", "a&#xD800;b", "a&#xFFFE;b",
+                                "a&#1114112;b", "a&#12345678901;b", "a\x01" "b", "a\x1b" "b"}) {
+    const auto r = vik::cap::ParseAlert(head + bad + "</identifier></alert>");
+    INFO(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == vik::core::StatusCode::kInvalidArgument);
+  }
+  // Allowed references still decode.
+  const auto ok = vik::cap::ParseAlert(head + "caf&#233;&#x9;x</identifier></alert>");
+  CHECK((ok.ok() || ok.status().message().find("character reference") == std::string::npos));
+}

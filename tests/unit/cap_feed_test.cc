@@ -17,6 +17,7 @@
 #include "cap/validator.h"
 #include "ingest/feed_fetcher.h"
 #include "ingest/feed_poller.h"
+#include "store/fence_status.h"
 
 namespace vik::cap {
 namespace {
@@ -213,6 +214,93 @@ TEST_CASE("feed URLs: http and https only, ports, IPv6, relative links", "[cap][
   CHECK(!ingest::ParseUrl("file:///etc/passwd").ok());
   CHECK(!ingest::ParseUrl("http://user:pw@example.org/").ok());
   CHECK(!ingest::ParseUrl("http://example.org:99999/").ok());
+}
+
+TEST_CASE("relative links and redirects resolve per RFC 3986", "[cap][feed]") {
+  auto base = ingest::ParseUrl("http://a.example/b/c/d.atom?q");
+  REQUIRE(base.ok());
+  const auto resolve = [&](const std::string& ref) { return ingest::ResolveUrl(*base, ref); };
+  // RFC 3986 5.4.1 (normal examples) for an http base.
+  CHECK(resolve("g") == "http://a.example/b/c/g");
+  CHECK(resolve("./g") == "http://a.example/b/c/g");
+  CHECK(resolve("g/") == "http://a.example/b/c/g/");
+  CHECK(resolve("/g") == "http://a.example/g");
+  CHECK(resolve("//g.example/x") == "http://g.example/x");
+  CHECK(resolve("?y") == "http://a.example/b/c/d.atom?y");
+  CHECK(resolve("g?y") == "http://a.example/b/c/g?y");
+  CHECK(resolve("#s") == "http://a.example/b/c/d.atom?q");
+  CHECK(resolve("g#s") == "http://a.example/b/c/g");
+  CHECK(resolve("") == "http://a.example/b/c/d.atom?q");
+  CHECK(resolve(".") == "http://a.example/b/c/");
+  CHECK(resolve("./") == "http://a.example/b/c/");
+  CHECK(resolve("..") == "http://a.example/b/");
+  CHECK(resolve("../") == "http://a.example/b/");
+  CHECK(resolve("../g") == "http://a.example/b/g");
+  CHECK(resolve("../..") == "http://a.example/");
+  CHECK(resolve("../../g") == "http://a.example/g");
+  // 5.4.2: never above the root.
+  CHECK(resolve("../../../g") == "http://a.example/g");
+  CHECK(resolve("/./g") == "http://a.example/g");
+  CHECK(resolve("/../g") == "http://a.example/g");
+  CHECK(resolve("g.") == "http://a.example/b/c/g.");
+  CHECK(resolve("./../g") == "http://a.example/b/g");
+  CHECK(resolve("g/./h") == "http://a.example/b/c/g/h");
+  CHECK(resolve("g/../h") == "http://a.example/b/c/h");
+  // The common feed cases, white space around the href, absolute URLs unchanged.
+  CHECK(resolve("alerts/1.xml") == "http://a.example/b/c/alerts/1.xml");
+  CHECK(resolve("  /cap/1.xml\n") == "http://a.example/cap/1.xml");
+  CHECK(resolve("https://other.example/x") == "https://other.example/x");
+  CHECK(!ingest::ParseUrl(resolve("javascript:alert(1)")).ok());
+  CHECK(!ingest::ParseUrl(resolve("file:///etc/passwd")).ok());
+
+  auto root = ingest::ParseUrl("https://feeds.example.org:8443");
+  REQUIRE(root.ok());
+  CHECK(ingest::ResolveUrl(*root, "x.xml") == "https://feeds.example.org:8443/x.xml");
+  CHECK(ingest::ResolveUrl(*root, "//cdn.example.org/x") == "https://cdn.example.org/x");
+}
+
+TEST_CASE("entry links are allowed on the feed's origin and allowed hosts only", "[cap][feed]") {
+  const auto url = [](const std::string& u) {
+    auto parsed = ingest::ParseUrl(u);
+    REQUIRE(parsed.ok());
+    return *parsed;
+  };
+  const ingest::LinkPolicy own("https://Feeds.example.org/a.atom", "https://feeds.example.org/a.atom", {});
+  CHECK(own.Check(url("https://feeds.example.org/cap/1.xml")).ok());
+  CHECK(own.Check(url("https://FEEDS.example.org:443/cap/1.xml")).ok());
+  CHECK(own.Check(url("http://feeds.example.org/cap/1.xml")).code() == core::StatusCode::kPermissionDenied);
+  CHECK(own.Check(url("https://feeds.example.org:8443/x")).code() == core::StatusCode::kPermissionDenied);
+  CHECK(own.Check(url("http://127.0.0.1/x")).code() == core::StatusCode::kPermissionDenied);
+  CHECK(own.Check(url("http://169.254.169.254/latest/meta-data")).code() == core::StatusCode::kPermissionDenied);
+  CHECK_THAT(own.Check(url("https://evil.example/x")).message(), Catch::Contains("not on the feed's origin"));
+
+  // The origin it was finally served from (after redirects) counts as the feed's own.
+  const ingest::LinkPolicy moved("http://old.example/a.atom", "https://new.example/a.atom", {});
+  CHECK(moved.Check(url("https://new.example/x")).ok());
+  CHECK(moved.Check(url("http://old.example/x")).ok());
+
+  const ingest::LinkPolicy allowed("https://feeds.example.org/a.atom", "https://feeds.example.org/a.atom",
+                                   {"cdn.example.net", "*.weather.example"});
+  CHECK(allowed.Check(url("https://cdn.example.net:8443/x")).ok());
+  CHECK(allowed.Check(url("https://api.weather.example/x")).ok());
+  CHECK(!allowed.Check(url("https://weather.example/x")).ok());
+  CHECK(!allowed.Check(url("https://evilweather.example/x")).ok());
+  CHECK_THAT(allowed.Check(url("http://cdn.example.net/x")).message(), Catch::Contains("http from an https feed"));
+}
+
+TEST_CASE("only a fence loss counts as fenced, not every FAILED_PRECONDITION", "[cap][feed]") {
+  const store::Fence fence{"leader", "node-a", 7};
+  const core::Status fenced = store::FencedStatus(fence);
+  CHECK(fenced.code() == core::StatusCode::kFailedPrecondition);
+  CHECK(store::IsFenced(fenced));
+  CHECK(store::IsFenced(fenced.WithContext("cap feed poll")));
+  CHECK_THAT(fenced.message(), Catch::Contains("node-a") && Catch::Contains("epoch 7"));
+  // What pg_errors.cc makes of a foreign-key or check violation (SQLSTATE 23503, 23514).
+  CHECK(!store::IsFenced(core::FailedPrecondition(
+      "write cap message: ERROR:  insert or update on table \"cap_feed_entries\" violates foreign key constraint")));
+  CHECK(!store::IsFenced(core::FailedPrecondition("token \"t1\" is already revoked")));
+  CHECK(!store::IsFenced(core::Unavailable("fenced: not this code")));
+  CHECK(!store::IsFenced(core::Status::Ok()));
 }
 
 }  // namespace

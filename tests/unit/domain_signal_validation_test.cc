@@ -685,3 +685,33 @@ TEST_CASE("all violations are reported in field order", "[domain][signal_validat
 
 }  // namespace
 }  // namespace vik::domain
+
+TEST_CASE("texts with control characters other than tab, newline and carriage return are refused",
+          "[domain][validation]") {
+  vik::domain::ReferenceData reference;
+  reference.region = "VR21";
+  reference.municipalities = {"GM0796"};
+  reference.themes = {"2", "2.1"};
+  vik::domain::Signal s;
+  s.source = "brandweer-vr21";
+  s.external_id = "x-1";
+  s.msg_type = vik::domain::MsgType::kAlert;
+  s.status = vik::domain::SignalStatus::kActual;
+  s.kind = vik::domain::SignalKind::kIncident;
+  s.categories = {vik::domain::Category::kFire};
+  s.theme = "2.1";
+  s.urgency = vik::domain::Urgency::kImmediate;
+  s.severity = vik::domain::Severity::kSevere;
+  s.certainty = vik::domain::Certainty::kObserved;
+  s.sent_at = vik::core::WallTime{std::chrono::seconds(1795000000)};
+  s.area.municipalities = {"GM0796"};
+  s.headline = "Brand";
+  s.description = "regel 1\nregel 2\ttab\r\n";
+  const auto now = vik::core::WallTime{std::chrono::seconds(1795000100)};
+  CHECK(vik::domain::ValidateSignal(s, reference, {}, now).empty());
+  s.description = "bel\x07";
+  const auto v = vik::domain::ValidateSignal(s, reference, {}, now);
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].field == "description");
+  CHECK_THAT(v[0].description, Catch::Contains("control character"));
+}

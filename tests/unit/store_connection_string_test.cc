@@ -57,7 +57,7 @@ TEST_CASE("the connection string adds what a 24/7 service needs", "[store][dsn]"
   CHECK(c.at("keepalives_count") == "3");
   CHECK(c.at("tcp_user_timeout") == "10000");
   CHECK(c.at("application_name") == "vikd");
-  CHECK(c.at("options") == "-c statement_timeout=10000 -c idle_in_transaction_session_timeout=5000");
+  CHECK(c.at("options") == "-c statement_timeout=10000 -c idle_in_transaction_session_timeout=5000 -c jit=off");
 }
 
 TEST_CASE("the connection string follows the configured timeouts", "[store][dsn]") {
@@ -68,7 +68,7 @@ TEST_CASE("the connection string follows the configured timeouts", "[store][dsn]
   s.application_name = "vikd-test";
   const ConnInfo c = Build("host=db1", s);
   CHECK(c.at("connect_timeout") == "3");
-  CHECK(c.at("options") == "-c statement_timeout=750 -c idle_in_transaction_session_timeout=5000");
+  CHECK(c.at("options") == "-c statement_timeout=750 -c idle_in_transaction_session_timeout=5000 -c jit=off");
   CHECK(c.at("tcp_user_timeout") == "4000");
   CHECK(c.at("application_name") == "vikd-test");
 }
@@ -87,13 +87,13 @@ TEST_CASE("values the operator set win over vikd's defaults", "[store][dsn]") {
   CHECK(c.at("target_session_attrs") == "any");
   CHECK(c.at("keepalives_idle") == "60");
   CHECK(c.at("application_name") == "ops");
-  CHECK(c.at("options") == "-c statement_timeout=0 -c idle_in_transaction_session_timeout=5000");
+  CHECK(c.at("options") == "-c statement_timeout=0 -c idle_in_transaction_session_timeout=5000 -c jit=off");
 }
 
 TEST_CASE("statement_timeout is appended to the operator's other options", "[store][dsn]") {
   const ConnInfo c = Build("host=db1 options='-c search_path=vik'");
   CHECK(c.at("options") ==
-        "-c search_path=vik -c statement_timeout=10000 -c idle_in_transaction_session_timeout=5000");
+        "-c search_path=vik -c statement_timeout=10000 -c idle_in_transaction_session_timeout=5000 -c jit=off");
 }
 
 TEST_CASE("a postgresql:// URI with several hosts is accepted", "[store][dsn]") {
@@ -152,4 +152,10 @@ TEST_CASE("RedactDsn never echoes an unparseable DSN", "[store][dsn]") {
 }
 
 }  // namespace
+
+TEST_CASE("an operator's own jit setting is kept", "[store][dsn]") {
+  const ConnInfo c = Build("host=db options='-c jit=on'");
+  CHECK(c.at("options") == "-c jit=on -c statement_timeout=10000 -c idle_in_transaction_session_timeout=5000");
+}
+
 }  // namespace vik::store
