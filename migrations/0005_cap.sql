@@ -33,7 +33,7 @@ ALTER TABLE signals
     ADD COLUMN ended_at timestamptz,       -- when a cancel or update ended it (the referrer's sent time)
     ADD COLUMN ended_by text;              -- 'cap:<message id>' or 'signal:<signal id>'
 CREATE INDEX signals_cap_message ON signals (cap_message_id) WHERE cap_message_id IS NOT NULL;
-CREATE INDEX signals_status_state_expires ON signals (status, state, expires_at);
+CREATE INDEX signals_current ON signals (status, state, sent_at DESC);  -- the CAP index, newest first
 
 -- A reference (from a cancel or update) to a message or signal not stored yet. Only the
 -- referrer's own partner's signals can be ended (a partner cannot cancel another's alerts).
