@@ -60,6 +60,8 @@ fi
 
 vik_log "migrating"
 "$VIKD" migrate --config deploy/vikd.conf.example --db "$DSN" --log-level warn
+vik_log "loading the region's reference data (deploy/reference/vr21)"
+"$VIKD" reference load deploy/reference/vr21 --db "$DSN" --log-level warn >/dev/null
 
 # Sample partners, sources and a token, once (the token secret is kept in var/quickstart.token).
 if [ ! -s var/quickstart.token ]; then

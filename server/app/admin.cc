@@ -6,6 +6,9 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -14,6 +17,7 @@
 
 #include "core/duration.h"
 #include "core/time_format.h"
+#include "domain/reference_files.h"
 #include "ingest/tokens.h"
 #include "store/store.h"
 
@@ -173,6 +177,55 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
       std::printf("%-14s %-24s %-24s %-21s %s\n", t.id.c_str(), t.partner.c_str(), scopes.c_str(),
                   Date(t.created_at).c_str(), t.revoked_at ? Date(*t.revoked_at).c_str() : "-");
     }
+    return 0;
+  }
+  if (command == "reference" && sub == "load") {
+    if (args.size() != 2) {
+      return Usage("usage: vikd reference load DIR (the region's *.tsv files, e.g. deploy/reference/vr21)");
+    }
+    const std::filesystem::path dir = args[1];
+    std::map<std::string, std::string> files;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".tsv") {
+        continue;
+      }
+      if (entry.file_size() > 64 * 1024 * 1024) {
+        return Usage(entry.path().string() + ": larger than 64 MiB");
+      }
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      if (!in) {
+        return Usage("cannot read " + entry.path().string());
+      }
+      files[entry.path().filename().string()] = text.str();
+    }
+    if (ec) {
+      return Usage("cannot read the directory " + dir.string() + ": " + ec.message());
+    }
+    if (files.empty()) {
+      return Usage(dir.string() + " holds no .tsv reference files");
+    }
+    auto tables = domain::ParseReferenceFiles(files);
+    if (!tables.ok()) {
+      return Usage(tables.status().message());
+    }
+    nlohmann::json object{{"dir", dir.string()},
+                          {"regions", tables->regions.size()},
+                          {"municipalities", tables->municipalities.size()},
+                          {"themes", tables->themes.size()},
+                          {"cap_category_themes", tables->cap_category_themes.size()},
+                          {"impact_classes", tables->impact_classes.size()},
+                          {"likelihood_classes", tables->likelihood_classes.size()},
+                          {"grip_levels", tables->grip_levels.size()},
+                          {"crisis_phases", tables->crisis_phases.size()}};
+    if (auto s = db.LoadReferenceTables(*tables, CliAudit("reference.load", object)); !s.ok()) {
+      return Failed("reference load", s);
+    }
+    std::printf("loaded %zu rows from %zu files in %s (running instances pick up municipalities and themes "
+                "on restart)\n",
+                tables->rows(), files.size(), dir.string().c_str());
     return 0;
   }
   if (command == "feed" && sub == "add") {

@@ -41,6 +41,10 @@ void PrintHelp() {
       "                                                 links are fetched from the feed's origin and these hosts\n"
       "  vikd feed list                                 list CAP feeds with their polling state\n"
       "  vikd feed remove NAME                          stop polling a feed (its ingested alerts stay)\n"
+      "  vikd reference load DIR                        load the region's reference data files (*.tsv, e.g.\n"
+      "                                                 deploy/reference/vr21): regions, municipalities, themes,\n"
+      "                                                 CAP category themes, impact and likelihood classes, GRIP\n"
+      "                                                 levels, crisis phases; inserted or updated, never deleted\n"
       "  Admin commands take the same --db / --config settings as serve.\n"
       "  vikd help | --help     this text\n"
       "\n"
@@ -196,10 +200,11 @@ int RunCli(int argc, char** argv) {
     std::printf("%s\n", VersionLine().c_str());
     return kExitOk;
   }
-  const bool admin = p.command == "partner" || p.command == "source" || p.command == "token" || p.command == "feed";
+  const bool admin = p.command == "partner" || p.command == "source" || p.command == "token" || p.command == "feed" ||
+                     p.command == "reference";
   if (p.command != "serve" && p.command != "migrate" && !admin) {
     return UsageError("unknown command \"" + p.command +
-                      "\" (expected serve, migrate, partner, source, token, feed, version or help)");
+                      "\" (expected serve, migrate, partner, source, token, feed, reference, version or help)");
   }
   if (!admin && !p.args.empty()) {
     return UsageError("unexpected argument \"" + p.args.front() + "\" after " + p.command);

@@ -246,6 +246,77 @@ inline constexpr Statement kThemesAll{"themes_all", "SELECT code FROM themes"};
 inline constexpr Statement kCapCategoryThemes{"cap_category_themes",
                                               "SELECT cap_category, theme FROM cap_category_themes"};
 
+// --- reference data files (vikd reference load): upserts by key, never deletes ---
+inline constexpr Statement kRefRegionsUpsert{
+    "ref_regions_upsert",
+    "INSERT INTO regions (code, nr, name, province)"
+    " SELECT code, nr, name, nullif(province, '') FROM jsonb_to_recordset($1::jsonb)"
+    " AS x(code text, nr int, name text, province text)"
+    " ON CONFLICT (code) DO UPDATE SET nr = EXCLUDED.nr, name = EXCLUDED.name, province = EXCLUDED.province"};
+// Successors are set in a second statement, once every municipality of the file exists.
+inline constexpr Statement kRefMunicipalitiesUpsert{
+    "ref_municipalities_upsert",
+    "INSERT INTO municipalities (gm_code, name, region_code, valid_from, valid_to)"
+    " SELECT gm_code, name, region, nullif(valid_from, '')::date, nullif(valid_to, '')::date"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(gm_code text, name text, region text, valid_from text, valid_to text)"
+    " ON CONFLICT (gm_code) DO UPDATE SET name = EXCLUDED.name, region_code = EXCLUDED.region_code,"
+    " valid_from = EXCLUDED.valid_from, valid_to = EXCLUDED.valid_to"};
+inline constexpr Statement kRefMunicipalitySuccessors{
+    "ref_municipality_successors",
+    "UPDATE municipalities m SET successor = nullif(x.successor, '')"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(gm_code text, successor text) WHERE m.gm_code = x.gm_code"};
+// Parents are set in a second statement, once every theme of the file exists.
+inline constexpr Statement kRefThemesUpsert{
+    "ref_themes_upsert",
+    "INSERT INTO themes (code, label, cap_category)"
+    " SELECT code, label, nullif(cap_category, '') FROM jsonb_to_recordset($1::jsonb)"
+    " AS x(code text, label text, cap_category text)"
+    " ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label, cap_category = EXCLUDED.cap_category"};
+inline constexpr Statement kRefThemeParents{
+    "ref_theme_parents",
+    "UPDATE themes t SET parent = nullif(x.parent, '')"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(code text, parent text) WHERE t.code = x.code"};
+inline constexpr Statement kRefCapCategoryThemesUpsert{
+    "ref_cap_category_themes_upsert",
+    "INSERT INTO cap_category_themes (cap_category, theme)"
+    " SELECT cap_category, theme FROM jsonb_to_recordset($1::jsonb) AS x(cap_category text, theme text)"
+    " ON CONFLICT (cap_category) DO UPDATE SET theme = EXCLUDED.theme"};
+inline constexpr Statement kRefImpactClassesUpsert{
+    "ref_impact_classes_upsert",
+    "INSERT INTO impact_classes (code, label_nl, label_en)"
+    " SELECT code, label_nl, label_en FROM jsonb_to_recordset($1::jsonb) AS x(code text, label_nl text, label_en text)"
+    " ON CONFLICT (code) DO UPDATE SET label_nl = EXCLUDED.label_nl, label_en = EXCLUDED.label_en"};
+inline constexpr Statement kRefLikelihoodClassesUpsert{
+    "ref_likelihood_classes_upsert",
+    "INSERT INTO likelihood_classes (code, label_nl, chance, description)"
+    " SELECT code, label_nl, chance, description FROM jsonb_to_recordset($1::jsonb)"
+    " AS x(code text, label_nl text, chance text, description text)"
+    " ON CONFLICT (code) DO UPDATE SET label_nl = EXCLUDED.label_nl, chance = EXCLUDED.chance,"
+    " description = EXCLUDED.description"};
+// Ordinals are unique: the rows of the file first move their old ordinals out of the way.
+inline constexpr Statement kRefGripLevelsMove{
+    "ref_grip_levels_move",
+    "UPDATE grip_levels SET ordinal = -1000 - ordinal"
+    " WHERE code IN (SELECT code FROM jsonb_to_recordset($1::jsonb) AS x(code text))"};
+inline constexpr Statement kRefGripLevelsUpsert{
+    "ref_grip_levels_upsert",
+    "INSERT INTO grip_levels (code, ordinal, label, description)"
+    " SELECT code, ordinal, label, description FROM jsonb_to_recordset($1::jsonb)"
+    " AS x(code text, ordinal int, label text, description text)"
+    " ON CONFLICT (code) DO UPDATE SET ordinal = EXCLUDED.ordinal, label = EXCLUDED.label,"
+    " description = EXCLUDED.description"};
+inline constexpr Statement kRefCrisisPhasesMove{
+    "ref_crisis_phases_move",
+    "UPDATE crisis_phases SET ordinal = -1000 - ordinal"
+    " WHERE code IN (SELECT code FROM jsonb_to_recordset($1::jsonb) AS x(code text))"};
+inline constexpr Statement kRefCrisisPhasesUpsert{
+    "ref_crisis_phases_upsert",
+    "INSERT INTO crisis_phases (code, ordinal, label, description)"
+    " SELECT code, ordinal, label, description FROM jsonb_to_recordset($1::jsonb)"
+    " AS x(code text, ordinal int, label text, description text)"
+    " ON CONFLICT (code) DO UPDATE SET ordinal = EXCLUDED.ordinal, label = EXCLUDED.label,"
+    " description = EXCLUDED.description"};
+
 // --- administration ---
 inline constexpr Statement kPartnerInsert{"partner_insert", "INSERT INTO partners (name) VALUES ($1)"};
 inline constexpr Statement kSourceInsert{

@@ -17,6 +17,7 @@
 
 #include "core/result.h"
 #include "domain/reference_data.h"
+#include "domain/reference_files.h"
 #include "store/cluster_records.h"
 #include "store/connection_string.h"
 #include "store/ingest_records.h"
@@ -91,6 +92,12 @@ class Store {
   core::Result<SignalRecord> ReadSignal(const std::string& id);
   // The region's current alerts of `status` ("actual", "exercise", ...), newest first, at most `limit`.
   core::Result<std::vector<AlertIndexRow>> ListCurrentAlerts(const std::string& status, int limit);
+
+  // --- reference data files (pg_reference.cc) ---
+  // Inserts or updates every row of `tables` by its key (nothing is deleted) and appends `audit`,
+  // in one transaction: all or nothing. A row the database refuses (a foreign key, a unique
+  // ordinal) fails the whole load with the database's reason.
+  core::Status LoadReferenceTables(const domain::ReferenceTables& tables, const AuditRecord& audit);
 
   // --- administration (pg_admin.cc); each writes its audit record in the same transaction ---
   core::Status AddPartner(const std::string& name, const AuditRecord& audit);
