@@ -136,6 +136,25 @@ struct SignalRecord {
   core::WallTime received_at;
 };
 
+// GET /v1/signals: filters (empty = any) and a keyset cursor, newest first.
+struct SignalQuery {
+  std::string status = "actual";
+  std::string state;
+  std::string theme;         // the code and its sub-themes
+  std::string municipality;  // GMnnnn
+  std::string source;
+  std::int64_t after_received_us = -1;  // cursor: strictly older than (received_at, id)
+  std::string after_id = "00000000-0000-0000-0000-000000000000";
+  int limit = 100;
+};
+
+struct ListedSignal {
+  SignalRecord record;
+  std::int64_t received_us = 0;
+  std::string ended_by;
+  std::int64_t ended_us = 0;  // 0: not ended
+};
+
 // One line of the CAP index (GET /cap/alerts.atom).
 struct AlertIndexRow {
   std::string signal_id;

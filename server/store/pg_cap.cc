@@ -171,6 +171,30 @@ core::Result<SignalRecord> Store::ReadSignal(const std::string& id) {
   });
 }
 
+core::Result<std::vector<ListedSignal>> Store::ListSignals(const SignalQuery& q) {
+  return impl_->pool.Run("list signals", [&q](pqxx::connection& c) -> core::Result<std::vector<ListedSignal>> {
+    pqxx::read_transaction tx(c);
+    std::vector<ListedSignal> out;
+    for (const auto& r : tx.exec_prepared(stmt::kSignalsList.name, q.status, q.state, q.theme, q.municipality, q.source,
+                                          q.after_received_us, q.after_id, q.limit)) {
+      ListedSignal s;
+      s.record.id = r[0].as<std::string>();
+      s.record.source = r[1].as<std::string>();
+      s.record.external_id = r[2].as<std::string>();
+      s.record.payload = pqxx::binarystring(r[3]).str();
+      s.record.cap_message_id = r[4].as<std::string>();
+      s.record.status = r[5].as<std::string>();
+      s.record.state = r[6].as<std::string>();
+      s.received_us = r[7].as<std::int64_t>();
+      s.record.received_at = core::WallTime{std::chrono::microseconds(s.received_us)};
+      s.ended_by = r[8].as<std::string>();
+      s.ended_us = r[9].as<std::int64_t>();
+      out.push_back(std::move(s));
+    }
+    return out;
+  });
+}
+
 core::Result<std::vector<AlertIndexRow>> Store::ListCurrentAlerts(const std::string& status, int limit) {
   return impl_->pool.Run("list current alerts", [&status, limit](pqxx::connection& c)
                                                     -> core::Result<std::vector<AlertIndexRow>> {

@@ -206,6 +206,20 @@ inline constexpr Statement kSignalRead{
     "signal_read",
     "SELECT id::text, source, external_id, payload, cap_message_id::text, status, state,"
     " extract(epoch FROM received_at)::float8 FROM signals WHERE id = $1::uuid"};
+// Stored signals, newest first, filtered; keyset pagination on (received_at, id).
+// $1 status, $2 state or '', $3 theme (the code and its sub-themes) or '', $4 municipality or '',
+// $5 source or '', $6 cursor received_at in microseconds since the epoch or -1, $7 cursor id,
+// $8 limit.
+inline constexpr Statement kSignalsList{
+    "signals_list",
+    "SELECT id::text, source, external_id, payload, coalesce(cap_message_id::text, ''), status, state,"
+    " (extract(epoch FROM received_at) * 1000000)::bigint, coalesce(ended_by, ''),"
+    " coalesce((extract(epoch FROM ended_at) * 1000000)::bigint, 0)"
+    " FROM signals WHERE status = $1 AND ($2 = '' OR state = $2)"
+    " AND ($3 = '' OR theme = $3 OR theme LIKE $3 || '.%') AND ($4 = '' OR $4 = ANY (municipalities))"
+    " AND ($5 = '' OR source = $5)"
+    " AND ($6::bigint < 0 OR (received_at, id) < ('epoch'::timestamptz + $6::bigint * interval '1 microsecond', $7::uuid))"
+    " ORDER BY received_at DESC, id DESC LIMIT $8"};
 // The region's current alerts of one status ($2: 'actual', 'exercise', ...) for the CAP index:
 // active, not expired, not a cancel, placed in the region (at least one municipality); one row per
 // CAP message. $1: limit. Reads at most 4 x $1 of the newest matching signals (index

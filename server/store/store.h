@@ -90,6 +90,8 @@ class Store {
   core::Result<CapMessageRecord> ReadCapMessage(const std::string& id);
   // NOT_FOUND when no such signal (`id` must be a UUID).
   core::Result<SignalRecord> ReadSignal(const std::string& id);
+  // Signals matching `query`, newest first, at most query.limit.
+  core::Result<std::vector<ListedSignal>> ListSignals(const SignalQuery& query);
   // The region's current alerts of `status` ("actual", "exercise", ...), newest first, at most `limit`.
   core::Result<std::vector<AlertIndexRow>> ListCurrentAlerts(const std::string& status, int limit);
 
