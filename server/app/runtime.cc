@@ -16,6 +16,7 @@
 #include "http/health_routes.h"
 #include "exchange/ingest_mapping.h"
 #include "http/cap_routes.h"
+#include "http/region_routes.h"
 #include "http/signal_routes.h"
 #include "http/cluster_routes.h"
 #include "http/ingest_routes.h"
@@ -171,6 +172,7 @@ core::Status Runtime::StartUp() {
   });
   http::AddIngestRoutes(router_, *pipeline_, *auth_);
   http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
+  http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
   http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});

@@ -136,6 +136,16 @@ struct SignalRecord {
   core::WallTime received_at;
 };
 
+// One version of the region's crisis state.
+struct RegionState {
+  int version = 0;          // 0: never set
+  std::string grip_level;   // "0".."5", "RIJK", or empty
+  std::string phase;        // koud, lauw, warm, nafase
+  std::string reason;
+  std::string set_by;
+  std::int64_t set_us = 0;  // microseconds since the epoch
+};
+
 // GET /v1/signals: filters (empty = any) and a keyset cursor, newest first.
 struct SignalQuery {
   std::string status = "actual";

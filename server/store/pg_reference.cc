@@ -83,4 +83,36 @@ core::Status Store::LoadReferenceTables(const domain::ReferenceTables& t, const 
   });
 }
 
+core::Result<std::vector<RegionState>> Store::RegionStateHistory(const std::string& region, int limit) {
+  return impl_->pool.Run("read region state", [&](pqxx::connection& c) -> core::Result<std::vector<RegionState>> {
+    pqxx::read_transaction tx(c);
+    std::vector<RegionState> out;
+    for (const auto& r : tx.exec_prepared(stmt::kRegionStateHistory.name, region, limit)) {
+      out.push_back({r[0].as<int>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                     r[4].as<std::string>(), r[5].as<std::int64_t>()});
+    }
+    return out;
+  });
+}
+
+core::Result<RegionState> Store::SetRegionState(const std::string& region, int expected_version,
+                                                const RegionState& state, const AuditRecord& audit) {
+  return impl_->pool.Run("set region state", [&](pqxx::connection& c) -> core::Result<RegionState> {
+    pqxx::work w(c);
+    const int version = expected_version + 1;
+    const auto rows = w.exec_prepared(stmt::kRegionStateAppend.name, region, version, state.grip_level, state.phase,
+                                      state.reason, state.set_by);
+    if (rows.empty()) {
+      return core::Aborted("version: the region's state is no longer at version " + std::to_string(expected_version) +
+                           " (changed by someone else); reload it and apply your change again");
+    }
+    RegionState out = state;
+    out.version = version;
+    out.set_us = rows[0][0].as<std::int64_t>();
+    InsertAudit(w, {audit});
+    w.commit();
+    return out;
+  });
+}
+
 }  // namespace vik::store

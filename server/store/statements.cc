@@ -14,6 +14,7 @@ std::span<const Statement> PreparedStatements() {
       stmt::kTokenRevoke,  stmt::kTokenExists,
       stmt::kReferencesApply, stmt::kPendingReferencesResolve, stmt::kPendingReferencesSweep, stmt::kCapMessageInsert, stmt::kCapMessageLookup,
       stmt::kCapMessageSignals, stmt::kCapMessageRaw, stmt::kCapCategoryThemes,
+      stmt::kRegionStateCurrent, stmt::kRegionStateHistory, stmt::kRegionStateAppend,
       stmt::kSignalRead, stmt::kSignalsList, stmt::kCurrentAlerts, stmt::kBoundariesOfRegion,
       stmt::kRefRegionsUpsert, stmt::kRefMunicipalitiesUpsert, stmt::kRefMunicipalitySuccessors, stmt::kRefThemesUpsert,
       stmt::kRefThemeParents, stmt::kRefCapCategoryThemesUpsert, stmt::kRefImpactClassesUpsert,

@@ -331,6 +331,27 @@ inline constexpr Statement kRefCrisisPhasesUpsert{
     " ON CONFLICT (code) DO UPDATE SET ordinal = EXCLUDED.ordinal, label = EXCLUDED.label,"
     " description = EXCLUDED.description"};
 
+// --- the region's crisis state (GRIP level, phase), versioned ---
+inline constexpr Statement kRegionStateCurrent{
+    "region_state_current",
+    "SELECT version, coalesce(grip_level, ''), phase, reason, set_by,"
+    " (extract(epoch FROM set_at) * 1000000)::bigint FROM region_states WHERE region = $1"
+    " ORDER BY version DESC LIMIT 1"};
+inline constexpr Statement kRegionStateHistory{
+    "region_state_history",
+    "SELECT version, coalesce(grip_level, ''), phase, reason, set_by,"
+    " (extract(epoch FROM set_at) * 1000000)::bigint FROM region_states WHERE region = $1"
+    " ORDER BY version DESC LIMIT $2"};
+// Appends version $2 when the current version is $2 - 1 (0: none yet); no row when it is not (a
+// concurrent writer won: the primary key serialises them).
+inline constexpr Statement kRegionStateAppend{
+    "region_state_append",
+    "INSERT INTO region_states (region, version, grip_level, phase, reason, set_by)"
+    " SELECT $1, $2, nullif($3, ''), $4, $5, $6"
+    " WHERE coalesce((SELECT max(version) FROM region_states WHERE region = $1), 0) = $2 - 1"
+    " ON CONFLICT (region, version) DO NOTHING"
+    " RETURNING (extract(epoch FROM set_at) * 1000000)::bigint"};
+
 // --- administration ---
 inline constexpr Statement kPartnerInsert{"partner_insert", "INSERT INTO partners (name) VALUES ($1)"};
 inline constexpr Statement kSourceInsert{

@@ -95,6 +95,15 @@ class Store {
   // The region's current alerts of `status` ("actual", "exercise", ...), newest first, at most `limit`.
   core::Result<std::vector<AlertIndexRow>> ListCurrentAlerts(const std::string& status, int limit);
 
+  // --- the region's crisis state (pg_reference.cc) ---
+  // The newest versions, newest first (at most `limit`); empty when never set.
+  core::Result<std::vector<RegionState>> RegionStateHistory(const std::string& region, int limit);
+  // Appends `state` as version expected_version + 1 with `audit`, in one transaction. ABORTED when
+  // the current version is not `expected_version` (someone else changed it: reload and retry);
+  // FAILED_PRECONDITION for an unknown GRIP level or phase.
+  core::Result<RegionState> SetRegionState(const std::string& region, int expected_version, const RegionState& state,
+                                           const AuditRecord& audit);
+
   // --- reference data files (pg_reference.cc) ---
   // Inserts or updates every row of `tables` by its key (nothing is deleted) and appends `audit`,
   // in one transaction: all or nothing. A row the database refuses (a foreign key, a unique
