@@ -36,5 +36,16 @@ vik_pg_init "$PGTMP/data"
 vik_pg_start "$PGTMP/data" "$PORT" "$PGTMP" "-c fsync=off -c synchronous_commit=off -c max_connections=300"
 export VIK_TEST_PG="host=127.0.0.1 port=$PORT user=postgres"
 
+# Every Catch2 test case must be its own ctest test: a ';' or '[' in a test name silently merges the
+# following cases into one name that matches nothing (and so runs nothing).
+for suite in unit integration e2e; do
+  listed=$("$BUILD/tests/vik_${suite}_tests" --list-test-names-only | grep -c . || true)
+  registered=$(ctest --test-dir "$BUILD" -N | grep -c "Test *#[0-9]*: ${suite}:" || true)
+  if [ "$listed" != "$registered" ]; then
+    echo "tests/$suite: $listed Catch2 test cases but $registered ctest tests; is there a ';' or '[' in a test name?" >&2
+    exit 1
+  fi
+done
+
 vik_log "running tests"
 ctest --test-dir "$BUILD" --output-on-failure -j"${VIK_JOBS:-$(( $(nproc) * 2 ))}" --timeout 300 "$@"

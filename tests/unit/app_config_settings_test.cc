@@ -111,7 +111,7 @@ TEST_CASE("settings are stored in their typed fields", "[app][config]") {
   CHECK_FALSE(c.store.migrations_dir.has_value());
 }
 
-TEST_CASE("listen addresses parse HOST:PORT, [IPv6]:PORT and :PORT", "[app][config]") {
+TEST_CASE("listen addresses parse HOST:PORT, bracketed IPv6 with PORT and :PORT", "[app][config]") {
   Config c;
   REQUIRE(ApplySetting(c, "http.listen", "10.0.0.5:8081").ok());
   CHECK(c.http.host == "10.0.0.5");

@@ -60,7 +60,7 @@ const std::string kGeocode = "<areaDesc>Den Bosch</areaDesc><geocode><valueName>
 
 }  // namespace
 
-TEST_CASE("language variants of one info become one signal; other infos their own", "[cap][mapping]") {
+TEST_CASE("language variants of one info become one signal, other infos their own", "[cap][mapping]") {
   const auto alert = Parse(Alert(Info("en-GB", "Storm warning", kGeocode) + Info("nl-NL", "Stormwaarschuwing", kGeocode) +
                                  Info("nl-NL", "Tweede golf", kGeocode, "<effective>2026-11-25T20:00:00+01:00</effective>")));
   const auto mapped = cap::MapAlert(alert, Vr21());
@@ -77,7 +77,7 @@ TEST_CASE("language variants of one info become one signal; other infos their ow
   CHECK(first.signal.area.geocodes.empty());  // a municipality of the region is a field, not a geocode
 }
 
-TEST_CASE("a single-info alert keeps its identifier; odd identifiers get a stable hashed key", "[cap][mapping]") {
+TEST_CASE("a single-info alert keeps its identifier, odd identifiers get a stable hashed key", "[cap][mapping]") {
   CHECK(cap::ExternalId("KNMI-1", 0, 1) == "KNMI-1");
   CHECK(cap::ExternalId("KNMI-1", 3, 2) == "KNMI-1/info3");
   const std::string odd = cap::ExternalId("AusBoM-IDN21033-2019-01-16T03:15:58+00:00", 0, 1);
@@ -86,7 +86,7 @@ TEST_CASE("a single-info alert keeps its identifier; odd identifiers get a stabl
   CHECK(odd.size() == 36);
 }
 
-TEST_CASE("areas without municipality geocodes are located by geometry; radius 0 is a point", "[cap][mapping]") {
+TEST_CASE("areas without municipality geocodes are located by geometry, radius 0 is a point", "[cap][mapping]") {
   const auto alert = Parse(Alert(Info("nl-NL", "Brand", "<areaDesc>grens</areaDesc>"
                                                         "<polygon>51.7,5.25 51.71,5.25 51.71,5.35 51.7,5.25</polygon>"
                                                         "<circle>51.65,5.38 0</circle>")));
@@ -100,7 +100,7 @@ TEST_CASE("areas without municipality geocodes are located by geometry; radius 0
   CHECK(area.polygons.size() == 1);
 }
 
-TEST_CASE("crisistype and vik parameters set theme and kind; other parameters become attributes", "[cap][mapping]") {
+TEST_CASE("crisistype and vik parameters set theme and kind, other parameters become attributes", "[cap][mapping]") {
   const auto alert = Parse(Alert(Info("nl-NL", "Paniek", kGeocode,
                                       "<parameter><valueName>crisistype</valueName><value>7.1</value></parameter>"
                                       "<parameter><valueName>vik:kind</valueName><value>forecast</value></parameter>"
@@ -115,7 +115,7 @@ TEST_CASE("crisistype and vik parameters set theme and kind; other parameters be
   CHECK(s.attributes.at("cap.event") == "Storm");
 }
 
-TEST_CASE("Ack and Error alerts make no signals; references are kept", "[cap][mapping]") {
+TEST_CASE("Ack and Error alerts make no signals, references are kept", "[cap][mapping]") {
   auto xml = Alert("", "ACK-1");
   xml.replace(xml.find("<msgType>Alert"), 14, "<msgType>Ack");
   xml.replace(xml.find("<scope>"), 0, "");

@@ -105,7 +105,7 @@ TEST_CASE("a signal's score is severity times certainty times urgency", "[risk]"
   CHECK(LevelOfScore(4000) == 4);
 }
 
-TEST_CASE("a signal scores only inside [onset, expires)", "[risk]") {
+TEST_CASE("a signal scores only inside from onset until expiry", "[risk]") {
   const auto now = Noon();
   const RiskSignal s = Warning("a", "knmi", {"GM0796"}, Severity::kModerate, now, now + hours(2));
   const SignalWindow w = WindowOf(s, RiskEngineConfig{});
@@ -338,7 +338,7 @@ TEST_CASE("the trend rises when the level went up in the last 6 hours", "[risk]"
   CHECK(book.Snapshot()[0].levels.trend == Trend::kStable);
 }
 
-TEST_CASE("partners reporting the same event merge into one risk; a region-wide signal has its own key", "[risk]") {
+TEST_CASE("partners reporting the same event merge into one risk, a region-wide signal has its own key", "[risk]") {
   const auto now = Noon();
   RiskBook book(SignalStatus::kActual);
   book.Apply(Incident("a", "brandweer", "1.2", {"GM1982"}, Severity::kSevere, now), now);
