@@ -273,13 +273,6 @@ core::Result<Feed> ParseRss(const pugi::xml_node& root, const FeedLimits& limits
   return feed;
 }
 
-std::string LowerFirst(std::string s) {
-  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') {
-    s[0] = static_cast<char>(s[0] - 'A' + 'a');
-  }
-  return s;
-}
-
 }  // namespace
 
 const char* Name(FeedKind kind) {
@@ -296,19 +289,9 @@ const char* Name(FeedKind kind) {
 
 core::Result<Feed> ParseFeed(std::string_view bytes, const FeedLimits& limits) {
   const PrescanLimits prescan{limits.max_bytes, limits.max_depth, limits.max_elements, limits.max_attributes};
-  if (auto s = PrescanXml(bytes, prescan); !s.ok()) {
-    return s;
-  }
-  // The CAP parser's flags: no DOCTYPE, PI or comment nodes; only the predefined entities.
-  constexpr unsigned kFlags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol;
   pugi::xml_document doc;
-  const pugi::xml_parse_result r = doc.load_buffer(bytes.data(), bytes.size(), kFlags, pugi::encoding_auto);
-  if (!r) {
-    const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0));
-    const auto end = bytes.begin() + static_cast<std::ptrdiff_t>(std::min(offset, bytes.size()));
-    const auto line = 1 + std::count(bytes.begin(), end, '\n');
-    return core::InvalidArgument("line " + std::to_string(line) + ": not well-formed XML: " +
-                                 LowerFirst(r.description()) + " (byte offset " + std::to_string(offset) + ")");
+  if (core::Status s = LoadUntrustedXml(bytes, prescan, doc); !s.ok()) {
+    return s;
   }
   const pugi::xml_node root = doc.document_element();
   if (IsAtom(root, "feed")) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cap/xml_prescan.h"
+#include "core/utf8.h"
 
 namespace vik::cap {
 namespace {
@@ -33,50 +34,6 @@ std::string_view Trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    std::uint32_t min = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-      min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-      min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-      min = 0x10000;
-    } else {
-      return false;
-    }
-    if (s.size() - i < len) {
-      return false;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) {
-        return false;
-      }
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
 }
 
 // A name or namespace quoted for a message, cut at 80 bytes.
@@ -257,7 +214,7 @@ class TreeReader {
       }
     }
     const auto trimmed = Trim(text);
-    if (!IsValidUtf8(trimmed)) {
+    if (!core::IsValidUtf8(trimmed)) {
       return Error(path, "text is not valid UTF-8 (declare encoding=\"ISO-8859-1\" for Latin-1 documents)");
     }
     return std::string(trimmed);
@@ -431,32 +388,13 @@ class TreeReader {
 };
 
 // "start-end tags mismatch" from pugixml's "Start-end tags mismatch".
-std::string LowerFirst(std::string s) {
-  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') {
-    s[0] = static_cast<char>(s[0] - 'A' + 'a');
-  }
-  return s;
-}
-
 }  // namespace
 
 core::Result<Alert> ParseAlert(std::string_view bytes, const ParseLimits& limits) {
   const PrescanLimits prescan{limits.max_bytes, limits.max_depth, limits.max_elements, limits.max_attributes};
-  if (auto s = PrescanXml(bytes, prescan); !s.ok()) {
-    return s;
-  }
-  // No parse_doctype, parse_pi or parse_comments; whitespace-only text is dropped (no parse_ws_pcdata).
-  // The pre-scan has refused any DOCTYPE, so no entity can be declared; pugixml never fetches or
-  // expands anything but the five predefined entities and character references.
-  constexpr unsigned kFlags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol;
   pugi::xml_document doc;
-  const pugi::xml_parse_result r = doc.load_buffer(bytes.data(), bytes.size(), kFlags, pugi::encoding_auto);
-  if (!r) {
-    const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0));
-    const auto end = bytes.begin() + static_cast<std::ptrdiff_t>(std::min(offset, bytes.size()));
-    const auto line = 1 + std::count(bytes.begin(), end, '\n');
-    return core::InvalidArgument("line " + std::to_string(line) + ": not well-formed XML: " +
-                                 LowerFirst(r.description()) + " (byte offset " + std::to_string(offset) + ")");
+  if (core::Status s = LoadUntrustedXml(bytes, prescan, doc); !s.ok()) {
+    return s;
   }
   return TreeReader(limits).Read(doc);
 }

@@ -208,4 +208,22 @@ core::Status PrescanXml(std::string_view bytes, const PrescanLimits& limits) {
   return core::Status::Ok();
 }
 
+core::Status LoadUntrustedXml(std::string_view bytes, const PrescanLimits& limits, pugi::xml_document& doc) {
+  if (core::Status s = PrescanXml(bytes, limits); !s.ok()) {
+    return s;
+  }
+  constexpr unsigned kFlags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol;
+  const pugi::xml_parse_result r = doc.load_buffer(bytes.data(), bytes.size(), kFlags, pugi::encoding_auto);
+  if (r) {
+    return core::Status::Ok();
+  }
+  const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0));
+  std::string description = r.description();
+  if (!description.empty() && description[0] >= 'A' && description[0] <= 'Z') {
+    description[0] = static_cast<char>(description[0] - 'A' + 'a');
+  }
+  return Refuse(core::StatusCode::kInvalidArgument, bytes, offset,
+                "not well-formed XML: " + description + " (byte offset " + std::to_string(offset) + ")");
+}
+
 }  // namespace vik::cap

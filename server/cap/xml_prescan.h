@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include <pugixml.hpp>
+
 #include "core/status.h"
 
 namespace vik::cap {
@@ -23,5 +25,12 @@ struct PrescanLimits {
 // OK, INVALID_ARGUMENT (DOCTYPE, markup declarations, NUL, unterminated markup) or
 // RESOURCE_EXHAUSTED (a limit exceeded). Messages start with "line N: ".
 core::Status PrescanXml(std::string_view bytes, const PrescanLimits& limits);
+
+// PrescanXml, then pugixml into `doc` with the only flags vik uses for untrusted XML: no DOCTYPE,
+// processing-instruction or comment nodes, CDATA kept, the five predefined entities and character
+// references decoded (no other entity can exist: the pre-scan refused every declaration),
+// whitespace-only text dropped, encoding from the BOM or declaration (UTF-8, Latin-1).
+// INVALID_ARGUMENT "line N: not well-formed XML: ... (byte offset K)" when pugixml refuses it.
+core::Status LoadUntrustedXml(std::string_view bytes, const PrescanLimits& limits, pugi::xml_document& doc);
 
 }  // namespace vik::cap

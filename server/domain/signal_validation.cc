@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/utf8.h"
+
 namespace vik::domain {
 namespace {
 
@@ -24,51 +26,6 @@ constexpr int MaxValue(Category) { return static_cast<int>(Category::kOther); }
 constexpr int MaxValue(Urgency) { return static_cast<int>(Urgency::kUnknown); }
 constexpr int MaxValue(Severity) { return static_cast<int>(Severity::kUnknown); }
 constexpr int MaxValue(Certainty) { return static_cast<int>(Certainty::kUnknown); }
-
-bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    std::uint32_t min = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-      min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-      min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-      min = 0x10000;
-    } else {
-      return false;
-    }
-    if (s.size() - i < len) {
-      return false;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) {
-        return false;
-      }
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, UTF-16 surrogates and code points beyond U+10FFFF are not UTF-8.
-    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 bool IsIdChar(char c) {
@@ -199,7 +156,7 @@ class Validator {
       return;
     }
     Length(path, value, limit);
-    if (!IsValidUtf8(value)) {
+    if (!core::IsValidUtf8(value)) {
       Add(path, "is not valid UTF-8");
     } else if (value.find('\0') != std::string_view::npos) {
       Add(path, "contains a NUL character");  // valid UTF-8, but PostgreSQL text cannot hold it
@@ -284,7 +241,7 @@ class Validator {
       Length("theme", theme, limits_.max_theme_bytes);
       return;
     }
-    if (!IsValidUtf8(theme)) {
+    if (!core::IsValidUtf8(theme)) {
       Add("theme", "is not valid UTF-8");
       return;
     }
@@ -403,7 +360,7 @@ class Validator {
       return;
     }
     Length("web", web, limits_.max_web_bytes);
-    if (!IsValidUtf8(web)) {
+    if (!core::IsValidUtf8(web)) {
       Add("web", "is not valid UTF-8");
     }
     for (char c : web) {
@@ -455,7 +412,7 @@ class Validator {
         Add(path, "value is " + std::to_string(value.size()) + " bytes long (limit " +
                       std::to_string(limits_.max_attribute_value_bytes) + ")");
       }
-      if (!IsValidUtf8(value)) {
+      if (!core::IsValidUtf8(value)) {
         Add(path, "value is not valid UTF-8");
       }
     }

@@ -29,6 +29,7 @@ sources=(
   "$root/server/cap/xml_prescan.cc"
   "$root/server/core/status.cc"
   "$root/server/core/time_format.cc"
+  "$root/server/core/utf8.cc"
   "$root/server/domain/geometry.cc"
   "$root/server/domain/reference_data.cc"
   "$root/server/domain/signal.cc"
