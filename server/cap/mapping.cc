@@ -185,10 +185,15 @@ class Mapper {
     s.msg_type = msg_type;
     if (msg_type != domain::MsgType::kAlert) {
       for (const auto& r : alert.references) {
-        // A reference whose sender cannot be a source is kept in the message only.
-        if (IsValidId(r.sender, limits_.max_id_bytes) && s.references.size() < limits_.max_references) {
-          s.references.push_back({r.sender, ExternalId(r.identifier, 0, 1)});
+        if (s.references.size() >= limits_.max_references) {
+          break;  // the message keeps them all
         }
+        // A sender a source id cannot hold gets a stable hashed key, as identifiers do (no such
+        // source can be registered, so the reference resolves to nothing, but the signal stays a
+        // valid update or cancel).
+        const std::string source =
+            IsValidId(r.sender, limits_.max_id_bytes) ? r.sender : "cap-" + HexPrefix(r.sender, 32);
+        s.references.push_back({source, ExternalId(r.identifier, 0, 1)});
       }
     }
     s.status = StatusOf(alert_.status);

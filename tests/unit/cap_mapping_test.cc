@@ -209,3 +209,23 @@ TEST_CASE("real-world excesses are fitted into the signal instead of refusing a 
   relaxed.check_time_order = false;
   CHECK(domain::ValidateSignal(s, reference, relaxed, core::WallTime{std::chrono::seconds(1800000000)}).empty());
 }
+
+TEST_CASE("a reference whose sender cannot be a source id still makes a valid update that round-trips",
+          "[cap][mapping]") {
+  auto xml = Alert(Info("nl-NL", "Update", kGeocode), "KNMI-2");
+  xml.replace(xml.find("<msgType>Alert"), 14, "<msgType>Update");
+  xml.insert(xml.find("</scope>") + 8,
+             "<references>smn.c+na.gob.mx,KNMI-1,2026-11-25T09:00:00+01:00</references>");
+  const auto mapped = cap::MapAlert(Parse(xml), Vr21());
+  REQUIRE(mapped.signals.size() == 1);
+  const auto& s = mapped.signals[0].signal;
+  REQUIRE(s.references.size() == 1);
+  CHECK_THAT(s.references[0].source, Catch::StartsWith("cap-"));
+  auto relaxed = domain::SignalLimits{};
+  relaxed.require_area = false;
+  relaxed.check_time_order = false;
+  CHECK(domain::ValidateSignal(s, Vr21(), relaxed, core::WallTime{std::chrono::seconds(1800000000)}).empty());
+  const auto again = cap::MapAlert(Parse(cap::WriteAlert(s)), Vr21());
+  REQUIRE(again.signals.size() == 1);
+  CHECK(exchange::CanonicalPayloadOf(again.signals[0].signal) == exchange::CanonicalPayloadOf(s));
+}
