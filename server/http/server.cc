@@ -204,7 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     state_ = State::kWriting;
-    const bool keep = keep_alive_ && !closing_;
+    const bool keep = keep_alive_ && !closing_ && !registry_->draining.load();
     res.keep_alive(keep);
     if (head_) {
       const auto length = res.body().size();
@@ -329,6 +329,7 @@ void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
 
 void Server::StopAccepting() {
   draining_ = true;
+  registry_->draining = true;
   net::dispatch(acceptor_.get_executor(), [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);

@@ -47,6 +47,9 @@ struct SessionRegistry {
   std::mutex mu;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
   std::uint64_t next_id = 1;
+  // Set when the listener stops accepting: from then on every response closes its connection
+  // (read on the sessions' strands, set from the shutdown thread).
+  std::atomic<bool> draining{false};
 };
 
 class Server {
