@@ -51,14 +51,8 @@ constexpr std::chrono::seconds kMaxReconnectBackoff{5};
 // Migrates, registers partner "brandweer" with source "brandweer-vr21", and returns an ingest token.
 std::string SetUpIngest(const std::string& dsn) {
   Admin(dsn, {"migrate"});
-  Admin(dsn, {"partner", "add", kPartner});
-  Admin(dsn, {"source", "add", kSource, "--partner", kPartner});
-  std::string secret = Admin(dsn, {"token", "issue", "--partner", kPartner, "--scopes", "ingest"}).out;
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-    secret.pop_back();
-  }
-  REQUIRE_THAT(secret, Catch::StartsWith("vik_"));
-  return secret;
+  vik::testing::AddPartnerWithSource(dsn, kPartner, kSource);
+  return vik::testing::IssueToken(dsn, kPartner, "ingest").secret;
 }
 
 vik::v1::Signal MakeSignal(const std::string& external_id) {

@@ -84,14 +84,8 @@ void Report(const std::string& line) {
 // scopes ingest and read.
 std::string SetUpIngest(const std::string& dsn) {
   Admin(dsn, {"migrate"});
-  Admin(dsn, {"partner", "add", kPartner});
-  Admin(dsn, {"source", "add", kSource, "--partner", kPartner});
-  std::string secret = Admin(dsn, {"token", "issue", "--partner", kPartner, "--scopes", "ingest,read"}).out;
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-    secret.pop_back();
-  }
-  REQUIRE_THAT(secret, Catch::StartsWith("vik_"));
-  return secret;
+  vik::testing::AddPartnerWithSource(dsn, kPartner, kSource);
+  return vik::testing::IssueToken(dsn, kPartner, "ingest,read").secret;
 }
 
 vik::v1::Signal MakeSignal(const std::string& external_id) {
