@@ -323,6 +323,18 @@ const std::vector<Setting>& Settings() {
        DurationSetter("cluster.renew_interval", [](Config& c) -> milliseconds& { return c.lease_renew_interval; },
                       milliseconds(100)),
        [](const Config& c) { return core::FormatDuration(c.lease_renew_interval); }},
+      {"picture.enabled", "", "keep the risk picture on the leader (false: /v1/status shows the last picture written)",
+       [](Config& c, const std::string& v) {
+         if (!ParseBool(v, c.picture_enabled)) {
+           return Bad("picture.enabled", "expected true or false, got \"" + v + "\"");
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::string(c.picture_enabled ? "true" : "false"); }},
+      {"picture.interval", "", "how often the leader's picture keeper applies new changes (signals, assessments)",
+       DurationSetter("picture.interval", [](Config& c) -> milliseconds& { return c.picture_interval; },
+                      milliseconds(50)),
+       [](const Config& c) { return core::FormatDuration(c.picture_interval); }},
       {"feeds.poll_tick", "", "how often the leader looks for CAP feeds due for a poll (each feed has its own interval)",
        DurationSetter("feeds.poll_tick", [](Config& c) -> milliseconds& { return c.feeds_poll_tick; },
                       milliseconds(100)),

@@ -63,6 +63,10 @@ struct Config {
   std::chrono::milliseconds feeds_round_budget{60000};   // the most one poll of one feed may take
   std::size_t feeds_max_link_attempts = 5;               // failed fetches of a link before it is refused
 
+  // The risk picture (leader only; docs/risk-model.md).
+  bool picture_enabled = true;                           // false: the leader keeps no picture
+  std::chrono::milliseconds picture_interval{500};       // how often the keeper reads the change log
+
   std::chrono::milliseconds lease_ttl{3000};
   std::chrono::milliseconds lease_renew_interval{1000};
 

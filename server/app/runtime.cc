@@ -16,6 +16,7 @@
 #include "http/health_routes.h"
 #include "exchange/ingest_mapping.h"
 #include "http/cap_routes.h"
+#include "http/picture_routes.h"
 #include "http/region_routes.h"
 #include "http/signal_routes.h"
 #include "http/cluster_routes.h"
@@ -53,7 +54,7 @@ std::string AdvertisedHost(const std::string& host) {
 
 Runtime::Runtime(Config config)
     : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), lease_timer_(ioc_), feed_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
+      credentials_timer_(ioc_), lease_timer_(ioc_), feed_timer_(ioc_), picture_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (writer_) {
@@ -161,6 +162,15 @@ core::Status Runtime::StartUp() {
   feed_poller_ =
       std::make_unique<ingest::FeedPoller>(feed_options, *store_, *cap_ingest_, *registry_, config_.node_id);
 
+  picture_metrics_ = std::make_unique<picture::PictureMetrics>(*registry_);
+  picture::KeeperOptions keeper_options;
+  keeper_options.node_id = config_.node_id;
+  keeper_ = std::make_unique<picture::PictureKeeper>(*store_, clock_, keeper_options, core::ModuleLogger("picture"),
+                                                     *picture_metrics_);
+  const exchange::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
+                                               std::chrono::seconds(30)};
+  exchange_service_ = std::make_unique<exchange::ExchangeService>(*store_, *auth_, *blocking_, status_context);
+
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
   auto process = process_collector_;
@@ -173,6 +183,7 @@ core::Status Runtime::StartUp() {
   http::AddIngestRoutes(router_, *pipeline_, *auth_);
   http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
   http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
+  http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
   http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});
@@ -183,6 +194,7 @@ core::Status Runtime::StartUp() {
   }
   grpc_ = std::make_unique<exchange::GrpcServer>(config_.grpc, *registry_, *readiness_);
   grpc_->AddService(ingest_service_.get(), vik::v1::IngestService::service_full_name());
+  grpc_->AddService(exchange_service_.get(), vik::v1::ExchangeService::service_full_name());
   if (auto s = grpc_->Start(); !s.ok()) {
     return s;
   }
@@ -256,6 +268,9 @@ int Runtime::Serve() {
   ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
   ScheduleLeaseTick(std::chrono::milliseconds(0));
   ScheduleFeedPoll(config_.feeds_poll_tick);
+  if (config_.picture_enabled) {
+    SchedulePictureRound(config_.picture_interval);
+  }
   // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
   // restarted, while a slow database (a readiness check blocking on connect) is not.
   if (std::uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
@@ -398,6 +413,52 @@ void Runtime::PollFeeds() {
   ScheduleFeedPoll(config_.feeds_poll_tick);
 }
 
+// The risk picture, a singleton job with its own timer (docs/risk-model.md §7): rounds run on the
+// blocking pool one at a time (the next is scheduled when one ends); every write passes the fence.
+// A follower's keeper holds nothing: it is reset when leadership is lost (no round runs then).
+void Runtime::SchedulePictureRound(std::chrono::milliseconds delay) {
+  boost::asio::post(ioc_, [this, delay] {
+    if (stopping_) {
+      return;
+    }
+    picture_timer_.expires_after(delay);
+    picture_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping_) {
+        return;
+      }
+      if (!lease_->fence()) {
+        if (keeper_->warm()) {
+          keeper_->Reset();
+        }
+        SchedulePictureRound(config_.picture_interval);
+        return;
+      }
+      if (!blocking_->TrySubmit([this] { KeepPicture(); })) {
+        SchedulePictureRound(config_.picture_interval);
+      }
+    });
+  });
+}
+
+void Runtime::KeepPicture() {
+  if (auto fence = lease_->fence(); fence && !stopping_) {
+    core::Status s = keeper_->Round(*fence);
+    if (store::IsFenced(s)) {
+      lease_->OnFenced("picture keeper");
+    } else if (!s.ok()) {
+      // Every failure is counted (vik_picture_rounds_total{result="error"}); the log gets the first
+      // of a run and then one in a hundred.
+      if (keeper_failures_++ % 100 == 0) {
+        core::LogWarn(*log_, "picture round failed; retrying", {{"error", s.message()},
+                                                                 {"failures", static_cast<std::uint64_t>(keeper_failures_)}});
+      }
+    } else {
+      keeper_failures_ = 0;
+    }
+  }
+  SchedulePictureRound(config_.picture_interval);
+}
+
 void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
   boost::asio::post(ioc_, [this, delay] {
     if (stopping_) {
@@ -515,6 +576,7 @@ void Runtime::Shutdown() {
     credentials_timer_.cancel();
     lease_timer_.cancel();
     feed_timer_.cancel();
+    picture_timer_.cancel();
     watchdog_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);

@@ -28,6 +28,7 @@
 #include "core/readiness.h"
 #include "cluster/leader_lease.h"
 #include "exchange/grpc_server.h"
+#include "exchange/exchange_service.h"
 #include "exchange/ingest_service.h"
 #include "ingest/authenticator.h"
 #include "ingest/batch_writer.h"
@@ -37,6 +38,7 @@
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
 #include "http/router.h"
+#include "picture/picture_keeper.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -61,6 +63,8 @@ class Runtime {
   void LeaseTick();  // runs on the blocking pool: acquire or renew, then the singleton jobs
   void ScheduleFeedPoll(std::chrono::milliseconds delay);
   void PollFeeds();  // runs on the blocking pool, leader only
+  void SchedulePictureRound(std::chrono::milliseconds delay);
+  void KeepPicture();  // runs on the blocking pool, leader only
   void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
   void RefreshCredentials();  // runs on the blocking pool
   void WaitForSignal();
@@ -84,12 +88,16 @@ class Runtime {
   std::unique_ptr<ingest::Pipeline> pipeline_;
   std::unique_ptr<ingest::CapIngest> cap_ingest_;
   std::unique_ptr<exchange::IngestService> ingest_service_;
+  std::unique_ptr<exchange::ExchangeService> exchange_service_;
   std::vector<std::thread> writer_threads_;
 
   std::unique_ptr<cluster::ClusterMetrics> cluster_metrics_;
   std::unique_ptr<cluster::LeaderLease> lease_;
   unsigned lease_ticks_ = 0;  // touched only by LeaseTick
   std::unique_ptr<ingest::FeedPoller> feed_poller_;
+  std::unique_ptr<picture::PictureMetrics> picture_metrics_;
+  std::unique_ptr<picture::PictureKeeper> keeper_;
+  unsigned keeper_failures_ = 0;  // touched only by KeepPicture
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
@@ -97,6 +105,7 @@ class Runtime {
   boost::asio::steady_timer credentials_timer_;
   boost::asio::steady_timer lease_timer_;
   boost::asio::steady_timer feed_timer_;
+  boost::asio::steady_timer picture_timer_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;

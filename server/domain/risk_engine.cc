@@ -15,6 +15,31 @@ std::string RiskId(const RiskKey& key) {
          (key.municipality.empty() ? std::string("region") : key.municipality);
 }
 
+std::optional<RiskKey> ParseRiskId(std::string_view id) {
+  const auto at = id.find('@');
+  if (at == std::string_view::npos || id.find('@', at + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view theme = id.substr(0, at);
+  const std::string_view area = id.substr(at + 1);
+  RiskKey key;
+  if (theme != "unclassified") {
+    if (theme.empty() || theme.size() > 16 || theme.front() == '.' || theme.back() == '.' ||
+        theme.find("..") != std::string_view::npos ||
+        theme.find_first_not_of("0123456789.") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    key.theme = std::string(theme);
+  }
+  if (area != "region") {
+    if (area.size() != 6 || area.substr(0, 2) != "GM" || area.find_first_not_of("0123456789", 2) != std::string_view::npos) {
+      return std::nullopt;
+    }
+    key.municipality = std::string(area);
+  }
+  return key;
+}
+
 const char* Name(Trend t) {
   switch (t) {
     case Trend::kFalling: return "falling";
@@ -333,6 +358,19 @@ std::vector<RiskView> RiskBook::Snapshot() const {
   }
   std::sort(out.begin(), out.end(), PriorityBefore);
   return out;
+}
+
+PictureCounts RiskBook::Counts(core::WallTime now) const {
+  PictureCounts counts;
+  for (const auto& [id, held] : signals_) {
+    if (SignalScore(held.signal, held.window, now, HealthOf(held.signal.source), now) <= 0) {
+      continue;
+    }
+    ++counts.signals_in_effect;
+    counts.incidents += held.signal.kind == SignalKind::kIncident ? 1 : 0;
+    counts.warnings += held.signal.kind == SignalKind::kWarning ? 1 : 0;
+  }
+  return counts;
 }
 
 std::optional<core::WallTime> RiskBook::NextChange() const {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct RiskKey {
 
 // "<theme>@<municipality>", "<theme>@region" for region-wide; theme "" reads "unclassified".
 std::string RiskId(const RiskKey& key);
+// The inverse of RiskId; nullopt when `id` is not of that form (one '@', a theme of digits and
+// dots or "unclassified", a municipality code "GM" + 4 digits or "region").
+std::optional<RiskKey> ParseRiskId(std::string_view id);
 
 enum class Trend { kFalling = -1, kStable = 0, kRising = 1 };
 const char* Name(Trend t);  // "falling", "stable", "rising"
@@ -77,6 +81,14 @@ struct RiskChange {
   bool removed = false;
 };
 
+// What is in effect in a picture now (for the regional status).
+struct PictureCounts {
+  int signals_in_effect = 0;
+  int incidents = 0;  // signals of kind incident in effect
+  int warnings = 0;   // signals of kind warning in effect
+  bool operator==(const PictureCounts&) const = default;
+};
+
 // Total priority order: effective level, forecast max, worst severity, sources, breadth (desc), then
 // theme and municipality (asc). true when a comes before b.
 bool PriorityBefore(const RiskView& a, const RiskView& b);
@@ -106,6 +118,9 @@ class RiskBook {
 
   // The earliest instant at which some risk changes (for the owner's timer), if any.
   std::optional<core::WallTime> NextChange() const;
+
+  // Counts over the signals in effect at `now`. Cost: the signals held.
+  PictureCounts Counts(core::WallTime now) const;
 
   std::size_t signal_count() const { return signals_.size(); }
   std::size_t risk_count() const { return risks_.size(); }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -32,6 +33,21 @@ const char* Name(Category v);
 const char* Name(Urgency v);
 const char* Name(Severity v);
 const char* Name(Certainty v);
+
+// The inverse of Name: the value whose name is `name`, or nullopt (also for "unspecified").
+template <typename E>
+std::optional<E> FromName(std::string_view name) {
+  for (int i = 1; i < 16; ++i) {
+    const char* n = Name(static_cast<E>(i));
+    if (std::string_view(n) == "unspecified") {
+      return std::nullopt;
+    }
+    if (name == n) {
+      return static_cast<E>(i);
+    }
+  }
+  return std::nullopt;
+}
 
 struct Point {
   double lat = 0;

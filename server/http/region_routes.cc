@@ -4,6 +4,7 @@
 
 #include "core/time_format.h"
 #include "http/ingest_routes.h"
+#include "http/route_helpers.h"
 
 namespace vik::http {
 namespace {
@@ -27,42 +28,6 @@ json StateJson(const store::RegionState& s) {
            {"setBy", s.set_by},
            {"setAt", core::FormatRfc3339(core::WallTime{std::chrono::microseconds(s.set_us)})}};
   return out;
-}
-
-std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const Request& request,
-                                        const std::set<std::string>& scopes, const Responder& respond) {
-  auto caller = AuthenticateHttp(auth, request);
-  if (!caller.ok()) {
-    respond(AuthErrorResponse(caller.status()));
-    return std::nullopt;
-  }
-  for (const auto& s : scopes) {
-    if (caller->HasScope(s)) {
-      return std::move(caller).value();
-    }
-  }
-  std::string names;
-  for (const auto& s : scopes) {
-    names += (names.empty() ? "\"" : " or \"") + s + "\"";
-  }
-  respond(ErrorResponse(core::PermissionDenied("token " + caller->token_id + " lacks the " + names + " scope")));
-  return std::nullopt;
-}
-
-void Submit(const RegionRouteContext& ctx, std::function<void()> task, const Responder& respond) {
-  if (!ctx.blocking->TrySubmit(std::move(task))) {
-    Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
-    SetRetryAfter(res, std::chrono::seconds(1));
-    respond(std::move(res));
-  }
-}
-
-Response StoreError(const core::Status& s) {
-  Response res = ErrorResponse(s);
-  if (s.code() == core::StatusCode::kUnavailable) {
-    SetRetryAfter(res, std::chrono::seconds(1));
-  }
-  return res;
 }
 
 // The PUT body, checked: INVALID_ARGUMENT naming the field.
@@ -106,10 +71,10 @@ void AddRegionRoutes(Router& router, RegionRouteContext ctx) {
     if (!Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond)) {
       return;
     }
-    Submit(ctx, [ctx, respond] {
+    SubmitOrRefuse(*ctx.blocking, [ctx, respond] {
       auto history = ctx.store->RegionStateHistory(ctx.region, 20);
       if (!history.ok()) {
-        respond(StoreError(history.status()));
+        respond(StoreErrorResponse(history.status()));
         return;
       }
       json body{{"region", ctx.region}};
@@ -134,7 +99,7 @@ void AddRegionRoutes(Router& router, RegionRouteContext ctx) {
       respond(ErrorResponse(change.status()));
       return;
     }
-    Submit(ctx, [ctx, caller = *caller, change = *change, respond]() mutable {
+    SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, change = *change, respond]() mutable {
       change.second.set_by = caller.Actor();
       json object{{"region", ctx.region},
                   {"from_version", change.first},
@@ -143,7 +108,7 @@ void AddRegionRoutes(Router& router, RegionRouteContext ctx) {
       auto set = ctx.store->SetRegionState(ctx.region, change.first, change.second,
                                            {caller.Actor(), caller.origin, "region.state", object.dump(), "ok"});
       if (!set.ok()) {
-        respond(StoreError(set.status()));
+        respond(StoreErrorResponse(set.status()));
         return;
       }
       respond(JsonResponse(bhttp::status::ok, json{{"region", ctx.region}, {"state", StateJson(*set)}}.dump()));

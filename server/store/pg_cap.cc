@@ -54,8 +54,10 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
   pqxx::work w(c);
   // A singleton writer (the feed poller) passes only while its fence holds: the lease row stays
   // share-locked until the commit, so no takeover commits in between (as pg_cluster.cc's Fenced).
-  if (m.fence && w.exec_prepared(stmt::kLeaseFence.name, m.fence->lease, m.fence->holder, m.fence->epoch).empty()) {
-    return FencedStatus(*m.fence);
+  if (m.fence) {
+    if (core::Status s = CheckFence(w, *m.fence); !s.ok()) {
+      return s;
+    }
   }
   CapWriteResult out;
   const std::string raw64 = core::Base64Encode(m.raw);

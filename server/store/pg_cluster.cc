@@ -5,6 +5,7 @@
 
 #include "core/time_format.h"
 #include "store/fence_status.h"
+#include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -19,8 +20,8 @@ template <typename Fn>
 core::Status Fenced(PgPool& pool, const char* what, const Fence& fence, Fn write) {
   return pool.Run(what, [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    if (w.exec_prepared(stmt::kLeaseFence.name, fence.lease, fence.holder, fence.epoch).empty()) {
-      return FencedStatus(fence);
+    if (core::Status s = CheckFence(w, fence); !s.ok()) {
+      return s;
     }
     write(w);
     w.commit();

@@ -13,13 +13,6 @@
 namespace vik::store {
 namespace {
 
-core::Status Fenced(pqxx::work& w, const Fence& fence) {
-  if (w.exec_prepared(stmt::kLeaseFence.name, fence.lease, fence.holder, fence.epoch).empty()) {
-    return FencedStatus(fence);
-  }
-  return core::Status::Ok();
-}
-
 std::optional<core::WallTime> OptionalTime(const pqxx::field& f) {
   if (f.is_null()) {
     return std::nullopt;
@@ -100,7 +93,7 @@ core::Result<std::set<std::string>> Store::SeenFeedEntries(const std::string& fe
 core::Status Store::MarkFeedEntry(const Fence& fence, const FeedEntryMark& mark, const std::string& node_id) {
   return impl_->pool.Run("mark feed entry", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    if (core::Status s = Fenced(w, fence); !s.ok()) {
+    if (core::Status s = CheckFence(w, fence); !s.ok()) {
       return s;
     }
     w.exec_prepared(stmt::kFeedEntryMark.name, mark.feed, mark.entry_key, mark.entry_id, "", mark.outcome,
@@ -113,7 +106,7 @@ core::Status Store::MarkFeedEntry(const Fence& fence, const FeedEntryMark& mark,
 core::Status Store::RecordFeedPoll(const Fence& fence, const FeedPollRecord& poll) {
   return impl_->pool.Run("record feed poll", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    if (core::Status s = Fenced(w, fence); !s.ok()) {
+    if (core::Status s = CheckFence(w, fence); !s.ok()) {
       return s;
     }
     if (poll.ok) {
@@ -132,7 +125,7 @@ core::Result<int> Store::RecordFeedEntryFailure(const Fence& fence, const FeedEn
                                                 const std::string& node_id) {
   return impl_->pool.Run("record feed entry failure", [&](pqxx::connection& c) -> core::Result<int> {
     pqxx::work w(c);
-    if (core::Status s = Fenced(w, fence); !s.ok()) {
+    if (core::Status s = CheckFence(w, fence); !s.ok()) {
       return s;
     }
     const int attempts =

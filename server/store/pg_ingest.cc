@@ -10,6 +10,7 @@
 #include "core/time_format.h"
 #include "domain/geometry.h"
 #include "store/pg_signal_rows.h"
+#include "store/fence_status.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -138,6 +139,13 @@ ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffec
   out.ended = r[0].as<int>();
   out.parked = r[1].as<int>();
   return out;
+}
+
+core::Status CheckFence(pqxx::work& w, const Fence& fence) {
+  if (w.exec_prepared(stmt::kLeaseFence.name, fence.lease, fence.holder, fence.epoch).empty()) {
+    return FencedStatus(fence);
+  }
+  return core::Status::Ok();
 }
 
 void InsertAudit(pqxx::work& w, const std::vector<AuditRecord>& audit) {

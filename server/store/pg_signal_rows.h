@@ -10,6 +10,8 @@
 #include <pqxx/pqxx>
 
 #include "core/clock.h"
+#include "core/status.h"
+#include "store/cluster_records.h"
 #include "store/ingest_records.h"
 
 namespace vik::store {
@@ -43,5 +45,9 @@ ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffec
 void ResolvePendingReferences(pqxx::work& w, const std::string& source, const std::string& identifier);
 
 void InsertAudit(pqxx::work& w, const std::vector<AuditRecord>& audit);
+
+// Share-locks the lease row for the rest of the transaction when `fence` still holds the lease;
+// FencedStatus otherwise (the caller must not write then).
+core::Status CheckFence(pqxx::work& w, const Fence& fence);
 
 }  // namespace vik::store

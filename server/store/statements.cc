@@ -25,6 +25,11 @@ std::span<const Statement> PreparedStatements() {
       stmt::kFeedInsert, stmt::kFeedDelete, stmt::kFeedsList, stmt::kFeedEntriesSeen, stmt::kFeedEntryMark,
       stmt::kFeedPollSuccess, stmt::kFeedPollError, stmt::kFeedAttemptFailed, stmt::kFeedAttemptsClear,
       stmt::kFeedAttemptsPrune,
+      stmt::kPictureChanges, stmt::kPictureSignals, stmt::kPictureWarmupSignals, stmt::kPictureAnalystLevels,
+      stmt::kPictureSources, stmt::kPictureCursor, stmt::kPictureRisksAll, stmt::kPictureRisksUpsert,
+      stmt::kPictureLevelsAppend, stmt::kPictureSourceHealth, stmt::kPictureStateWrite, stmt::kPictureStateRead,
+      stmt::kPictureRisksList, stmt::kPictureRiskRead, stmt::kRiskAssessments, stmt::kRiskLevelsHistory,
+      stmt::kRiskSignals, stmt::kAssessmentUnknownRefs, stmt::kAssessmentAppend, stmt::kRegionName,
   };
   return kAll;
 }

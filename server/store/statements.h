@@ -352,6 +352,180 @@ inline constexpr Statement kRegionStateAppend{
     " ON CONFLICT (region, version) DO NOTHING"
     " RETURNING (extract(epoch FROM set_at) * 1000000)::bigint"};
 
+// --- the risk picture (pg_picture.cc; migrations/0010_risk_picture.sql) ---
+// Change-log rows after the cursor ($1 xid as text, $2 seq) that are final: written by transactions
+// older than every transaction still running, so no row can later appear before them.
+inline constexpr Statement kPictureChanges{
+    "picture_changes",
+    "SELECT xid::text, seq, picture, kind, object FROM changes"
+    " WHERE (xid, seq) > ($1::text::xid8, $2::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY xid, seq LIMIT $3"};
+// The engine's columns of a signal (times in microseconds, -1 for none).
+#define VIK_PICTURE_SIGNAL_COLUMNS                                                                       \
+  "id::text, source, theme, municipalities, status, state, msg_type, kind, severity, certainty, urgency," \
+  " (extract(epoch FROM sent_at) * 1000000)::bigint,"                                                    \
+  " coalesce((extract(epoch FROM onset_at) * 1000000)::bigint, -1),"                                     \
+  " coalesce((extract(epoch FROM expires_at) * 1000000)::bigint, -1),"                                   \
+  " (extract(epoch FROM received_at) * 1000000)::bigint"
+// Signals by id ($1: JSON array of ids), of the pictures kept (actual, exercise).
+inline constexpr Statement kPictureSignals{
+    "picture_signals",
+    "SELECT " VIK_PICTURE_SIGNAL_COLUMNS " FROM signals"
+    " WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) AND status IN ('actual', 'exercise')"};
+// Signals that can contribute at the warm-up instant: active, and expiring after $1 (microseconds),
+// or without expiry and starting after $2.
+inline constexpr Statement kPictureWarmupSignals{
+    "picture_warmup_signals",
+    "SELECT " VIK_PICTURE_SIGNAL_COLUMNS " FROM signals"
+    " WHERE status IN ('actual', 'exercise') AND state = 'active' AND expires_at IS NOT NULL"
+    " AND expires_at > to_timestamp($1::bigint / 1000000.0)"
+    " UNION ALL SELECT " VIK_PICTURE_SIGNAL_COLUMNS " FROM signals"
+    " WHERE status IN ('actual', 'exercise') AND state = 'active' AND expires_at IS NULL"
+    " AND coalesce(onset_at, sent_at) > to_timestamp($2::bigint / 1000000.0)"};
+#undef VIK_PICTURE_SIGNAL_COLUMNS
+// The current analyst level (-1: none) of risks ($1: JSON [{picture, risk_id}]), or of every
+// assessed risk when $1 is null.
+inline constexpr Statement kPictureAnalystLevels{
+    "picture_analyst_levels",
+    "SELECT DISTINCT ON (a.picture, a.risk_id) a.picture, a.risk_id, coalesce(a.analyst_level, -1)"
+    " FROM risk_assessments a WHERE $1::jsonb IS NULL OR (a.picture, a.risk_id) IN"
+    " (SELECT x.picture, x.risk_id FROM jsonb_to_recordset($1::jsonb) AS x(picture text, risk_id text))"
+    " ORDER BY a.picture, a.risk_id, a.version DESC"};
+inline constexpr Statement kPictureSources{
+    "picture_sources",
+    "SELECT s.id, s.partner, coalesce(extract(epoch FROM s.expected_interval)::bigint, 0),"
+    " coalesce((extract(epoch FROM h.last_signal_at) * 1000000)::bigint, -1)"
+    " FROM sources s LEFT JOIN source_health h ON h.source = s.id ORDER BY s.id"};
+inline constexpr Statement kPictureCursor{
+    "picture_cursor", "SELECT cursor_xid::text, cursor_seq FROM picture_state WHERE picture = 'actual'"};
+#define VIK_RISK_COLUMNS                                                                                   \
+  "r.picture, r.id, r.theme, r.municipality, r.in_picture, r.priority, r.nowcast, r.forecast_6h,"          \
+  " r.forecast_24h, r.forecast_72h, r.past, r.trend, coalesce(r.analyst_level, -1), r.effective_level,"     \
+  " r.worst_severity, r.sources, r.breadth, r.signals_in_effect, r.signals_upcoming, r.signal_ids,"        \
+  " (extract(epoch FROM r.computed_at) * 1000000)::bigint"
+inline constexpr Statement kPictureRisksAll{"picture_risks_all", "SELECT " VIK_RISK_COLUMNS " FROM risks r"};
+// The keeper's writes ($1: JSON array of rows as RiskRow, times in microseconds).
+inline constexpr Statement kPictureRisksUpsert{
+    "picture_risks_upsert",
+    "INSERT INTO risks (picture, id, theme, municipality, in_picture, priority, nowcast, forecast_6h, forecast_24h,"
+    " forecast_72h, past, trend, analyst_level, effective_level, worst_severity, sources, breadth,"
+    " signals_in_effect, signals_upcoming, signal_ids, computed_at, changed_at)"
+    " SELECT x.picture, x.id, x.theme, x.municipality, x.in_picture, x.priority, x.nowcast, x.f6, x.f24, x.f72,"
+    " x.past, x.trend, x.analyst_level, x.effective_level, x.worst_severity, x.sources, x.breadth, x.in_effect,"
+    " x.upcoming, x.signal_ids, to_timestamp(x.computed_us / 1000000.0), now()"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(picture text, id text, theme text, municipality text,"
+    " in_picture boolean, priority int, nowcast smallint, f6 smallint, f24 smallint, f72 smallint, past smallint,"
+    " trend smallint, analyst_level smallint, effective_level smallint, worst_severity text, sources int,"
+    " breadth int, in_effect int, upcoming int, signal_ids text[], computed_us bigint)"
+    " ON CONFLICT (picture, id) DO UPDATE SET in_picture = EXCLUDED.in_picture, priority = EXCLUDED.priority,"
+    " nowcast = EXCLUDED.nowcast, forecast_6h = EXCLUDED.forecast_6h, forecast_24h = EXCLUDED.forecast_24h,"
+    " forecast_72h = EXCLUDED.forecast_72h, past = EXCLUDED.past, trend = EXCLUDED.trend,"
+    " analyst_level = EXCLUDED.analyst_level, effective_level = EXCLUDED.effective_level,"
+    " worst_severity = EXCLUDED.worst_severity, sources = EXCLUDED.sources, breadth = EXCLUDED.breadth,"
+    " signals_in_effect = EXCLUDED.signals_in_effect, signals_upcoming = EXCLUDED.signals_upcoming,"
+    " signal_ids = EXCLUDED.signal_ids, computed_at = EXCLUDED.computed_at, changed_at = now()"};
+// History and change-log rows for risks whose levels changed ($1: JSON rows as for the upsert).
+inline constexpr Statement kPictureLevelsAppend{
+    "picture_levels_append",
+    "WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(picture text, id text, nowcast smallint,"
+    " f6 smallint, f24 smallint, f72 smallint, trend smallint, analyst_level smallint, effective_level smallint,"
+    " computed_us bigint)),"
+    " h AS (INSERT INTO risk_levels (picture, risk_id, at, nowcast, forecast_6h, forecast_24h, forecast_72h, trend,"
+    " analyst_level, effective_level) SELECT picture, id, to_timestamp(computed_us / 1000000.0), nowcast, f6, f24,"
+    " f72, trend, analyst_level, effective_level FROM x)"
+    " INSERT INTO changes (picture, kind, object) SELECT picture, 'risk.changed', id FROM x"};
+inline constexpr Statement kPictureSourceHealth{
+    "picture_source_health",
+    "INSERT INTO source_health (source, last_signal_at)"
+    " SELECT x.source, to_timestamp(x.at_us / 1000000.0) FROM jsonb_to_recordset($1::jsonb) AS x(source text, at_us bigint)"
+    " WHERE EXISTS (SELECT 1 FROM sources s WHERE s.id = x.source)"
+    " ON CONFLICT (source) DO UPDATE SET last_signal_at = greatest(source_health.last_signal_at, EXCLUDED.last_signal_at)"};
+// $1 picture, $2 cursor xid (text), $3 cursor seq, $4 node, $5 epoch, $6..$8 counts.
+inline constexpr Statement kPictureStateWrite{
+    "picture_state_write",
+    "UPDATE picture_state SET cursor_xid = $2::text::xid8, cursor_seq = $3, computed_at = now(), computed_by = $4,"
+    " epoch = $5, signals_in_effect = $6, active_incidents = $7, active_warnings = $8 WHERE picture = $1"};
+
+// --- reads of the picture (any instance) ---
+inline constexpr Statement kPictureStateRead{
+    "picture_state_read",
+    "SELECT coalesce((extract(epoch FROM computed_at) * 1000000)::bigint, 0), coalesce(computed_by, ''),"
+    " coalesce(epoch, 0), signals_in_effect, active_incidents, active_warnings,"
+    " (SELECT count(*) FROM risks r WHERE r.picture = $1 AND r.in_picture)::int,"
+    " (extract(epoch FROM now()) * 1000000)::bigint"
+    " FROM picture_state WHERE picture = $1"};
+#define VIK_ASSESSMENT_COLUMNS                                                                           \
+  "a.version, a.status, coalesce(a.phase, ''), coalesce(a.analyst_level, -1), a.scenarios::text,"        \
+  " a.assessment, to_jsonb(a.advice)::text, to_jsonb(a.partners)::text, a.reason, a.set_by,"             \
+  " (extract(epoch FROM a.set_at) * 1000000)::bigint"
+// Risks with labels and their current assessment (assessment columns null when never assessed).
+// $1 picture, $2 theme ('' any; else the theme and its sub-themes), $3 municipality ('' any),
+// $4 minimum effective level, $5 status ('' any, 'new', monitoring, active, closed), $6 include
+// risks no longer in the picture, $7/$8 keyset (sort key, id) exclusive, $9 limit.
+// Sort key: the priority, risks out of the picture (priority 0) last.
+inline constexpr Statement kPictureRisksList{
+    "picture_risks_list",
+    "SELECT " VIK_RISK_COLUMNS ", coalesce(t.label, ''), coalesce(m.name, ''), a.version IS NOT NULL,"
+    " " VIK_ASSESSMENT_COLUMNS ","
+    " CASE WHEN r.priority = 0 THEN 2147483647 ELSE r.priority END AS sort_key"
+    " FROM risks r LEFT JOIN themes t ON t.code = r.theme LEFT JOIN municipalities m ON m.gm_code = r.municipality"
+    " LEFT JOIN LATERAL (SELECT * FROM risk_assessments x WHERE x.picture = r.picture AND x.risk_id = r.id"
+    " ORDER BY x.version DESC LIMIT 1) a ON true"
+    " WHERE r.picture = $1 AND ($2 = '' OR r.theme = $2 OR r.theme LIKE $2 || '.%')"
+    " AND ($3 = '' OR r.municipality = $3) AND r.effective_level >= $4"
+    " AND ($5 = '' OR ($5 = 'new' AND a.version IS NULL) OR a.status = $5)"
+    " AND (r.in_picture OR $6::boolean)"
+    " AND (CASE WHEN r.priority = 0 THEN 2147483647 ELSE r.priority END, r.id) > ($7::int, $8::text)"
+    " ORDER BY sort_key, r.id LIMIT $9"};
+inline constexpr Statement kPictureRiskRead{
+    "picture_risk_read",
+    "SELECT " VIK_RISK_COLUMNS ", coalesce(t.label, ''), coalesce(m.name, '')"
+    " FROM risks r LEFT JOIN themes t ON t.code = r.theme LEFT JOIN municipalities m ON m.gm_code = r.municipality"
+    " WHERE r.picture = $1 AND r.id = $2"};
+inline constexpr Statement kRiskAssessments{
+    "risk_assessments",
+    "SELECT " VIK_ASSESSMENT_COLUMNS " FROM risk_assessments a WHERE a.picture = $1 AND a.risk_id = $2"
+    " ORDER BY a.version DESC LIMIT $3"};
+inline constexpr Statement kRiskLevelsHistory{
+    "risk_levels_history",
+    "SELECT (extract(epoch FROM at) * 1000000)::bigint, nowcast, forecast_6h, forecast_24h, forecast_72h, trend,"
+    " coalesce(analyst_level, -1), effective_level FROM risk_levels WHERE picture = $1 AND risk_id = $2"
+    " ORDER BY seq DESC LIMIT $3"};
+// Summaries of signals by id ($1: JSON array), in no particular order.
+inline constexpr Statement kRiskSignals{
+    "risk_signals",
+    "SELECT id::text, source, external_id, kind, severity, certainty, urgency, headline, state,"
+    " (extract(epoch FROM sent_at) * 1000000)::bigint,"
+    " coalesce((extract(epoch FROM onset_at) * 1000000)::bigint, -1),"
+    " coalesce((extract(epoch FROM expires_at) * 1000000)::bigint, -1)"
+    " FROM signals WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)"};
+// What an assessment names that does not exist: ($1 theme or '', $2 municipality or '', $3 region,
+// $4 partners JSON array, $5 likelihood codes JSON array, $6 impact codes JSON array).
+inline constexpr Statement kAssessmentUnknownRefs{
+    "assessment_unknown_refs",
+    "SELECT 'theme', $1 WHERE $1 <> '' AND NOT EXISTS (SELECT 1 FROM themes WHERE code = $1)"
+    " UNION ALL SELECT 'municipality', $2 WHERE $2 <> '' AND NOT EXISTS"
+    " (SELECT 1 FROM municipalities WHERE gm_code = $2 AND region_code = $3)"
+    " UNION ALL SELECT 'partners', p FROM jsonb_array_elements_text($4::jsonb) p"
+    " WHERE NOT EXISTS (SELECT 1 FROM partners WHERE name = p)"
+    " UNION ALL SELECT 'likelihood', c FROM jsonb_array_elements_text($5::jsonb) c"
+    " WHERE NOT EXISTS (SELECT 1 FROM likelihood_classes WHERE code = c)"
+    " UNION ALL SELECT 'impact', c FROM jsonb_array_elements_text($6::jsonb) c"
+    " WHERE NOT EXISTS (SELECT 1 FROM impact_classes WHERE code = c)"};
+// Appends version $3 when the current version is $3 - 1 (0: none); no row otherwise.
+inline constexpr Statement kAssessmentAppend{
+    "assessment_append",
+    "INSERT INTO risk_assessments (picture, risk_id, version, status, phase, analyst_level, scenarios, assessment,"
+    " advice, partners, reason, set_by)"
+    " SELECT $1, $2, $3, $4, nullif($5, ''), nullif($6::int, -1), $7::jsonb, $8,"
+    " ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), ARRAY(SELECT jsonb_array_elements_text($10::jsonb)), $11, $12"
+    " WHERE coalesce((SELECT max(version) FROM risk_assessments WHERE picture = $1 AND risk_id = $2), 0) = $3 - 1"
+    " ON CONFLICT (picture, risk_id, version) DO NOTHING"
+    " RETURNING (extract(epoch FROM set_at) * 1000000)::bigint"};
+#undef VIK_ASSESSMENT_COLUMNS
+#undef VIK_RISK_COLUMNS
+inline constexpr Statement kRegionName{"region_name", "SELECT name FROM regions WHERE code = $1"};
+
 // --- administration ---
 inline constexpr Statement kPartnerInsert{"partner_insert", "INSERT INTO partners (name) VALUES ($1)"};
 inline constexpr Statement kSourceInsert{

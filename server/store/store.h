@@ -21,6 +21,7 @@
 #include "store/cluster_records.h"
 #include "store/connection_string.h"
 #include "store/ingest_records.h"
+#include "store/picture_records.h"
 
 namespace vik::store {
 
@@ -103,6 +104,34 @@ class Store {
   // FAILED_PRECONDITION for an unknown GRIP level or phase.
   core::Result<RegionState> SetRegionState(const std::string& region, int expected_version, const RegionState& state,
                                            const AuditRecord& audit);
+
+  // --- the risk picture (pg_picture.cc) ---
+  // The leader's keeper. Warm-up: one consistent snapshot of the signals that can contribute at
+  // `now` (window end after now - lookback, open-ended signals starting after now - max_validity -
+  // lookback), analyst levels, source freshness, the risks as last written and the keeper's cursor.
+  core::Result<PictureWarmup> LoadPictureWarmup(core::WallTime expiring_after, core::WallTime open_after);
+  // Final change-log rows after `after` (at most `limit`), with the signals and analyst levels they
+  // name as stored now.
+  core::Result<PictureBatch> ReadPictureChanges(const ChangeCursor& after, int limit);
+  // Writes one round (risks, level history and change-log rows, source freshness, counts, cursor)
+  // in one transaction; FAILED_PRECONDITION ("fenced") and nothing written when `fence` no longer
+  // holds the lease.
+  core::Status WritePicture(const Fence& fence, const PictureWrite& write);
+
+  // Reads for the API (any instance). ReadRegionalStatus: one snapshot of everything the status
+  // shows; at most `limit` risks in priority order.
+  core::Result<RegionalStatusRecord> ReadRegionalStatus(const std::string& region, const std::string& picture,
+                                                        int limit, const std::string& lease,
+                                                        std::chrono::seconds live_window);
+  core::Result<std::vector<RiskRecord>> ListRisks(const RiskQuery& query);
+  // NOT_FOUND when the risk was never in the picture and never assessed.
+  core::Result<RiskDetail> ReadRisk(const std::string& picture, const std::string& id, int history_limit);
+  // Appends an assessment as version expected_version + 1, with `audit`, in one transaction.
+  // ABORTED when the current version is not `expected_version`; INVALID_ARGUMENT naming what does
+  // not exist (theme, municipality of `region`, partner, likelihood or impact class).
+  core::Result<AssessmentRecord> AppendAssessment(const std::string& region, const std::string& picture,
+                                                  const domain::RiskKey& key, int expected_version,
+                                                  const AssessmentRecord& assessment, const AuditRecord& audit);
 
   // --- reference data files (pg_reference.cc) ---
   // Inserts or updates every row of `tables` by its key (nothing is deleted) and appends `audit`,

@@ -1,0 +1,318 @@
+#include "picture/picture_keeper.h"
+
+#include <algorithm>
+
+#include "store/fence_status.h"
+
+namespace vik::picture {
+namespace {
+
+double UnixSeconds(core::WallTime t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
+
+std::int64_t Micros(core::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+store::RiskRow RowOf(const std::string& picture, const domain::RiskView& v, int priority) {
+  store::RiskRow row;
+  row.picture = picture;
+  row.id = v.id;
+  row.theme = v.key.theme;
+  row.municipality = v.key.municipality;
+  row.in_picture = true;
+  row.priority = priority;
+  row.levels = v.levels;
+  row.analyst_level = v.analyst_level;
+  row.effective_level = v.effective_level;
+  row.worst_severity = domain::Name(v.worst_severity);
+  row.sources = v.sources;
+  row.breadth = v.breadth;
+  row.signals_in_effect = v.signals_in_effect;
+  row.signals_upcoming = v.signals_upcoming;
+  row.signal_ids = v.signal_ids;
+  row.computed_us = Micros(v.computed_at);
+  return row;
+}
+
+// A risk the engine dropped: out of the picture, levels zero.
+store::RiskRow Removed(store::RiskRow row, core::WallTime now) {
+  row.in_picture = false;
+  row.priority = 0;
+  row.levels = domain::RiskLevels{};
+  row.analyst_level.reset();
+  row.effective_level = 0;
+  row.sources = 0;
+  row.breadth = 0;
+  row.signals_in_effect = 0;
+  row.signals_upcoming = 0;
+  row.signal_ids.clear();
+  row.computed_us = Micros(now);
+  return row;
+}
+
+bool LevelsDiffer(const store::RiskRow& a, const store::RiskRow& b) {
+  return a.levels != b.levels || a.analyst_level != b.analyst_level || a.effective_level != b.effective_level ||
+         a.in_picture != b.in_picture;
+}
+
+}  // namespace
+
+PictureMetrics::PictureMetrics(prometheus::Registry& registry)
+    : rounds(prometheus::BuildCounter()
+                 .Name("vik_picture_rounds_total")
+                 .Help("Rounds of the picture keeper (leader only), by result")
+                 .Register(registry)),
+      round_seconds(prometheus::BuildHistogram()
+                        .Name("vik_picture_round_seconds")
+                        .Help("Duration of a picture keeper round")
+                        .Register(registry)
+                        .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
+                                                                         0.2, 0.5, 1, 2, 5, 10})),
+      changes_read(prometheus::BuildCounter()
+                       .Name("vik_picture_changes_read_total")
+                       .Help("Change-log rows read by the picture keeper")
+                       .Register(registry)
+                       .Add({})),
+      risk_writes(prometheus::BuildCounter()
+                      .Name("vik_picture_risk_writes_total")
+                      .Help("Risk rows written by the picture keeper")
+                      .Register(registry)
+                      .Add({})),
+      risks(prometheus::BuildGauge()
+                .Name("vik_picture_risks")
+                .Help("Risks in the picture by effective level (leader only)")
+                .Register(registry)),
+      signals_held(prometheus::BuildGauge()
+                       .Name("vik_picture_signals_held")
+                       .Help("Signals held by the risk engine (in effect, upcoming or within the trend look-back)")
+                       .Register(registry)
+                       .Add({})),
+      last_write(prometheus::BuildGauge()
+                     .Name("vik_picture_last_write_timestamp_seconds")
+                     .Help("When the picture keeper last committed a round (leader only)")
+                     .Register(registry)
+                     .Add({})),
+      source_silent(prometheus::BuildGauge()
+                        .Name("vik_source_silent")
+                        .Help("1 when a source with an expected interval has been silent for more than two "
+                              "intervals (leader only)")
+                        .Register(registry)),
+      source_last(prometheus::BuildGauge()
+                      .Name("vik_source_last_signal_timestamp_seconds")
+                      .Help("When a source last delivered a signal, over all instances (leader only)")
+                      .Register(registry)) {}
+
+PictureKeeper::PictureKeeper(store::Store& store, const core::Clock& clock, KeeperOptions options,
+                             std::shared_ptr<spdlog::logger> log, PictureMetrics& metrics)
+    : store_(store), clock_(clock), options_(std::move(options)), log_(std::move(log)), metrics_(metrics) {
+  Reset();
+}
+
+void PictureKeeper::Reset() {
+  warm_ = false;
+  epoch_ = 0;
+  actual_ = Book{"actual", std::make_unique<domain::RiskBook>(domain::SignalStatus::kActual, options_.engine)};
+  exercise_ = Book{"exercise", std::make_unique<domain::RiskBook>(domain::SignalStatus::kExercise, options_.engine)};
+  cursor_ = {};
+  written_cursor_ = {};
+  written_.clear();
+  written_counts_.clear();
+  health_.clear();
+  health_unwritten_.clear();
+  last_write_.reset();
+}
+
+PictureKeeper::Book* PictureKeeper::BookOf(const std::string& picture) {
+  if (picture == "actual") {
+    return &actual_;
+  }
+  if (picture == "exercise") {
+    return &exercise_;
+  }
+  return nullptr;
+}
+
+void PictureKeeper::SetHealth(const store::SourceSeen& seen, core::WallTime now) {
+  domain::SourceHealth& h = health_[seen.source];
+  if (seen.expected_interval.count() > 0) {
+    h.expected_interval = seen.expected_interval;
+  }
+  if (seen.last_signal_at <= h.last_seen) {
+    return;
+  }
+  h.last_seen = seen.last_signal_at;
+  health_unwritten_[seen.source] = seen.last_signal_at;
+  actual_.book->SetSourceHealth(seen.source, h, now);
+  exercise_.book->SetSourceHealth(seen.source, h, now);
+}
+
+core::Status PictureKeeper::WarmUp(core::WallTime now) {
+  const auto& c = options_.engine;
+  const auto longest = *std::max_element(c.default_validity.begin(), c.default_validity.end());
+  auto warm = store_.LoadPictureWarmup(now - c.trend_lookback, now - longest - c.trend_lookback);
+  if (!warm.ok()) {
+    return warm.status().WithContext("picture warm-up");
+  }
+  const std::int64_t epoch = epoch_;
+  Reset();
+  epoch_ = epoch;
+  for (const auto& s : warm->sources) {
+    health_[s.source] = domain::SourceHealth{s.last_signal_at, s.expected_interval};
+    actual_.book->SetSourceHealth(s.source, health_[s.source], now);
+    exercise_.book->SetSourceHealth(s.source, health_[s.source], now);
+  }
+  for (const auto& s : warm->signals) {
+    if (Book* b = BookOf(domain::Name(s.status))) {
+      b->book->Apply(s, now);
+    }
+  }
+  for (const auto& l : warm->levels) {
+    const auto key = domain::ParseRiskId(l.risk_id);
+    Book* b = BookOf(l.picture);
+    if (key && b && l.level) {
+      b->book->SetAnalystLevel(*key, l.level, now);
+    }
+  }
+  for (auto& row : warm->risks) {
+    written_[{row.picture, row.id}] = std::move(row);
+  }
+  cursor_ = warm->cursor;
+  written_cursor_ = warm->cursor;
+  warm_ = true;
+  log_->info("picture keeper warmed up: {} signals held, {} assessed risks, {} risks stored, cursor {}/{}",
+             actual_.book->signal_count() + exercise_.book->signal_count(), warm->levels.size(), written_.size(),
+             cursor_.xid, cursor_.seq);
+  return core::Status::Ok();
+}
+
+void PictureKeeper::ApplyBatch(const store::PictureBatch& batch, core::WallTime now) {
+  for (const auto& seen : batch.sources) {
+    store::SourceSeen s = seen;
+    if (auto it = health_.find(s.source); it != health_.end()) {
+      s.expected_interval = it->second.expected_interval;
+    }
+    SetHealth(s, now);
+  }
+  for (const auto& s : batch.signals) {
+    if (Book* b = BookOf(domain::Name(s.status))) {
+      b->book->Apply(s, now);
+    }
+  }
+  for (const auto& l : batch.levels) {
+    const auto key = domain::ParseRiskId(l.risk_id);
+    Book* b = BookOf(l.picture);
+    if (key && b) {
+      b->book->SetAnalystLevel(*key, l.level, now);
+    }
+  }
+}
+
+store::PictureWrite PictureKeeper::Diff(core::WallTime now) const {
+  store::PictureWrite write;
+  write.cursor = cursor_;
+  write.node_id = options_.node_id;
+  for (const Book* b : {&actual_, &exercise_}) {
+    std::set<std::string> present;
+    int rank = 0;
+    for (const auto& view : b->book->Snapshot()) {
+      store::RiskRow row = RowOf(b->picture, view, ++rank);
+      present.insert(row.id);
+      const auto it = written_.find({b->picture, row.id});
+      if (it != written_.end() && it->second.SameAs(row)) {
+        continue;
+      }
+      if (it == written_.end() || LevelsDiffer(it->second, row)) {
+        write.level_changes.push_back(write.rows.size());
+      }
+      write.rows.push_back(std::move(row));
+    }
+    for (const auto& [key, row] : written_) {
+      if (key.first != b->picture || !row.in_picture || present.count(key.second) > 0) {
+        continue;
+      }
+      write.level_changes.push_back(write.rows.size());
+      write.rows.push_back(Removed(row, now));
+    }
+    write.counts[b->picture] = b->book->Counts(now);
+  }
+  for (const auto& [source, at] : health_unwritten_) {
+    write.sources.push_back({source, at, std::chrono::seconds(0)});
+  }
+  return write;
+}
+
+void PictureKeeper::ExportSourceMetrics(core::WallTime now) {
+  for (const auto& [source, h] : health_) {
+    metrics_.source_last.Add({{"source", source}}).Set(UnixSeconds(h.last_seen));
+    const bool silent = h.expected_interval.count() > 0 && now - h.last_seen > 2 * h.expected_interval;
+    metrics_.source_silent.Add({{"source", source}}).Set(silent ? 1 : 0);
+  }
+}
+
+core::Status PictureKeeper::Round(const store::Fence& fence) {
+  const auto started = clock_.Monotonic();
+  const core::WallTime now = clock_.Now();
+  auto fail = [&](core::Status s) {
+    metrics_.rounds.Add({{"result", store::IsFenced(s) ? "fenced" : "error"}}).Increment();
+    Reset();  // the next round warms up from what was committed
+    return s;
+  };
+  if (!warm_ || fence.epoch != epoch_) {
+    epoch_ = fence.epoch;
+    if (core::Status s = WarmUp(now); !s.ok()) {
+      return fail(s);
+    }
+  }
+  for (int i = 0; i < options_.max_batches; ++i) {
+    auto batch = store_.ReadPictureChanges(cursor_, options_.batch_rows);
+    if (!batch.ok()) {
+      return fail(batch.status().WithContext("reading the change log"));
+    }
+    metrics_.changes_read.Increment(batch->rows);
+    ApplyBatch(*batch, now);
+    cursor_ = batch->next;
+    if (batch->rows < options_.batch_rows) {
+      break;
+    }
+  }
+  actual_.book->Recompute(now);
+  exercise_.book->Recompute(now);
+
+  store::PictureWrite write = Diff(now);
+  const bool due = !last_write_ || now - *last_write_ >= options_.heartbeat;
+  if (write.rows.empty() && write.sources.empty() && write.cursor == written_cursor_ &&
+      write.counts == written_counts_ && !due) {
+    metrics_.rounds.Add({{"result", "unchanged"}}).Increment();
+    return core::Status::Ok();
+  }
+  if (core::Status s = store_.WritePicture(fence, write); !s.ok()) {
+    return fail(s.WithContext("writing the picture"));
+  }
+  for (auto& row : write.rows) {
+    written_[{row.picture, row.id}] = std::move(row);
+  }
+  written_cursor_ = write.cursor;
+  written_counts_ = write.counts;
+  health_unwritten_.clear();
+  last_write_ = now;
+
+  metrics_.risk_writes.Increment(static_cast<double>(write.rows.size()));
+  metrics_.rounds.Add({{"result", "written"}}).Increment();
+  metrics_.round_seconds.Observe(std::chrono::duration<double>(clock_.Monotonic() - started).count());
+  metrics_.signals_held.Set(static_cast<double>(actual_.book->signal_count() + exercise_.book->signal_count()));
+  metrics_.last_write.Set(UnixSeconds(now));
+  for (const Book* b : {&actual_, &exercise_}) {
+    std::array<int, domain::kMaxLevel + 1> by_level{};
+    for (const auto& v : b->book->Snapshot()) {
+      ++by_level[static_cast<std::size_t>(std::clamp(v.effective_level, 0, domain::kMaxLevel))];
+    }
+    for (int level = 0; level <= domain::kMaxLevel; ++level) {
+      metrics_.risks.Add({{"picture", b->picture}, {"level", std::to_string(level)}})
+          .Set(by_level[static_cast<std::size_t>(level)]);
+    }
+  }
+  ExportSourceMetrics(now);
+  return core::Status::Ok();
+}
+
+}  // namespace vik::picture

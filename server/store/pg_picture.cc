@@ -1,0 +1,476 @@
+// Store: the risk picture. The leader's keeper reads the change log and writes risks under its
+// fence (LoadPictureWarmup, ReadPictureChanges, WritePicture); any instance reads the picture for
+// the API (ReadRegionalStatus, ListRisks, ReadRisk) and appends analysts' assessments.
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "core/time_format.h"
+#include "store/fence_status.h"
+#include "store/pg_signal_rows.h"
+#include "store/statements.h"
+#include "store/store_impl.h"
+
+namespace vik::store {
+namespace {
+
+using nlohmann::json;
+using RepeatableRead = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+core::WallTime Micros(std::int64_t us) { return core::WallTime{std::chrono::microseconds(us)}; }
+std::int64_t MicrosOf(core::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+std::optional<core::WallTime> OptionalMicros(std::int64_t us) {
+  return us < 0 ? std::nullopt : std::optional<core::WallTime>(Micros(us));
+}
+
+std::vector<std::string> TextArray(const pqxx::field& f) {
+  std::vector<std::string> out;
+  if (f.is_null()) {
+    return out;
+  }
+  auto array = f.as_array();
+  for (auto item = array.get_next(); item.first != pqxx::array_parser::done; item = array.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) {
+      out.push_back(item.second);
+    }
+  }
+  return out;
+}
+
+std::uint64_t ParseXid(const std::string& text) {
+  std::uint64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+template <typename E>
+E EnumOr(const std::string& name, E fallback) {
+  return domain::FromName<E>(name).value_or(fallback);
+}
+
+// Columns as VIK_PICTURE_SIGNAL_COLUMNS (statements.h).
+domain::RiskSignal SignalOfRow(const pqxx::row& r) {
+  domain::RiskSignal s;
+  s.id = r[0].as<std::string>();
+  s.source = r[1].as<std::string>();
+  s.theme = r[2].as<std::string>();
+  s.municipalities = TextArray(r[3]);
+  s.status = EnumOr(r[4].as<std::string>(), domain::SignalStatus::kUnspecified);
+  const std::string state = r[5].as<std::string>();
+  s.state = state == "cancelled"    ? domain::SignalState::kCancelled
+            : state == "superseded" ? domain::SignalState::kSuperseded
+                                    : domain::SignalState::kActive;
+  s.msg_type = EnumOr(r[6].as<std::string>(), domain::MsgType::kAlert);
+  s.kind = EnumOr(r[7].as<std::string>(), domain::SignalKind::kUnspecified);
+  s.severity = EnumOr(r[8].as<std::string>(), domain::Severity::kUnknown);
+  s.certainty = EnumOr(r[9].as<std::string>(), domain::Certainty::kUnknown);
+  s.urgency = EnumOr(r[10].as<std::string>(), domain::Urgency::kUnknown);
+  s.sent_at = Micros(r[11].as<std::int64_t>());
+  s.onset_at = OptionalMicros(r[12].as<std::int64_t>());
+  s.expires_at = OptionalMicros(r[13].as<std::int64_t>());
+  s.received_at = Micros(r[14].as<std::int64_t>());
+  return s;
+}
+
+// Columns as VIK_RISK_COLUMNS (statements.h), from column `at`.
+RiskRow RiskOfRow(const pqxx::row& r, int at = 0) {
+  RiskRow row;
+  row.picture = r[at + 0].as<std::string>();
+  row.id = r[at + 1].as<std::string>();
+  row.theme = r[at + 2].as<std::string>();
+  row.municipality = r[at + 3].as<std::string>();
+  row.in_picture = r[at + 4].as<bool>();
+  row.priority = r[at + 5].as<int>();
+  row.levels.nowcast = r[at + 6].as<int>();
+  row.levels.forecast = {r[at + 7].as<int>(), r[at + 8].as<int>(), r[at + 9].as<int>()};
+  row.levels.past = r[at + 10].as<int>();
+  row.levels.trend = static_cast<domain::Trend>(r[at + 11].as<int>());
+  if (const int level = r[at + 12].as<int>(); level >= 0) {
+    row.analyst_level = level;
+  }
+  row.effective_level = r[at + 13].as<int>();
+  row.worst_severity = r[at + 14].as<std::string>();
+  row.sources = r[at + 15].as<int>();
+  row.breadth = r[at + 16].as<int>();
+  row.signals_in_effect = r[at + 17].as<int>();
+  row.signals_upcoming = r[at + 18].as<int>();
+  row.signal_ids = TextArray(r[at + 19]);
+  row.computed_us = r[at + 20].as<std::int64_t>();
+  return row;
+}
+constexpr int kRiskColumns = 21;
+
+ScenarioRecord ScenarioOf(const json& j, const char* name) {
+  ScenarioRecord s;
+  if (j.contains(name) && j[name].is_object()) {
+    s.description = j[name].value("description", "");
+    s.likelihood = j[name].value("likelihood", "");
+    s.impact = j[name].value("impact", "");
+  }
+  return s;
+}
+
+// Columns as VIK_ASSESSMENT_COLUMNS (statements.h), from column `at`.
+AssessmentRecord AssessmentOfRow(const pqxx::row& r, int at) {
+  AssessmentRecord a;
+  a.version = r[at + 0].as<int>();
+  a.status = r[at + 1].as<std::string>();
+  a.phase = r[at + 2].as<std::string>();
+  if (const int level = r[at + 3].as<int>(); level >= 0) {
+    a.analyst_level = level;
+  }
+  const json scenarios = json::parse(r[at + 4].as<std::string>(), nullptr, false);
+  a.worst = ScenarioOf(scenarios, "worst");
+  a.real = ScenarioOf(scenarios, "real");
+  a.best = ScenarioOf(scenarios, "best");
+  a.assessment = r[at + 5].as<std::string>();
+  a.advice = json::parse(r[at + 6].as<std::string>()).get<std::vector<std::string>>();
+  a.partners = json::parse(r[at + 7].as<std::string>()).get<std::vector<std::string>>();
+  a.reason = r[at + 8].as<std::string>();
+  a.set_by = r[at + 9].as<std::string>();
+  a.set_us = r[at + 10].as<std::int64_t>();
+  return a;
+}
+
+std::vector<AnalystLevelRecord> AnalystLevels(pqxx::transaction_base& tx, const std::optional<json>& keys) {
+  std::vector<AnalystLevelRecord> out;
+  const auto rows = keys ? tx.exec_prepared(stmt::kPictureAnalystLevels.name, keys->dump())
+                         : tx.exec_prepared(stmt::kPictureAnalystLevels.name, nullptr);
+  for (const auto& r : rows) {
+    AnalystLevelRecord rec{r[0].as<std::string>(), r[1].as<std::string>(), std::nullopt};
+    if (const int level = r[2].as<int>(); level >= 0) {
+      rec.level = level;
+    }
+    out.push_back(std::move(rec));
+  }
+  return out;
+}
+
+json RiskRowJson(const RiskRow& row) {
+  json j{{"picture", row.picture},
+         {"id", row.id},
+         {"theme", row.theme},
+         {"municipality", row.municipality},
+         {"in_picture", row.in_picture},
+         {"priority", row.priority},
+         {"nowcast", row.levels.nowcast},
+         {"f6", row.levels.forecast[0]},
+         {"f24", row.levels.forecast[1]},
+         {"f72", row.levels.forecast[2]},
+         {"past", row.levels.past},
+         {"trend", static_cast<int>(row.levels.trend)},
+         {"analyst_level", row.analyst_level ? json(*row.analyst_level) : json(nullptr)},
+         {"effective_level", row.effective_level},
+         {"worst_severity", row.worst_severity},
+         {"sources", row.sources},
+         {"breadth", row.breadth},
+         {"in_effect", row.signals_in_effect},
+         {"upcoming", row.signals_upcoming},
+         {"signal_ids", row.signal_ids},
+         {"computed_us", row.computed_us}};
+  return j;
+}
+
+}  // namespace
+
+core::Result<PictureWarmup> Store::LoadPictureWarmup(core::WallTime expiring_after, core::WallTime open_after) {
+  return impl_->pool.Run("load picture warm-up", [&](pqxx::connection& c) -> core::Result<PictureWarmup> {
+    RepeatableRead tx(c);
+    PictureWarmup out;
+    const auto cursor = tx.exec_prepared1(stmt::kPictureCursor.name);
+    out.cursor = {ParseXid(cursor[0].as<std::string>()), cursor[1].as<std::int64_t>()};
+    for (const auto& r : tx.exec_prepared(stmt::kPictureWarmupSignals.name, MicrosOf(expiring_after),
+                                          MicrosOf(open_after))) {
+      out.signals.push_back(SignalOfRow(r));
+    }
+    out.levels = AnalystLevels(tx, std::nullopt);
+    for (const auto& r : tx.exec_prepared(stmt::kPictureSources.name)) {
+      if (const auto last = r[3].as<std::int64_t>(); last >= 0) {
+        out.sources.push_back({r[0].as<std::string>(), Micros(last), std::chrono::seconds(r[2].as<std::int64_t>())});
+      }
+    }
+    for (const auto& r : tx.exec_prepared(stmt::kPictureRisksAll.name)) {
+      out.risks.push_back(RiskOfRow(r));
+    }
+    return out;
+  });
+}
+
+core::Result<PictureBatch> Store::ReadPictureChanges(const ChangeCursor& after, int limit) {
+  return impl_->pool.Run("read picture changes", [&](pqxx::connection& c) -> core::Result<PictureBatch> {
+    RepeatableRead tx(c);
+    PictureBatch out;
+    out.next = after;
+    json signal_ids = json::array();
+    json risk_keys = json::array();
+    for (const auto& r : tx.exec_prepared(stmt::kPictureChanges.name, std::to_string(after.xid), after.seq, limit)) {
+      out.next = {ParseXid(r[0].as<std::string>()), r[1].as<std::int64_t>()};
+      ++out.rows;
+      const std::string picture = r[2].as<std::string>();
+      const std::string kind = r[3].as<std::string>();
+      if (picture != "actual" && picture != "exercise") {
+        continue;
+      }
+      if (kind == "signal.accepted" || kind == "signal.ended") {
+        signal_ids.push_back(r[4].as<std::string>());
+      } else if (kind == "risk.assessed") {
+        risk_keys.push_back({{"picture", picture}, {"risk_id", r[4].as<std::string>()}});
+      }
+    }
+    if (!signal_ids.empty()) {
+      std::map<std::string, core::WallTime> newest;
+      for (const auto& r : tx.exec_prepared(stmt::kPictureSignals.name, signal_ids.dump())) {
+        out.signals.push_back(SignalOfRow(r));
+        const auto& s = out.signals.back();
+        auto [it, inserted] = newest.emplace(s.source, s.received_at);
+        if (!inserted && s.received_at > it->second) {
+          it->second = s.received_at;
+        }
+      }
+      for (const auto& [source, at] : newest) {
+        out.sources.push_back({source, at, std::chrono::seconds(0)});
+      }
+    }
+    if (!risk_keys.empty()) {
+      out.levels = AnalystLevels(tx, risk_keys);
+      // An assessment without an analyst level clears any earlier one.
+      for (const auto& k : risk_keys) {
+        const bool found = std::any_of(out.levels.begin(), out.levels.end(), [&](const AnalystLevelRecord& l) {
+          return l.picture == k["picture"] && l.risk_id == k["risk_id"];
+        });
+        if (!found) {
+          out.levels.push_back({k["picture"], k["risk_id"], std::nullopt});
+        }
+      }
+    }
+    return out;
+  });
+}
+
+core::Status Store::WritePicture(const Fence& fence, const PictureWrite& write) {
+  return impl_->pool.Run("write picture", [&](pqxx::connection& c) -> core::Status {
+    pqxx::work w(c);
+    if (core::Status s = CheckFence(w, fence); !s.ok()) {
+      return s;
+    }
+    if (!write.rows.empty()) {
+      json rows = json::array();
+      for (const auto& row : write.rows) {
+        rows.push_back(RiskRowJson(row));
+      }
+      w.exec_prepared(stmt::kPictureRisksUpsert.name, rows.dump());
+      if (!write.level_changes.empty()) {
+        json changed = json::array();
+        for (const auto i : write.level_changes) {
+          changed.push_back(rows.at(i));
+        }
+        w.exec_prepared(stmt::kPictureLevelsAppend.name, changed.dump());
+      }
+    }
+    if (!write.sources.empty()) {
+      json sources = json::array();
+      for (const auto& s : write.sources) {
+        sources.push_back({{"source", s.source}, {"at_us", MicrosOf(s.last_signal_at)}});
+      }
+      w.exec_prepared(stmt::kPictureSourceHealth.name, sources.dump());
+    }
+    for (const char* picture : {"actual", "exercise"}) {
+      const auto it = write.counts.find(picture);
+      const domain::PictureCounts counts = it == write.counts.end() ? domain::PictureCounts{} : it->second;
+      w.exec_prepared(stmt::kPictureStateWrite.name, picture, std::to_string(write.cursor.xid), write.cursor.seq,
+                      write.node_id, fence.epoch, counts.signals_in_effect, counts.incidents, counts.warnings);
+    }
+    w.commit();
+    return core::Status::Ok();
+  });
+}
+
+namespace {
+
+std::vector<RiskRecord> ReadRiskRecords(pqxx::transaction_base& tx, const pqxx::result& rows) {
+  (void)tx;
+  std::vector<RiskRecord> out;
+  for (const auto& r : rows) {
+    RiskRecord rec;
+    rec.row = RiskOfRow(r);
+    rec.theme_label = r[kRiskColumns].as<std::string>();
+    rec.municipality_name = r[kRiskColumns + 1].as<std::string>();
+    if (r[kRiskColumns + 2].as<bool>()) {
+      rec.assessment = AssessmentOfRow(r, kRiskColumns + 3);
+    }
+    out.push_back(std::move(rec));
+  }
+  return out;
+}
+
+pqxx::result ListRiskRows(pqxx::transaction_base& tx, const RiskQuery& q) {
+  const int after_key = q.after ? q.after->first : 0;
+  const std::string after_id = q.after ? q.after->second : std::string();
+  return tx.exec_prepared(stmt::kPictureRisksList.name, q.picture, q.theme, q.municipality, q.min_level, q.status,
+                          q.include_removed, after_key, after_id, q.limit);
+}
+
+}  // namespace
+
+core::Result<RegionalStatusRecord> Store::ReadRegionalStatus(const std::string& region, const std::string& picture,
+                                                             int limit, const std::string& lease,
+                                                             std::chrono::seconds live_window) {
+  return impl_->pool.Run("read regional status", [&](pqxx::connection& c) -> core::Result<RegionalStatusRecord> {
+    RepeatableRead tx(c);
+    RegionalStatusRecord out;
+    out.region = region;
+    if (const auto name = tx.exec_prepared(stmt::kRegionName.name, region); !name.empty()) {
+      out.region_name = name[0][0].as<std::string>();
+    }
+    const auto state = tx.exec_prepared(stmt::kPictureStateRead.name, picture);
+    if (state.empty()) {
+      return core::InvalidArgument("picture: no picture named \"" + picture + "\"");
+    }
+    out.picture.picture = picture;
+    out.picture.computed_us = state[0][0].as<std::int64_t>();
+    out.picture.computed_by = state[0][1].as<std::string>();
+    out.picture.epoch = state[0][2].as<std::int64_t>();
+    out.picture.counts = {state[0][3].as<int>(), state[0][4].as<int>(), state[0][5].as<int>()};
+    out.picture.risks_in_picture = state[0][6].as<int>();
+    out.now_us = state[0][7].as<std::int64_t>();
+    if (const auto rs = tx.exec_prepared(stmt::kRegionStateCurrent.name, region); !rs.empty()) {
+      out.state = RegionState{rs[0][0].as<int>(), rs[0][1].as<std::string>(), rs[0][2].as<std::string>(),
+                              rs[0][3].as<std::string>(), rs[0][4].as<std::string>(), rs[0][5].as<std::int64_t>()};
+    }
+    RiskQuery q;
+    q.picture = picture;
+    q.limit = limit;
+    out.risks = ReadRiskRecords(tx, ListRiskRows(tx, q));
+    for (const auto& r : tx.exec_prepared(stmt::kPictureSources.name)) {
+      SourceFreshnessRecord s;
+      s.source = r[0].as<std::string>();
+      s.partner = r[1].as<std::string>();
+      s.expected_interval_s = r[2].as<std::int64_t>();
+      if (const auto last = r[3].as<std::int64_t>(); last >= 0) {
+        s.last_signal_us = last;
+      }
+      out.sources.push_back(std::move(s));
+    }
+    if (const auto l = tx.exec_prepared(stmt::kLeaseRead.name, lease); !l.empty()) {
+      if (!l[0][0].is_null()) {
+        out.lease.holder = l[0][0].as<std::string>();
+      }
+      out.lease.epoch = l[0][1].as<std::int64_t>();
+      out.lease.expires_at = core::FromUnixSeconds(l[0][2].as<double>());
+      out.lease.valid = l[0][3].as<bool>();
+    }
+    for (const auto& r : tx.exec_prepared(stmt::kInstancesAll.name, static_cast<double>(live_window.count()))) {
+      out.live_instances += r[7].as<bool>() ? 1 : 0;
+    }
+    return out;
+  });
+}
+
+core::Result<std::vector<RiskRecord>> Store::ListRisks(const RiskQuery& query) {
+  return impl_->pool.Run("list risks", [&](pqxx::connection& c) -> core::Result<std::vector<RiskRecord>> {
+    pqxx::read_transaction tx(c);
+    return ReadRiskRecords(tx, ListRiskRows(tx, query));
+  });
+}
+
+core::Result<RiskDetail> Store::ReadRisk(const std::string& picture, const std::string& id, int history_limit) {
+  return impl_->pool.Run("read risk", [&](pqxx::connection& c) -> core::Result<RiskDetail> {
+    RepeatableRead tx(c);
+    RiskDetail out;
+    for (const auto& r : tx.exec_prepared(stmt::kRiskAssessments.name, picture, id, history_limit)) {
+      out.assessments.push_back(AssessmentOfRow(r, 0));
+    }
+    const auto risk = tx.exec_prepared(stmt::kPictureRiskRead.name, picture, id);
+    if (risk.empty() && out.assessments.empty()) {
+      return core::NotFound("risk " + id + ": not in the " + picture + " picture and never assessed");
+    }
+    if (!risk.empty()) {
+      out.risk.row = RiskOfRow(risk[0]);
+      out.risk.theme_label = risk[0][kRiskColumns].as<std::string>();
+      out.risk.municipality_name = risk[0][kRiskColumns + 1].as<std::string>();
+    } else {
+      out.risk.row.picture = picture;
+      out.risk.row.id = id;
+    }
+    if (!out.assessments.empty()) {
+      out.risk.assessment = out.assessments.front();
+    }
+    for (const auto& r : tx.exec_prepared(stmt::kRiskLevelsHistory.name, picture, id, history_limit)) {
+      RiskLevelPoint p;
+      p.at_us = r[0].as<std::int64_t>();
+      p.levels.nowcast = r[1].as<int>();
+      p.levels.forecast = {r[2].as<int>(), r[3].as<int>(), r[4].as<int>()};
+      p.levels.trend = static_cast<domain::Trend>(r[5].as<int>());
+      if (const int level = r[6].as<int>(); level >= 0) {
+        p.analyst_level = level;
+      }
+      p.effective_level = r[7].as<int>();
+      out.levels.push_back(p);
+    }
+    if (!out.risk.row.signal_ids.empty()) {
+      std::map<std::string, RiskSignalSummary> by_id;
+      for (const auto& r : tx.exec_prepared(stmt::kRiskSignals.name, json(out.risk.row.signal_ids).dump())) {
+        RiskSignalSummary s{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                            r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
+                            r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>(),
+                            r[9].as<std::int64_t>(),  r[10].as<std::int64_t>(), r[11].as<std::int64_t>()};
+        by_id.emplace(s.id, std::move(s));
+      }
+      for (const auto& sid : out.risk.row.signal_ids) {
+        if (auto it = by_id.find(sid); it != by_id.end()) {
+          out.signals.push_back(it->second);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+core::Result<AssessmentRecord> Store::AppendAssessment(const std::string& region, const std::string& picture,
+                                                       const domain::RiskKey& key, int expected_version,
+                                                       const AssessmentRecord& a, const AuditRecord& audit) {
+  return impl_->pool.Run("append assessment", [&](pqxx::connection& c) -> core::Result<AssessmentRecord> {
+    pqxx::work w(c);
+    json likelihood = json::array();
+    json impact = json::array();
+    for (const ScenarioRecord* s : {&a.worst, &a.real, &a.best}) {
+      likelihood.push_back(s->likelihood);
+      impact.push_back(s->impact);
+    }
+    std::string unknown;
+    for (const auto& r : w.exec_prepared(stmt::kAssessmentUnknownRefs.name, key.theme, key.municipality, region,
+                                         json(a.partners).dump(), likelihood.dump(), impact.dump())) {
+      unknown += (unknown.empty() ? "" : "; ") + r[0].as<std::string>() + ": no " + r[0].as<std::string>() + " \"" +
+                 r[1].as<std::string>() + "\"" +
+                 (r[0].as<std::string>() == "municipality" ? " in region " + region : std::string());
+    }
+    if (!unknown.empty()) {
+      return core::InvalidArgument(unknown);
+    }
+    const auto scenario = [](const ScenarioRecord& s) {
+      return json{{"description", s.description}, {"likelihood", s.likelihood}, {"impact", s.impact}};
+    };
+    const json scenarios{{"worst", scenario(a.worst)}, {"real", scenario(a.real)}, {"best", scenario(a.best)}};
+    const int version = expected_version + 1;
+    const auto rows = w.exec_prepared(stmt::kAssessmentAppend.name, picture, domain::RiskId(key), version, a.status,
+                                      a.phase, a.analyst_level.value_or(-1), scenarios.dump(), a.assessment,
+                                      json(a.advice).dump(), json(a.partners).dump(), a.reason, a.set_by);
+    if (rows.empty()) {
+      return core::Aborted("version: the assessment of " + domain::RiskId(key) + " is no longer at version " +
+                           std::to_string(expected_version) +
+                           " (changed by someone else); reload it and apply your change again");
+    }
+    AssessmentRecord out = a;
+    out.version = version;
+    out.set_us = rows[0][0].as<std::int64_t>();
+    InsertAudit(w, {audit});
+    w.commit();
+    return out;
+  });
+}
+
+}  // namespace vik::store
