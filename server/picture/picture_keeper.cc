@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/logging.h"
 #include "store/fence_status.h"
 
 namespace vik::picture {
@@ -179,9 +180,12 @@ core::Status PictureKeeper::WarmUp(core::WallTime now) {
   cursor_ = warm->cursor;
   written_cursor_ = warm->cursor;
   warm_ = true;
-  log_->info("picture keeper warmed up: {} signals held, {} assessed risks, {} risks stored, cursor {}/{}",
-             actual_.book->signal_count() + exercise_.book->signal_count(), warm->levels.size(), written_.size(),
-             cursor_.xid, cursor_.seq);
+  core::LogInfo(*log_, "picture keeper warmed up",
+                {{"signals_held", static_cast<std::uint64_t>(actual_.book->signal_count() + exercise_.book->signal_count())},
+                 {"assessed_risks", static_cast<std::uint64_t>(warm->levels.size())},
+                 {"risks_stored", static_cast<std::uint64_t>(written_.size())},
+                 {"cursor", std::to_string(cursor_.xid) + "/" + std::to_string(cursor_.seq)},
+                 {"epoch", epoch_}});
   return core::Status::Ok();
 }
 

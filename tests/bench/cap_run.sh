@@ -17,22 +17,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/lib/common.sh
+source tests/bench/lib.sh
 
 vik_install_packages "${VIK_BUILD_PACKAGES[@]}" catch2  # tests/ needs Catch2 to configure
 
 BUILD=${VIK_BENCH_BUILD_DIR:-$PWD/build-bench}
-vik_log "building vikd and vik_cap_bench (Release) in $BUILD"
-# GCC 12 at -O3 reports false -Wrestrict/-Wstringop warnings inside libstdc++; keep them as warnings.
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIK_WERROR=OFF >/dev/null
-cmake --build "$BUILD" -j"${VIK_BUILD_JOBS:-$(nproc)}" --target vikd vik_cap_bench
+vik_bench_build vikd vik_cap_bench
 VIKD=$BUILD/server/vikd
 BENCH=$BUILD/tests/bench/vik_cap_bench
-
-# As in run.sh: as root, everything started from here on runs at nice -10 so that other work on a
-# shared machine yields to it.
-if [ "$(id -u)" -eq 0 ] && [ "${VIK_BENCH_RENICE:-1}" = 1 ]; then
-  renice -n -10 -p $$ >/dev/null
-fi
+# As in run.sh: as root, everything started from here on runs at nice -10 (lib.sh).
+vik_bench_renice
 
 vik_log "parse, validate and map on one core ($(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs);" \
         "load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -43,23 +37,14 @@ TMP=$(mktemp -d /tmp/vik-cap-bench.XXXXXX)
 chmod 755 "$TMP"
 VIKD_PID=
 cleanup() {
-  if [ -n "$VIKD_PID" ] && kill -0 "$VIKD_PID" 2>/dev/null; then
-    kill -TERM "$VIKD_PID"
-    wait "$VIKD_PID" || true
-  fi
+  vik_bench_vikd_stop
   vik_pg_stop "$TMP/data"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-PORT=$(vik_free_port)
-vik_log "starting a private PostgreSQL on 127.0.0.1:$PORT (default durability settings)"
-vik_pg_init "$TMP/data"
-vik_pg_start "$TMP/data" "$PORT" "$TMP"
-PGBIN=$(vik_pg_bin)
-"$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres vik
-DSN="host=127.0.0.1 port=$PORT user=postgres dbname=vik"
-PG_PID=$(head -n 1 "$TMP/data/postmaster.pid")
+vik_bench_pg_start "$TMP"
+vik_bench_pg_createdb
 
 SENDER=bench-cap@vr21.nl
 vik_log "migrating and registering partner bench, source $SENDER and an ingest token"
@@ -70,17 +55,8 @@ vik_log "migrating and registering partner bench, source $SENDER and an ingest t
   >"$TMP/token" 2>/dev/null)
 
 vik_log "starting vikd"
-# shellcheck disable=SC2086
-"$VIKD" serve --db "$DSN" --http 127.0.0.1:0 --grpc 127.0.0.1:0 --ports-file "$TMP/ports.json" \
-  --node-id bench-1 --log-level warn --set ingest.rate_limit=0 ${VIK_BENCH_VIKD_ARGS:-} >"$TMP/vikd.log" 2>&1 &
-VIKD_PID=$!
-for _ in $(seq 1 200); do
-  [ -s "$TMP/ports.json" ] && break
-  kill -0 "$VIKD_PID" 2>/dev/null || { cat "$TMP/vikd.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -s "$TMP/ports.json" ] || { echo "vikd did not bind within 20s" >&2; cat "$TMP/vikd.log" >&2; exit 1; }
-HTTP_PORT=$(sed -E 's/.*"http": *([0-9]+).*/\1/' "$TMP/ports.json")
+# shellcheck disable=SC2086  # the extra flags are meant to be split
+vik_bench_vikd_start "$TMP" bench-1 --log-level warn --set ingest.rate_limit=0 ${VIK_BENCH_VIKD_ARGS:-}
 
 status=0
 http_bench() {
@@ -94,8 +70,5 @@ echo
 http_bench --doc medium --clients 4 --seconds 8 --json "$BUILD/cap-http-medium.json"
 echo
 http_bench --doc large --clients 1,4 --seconds 8 --json "$BUILD/cap-http-large.json"
-if [ -s "$TMP/vikd.log" ]; then
-  vik_log "vikd logged warnings or errors (--log-level warn) during the run; the last 20 lines:"
-  tail -n 20 "$TMP/vikd.log" >&2
-fi
+vik_bench_vikd_log "$TMP"
 exit "$status"

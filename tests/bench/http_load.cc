@@ -154,6 +154,32 @@ void GeneralPostLoop(const HttpTarget& target, const std::string& authorization,
   }
 }
 
+void GetLoop(const HttpTarget& target, const std::string& authorization, const std::string& path,
+             Clock::time_point until, Recorder& rec) {
+  Connection connection(target);
+  while (Clock::now() < until) {
+    http::request<http::string_body> request{http::verb::get, path, 11};
+    if (!authorization.empty()) {
+      request.set(http::field::authorization, authorization);
+    }
+    const auto sent = Clock::now();
+    ++rec.calls;
+    try {
+      const auto response = connection.Call(request);
+      const auto done = Clock::now();
+      if (response.result() != http::status::ok) {
+        rec.Error("HTTP " + std::to_string(response.result_int()) + ": " + response.body(), 1);
+        continue;
+      }
+      rec.Latency(done - sent);
+      ++rec.accepted;
+    } catch (const std::exception& e) {
+      rec.Error(std::string("HTTP transport: ") + e.what(), 1);
+      connection.Reset();
+    }
+  }
+}
+
 }  // namespace
 
 HttpTarget ParseHttpTarget(const std::string& host_port) {
@@ -202,6 +228,35 @@ Recorder HttpPostLoad(const HttpTarget& target, const std::string& token, const 
     merged.Merge(std::move(rec));
   }
   return merged;
+}
+
+Recorder HttpGetLoad(const HttpTarget& target, const std::string& token, const std::string& path, int clients,
+                     Clock::duration duration) {
+  const auto until = Clock::now() + duration;
+  const std::string authorization = token.empty() ? "" : "Bearer " + token;
+  std::vector<Recorder> recorders(static_cast<std::size_t>(clients));
+  std::vector<std::thread> threads;
+  for (auto& rec : recorders) {
+    threads.emplace_back([&, r = &rec] { GetLoop(target, authorization, path, until, *r); });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  Recorder merged;
+  for (auto& rec : recorders) {
+    merged.Merge(std::move(rec));
+  }
+  return merged;
+}
+
+HttpAnswer HttpGet(const HttpTarget& target, const std::string& token, const std::string& path) {
+  Connection connection(target);
+  http::request<http::string_body> request{http::verb::get, path, 11};
+  if (!token.empty()) {
+    request.set(http::field::authorization, "Bearer " + token);
+  }
+  auto response = connection.Call(request);
+  return {response.result_int(), std::move(response.body())};
 }
 
 std::map<std::string, double> ScrapeMetrics(const HttpTarget& target) {

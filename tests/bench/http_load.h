@@ -1,7 +1,8 @@
 #pragma once
 
 // HTTP against vikd: POST /v1/signals load over keep-alive connections (one blocking Boost.Beast
-// client per thread), a general POST load for other endpoints (POST /v1/cap), and scraping /metrics.
+// client per thread), a general POST load for other endpoints (POST /v1/cap), a GET load (GET
+// /v1/status), single GETs, and scraping /metrics.
 
 #include <cstdint>
 #include <functional>
@@ -51,6 +52,22 @@ struct PostLoadSpec {
 // request with at least one accepted message. Body generation is not timed.
 Recorder HttpPostLoad(const HttpTarget& target, const std::string& token, const PostLoadSpec& spec, int clients,
                       Clock::duration duration);
+
+// `clients` concurrent keep-alive clients, each GETting `path` (with "Authorization: Bearer <token>"
+// unless `token` is empty) and the next as soon as the answer arrives, until `duration` has passed.
+// A 200 counts as one accepted call and its latency is recorded; any other status or a transport
+// failure is an error. Safe for concurrent use.
+Recorder HttpGetLoad(const HttpTarget& target, const std::string& token, const std::string& path, int clients,
+                     Clock::duration duration);
+
+struct HttpAnswer {
+  unsigned status = 0;
+  std::string body;
+};
+
+// One GET of `path` on a new connection (bearer token unless empty). Throws when the request fails in
+// transport (e.g. connection refused).
+HttpAnswer HttpGet(const HttpTarget& target, const std::string& token, const std::string& path);
 
 // GET /metrics: every sample without labels, name -> value. Throws when vikd does not answer 200.
 std::map<std::string, double> ScrapeMetrics(const HttpTarget& target);

@@ -21,8 +21,19 @@ void SetNow(google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int>(ns % 1'000'000'000));
 }
 
-// What vikd stores as `payload`: the deterministic serialization of the signal.
-std::string Deterministic(const vik::v1::Signal& signal) {
+Spread WithDefaults(Spread spread) {
+  if (spread.themes.empty()) {
+    spread.themes = {kTheme};
+  }
+  if (spread.municipalities.empty()) {
+    spread.municipalities = {kMunicipality};
+  }
+  return spread;
+}
+
+}  // namespace
+
+std::string CanonicalPayload(const vik::v1::Signal& signal) {
   std::string out;
   {
     google::protobuf::io::StringOutputStream stream(&out);
@@ -39,8 +50,6 @@ std::string Sha256(const std::string& bytes) {
   EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
   return std::string(reinterpret_cast<const char*>(digest), len);
 }
-
-}  // namespace
 
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();
@@ -65,8 +74,16 @@ std::string Hex(const std::string& bytes) {
   return out;
 }
 
-SignalFactory::SignalFactory(std::string source, std::string run_prefix)
-    : source_(std::move(source)), prefix_(std::move(run_prefix)) {}
+SignalFactory::SignalFactory(std::string source, std::string run_prefix, Spread spread)
+    : source_(std::move(source)), prefix_(std::move(run_prefix)), spread_(WithDefaults(std::move(spread))) {}
+
+const std::string& SignalFactory::Theme(std::uint64_t n) const {
+  return spread_.themes[n % spread_.themes.size()];
+}
+
+const std::string& SignalFactory::Municipality(std::uint64_t n) const {
+  return spread_.municipalities[(n / spread_.themes.size()) % spread_.municipalities.size()];
+}
 
 std::string SignalFactory::ExternalId(std::uint64_t n) const { return prefix_ + "-" + std::to_string(n); }
 
@@ -82,12 +99,12 @@ void SignalFactory::Fill(vik::v1::Signal* out) {
   out->set_status(vik::v1::SIGNAL_STATUS_ACTUAL);
   out->set_kind(vik::v1::SIGNAL_KIND_INCIDENT);
   out->add_categories(vik::v1::CATEGORY_FIRE);
-  out->set_theme(kTheme);
+  out->set_theme(Theme(n));
   out->set_urgency(vik::v1::URGENCY_IMMEDIATE);
   out->set_severity(vik::v1::SEVERITY_SEVERE);
   out->set_certainty(vik::v1::CERTAINTY_OBSERVED);
   SetNow(out->mutable_sent_at());
-  out->mutable_area()->add_municipalities(kMunicipality);
+  out->mutable_area()->add_municipalities(Municipality(n));
   out->set_headline(Headline(n));
 }
 
@@ -99,12 +116,12 @@ void SignalFactory::AppendJson(std::string& out) {
   out += ExternalId(n);
   out += R"(","msgType":"MSG_TYPE_ALERT","status":"SIGNAL_STATUS_ACTUAL","kind":"SIGNAL_KIND_INCIDENT",)"
          R"("categories":["CATEGORY_FIRE"],"theme":")";
-  out += kTheme;
+  out += Theme(n);
   out += R"(","urgency":"URGENCY_IMMEDIATE","severity":"SEVERITY_SEVERE","certainty":"CERTAINTY_OBSERVED",)"
          R"("sentAt":")";
   out += NowRfc3339();
   out += R"(","area":{"municipalities":[")";
-  out += kMunicipality;
+  out += Municipality(n);
   out += R"("]},"headline":")";
   out += Headline(n);
   out += R"("})";
@@ -113,10 +130,10 @@ void SignalFactory::AppendJson(std::string& out) {
 StoredRow SignalFactory::MakeRow(const std::string& partner, const std::string& received_by) {
   vik::v1::Signal signal;
   Fill(&signal);
-  const std::string payload = Deterministic(signal);
+  const std::string payload = CanonicalPayload(signal);
   return StoredRow{{signal.source(), signal.external_id(), "\\x" + Hex(Sha256(payload)), "alert", "actual",
-                    "incident", "{fire}", kTheme, "immediate", "severe", "observed", NowRfc3339(),
-                    std::string("{") + kMunicipality + "}", signal.headline(), "[]", "\\x" + Hex(payload),
+                    "incident", "{fire}", signal.theme(), "immediate", "severe", "observed", NowRfc3339(),
+                    "{" + signal.area().municipalities(0) + "}", signal.headline(), "[]", "\\x" + Hex(payload),
                     received_by, partner}};
 }
 

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 
 namespace vik::bench {
 
@@ -133,6 +135,22 @@ CpuUse CoresUsed(const CpuSample& begin, const CpuSample& end) {
   u.other = std::max(0.0, u.machine - u.vikd - u.postgres - u.bench);
   u.idle = std::max(0.0, static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)) - u.machine);
   return u;
+}
+
+ProcessMemory ReadProcessMemory(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  if (!in) {
+    throw std::runtime_error("cannot read /proc/" + std::to_string(pid) + "/status (process gone?)");
+  }
+  ProcessMemory m;
+  for (std::string line; std::getline(in, line);) {
+    // "VmRSS:\t  123456 kB"
+    double* field = line.rfind("VmRSS:", 0) == 0 ? &m.rss_bytes : line.rfind("VmHWM:", 0) == 0 ? &m.hwm_bytes : nullptr;
+    if (field != nullptr) {
+      *field = 1024.0 * std::strtod(line.c_str() + 6, nullptr);
+    }
+  }
+  return m;
 }
 
 }  // namespace vik::bench

@@ -50,4 +50,13 @@ struct CpuUse {
 };
 CpuUse CoresUsed(const CpuSample& begin, const CpuSample& end);
 
+// A process's resident memory from /proc/PID/status: VmRSS (now) and VmHWM (the peak so far).
+struct ProcessMemory {
+  double rss_bytes = 0;
+  double hwm_bytes = 0;
+};
+
+// Throws std::runtime_error when /proc/PID/status cannot be read (the process is gone).
+ProcessMemory ReadProcessMemory(int pid);
+
 }  // namespace vik::bench

@@ -448,3 +448,49 @@ TEST_CASE("eviction keeps the book bounded by signals in effect, upcoming or rec
 
 }  // namespace
 }  // namespace vik::domain
+
+namespace vik::domain {
+
+TEST_CASE("risk ids round-trip and malformed ids are refused", "[unit][risk]") {
+  for (const RiskKey& key : {RiskKey{"1.3", "GM0796"}, RiskKey{"2", ""}, RiskKey{"", "GM0828"}, RiskKey{"", ""}}) {
+    const auto parsed = ParseRiskId(RiskId(key));
+    REQUIRE(parsed);
+    CHECK(*parsed == key);
+  }
+  CHECK(RiskId(RiskKey{"", ""}) == "unclassified@region");
+  for (const char* bad : {"", "@", "1.3", "1.3@", "@GM0796", "1.3@GM079", "1.3@gm0796", "1..3@region", ".1@region",
+                          "1.3@GM0796@region", "x@region", "1.3@GM07960", "../etc@region"}) {
+    INFO(bad);
+    CHECK_FALSE(ParseRiskId(bad));
+  }
+}
+
+TEST_CASE("enumeration names read back as their values; unknown names do not", "[unit][risk]") {
+  CHECK(FromName<Severity>("extreme") == Severity::kExtreme);
+  CHECK(FromName<Certainty>("unlikely") == Certainty::kUnlikely);
+  CHECK(FromName<SignalStatus>("exercise") == SignalStatus::kExercise);
+  CHECK(FromName<SignalKind>("assessment") == SignalKind::kAssessment);
+  CHECK(FromName<Urgency>("past") == Urgency::kPast);
+  CHECK(FromName<MsgType>("cancel") == MsgType::kCancel);
+  CHECK_FALSE(FromName<Severity>("unspecified"));
+  CHECK_FALSE(FromName<Severity>("Extreme"));
+  CHECK_FALSE(FromName<Severity>(""));
+}
+
+TEST_CASE("picture counts cover signals in effect now, by kind", "[unit][risk]") {
+  RiskBook book(SignalStatus::kActual);
+  const core::WallTime now = Noon();
+  book.Apply(Incident("i1", "brandweer", "2.1", {"GM0796"}, Severity::kSevere, now - minutes(10)), now);
+  book.Apply(Incident("i2", "politie", "2.1", {"GM0828"}, Severity::kModerate, now - minutes(5)), now);
+  book.Apply(Warning("w-now", "knmi", {"GM0796"}, Severity::kSevere, now - hours(1), now + hours(3)), now);
+  book.Apply(Warning("w-tomorrow", "knmi", {"GM0796"}, Severity::kExtreme, now + hours(20), now + hours(30)), now);
+  const PictureCounts counts = book.Counts(now);
+  CHECK(counts.signals_in_effect == 3);
+  CHECK(counts.incidents == 2);
+  CHECK(counts.warnings == 1);  // tomorrow's warning is not in effect yet
+  // An incident without expiry lapses after its kind's default validity (6 h).
+  CHECK(book.Counts(now + hours(7)).incidents == 0);
+  CHECK(book.Counts(now + hours(21)).warnings == 1);
+}
+
+}  // namespace vik::domain
