@@ -101,7 +101,9 @@ cat <<EOT
     CAP in     curl -H "Authorization: Bearer \$(cat var/quickstart.token)" \\
                     -H "Content-Type: application/cap+xml" --data-binary @var/sample-alert.cap.xml http://$HTTP/v1/cap
     CAP out    curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/cap/alerts.atom
-    gRPC       $GRPC   (vik.v1.IngestService, grpc.health.v1.Health, server reflection)
+    picture    curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/v1/status
+               curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/v1/risks
+    gRPC       $GRPC   (vik.v1.IngestService, vik.v1.ExchangeService, grpc.health.v1.Health, reflection)
     database   $DSN
     logs       below
 
@@ -121,6 +123,9 @@ trap forward INT TERM
       code=$(curl -s -o /tmp/vik-quickstart-$$.json -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
         -H "Content-Type: application/cap+xml" --data-binary @var/sample-alert.cap.xml "http://$HTTP/v1/cap" || true)
       vik_log "sample CAP alert: HTTP $code $(grep -o '"outcome":"RECEIPT_OUTCOME_[A-Z]*"' /tmp/vik-quickstart-$$.json | head -1)"
+      sleep 2  # one picture round
+      curl -s -o /tmp/vik-quickstart-$$.json -H "Authorization: Bearer $TOKEN" "http://$HTTP/v1/status?limit=5" || true
+      vik_log "risk picture: $(grep -o '"risksInPicture":[0-9]*' /tmp/vik-quickstart-$$.json) top risks: $(grep -o '"id":"[^"]*@[^"]*"' /tmp/vik-quickstart-$$.json | cut -d'"' -f4 | head -5 | tr '\n' ' ')"
       rm -f /tmp/vik-quickstart-$$.json
       exit 0
     fi
