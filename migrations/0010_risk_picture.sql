@@ -157,6 +157,7 @@ CREATE TABLE picture_state (
     epoch              bigint,
     signals_in_effect  integer NOT NULL DEFAULT 0,
     active_incidents   integer NOT NULL DEFAULT 0,
-    active_warnings    integer NOT NULL DEFAULT 0
+    active_warnings    integer NOT NULL DEFAULT 0,
+    lag_seconds        double precision NOT NULL DEFAULT 0  -- age of the oldest committed change not yet applied
 );
 INSERT INTO picture_state (picture) VALUES ('actual'), ('exercise');

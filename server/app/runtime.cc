@@ -441,22 +441,26 @@ void Runtime::SchedulePictureRound(std::chrono::milliseconds delay) {
 }
 
 void Runtime::KeepPicture() {
+  std::chrono::milliseconds next = config_.picture_interval;
   if (auto fence = lease_->fence(); fence && !stopping_) {
     core::Status s = keeper_->Round(*fence);
     if (store::IsFenced(s)) {
       lease_->OnFenced("picture keeper");
     } else if (!s.ok()) {
       // Every failure is counted (vik_picture_rounds_total{result="error"}); the log gets the first
-      // of a run and then one in a hundred.
+      // of a run and then one in a hundred. The next round (a fresh warm-up) waits longer after each
+      // failure in a row: interval x 2^n, at most 30 s.
       if (keeper_failures_++ % 100 == 0) {
         core::LogWarn(*log_, "picture round failed; retrying", {{"error", s.message()},
                                                                  {"failures", static_cast<std::uint64_t>(keeper_failures_)}});
       }
+      next = std::min<std::chrono::milliseconds>(std::chrono::seconds(30),
+                                                 config_.picture_interval * (1u << std::min(keeper_failures_, 6u)));
     } else {
       keeper_failures_ = 0;
     }
   }
-  SchedulePictureRound(config_.picture_interval);
+  SchedulePictureRound(next);
 }
 
 void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {

@@ -69,7 +69,7 @@ void ToProtoAssessment(const store::AssessmentRecord& a, vik::v1::Assessment* ou
   SetMicros(a.set_us, out->mutable_set_at());
 }
 
-void ToProtoRisk(const store::RiskRecord& r, vik::v1::Risk* out) {
+void ToProtoRisk(const store::RiskRecord& r, vik::v1::Risk* out, bool full_assessment) {
   const store::RiskRow& row = r.row;
   out->set_id(row.id);
   out->set_theme(row.theme);
@@ -97,7 +97,16 @@ void ToProtoRisk(const store::RiskRecord& r, vik::v1::Risk* out) {
     SetMicros(row.computed_us, out->mutable_computed_at());
   }
   if (r.assessment) {
-    ToProtoAssessment(*r.assessment, out->mutable_assessment());
+    auto* a = out->mutable_assessment();
+    ToProtoAssessment(*r.assessment, a);
+    if (!full_assessment) {
+      for (auto* scenario : {a->mutable_worst_case(), a->mutable_real_case(), a->mutable_best_case()}) {
+        scenario->clear_description();
+      }
+      a->clear_assessment();
+      a->clear_advice();
+      a->clear_reason();
+    }
   }
 }
 
@@ -120,8 +129,9 @@ void ToProtoStatus(const store::RegionalStatusRecord& r, const StatusContext& ct
   out->set_active_warnings(r.picture.counts.warnings);
   out->set_signals_in_effect(r.picture.counts.signals_in_effect);
   out->set_risks_in_picture(r.picture.risks_in_picture);
+  out->set_picture_lag_seconds(r.picture.lag_seconds);
   for (const auto& risk : r.risks) {
-    ToProtoRisk(risk, out->add_risks());
+    ToProtoRisk(risk, out->add_risks(), false);
   }
   for (const auto& s : r.sources) {
     if (!IsStale(s, r.now_us)) {
@@ -148,7 +158,7 @@ void ToProtoStatus(const store::RegionalStatusRecord& r, const StatusContext& ct
 
 void ToProtoRiskDetail(const store::RiskDetail& d, vik::v1::RiskDetail* out) {
   out->set_picture(d.risk.row.picture);
-  ToProtoRisk(d.risk, out->mutable_risk());
+  ToProtoRisk(d.risk, out->mutable_risk(), true);
   for (const auto& s : d.signals) {
     auto* p = out->add_signals();
     p->set_id(s.id);

@@ -24,7 +24,8 @@ struct StatusContext {
 // (or never delivered); docs/risk-model.md §4.
 bool IsStale(const store::SourceFreshnessRecord& s, std::int64_t now_us);
 
-void ToProtoRisk(const store::RiskRecord& r, vik::v1::Risk* out);
+// `full_assessment` false (lists): the assessment's long texts are left out (bounded responses).
+void ToProtoRisk(const store::RiskRecord& r, vik::v1::Risk* out, bool full_assessment);
 void ToProtoStatus(const store::RegionalStatusRecord& r, const StatusContext& ctx, vik::v1::RegionalStatus* out);
 void ToProtoRiskDetail(const store::RiskDetail& d, vik::v1::RiskDetail* out);
 void ToProtoAssessment(const store::AssessmentRecord& a, vik::v1::Assessment* out);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <regex>
+#include <tuple>
 
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
@@ -332,7 +333,7 @@ void ServeRisks(const PictureRouteContext& ctx, store::RiskQuery q, const Respon
   vik::v1::ListRisksResponse proto;
   proto.set_picture(q.picture);
   for (int i = 0; i < static_cast<int>(rows->size()) && i < wanted; ++i) {
-    exchange::ToProtoRisk((*rows)[static_cast<std::size_t>(i)], proto.add_risks());
+    exchange::ToProtoRisk((*rows)[static_cast<std::size_t>(i)], proto.add_risks(), false);
   }
   if (static_cast<int>(rows->size()) > wanted) {
     proto.set_next_cursor(CursorOf((*rows)[static_cast<std::size_t>(wanted - 1)].row));
@@ -387,21 +388,25 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
     if (!Authorize(*ctx.auth, *request, readers, respond)) {
       return;
     }
-    const auto target = RiskTargetOf(*request, "", {"picture", "history"}, respond);
+    const auto target = RiskTargetOf(*request, "", {"picture", "history", "assessments"}, respond);
     if (!target) {
       return;
     }
     int history = 100;
-    if (const auto v = Param(target->params, "history"); !v.empty()) {
-      auto parsed = ParseInt("history", v, 1, 1000);
-      if (!parsed.ok()) {
-        respond(ErrorResponse(parsed.status()));
-        return;
+    int assessments = 20;
+    for (auto [name, value, hi] : {std::tuple{"history", &history, 1000}, std::tuple{"assessments", &assessments, 100}}) {
+      if (const auto v = Param(target->params, name); !v.empty()) {
+        auto parsed = ParseInt(name, v, 1, hi);
+        if (!parsed.ok()) {
+          respond(ErrorResponse(parsed.status()));
+          return;
+        }
+        *value = *parsed;
       }
-      history = *parsed;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, id = domain::RiskId(target->key), picture = target->picture, history, respond] {
-      auto detail = ctx.store->ReadRisk(picture, id, history);
+    SubmitOrRefuse(*ctx.blocking, [ctx, id = domain::RiskId(target->key), picture = target->picture, history,
+                                   assessments, respond] {
+      auto detail = ctx.store->ReadRisk(picture, id, history, assessments);
       if (!detail.ok()) {
         respond(StoreErrorResponse(detail.status()));
         return;

@@ -93,6 +93,12 @@ PictureMetrics::PictureMetrics(prometheus::Registry& registry)
                      .Help("When the picture keeper last committed a round (leader only)")
                      .Register(registry)
                      .Add({})),
+      lag(prometheus::BuildGauge()
+              .Name("vik_picture_lag_seconds")
+              .Help("Age of the oldest committed change the keeper has not applied (0: caught up; leader only). "
+                    "Grows while a long transaction holds the change log back")
+              .Register(registry)
+              .Add({})),
       source_silent(prometheus::BuildGauge()
                         .Name("vik_source_silent")
                         .Help("1 when a source with an expected interval has been silent for more than two "
@@ -109,7 +115,24 @@ PictureKeeper::PictureKeeper(store::Store& store, const core::Clock& clock, Keep
   Reset();
 }
 
+void PictureKeeper::ClearExportedMetrics() {
+  for (auto* g : exported_silent_) {
+    metrics_.source_silent.Remove(g);
+  }
+  for (auto* g : exported_last_) {
+    metrics_.source_last.Remove(g);
+  }
+  for (auto* g : exported_risks_) {
+    metrics_.risks.Remove(g);
+  }
+  exported_silent_.clear();
+  exported_last_.clear();
+  exported_risks_.clear();
+  metrics_.lag.Set(0);
+}
+
 void PictureKeeper::Reset() {
+  ClearExportedMetrics();
   warm_ = false;
   epoch_ = 0;
   actual_ = Book{"actual", std::make_unique<domain::RiskBook>(domain::SignalStatus::kActual, options_.engine)};
@@ -179,6 +202,14 @@ core::Status PictureKeeper::WarmUp(core::WallTime now) {
   }
   cursor_ = warm->cursor;
   written_cursor_ = warm->cursor;
+  if (warm->cursor_reset) {
+    // Restored from a dump or moved to another cluster: the stored cursor lies beyond every
+    // transaction of this database and would hide every new change.
+    core::LogError(*log_, "the picture cursor was beyond this database's transactions (restored?); "
+                          "continuing from the warm-up snapshot",
+                   {{"cursor", std::to_string(cursor_.xid) + "/" + std::to_string(cursor_.seq)}});
+    written_cursor_ = {};
+  }
   warm_ = true;
   core::LogInfo(*log_, "picture keeper warmed up",
                 {{"signals_held", static_cast<std::uint64_t>(actual_.book->signal_count() + exercise_.book->signal_count())},
@@ -246,11 +277,39 @@ store::PictureWrite PictureKeeper::Diff(core::WallTime now) const {
 }
 
 void PictureKeeper::ExportSourceMetrics(core::WallTime now) {
+  auto remember = [](std::vector<prometheus::Gauge*>& list, prometheus::Gauge* g) {
+    if (std::find(list.begin(), list.end(), g) == list.end()) {
+      list.push_back(g);
+    }
+  };
   for (const auto& [source, h] : health_) {
-    metrics_.source_last.Add({{"source", source}}).Set(UnixSeconds(h.last_seen));
+    if (h.last_seen != core::WallTime{}) {  // the epoch: never delivered
+      auto& last = metrics_.source_last.Add({{"source", source}});
+      last.Set(UnixSeconds(h.last_seen));
+      remember(exported_last_, &last);
+    }
     const bool silent = h.expected_interval.count() > 0 && now - h.last_seen > 2 * h.expected_interval;
-    metrics_.source_silent.Add({{"source", source}}).Set(silent ? 1 : 0);
+    auto& gauge = metrics_.source_silent.Add({{"source", source}});
+    gauge.Set(silent ? 1 : 0);
+    remember(exported_silent_, &gauge);
   }
+}
+
+core::Status PictureKeeper::RefreshSources(core::WallTime now) {
+  auto sources = store_.ReadPictureSources();
+  if (!sources.ok()) {
+    return sources.status().WithContext("reading sources");
+  }
+  for (const auto& s : *sources) {
+    auto [it, added] = health_.emplace(s.source, domain::SourceHealth{s.last_signal_at, s.expected_interval});
+    if (!added && it->second.expected_interval == s.expected_interval) {
+      continue;
+    }
+    it->second.expected_interval = s.expected_interval;
+    actual_.book->SetSourceHealth(s.source, it->second, now);
+    exercise_.book->SetSourceHealth(s.source, it->second, now);
+  }
+  return core::Status::Ok();
 }
 
 core::Status PictureKeeper::Round(const store::Fence& fence) {
@@ -267,6 +326,13 @@ core::Status PictureKeeper::Round(const store::Fence& fence) {
       return fail(s);
     }
   }
+  const bool due = !last_write_ || now - *last_write_ >= options_.heartbeat;
+  if (due && last_write_) {
+    if (core::Status s = RefreshSources(now); !s.ok()) {
+      return fail(s);
+    }
+  }
+  double lag_seconds = 0;
   for (int i = 0; i < options_.max_batches; ++i) {
     auto batch = store_.ReadPictureChanges(cursor_, options_.batch_rows);
     if (!batch.ok()) {
@@ -275,15 +341,19 @@ core::Status PictureKeeper::Round(const store::Fence& fence) {
     metrics_.changes_read.Increment(batch->rows);
     ApplyBatch(*batch, now);
     cursor_ = batch->next;
+    lag_seconds = batch->oldest_unread_us < 0
+                      ? 0
+                      : std::max(0.0, UnixSeconds(now) - static_cast<double>(batch->oldest_unread_us) / 1e6);
     if (batch->rows < options_.batch_rows) {
       break;
     }
   }
+  metrics_.lag.Set(lag_seconds);
   actual_.book->Recompute(now);
   exercise_.book->Recompute(now);
 
   store::PictureWrite write = Diff(now);
-  const bool due = !last_write_ || now - *last_write_ >= options_.heartbeat;
+  write.lag_seconds = lag_seconds;
   if (write.rows.empty() && write.sources.empty() && write.cursor == written_cursor_ &&
       write.counts == written_counts_ && !due) {
     metrics_.rounds.Add({{"result", "unchanged"}}).Increment();
@@ -311,8 +381,11 @@ core::Status PictureKeeper::Round(const store::Fence& fence) {
       ++by_level[static_cast<std::size_t>(std::clamp(v.effective_level, 0, domain::kMaxLevel))];
     }
     for (int level = 0; level <= domain::kMaxLevel; ++level) {
-      metrics_.risks.Add({{"picture", b->picture}, {"level", std::to_string(level)}})
-          .Set(by_level[static_cast<std::size_t>(level)]);
+      auto& gauge = metrics_.risks.Add({{"picture", b->picture}, {"level", std::to_string(level)}});
+      gauge.Set(by_level[static_cast<std::size_t>(level)]);
+      if (std::find(exported_risks_.begin(), exported_risks_.end(), &gauge) == exported_risks_.end()) {
+        exported_risks_.push_back(&gauge);
+      }
     }
   }
   ExportSourceMetrics(now);

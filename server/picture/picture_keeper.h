@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -38,7 +39,7 @@ struct KeeperOptions {
   domain::RiskEngineConfig engine;
   int batch_rows = 5000;       // change-log rows per read
   int max_batches = 20;        // reads per round (the rest waits for the next round)
-  std::chrono::seconds heartbeat{5};  // write the cursor and counts at least this often
+  std::chrono::seconds heartbeat{5};  // write the cursor and counts at least this often; re-read sources
   std::string node_id;
 };
 
@@ -52,6 +53,7 @@ class PictureMetrics {
   prometheus::Family<prometheus::Gauge>& risks;           // picture, level
   prometheus::Gauge& signals_held;
   prometheus::Gauge& last_write;                          // unix seconds
+  prometheus::Gauge& lag;                                 // seconds
   prometheus::Family<prometheus::Gauge>& source_silent;   // source
   prometheus::Family<prometheus::Gauge>& source_last;     // source
 };
@@ -84,6 +86,10 @@ class PictureKeeper {
   store::PictureWrite Diff(core::WallTime now) const;
   Book* BookOf(const std::string& picture);
   void ExportSourceMetrics(core::WallTime now);
+  // Picks up sources added or changed since the warm-up (expected intervals).
+  core::Status RefreshSources(core::WallTime now);
+  // Removes the per-source and per-level series this instance exported (a follower exports none).
+  void ClearExportedMetrics();
 
   store::Store& store_;
   const core::Clock& clock_;
@@ -102,6 +108,9 @@ class PictureKeeper {
   std::map<std::string, domain::SourceHealth> health_;
   std::map<std::string, core::WallTime> health_unwritten_;
   std::optional<core::WallTime> last_write_;
+  std::vector<prometheus::Gauge*> exported_silent_;
+  std::vector<prometheus::Gauge*> exported_last_;
+  std::vector<prometheus::Gauge*> exported_risks_;
 };
 
 }  // namespace vik::picture

@@ -3,6 +3,7 @@
 // the API (ReadRegionalStatus, ListRisks, ReadRisk) and appends analysts' assessments.
 
 #include <charconv>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -150,6 +151,17 @@ std::vector<AnalystLevelRecord> AnalystLevels(pqxx::transaction_base& tx, const 
   return out;
 }
 
+std::vector<SourceSeen> SourcesOf(pqxx::transaction_base& tx) {
+  std::vector<SourceSeen> out;
+  for (const auto& r : tx.exec_prepared(stmt::kPictureSources.name)) {
+    // A source that never delivered counts as silent since the epoch (stale when it has an interval).
+    const auto last = r[3].as<std::int64_t>();
+    out.push_back(
+        {r[0].as<std::string>(), Micros(std::max<std::int64_t>(last, 0)), std::chrono::seconds(r[2].as<std::int64_t>())});
+  }
+  return out;
+}
+
 json RiskRowJson(const RiskRow& row) {
   json j{{"picture", row.picture},
          {"id", row.id},
@@ -183,20 +195,27 @@ core::Result<PictureWarmup> Store::LoadPictureWarmup(core::WallTime expiring_aft
     PictureWarmup out;
     const auto cursor = tx.exec_prepared1(stmt::kPictureCursor.name);
     out.cursor = {ParseXid(cursor[0].as<std::string>()), cursor[1].as<std::int64_t>()};
+    if (const std::uint64_t xmax = ParseXid(cursor[3].as<std::string>()); out.cursor.xid >= xmax) {
+      out.cursor = {ParseXid(cursor[2].as<std::string>()), 0};
+      out.cursor_reset = true;
+    }
     for (const auto& r : tx.exec_prepared(stmt::kPictureWarmupSignals.name, MicrosOf(expiring_after),
                                           MicrosOf(open_after))) {
       out.signals.push_back(SignalOfRow(r));
     }
     out.levels = AnalystLevels(tx, std::nullopt);
-    for (const auto& r : tx.exec_prepared(stmt::kPictureSources.name)) {
-      if (const auto last = r[3].as<std::int64_t>(); last >= 0) {
-        out.sources.push_back({r[0].as<std::string>(), Micros(last), std::chrono::seconds(r[2].as<std::int64_t>())});
-      }
-    }
+    out.sources = SourcesOf(tx);
     for (const auto& r : tx.exec_prepared(stmt::kPictureRisksAll.name)) {
       out.risks.push_back(RiskOfRow(r));
     }
     return out;
+  });
+}
+
+core::Result<std::vector<SourceSeen>> Store::ReadPictureSources() {
+  return impl_->pool.Run("read picture sources", [&](pqxx::connection& c) -> core::Result<std::vector<SourceSeen>> {
+    pqxx::read_transaction tx(c);
+    return SourcesOf(tx);
   });
 }
 
@@ -212,14 +231,16 @@ core::Result<PictureBatch> Store::ReadPictureChanges(const ChangeCursor& after, 
       ++out.rows;
       const std::string picture = r[2].as<std::string>();
       const std::string kind = r[3].as<std::string>();
-      if (picture != "actual" && picture != "exercise") {
-        continue;
-      }
       if (kind == "signal.accepted" || kind == "signal.ended") {
-        signal_ids.push_back(r[4].as<std::string>());
-      } else if (kind == "risk.assessed") {
+        signal_ids.push_back(r[4].as<std::string>());  // any status: freshness counts them all
+      } else if (kind == "risk.assessed" && (picture == "actual" || picture == "exercise")) {
         risk_keys.push_back({{"picture", picture}, {"risk_id", r[4].as<std::string>()}});
       }
+    }
+    if (const auto oldest = tx.exec_prepared(stmt::kPictureOldestUnread.name, std::to_string(out.next.xid),
+                                             out.next.seq);
+        !oldest.empty()) {
+      out.oldest_unread_us = oldest[0][0].as<std::int64_t>();
     }
     if (!signal_ids.empty()) {
       std::map<std::string, core::WallTime> newest;
@@ -237,12 +258,13 @@ core::Result<PictureBatch> Store::ReadPictureChanges(const ChangeCursor& after, 
     }
     if (!risk_keys.empty()) {
       out.levels = AnalystLevels(tx, risk_keys);
-      // An assessment without an analyst level clears any earlier one.
+      // Every assessed risk gets a record: one without an analyst level clears any earlier level.
+      std::set<std::pair<std::string, std::string>> found;
+      for (const auto& l : out.levels) {
+        found.emplace(l.picture, l.risk_id);
+      }
       for (const auto& k : risk_keys) {
-        const bool found = std::any_of(out.levels.begin(), out.levels.end(), [&](const AnalystLevelRecord& l) {
-          return l.picture == k["picture"] && l.risk_id == k["risk_id"];
-        });
-        if (!found) {
+        if (found.emplace(k["picture"], k["risk_id"]).second) {
           out.levels.push_back({k["picture"], k["risk_id"], std::nullopt});
         }
       }
@@ -282,7 +304,8 @@ core::Status Store::WritePicture(const Fence& fence, const PictureWrite& write) 
       const auto it = write.counts.find(picture);
       const domain::PictureCounts counts = it == write.counts.end() ? domain::PictureCounts{} : it->second;
       w.exec_prepared(stmt::kPictureStateWrite.name, picture, std::to_string(write.cursor.xid), write.cursor.seq,
-                      write.node_id, fence.epoch, counts.signals_in_effect, counts.incidents, counts.warnings);
+                      write.node_id, fence.epoch, counts.signals_in_effect, counts.incidents, counts.warnings,
+                      write.lag_seconds);
     }
     w.commit();
     return core::Status::Ok();
@@ -337,6 +360,7 @@ core::Result<RegionalStatusRecord> Store::ReadRegionalStatus(const std::string& 
     out.picture.counts = {state[0][3].as<int>(), state[0][4].as<int>(), state[0][5].as<int>()};
     out.picture.risks_in_picture = state[0][6].as<int>();
     out.now_us = state[0][7].as<std::int64_t>();
+    out.picture.lag_seconds = state[0][8].as<double>();
     if (const auto rs = tx.exec_prepared(stmt::kRegionStateCurrent.name, region); !rs.empty()) {
       out.state = RegionState{rs[0][0].as<int>(), rs[0][1].as<std::string>(), rs[0][2].as<std::string>(),
                               rs[0][3].as<std::string>(), rs[0][4].as<std::string>(), rs[0][5].as<std::int64_t>()};
@@ -377,11 +401,12 @@ core::Result<std::vector<RiskRecord>> Store::ListRisks(const RiskQuery& query) {
   });
 }
 
-core::Result<RiskDetail> Store::ReadRisk(const std::string& picture, const std::string& id, int history_limit) {
+core::Result<RiskDetail> Store::ReadRisk(const std::string& picture, const std::string& id, int levels_limit,
+                                         int assessments_limit) {
   return impl_->pool.Run("read risk", [&](pqxx::connection& c) -> core::Result<RiskDetail> {
     RepeatableRead tx(c);
     RiskDetail out;
-    for (const auto& r : tx.exec_prepared(stmt::kRiskAssessments.name, picture, id, history_limit)) {
+    for (const auto& r : tx.exec_prepared(stmt::kRiskAssessments.name, picture, id, assessments_limit)) {
       out.assessments.push_back(AssessmentOfRow(r, 0));
     }
     const auto risk = tx.exec_prepared(stmt::kPictureRiskRead.name, picture, id);
@@ -399,7 +424,7 @@ core::Result<RiskDetail> Store::ReadRisk(const std::string& picture, const std::
     if (!out.assessments.empty()) {
       out.risk.assessment = out.assessments.front();
     }
-    for (const auto& r : tx.exec_prepared(stmt::kRiskLevelsHistory.name, picture, id, history_limit)) {
+    for (const auto& r : tx.exec_prepared(stmt::kRiskLevelsHistory.name, picture, id, levels_limit)) {
       RiskLevelPoint p;
       p.at_us = r[0].as<std::int64_t>();
       p.levels.nowcast = r[1].as<int>();
@@ -460,9 +485,10 @@ core::Result<AssessmentRecord> Store::AppendAssessment(const std::string& region
                                       a.phase, a.analyst_level.value_or(-1), scenarios.dump(), a.assessment,
                                       json(a.advice).dump(), json(a.partners).dump(), a.reason, a.set_by);
     if (rows.empty()) {
-      return core::Aborted("version: the assessment of " + domain::RiskId(key) + " is no longer at version " +
+      return core::Aborted("version: the assessment of " + domain::RiskId(key) + " is not at version " +
                            std::to_string(expected_version) +
-                           " (changed by someone else); reload it and apply your change again");
+                           " (someone else saved first, or that version was never read); reload it and apply your "
+                           "change again");
     }
     AssessmentRecord out = a;
     out.version = version;

@@ -74,13 +74,19 @@ struct PictureBatch {
   std::vector<SourceSeen> sources;  // newest signal per source among the rows read
   ChangeCursor next;                // the cursor after the last row read
   int rows = 0;                     // change rows read
+  std::int64_t oldest_unread_us = -1;  // when the oldest committed row after `next` was written; -1: none
 };
 
 // What a new leader's keeper starts from: the signals that can contribute now (in effect, upcoming,
 // or ended within the look-back), analyst levels, source freshness, the risks as last written, and
-// the cursor those were written at.
+// the cursor those were written at. `sources` lists every registered source (never delivered:
+// last_signal_at is the epoch).
 struct PictureWarmup {
   ChangeCursor cursor;
+  // True when the stored cursor lay beyond every transaction id of this database (restored from a
+  // dump, or a new cluster): `cursor` then starts at the snapshot's xmin, whose changes the
+  // snapshot holds.
+  bool cursor_reset = false;
   std::vector<domain::RiskSignal> signals;
   std::vector<AnalystLevelRecord> levels;
   std::vector<SourceSeen> sources;
@@ -94,6 +100,7 @@ struct PictureWrite {
   std::vector<std::size_t> level_changes;  // indexes into rows whose levels changed: history + change log
   std::vector<SourceSeen> sources;         // source_health, newest wins
   std::map<std::string, domain::PictureCounts> counts;  // per picture
+  double lag_seconds = 0;  // age of the oldest committed change not yet applied
   std::string node_id;
 };
 
@@ -176,6 +183,7 @@ struct PictureStateRecord {
   std::int64_t epoch = 0;
   domain::PictureCounts counts;
   int risks_in_picture = 0;
+  double lag_seconds = 0;
 };
 
 struct SourceFreshnessRecord {

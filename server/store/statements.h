@@ -367,11 +367,16 @@ inline constexpr Statement kPictureChanges{
   " coalesce((extract(epoch FROM onset_at) * 1000000)::bigint, -1),"                                     \
   " coalesce((extract(epoch FROM expires_at) * 1000000)::bigint, -1),"                                   \
   " (extract(epoch FROM received_at) * 1000000)::bigint"
-// Signals by id ($1: JSON array of ids), of the pictures kept (actual, exercise).
+// Signals by id ($1: JSON array of ids), of any status (test and system signals count for their
+// source's freshness; only actual and exercise signals enter a picture).
 inline constexpr Statement kPictureSignals{
     "picture_signals",
-    "SELECT " VIK_PICTURE_SIGNAL_COLUMNS " FROM signals"
-    " WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) AND status IN ('actual', 'exercise')"};
+    "SELECT " VIK_PICTURE_SIGNAL_COLUMNS " FROM signals WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)"};
+// When the oldest committed change after the cursor was written (microseconds); no row when none.
+inline constexpr Statement kPictureOldestUnread{
+    "picture_oldest_unread",
+    "SELECT (extract(epoch FROM at) * 1000000)::bigint FROM changes WHERE (xid, seq) > ($1::text::xid8, $2::bigint)"
+    " ORDER BY xid, seq LIMIT 1"};
 // Signals that can contribute at the warm-up instant: active, and expiring after $1 (microseconds),
 // or without expiry and starting after $2.
 inline constexpr Statement kPictureWarmupSignals{
@@ -396,8 +401,11 @@ inline constexpr Statement kPictureSources{
     "SELECT s.id, s.partner, coalesce(extract(epoch FROM s.expected_interval)::bigint, 0),"
     " coalesce((extract(epoch FROM h.last_signal_at) * 1000000)::bigint, -1)"
     " FROM sources s LEFT JOIN source_health h ON h.source = s.id ORDER BY s.id"};
+// The keeper's cursor and the bounds of the current snapshot's transaction ids.
 inline constexpr Statement kPictureCursor{
-    "picture_cursor", "SELECT cursor_xid::text, cursor_seq FROM picture_state WHERE picture = 'actual'"};
+    "picture_cursor",
+    "SELECT cursor_xid::text, cursor_seq, pg_snapshot_xmin(pg_current_snapshot())::text,"
+    " pg_snapshot_xmax(pg_current_snapshot())::text FROM picture_state WHERE picture = 'actual'"};
 #define VIK_RISK_COLUMNS                                                                                   \
   "r.picture, r.id, r.theme, r.municipality, r.in_picture, r.priority, r.nowcast, r.forecast_6h,"          \
   " r.forecast_24h, r.forecast_72h, r.past, r.trend, coalesce(r.analyst_level, -1), r.effective_level,"     \
@@ -440,11 +448,12 @@ inline constexpr Statement kPictureSourceHealth{
     " SELECT x.source, to_timestamp(x.at_us / 1000000.0) FROM jsonb_to_recordset($1::jsonb) AS x(source text, at_us bigint)"
     " WHERE EXISTS (SELECT 1 FROM sources s WHERE s.id = x.source)"
     " ON CONFLICT (source) DO UPDATE SET last_signal_at = greatest(source_health.last_signal_at, EXCLUDED.last_signal_at)"};
-// $1 picture, $2 cursor xid (text), $3 cursor seq, $4 node, $5 epoch, $6..$8 counts.
+// $1 picture, $2 cursor xid (text), $3 cursor seq, $4 node, $5 epoch, $6..$8 counts, $9 lag seconds.
 inline constexpr Statement kPictureStateWrite{
     "picture_state_write",
     "UPDATE picture_state SET cursor_xid = $2::text::xid8, cursor_seq = $3, computed_at = now(), computed_by = $4,"
-    " epoch = $5, signals_in_effect = $6, active_incidents = $7, active_warnings = $8 WHERE picture = $1"};
+    " epoch = $5, signals_in_effect = $6, active_incidents = $7, active_warnings = $8, lag_seconds = $9"
+    " WHERE picture = $1"};
 
 // --- reads of the picture (any instance) ---
 inline constexpr Statement kPictureStateRead{
@@ -452,7 +461,7 @@ inline constexpr Statement kPictureStateRead{
     "SELECT coalesce((extract(epoch FROM computed_at) * 1000000)::bigint, 0), coalesce(computed_by, ''),"
     " coalesce(epoch, 0), signals_in_effect, active_incidents, active_warnings,"
     " (SELECT count(*) FROM risks r WHERE r.picture = $1 AND r.in_picture)::int,"
-    " (extract(epoch FROM now()) * 1000000)::bigint"
+    " (extract(epoch FROM now()) * 1000000)::bigint, lag_seconds"
     " FROM picture_state WHERE picture = $1"};
 #define VIK_ASSESSMENT_COLUMNS                                                                           \
   "a.version, a.status, coalesce(a.phase, ''), coalesce(a.analyst_level, -1), a.scenarios::text,"        \

@@ -110,6 +110,8 @@ class Store {
   // `now` (window end after now - lookback, open-ended signals starting after now - max_validity -
   // lookback), analyst levels, source freshness, the risks as last written and the keeper's cursor.
   core::Result<PictureWarmup> LoadPictureWarmup(core::WallTime expiring_after, core::WallTime open_after);
+  // Every registered source with its expected interval and last signal (never: the epoch).
+  core::Result<std::vector<SourceSeen>> ReadPictureSources();
   // Final change-log rows after `after` (at most `limit`), with the signals and analyst levels they
   // name as stored now.
   core::Result<PictureBatch> ReadPictureChanges(const ChangeCursor& after, int limit);
@@ -125,7 +127,9 @@ class Store {
                                                         std::chrono::seconds live_window);
   core::Result<std::vector<RiskRecord>> ListRisks(const RiskQuery& query);
   // NOT_FOUND when the risk was never in the picture and never assessed.
-  core::Result<RiskDetail> ReadRisk(const std::string& picture, const std::string& id, int history_limit);
+  // At most `levels_limit` level points and `assessments_limit` assessment versions, newest first.
+  core::Result<RiskDetail> ReadRisk(const std::string& picture, const std::string& id, int levels_limit,
+                                    int assessments_limit);
   // Appends an assessment as version expected_version + 1, with `audit`, in one transaction.
   // ABORTED when the current version is not `expected_version`; INVALID_ARGUMENT naming what does
   // not exist (theme, municipality of `region`, partner, likelihood or impact class).

@@ -361,6 +361,15 @@ Spread ReadSpread(const std::string& dsn) {
   return s;
 }
 
+// Change-log rows the picture keeper has not read yet: after the cursor it last wrote for the actual
+// picture (picture_state).
+std::int64_t KeeperBacklog(pqxx::connection& conn) {
+  pqxx::nontransaction tx(conn);
+  return tx.exec1("SELECT count(*) FROM changes c JOIN picture_state p ON p.picture = 'actual' "
+                  "WHERE (c.xid, c.seq) > (p.cursor_xid, p.cursor_seq)")[0]
+      .as<std::int64_t>();
+}
+
 // Polls GET /readyz until 200 (30 s at most).
 void WaitReady(const HttpTarget& target) {
   const auto deadline = Clock::now() + std::chrono::seconds(30);
@@ -390,6 +399,26 @@ int RunIngest(const Options& o) {
                    "POST /v1/signals, " + std::to_string(o.connections) + " x " + std::to_string(o.batch) +
                        " signals, engine " + o.engine,
                    [&] { return HttpLoad(target, token, factory, o.connections, o.batch, Duration(o.seconds)); });
+  if (o.engine == "on") {
+    // How far the keeper is behind when the load stops, and how long it takes to catch up.
+    pqxx::connection conn(o.dsn);
+    const auto stopped = Clock::now();
+    const std::int64_t backlog = KeeperBacklog(conn);
+    std::int64_t left = backlog;
+    while (left > 0 && Clock::now() - stopped < std::chrono::seconds(120)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      left = KeeperBacklog(conn);
+    }
+    const double catch_up = Seconds(Clock::now() - stopped).count();
+    j["keeper"] = {{"backlog_rows", backlog},
+                   {"left_rows", left},
+                   {"catch_up_s", left == 0 ? Json(catch_up) : Json()},
+                   {"applied_per_s", static_cast<double>(backlog - left) / catch_up}};
+    std::fprintf(stderr, "    picture keeper: %lld change rows behind when the load stopped; %s\n",
+                 static_cast<long long>(backlog),
+                 left == 0 ? ("caught up after " + std::to_string(catch_up) + " s").c_str()
+                           : "not caught up within 120 s");
+  }
   if (o.vikd_pid > 0) {
     j["memory_after"] = MemoryJson(ReadProcessMemory(o.vikd_pid));
   }

@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -94,6 +95,11 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
   }
   if (o.dsn.empty() || o.count == 0 || o.batch == 0) {
     std::fprintf(stderr, "vik_picture_loader: --db and --count (> 0) are required\n%s", kHelp);
+    return std::nullopt;
+  }
+  if (o.region.size() != 4 || o.region.rfind("VR", 0) != 0 || !std::isdigit(static_cast<unsigned char>(o.region[2])) ||
+      !std::isdigit(static_cast<unsigned char>(o.region[3]))) {
+    std::fprintf(stderr, "vik_picture_loader: --region: expected VRnn, got \"%s\"\n", o.region.c_str());
     return std::nullopt;
   }
   o.current = std::min(o.current, o.count);
@@ -175,7 +181,7 @@ class Db {
   PGconn* conn_;
 };
 
-std::string Quote(const std::string& s) { return "'" + s + "'"; }  // for our own constants only
+std::string Quote(const std::string& s) { return "'" + s + "'"; }  // REQUIRES: no quote in s (VRnn)
 
 HistoryReference ReadReference(Db& db, const std::string& region) {
   HistoryReference ref;

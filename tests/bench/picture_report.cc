@@ -206,6 +206,12 @@ int PrintPictureReport(const std::vector<std::string>& files) {
     all.push_back(Field("  p50 ms", file, "p50_ms", 2));
     all.push_back(Field("  p99 ms", file, "p99_ms", 2));
     all.push_back(Field("  not accepted", file, "not_accepted", 0));
+    if (std::string(engine) == "on") {
+      all.push_back(Field("  keeper backlog at the end, change rows", file, "keeper.backlog_rows", 0));
+      all.push_back(Field("  keeper caught up after, s", file, "keeper.catch_up_s", 1));
+      all.push_back(Field("  keeper backlog left after 120 s", file, "keeper.left_rows", 0));
+      all.push_back(Field("  keeper applied after the load, changes/s", file, "keeper.applied_per_s", 0));
+    }
     all.push_back(Field("  vikd VmRSS / VmHWM after, MiB", file, "memory_after.rss_bytes", 1, kMB));
     all.back().cell = [file](const SizeFiles& f) {
       auto it = f.find(file);

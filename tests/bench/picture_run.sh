@@ -52,11 +52,11 @@ vik_bench_renice
 DIR=${VIK_PICTURE_DIR:-/tmp/picbench}
 OUT=$BUILD/picture
 PORT=${VIK_PICTURE_PG_PORT:-55600}
+[ -f "$DIR/data/PG_VERSION" ] && vik_pg_stop "$DIR/data"  # a cluster left over by an interrupted run
 if vik_port_busy "$PORT"; then
   echo "127.0.0.1:$PORT is in use; set VIK_PICTURE_PG_PORT to a free port" >&2
   exit 1
 fi
-vik_pg_stop "$DIR/data"  # a cluster left over by an interrupted run
 rm -rf "$DIR" "$OUT"
 mkdir -p "$DIR" "$OUT"
 chmod 755 "$DIR"
@@ -78,7 +78,7 @@ admin() { "$VIKD" "$@" --db "$DSN" --log-level warn >/dev/null; }
 
 # A fresh database with the schema, the partners, their sources and the two tokens.
 prepare_database() {
-  "$PGBIN/dropdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres --if-exists vik
+  "$PGBIN/dropdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres --if-exists vik 2>/dev/null
   vik_bench_pg_createdb
   "$VIKD" migrate --db "$DSN" --log-level warn
   local p
@@ -100,6 +100,14 @@ start_vikd() {
   # shellcheck disable=SC2086  # the extra flags are meant to be split
   vik_bench_vikd_start "$DIR" picture-bench-1 --log-level warn --set ingest.rate_limit=0 "$@" \
     ${VIK_BENCH_VIKD_ARGS:-}
+}
+
+# SIGTERM and wait; the time it takes (the drain, the keeper's round in flight) is logged.
+stop_vikd() {
+  local t0
+  t0=$(date +%s%N)
+  vik_bench_vikd_stop
+  vik_log "vikd stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 }
 
 ingest() {
@@ -128,13 +136,13 @@ for n in "${SIZES[@]}"; do
   vik_log "[$n] ingest with the risk engine on"
   ingest "$n" on
   vik_bench_vikd_log "$DIR"
-  vik_bench_vikd_stop
+  stop_vikd
 
   vik_log "[$n] ingest with the risk engine off (picture.enabled=false)"
   start_vikd --set picture.enabled=false
   ingest "$n" off
   vik_bench_vikd_log "$DIR"
-  vik_bench_vikd_stop
+  stop_vikd
 done
 
 files=()

@@ -40,12 +40,15 @@ struct ChangeLogFixture {
       REQUIRE(batch.ok());
       if (batch->rows > 0) {
         pqxx::work w(c);
+        const std::size_t before = out.size();
         for (const auto& r : w.exec_params("SELECT object FROM changes WHERE (xid, seq) > ($1::text::xid8, $2)"
                                            " AND (xid, seq) <= ($3::text::xid8, $4) ORDER BY xid, seq",
                                            std::to_string(cursor.xid), cursor.seq, std::to_string(batch->next.xid),
                                            batch->next.seq)) {
           out.push_back(r[0].as<std::string>());
         }
+        // The reader consumed exactly the rows of (cursor, next]: no more, no fewer.
+        REQUIRE(out.size() - before == static_cast<std::size_t>(batch->rows));
       }
       REQUIRE(batch->next >= cursor);
       cursor = batch->next;
@@ -150,7 +153,7 @@ TEST_CASE("concurrent writers committing out of order: a reader following cursor
     const int i = std::stoi(object.substr(object.find('-') + 1));
     CHECK(i % 10 != 9);  // nothing rolled back
   }
-  // Each writer's changes come in its commit order.
+  // Each writer's changes come in its commit order (its transactions run one after another).
   std::map<int, int> last;
   for (const auto& object : read) {
     const int t = std::stoi(object.substr(0, object.find('-')));
@@ -158,4 +161,32 @@ TEST_CASE("concurrent writers committing out of order: a reader following cursor
     CHECK((last.count(t) == 0 || i > last[t]));
     last[t] = i;
   }
+}
+
+TEST_CASE("a cursor beyond this database's transactions (a restored dump) restarts from the warm-up snapshot",
+          "[integration][changes]") {
+  ChangeLogFixture f;
+  vik::testing::ExecSql(f.db.dsn(), "UPDATE picture_state SET cursor_xid = '4000000000', cursor_seq = 7");
+  const auto now = std::chrono::system_clock::now();
+  auto warm = f.store->LoadPictureWarmup(now, now);
+  REQUIRE(warm.ok());
+  CHECK(warm->cursor_reset);
+  CHECK(warm->cursor.xid < 4000000000u);
+  CHECK(warm->cursor.seq == 0);
+  // A change committed now is read from the reset cursor.
+  {
+    pqxx::connection c(f.db.dsn());
+    pqxx::work w(c);
+    Insert(w, "after-restore");
+    w.commit();
+  }
+  vik::store::ChangeCursor cursor = warm->cursor;
+  CHECK(f.ReadAll(cursor) == std::vector<std::string>{"after-restore"});
+  // An ordinary cursor is kept as stored.
+  vik::testing::ExecSql(f.db.dsn(), "UPDATE picture_state SET cursor_xid = '3', cursor_seq = 1");
+  auto again = f.store->LoadPictureWarmup(now, now);
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->cursor_reset);
+  CHECK(again->cursor.xid == 3);
+  CHECK(again->cursor.seq == 1);
 }

@@ -465,7 +465,7 @@ TEST_CASE("risk ids round-trip and malformed ids are refused", "[unit][risk]") {
   }
 }
 
-TEST_CASE("enumeration names read back as their values; unknown names do not", "[unit][risk]") {
+TEST_CASE("enumeration names read back as their values and unknown names do not", "[unit][risk]") {
   CHECK(FromName<Severity>("extreme") == Severity::kExtreme);
   CHECK(FromName<Certainty>("unlikely") == Certainty::kUnlikely);
   CHECK(FromName<SignalStatus>("exercise") == SignalStatus::kExercise);
