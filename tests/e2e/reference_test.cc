@@ -44,12 +44,13 @@ TEST_CASE("an invalid reference file loads nothing and names file and line", "[e
                           std::to_string(::getpid());
   std::filesystem::create_directories(dir);
   {
-    std::ofstream(dir + "/impact_classes.tsv") << "code\tlabel_nl\tlabel_en\nA\tbeperkt\tlimited\n";
+    std::ofstream(dir + "/impact_classes.tsv") << "code\tlabel_nl\tlabel_en\nA\tgewijzigd\tchanged\n";
     std::ofstream(dir + "/grip_levels.tsv") << "code\tordinal\tlabel\tdescription\n1\t1\tGRIP 1\tx\nX\t2\tGRIP X\ty\n";
   }
   auto run = RunVikd({"reference", "load", dir, "--db", db.dsn()});
   std::filesystem::remove_all(dir);
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("grip_levels.tsv:3: code \"X\" is not a GRIP level 0 to 9 or RIJK"));
-  CHECK(QueryValue(db.dsn(), "SELECT count(*) FROM impact_classes") == "0");
+  // The valid file was not applied either (migration 0010 seeds class A as "beperkt").
+  CHECK(QueryValue(db.dsn(), "SELECT label_nl FROM impact_classes WHERE code = 'A'") == "beperkt");
 }
