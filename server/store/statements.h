@@ -357,9 +357,9 @@ inline constexpr Statement kRegionStateAppend{
 // older than every transaction still running, so no row can later appear before them.
 inline constexpr Statement kPictureChanges{
     "picture_changes",
-    "SELECT xid::text, seq, picture, kind, object FROM changes"
-    " WHERE (xid, seq) > ($1::text::xid8, $2::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())"
-    " ORDER BY xid, seq LIMIT $3"};
+    "SELECT c.xid::text AS xid_text, c.seq, c.picture, c.kind, c.object FROM changes c"
+    " WHERE (c.xid, c.seq) > ($1::text::xid8, $2::bigint) AND c.xid < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY c.xid, c.seq LIMIT $3"};  // by the xid8 column, not its text (an output named xid would win)
 // The engine's columns of a signal (times in microseconds, -1 for none).
 #define VIK_PICTURE_SIGNAL_COLUMNS                                                                       \
   "id::text, source, theme, municipalities, status, state, msg_type, kind, severity, certainty, urgency," \

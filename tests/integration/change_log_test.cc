@@ -41,13 +41,18 @@ struct ChangeLogFixture {
       if (batch->rows > 0) {
         pqxx::work w(c);
         const std::size_t before = out.size();
-        for (const auto& r : w.exec_params("SELECT object FROM changes WHERE (xid, seq) > ($1::text::xid8, $2)"
-                                           " AND (xid, seq) <= ($3::text::xid8, $4) ORDER BY xid, seq",
+        std::string seen;
+        for (const auto& r : w.exec_params("SELECT c.object, c.xid::text AS xid_text, c.seq FROM changes c"
+                                           " WHERE (c.xid, c.seq) > ($1::text::xid8, $2)"
+                                           " AND (c.xid, c.seq) <= ($3::text::xid8, $4) ORDER BY c.xid, c.seq",
                                            std::to_string(cursor.xid), cursor.seq, std::to_string(batch->next.xid),
                                            batch->next.seq)) {
           out.push_back(r[0].as<std::string>());
+          seen += r[1].as<std::string>() + "/" + r[2].as<std::string>() + " ";
         }
         // The reader consumed exactly the rows of (cursor, next]: no more, no fewer.
+        INFO("cursor " << cursor.xid << "/" << cursor.seq << " next " << batch->next.xid << "/" << batch->next.seq
+                       << " rows " << batch->rows << " seen " << seen);
         REQUIRE(out.size() - before == static_cast<std::size_t>(batch->rows));
       }
       REQUIRE(batch->next >= cursor);
@@ -205,4 +210,22 @@ TEST_CASE("a cursor beyond this database's transactions (a restored dump) restar
   CHECK_FALSE(again->cursor_reset);
   CHECK(again->cursor.xid == 3);
   CHECK(again->cursor.seq == 1);
+}
+
+TEST_CASE("changes are read in transaction-id order, also across a change in the number of digits",
+          "[integration][changes]") {
+  // Sorting the text form of the ids would read 10 before 9 (a bug once: an output column named
+  // "xid" took over ORDER BY xid). Old transaction ids are written here directly.
+  ChangeLogFixture f;
+  vik::testing::ExecSql(f.db.dsn(),
+                        "INSERT INTO changes (xid, picture, kind, object) VALUES ('100', 'actual', 'test.change', 'd'),"
+                        " ('9', 'actual', 'test.change', 'a'), ('99', 'actual', 'test.change', 'c'),"
+                        " ('10', 'actual', 'test.change', 'b')");
+  vik::store::ChangeCursor cursor;
+  CHECK(ReadUntil(f, cursor, 4) == std::vector<std::string>{"a", "b", "c", "d"});
+  vik::store::ChangeCursor after_nine{9, 0};
+  auto batch = f.store->ReadPictureChanges(after_nine, 1);
+  REQUIRE(batch.ok());
+  REQUIRE(batch->rows == 1);
+  CHECK(batch->next.xid == 10);
 }
