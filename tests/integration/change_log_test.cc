@@ -223,9 +223,12 @@ TEST_CASE("changes are read in transaction-id order, also across a change in the
                         " ('10', 'actual', 'test.change', 'b')");
   vik::store::ChangeCursor cursor;
   CHECK(ReadUntil(f, cursor, 4) == std::vector<std::string>{"a", "b", "c", "d"});
-  vik::store::ChangeCursor after_nine{9, 0};
-  auto batch = f.store->ReadPictureChanges(after_nine, 1);
-  REQUIRE(batch.ok());
-  REQUIRE(batch->rows == 1);
-  CHECK(batch->next.xid == 10);
+  // One at a time: 9, then 10.
+  auto first = f.store->ReadPictureChanges({}, 1);
+  REQUIRE(first.ok());
+  CHECK(first->next.xid == 9);
+  auto second = f.store->ReadPictureChanges(first->next, 1);
+  REQUIRE(second.ok());
+  REQUIRE(second->rows == 1);
+  CHECK(second->next.xid == 10);
 }
