@@ -66,6 +66,7 @@ struct Config {
   // The risk picture (leader only; docs/risk-model.md).
   bool picture_enabled = true;                           // false: the leader keeps no picture
   std::chrono::milliseconds picture_interval{500};       // how often the keeper reads the change log
+  std::chrono::milliseconds changes_retention{7 * 24 * 3600 * 1000LL};  // change feed kept this long (0: forever)
 
   std::chrono::milliseconds lease_ttl{3000};
   std::chrono::milliseconds lease_renew_interval{1000};

@@ -16,6 +16,7 @@
 #include "http/health_routes.h"
 #include "exchange/ingest_mapping.h"
 #include "http/cap_routes.h"
+#include "http/change_routes.h"
 #include "http/picture_routes.h"
 #include "http/region_routes.h"
 #include "http/signal_routes.h"
@@ -184,6 +185,7 @@ core::Status Runtime::StartUp() {
   http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
   http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
   http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
+  http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
   http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});
@@ -366,6 +368,16 @@ void Runtime::LeaseTick() {
     core::Status s = store_->WriteHeartbeat(*fence, std::chrono::hours(24));
     if (store::IsFenced(s)) {
       lease_->OnFenced("leader heartbeat");
+    }
+    // The change log's retention: changes older than changes.retention that the picture keeper
+    // has read are pruned, a bounded batch per round (docs/exchange.md).
+    if (lease_ticks_ % 10 == 5 && config_.changes_retention.count() > 0) {
+      auto pruned = store_->PruneChanges(*fence, clock_.Now() - config_.changes_retention, 10000);
+      if (pruned.ok() && *pruned > 0) {
+        core::LogInfo(*log_, "pruned old changes", {{"changes", static_cast<std::uint64_t>(*pruned)}});
+      } else if (!pruned.ok() && store::IsFenced(pruned.status())) {
+        lease_->OnFenced("change log pruning");
+      }
     }
   }
   if (lease_ticks_++ % 10 == 0) {

@@ -1,29 +1,56 @@
 #include "exchange/exchange_service.h"
 
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include <grpcpp/alarm.h>
+
 #include "exchange/grpc_status.h"
 #include "exchange/ingest_service.h"
 
 namespace vik::exchange {
+namespace {
+
+core::Status ReaderScope(const ingest::Caller& caller) {
+  if (caller.HasScope("read") || caller.HasScope("analyst") || caller.HasScope("admin")) {
+    return core::Status::Ok();
+  }
+  return core::PermissionDenied("token " + caller.token_id + " lacks the \"read\", \"analyst\" or \"admin\" scope");
+}
+
+}  // namespace
 
 ExchangeService::ExchangeService(store::Store& store, ingest::Authenticator& auth, core::BlockingPool& blocking,
-                                 StatusContext ctx)
-    : store_(store), auth_(auth), blocking_(blocking), ctx_(std::move(ctx)) {}
+                                 StatusContext ctx, ExchangeOptions options)
+    : store_(store), auth_(auth), blocking_(blocking), ctx_(std::move(ctx)), options_(options) {}
+
+bool ExchangeService::Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor) {
+  auto caller = AuthenticateGrpc(auth_, context);
+  core::Status s = caller.ok() ? ReaderScope(*caller) : caller.status();
+  if (s.ok()) {
+    return true;
+  }
+  if (s.code() == core::StatusCode::kUnavailable) {
+    context->AddTrailingMetadata("retry-after", "1");
+  }
+  reactor->Finish(ToGrpcStatus(s));
+  return false;
+}
+
+void ExchangeService::Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                          std::function<void()> task) {
+  if (!blocking_.TrySubmit(std::move(task))) {
+    context->AddTrailingMetadata("retry-after", "1");
+    reactor->Finish(ToGrpcStatus(core::ResourceExhausted("the server is busy; retry shortly")));
+  }
+}
 
 grpc::ServerUnaryReactor* ExchangeService::GetRegionalStatus(grpc::CallbackServerContext* context,
                                                              const vik::v1::GetRegionalStatusRequest* request,
                                                              vik::v1::RegionalStatus* response) {
   auto* reactor = context->DefaultReactor();
-  auto caller = AuthenticateGrpc(auth_, context);
-  if (!caller.ok()) {
-    if (caller.status().code() == core::StatusCode::kUnavailable) {
-      context->AddTrailingMetadata("retry-after", "1");
-    }
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  if (!caller->HasScope("read") && !caller->HasScope("analyst") && !caller->HasScope("admin")) {
-    reactor->Finish(ToGrpcStatus(
-        core::PermissionDenied("token " + caller->token_id + " lacks the \"read\", \"analyst\" or \"admin\" scope")));
+  if (!Admit(context, reactor)) {
     return reactor;
   }
   if (request->limit() < 0 || request->limit() > 500) {
@@ -32,7 +59,7 @@ grpc::ServerUnaryReactor* ExchangeService::GetRegionalStatus(grpc::CallbackServe
   }
   const int limit = request->limit() == 0 ? 50 : request->limit();
   const std::string picture = request->exercise() ? "exercise" : "actual";
-  const bool queued = blocking_.TrySubmit([this, reactor, response, limit, picture] {
+  Run(context, reactor, [this, reactor, response, limit, picture] {
     auto status = store_.ReadRegionalStatus(ctx_.region, picture, limit, ctx_.lease, ctx_.live_window);
     if (!status.ok()) {
       reactor->Finish(ToGrpcStatus(status.status()));
@@ -41,10 +68,192 @@ grpc::ServerUnaryReactor* ExchangeService::GetRegionalStatus(grpc::CallbackServe
     ToProtoStatus(*status, ctx_, response);
     reactor->Finish(grpc::Status::OK);
   });
-  if (!queued) {
-    context->AddTrailingMetadata("retry-after", "1");
-    reactor->Finish(ToGrpcStatus(core::ResourceExhausted("the server is busy; retry shortly")));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ExchangeService::ListChanges(grpc::CallbackServerContext* context,
+                                                       const vik::v1::ListChangesRequest* request,
+                                                       vik::v1::ListChangesResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (!Admit(context, reactor)) {
+    return reactor;
   }
+  auto after = ParseCursor(request->after(), "after");
+  if (!after.ok()) {
+    reactor->Finish(ToGrpcStatus(after.status()));
+    return reactor;
+  }
+  if (request->limit() < 0 || request->limit() > 1000) {
+    reactor->Finish(ToGrpcStatus(core::InvalidArgument("limit: expected 0 (default 100) to 1000")));
+    return reactor;
+  }
+  const int limit = request->limit() == 0 ? 100 : request->limit();
+  Run(context, reactor, [this, reactor, response, after = *after, limit] {
+    auto page = store_.ReadChanges(after, limit, ctx_.region);
+    if (!page.ok()) {
+      reactor->Finish(ToGrpcStatus(page.status()));
+      return;
+    }
+    ToProtoPage(*page, response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ExchangeService::GetSnapshot(grpc::CallbackServerContext* context,
+                                                       const vik::v1::GetSnapshotRequest* request,
+                                                       vik::v1::Snapshot* response) {
+  auto* reactor = context->DefaultReactor();
+  if (!Admit(context, reactor)) {
+    return reactor;
+  }
+  const std::string picture = request->exercise() ? "exercise" : "actual";
+  Run(context, reactor, [this, reactor, response, picture] {
+    auto snapshot = store_.ReadSnapshot(ctx_.region, picture, ctx_.lease, ctx_.live_window);
+    if (!snapshot.ok()) {
+      reactor->Finish(ToGrpcStatus(snapshot.status()));
+      return;
+    }
+    ToProtoSnapshot(*snapshot, ctx_, response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+// One WatchChanges stream: read a page on the blocking pool, write its changes one by one, read the
+// next page at once when the last was full, else after `watch_poll`. At most one operation (read,
+// write, wait) is outstanding at a time; `mu_` guards the state shared with pool threads and gRPC
+// callbacks. Finish is called exactly once; OnDone deletes the reactor.
+class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik::v1::Change> {
+ public:
+  WatchReactor(ExchangeService& service, std::optional<store::ChangeCursor> after)
+      : service_(service), cursor_(after) {}
+
+  void Start() {
+    std::lock_guard lock(mu_);
+    PollLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    busy_ = false;
+    if (!ok || cancelled_) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended"));
+      return;
+    }
+    queue_.pop_front();
+    NextLocked();
+  }
+
+  void OnCancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    if (alarm_) {
+      alarm_->Cancel();  // its callback finishes
+    } else if (!busy_) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    }
+  }
+
+  void OnDone() override {
+    --service_.watchers_;
+    delete this;
+  }
+
+ private:
+  void NextLocked() {
+    if (cancelled_) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    } else if (!queue_.empty()) {
+      busy_ = true;
+      StartWrite(&queue_.front());
+    } else if (more_) {
+      PollLocked();
+    } else {
+      busy_ = true;
+      alarm_ = std::make_unique<grpc::Alarm>();
+      alarm_->Set(std::chrono::system_clock::now() + service_.options_.watch_poll, [this](bool fired) {
+        std::lock_guard lock(mu_);
+        busy_ = false;
+        if (!fired || cancelled_) {
+          FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+          return;
+        }
+        PollLocked();
+      });
+    }
+  }
+
+  void PollLocked() {
+    busy_ = true;
+    const bool queued = service_.blocking_.TrySubmit([this] {
+      auto page = service_.store_.ReadChanges(cursor_, service_.options_.page_limit, service_.ctx_.region);
+      std::lock_guard lock(mu_);
+      busy_ = false;
+      alarm_.reset();
+      if (!page.ok()) {
+        FinishLocked(ToGrpcStatus(page.status()));
+        return;
+      }
+      for (const auto& c : page->changes) {
+        ToProtoChange(*page, c, &queue_.emplace_back());
+      }
+      cursor_ = page->next;
+      more_ = page->more;
+      NextLocked();
+    });
+    if (!queued) {
+      busy_ = false;
+      FinishLocked(ToGrpcStatus(core::ResourceExhausted("the server is busy; reconnect with your last cursor")));
+    }
+  }
+
+  void FinishLocked(const grpc::Status& status) {
+    if (!finished_) {
+      finished_ = true;
+      Finish(status);
+    }
+  }
+
+  ExchangeService& service_;
+  std::mutex mu_;
+  std::optional<store::ChangeCursor> cursor_;
+  std::deque<vik::v1::Change> queue_;
+  std::unique_ptr<grpc::Alarm> alarm_;
+  bool more_ = false;
+  bool busy_ = false;
+  bool cancelled_ = false;
+  bool finished_ = false;
+};
+
+grpc::ServerWriteReactor<vik::v1::Change>* ExchangeService::WatchChanges(grpc::CallbackServerContext* context,
+                                                                         const vik::v1::WatchChangesRequest* request) {
+  auto refuse = [](const core::Status& s) {
+    class Refused final : public grpc::ServerWriteReactor<vik::v1::Change> {
+     public:
+      explicit Refused(const grpc::Status& s) { Finish(s); }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(ToGrpcStatus(s));
+  };
+  auto caller = AuthenticateGrpc(auth_, context);
+  if (!caller.ok()) {
+    return refuse(caller.status());
+  }
+  if (core::Status s = ReaderScope(*caller); !s.ok()) {
+    return refuse(s);
+  }
+  auto after = ParseCursor(request->after(), "after");
+  if (!after.ok()) {
+    return refuse(after.status());
+  }
+  if (++watchers_ > options_.max_watchers) {
+    --watchers_;
+    context->AddTrailingMetadata("retry-after", "5");
+    return refuse(core::ResourceExhausted("too many WatchChanges streams on this instance; poll ListChanges or retry"));
+  }
+  auto* reactor = new WatchReactor(*this, *after);
+  reactor->Start();
   return reactor;
 }
 

@@ -1,30 +1,59 @@
 #pragma once
 
-// vik.v1.ExchangeService over gRPC (callback API): what KCR2 and peers pull. GetRegionalStatus
-// reads on the blocking pool (RESOURCE_EXHAUSTED with retry-after when it is full); scopes read,
-// analyst or admin. Thread-safety: safe for concurrent use.
+// vik.v1.ExchangeService over gRPC (callback API; docs/exchange.md): what KCR2 and peers pull.
+// Reads run on the blocking pool (RESOURCE_EXHAUSTED with retry-after when it is full); scopes
+// read, analyst or admin. WatchChanges keeps a stream open and polls the change log every
+// `watch_poll` on the blocking pool, at most `max_watchers` streams at once (beyond:
+// RESOURCE_EXHAUSTED). Thread-safety: safe for concurrent use.
+
+#include <atomic>
+#include <chrono>
 
 #include "core/blocking_pool.h"
+#include "exchange/change_mapping.h"
 #include "exchange/picture_mapping.h"
 #include "ingest/authenticator.h"
 #include "store/store.h"
-#include "vik/v1/picture.grpc.pb.h"
+#include "vik/v1/exchange.grpc.pb.h"
 
 namespace vik::exchange {
 
+struct ExchangeOptions {
+  std::chrono::milliseconds watch_poll{250};
+  int max_watchers = 64;
+  int page_limit = 100;  // changes per read of a WatchChanges stream
+};
+
 class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
  public:
-  ExchangeService(store::Store& store, ingest::Authenticator& auth, core::BlockingPool& blocking, StatusContext ctx);
+  ExchangeService(store::Store& store, ingest::Authenticator& auth, core::BlockingPool& blocking, StatusContext ctx,
+                  ExchangeOptions options = {});
 
   grpc::ServerUnaryReactor* GetRegionalStatus(grpc::CallbackServerContext* context,
                                               const vik::v1::GetRegionalStatusRequest* request,
                                               vik::v1::RegionalStatus* response) override;
+  grpc::ServerUnaryReactor* ListChanges(grpc::CallbackServerContext* context,
+                                        const vik::v1::ListChangesRequest* request,
+                                        vik::v1::ListChangesResponse* response) override;
+  grpc::ServerUnaryReactor* GetSnapshot(grpc::CallbackServerContext* context, const vik::v1::GetSnapshotRequest* request,
+                                        vik::v1::Snapshot* response) override;
+  grpc::ServerWriteReactor<vik::v1::Change>* WatchChanges(grpc::CallbackServerContext* context,
+                                                          const vik::v1::WatchChangesRequest* request) override;
 
  private:
+  class WatchReactor;
+
+  // The caller when authenticated with a reading scope; otherwise finishes `reactor`'s call.
+  bool Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor);
+  // Runs `task` on the blocking pool, or finishes `reactor` with RESOURCE_EXHAUSTED.
+  void Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, std::function<void()> task);
+
   store::Store& store_;
   ingest::Authenticator& auth_;
   core::BlockingPool& blocking_;
   const StatusContext ctx_;
+  const ExchangeOptions options_;
+  std::atomic<int> watchers_{0};
 };
 
 }  // namespace vik::exchange

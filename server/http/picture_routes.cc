@@ -22,16 +22,6 @@ constexpr std::size_t kMaxText = 10000;
 constexpr std::size_t kMaxShort = 2000;
 constexpr std::size_t kMaxItems = 50;
 
-Response ProtoResponse(const google::protobuf::Message& m) {
-  std::string body;
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  if (!google::protobuf::util::MessageToJsonString(m, &body, print).ok()) {
-    return ErrorResponse(core::Internal("cannot render the response as JSON"));
-  }
-  return JsonResponse(bhttp::status::ok, std::move(body));
-}
-
 core::Result<int> ParseInt(const std::string& name, const std::string& v, int lo, int hi) {
   int out = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
@@ -50,11 +40,6 @@ core::Result<std::string> PictureOf(const std::map<std::string, std::string>& pa
     return std::string("exercise");
   }
   return core::InvalidArgument("picture: expected actual or exercise (never mixed)");
-}
-
-std::string Param(const std::map<std::string, std::string>& params, const char* name) {
-  const auto it = params.find(name);
-  return it == params.end() ? std::string() : it->second;
 }
 
 // Cursor "<sort key>_<risk id>" (sort key: priority, removed risks last).
@@ -319,7 +304,7 @@ void ServeStatus(const PictureRouteContext& ctx, const std::string& picture, int
   }
   vik::v1::RegionalStatus proto;
   exchange::ToProtoStatus(*status, ctx.status, &proto);
-  respond(ProtoResponse(proto));
+  respond(ProtoJsonResponse(proto));
 }
 
 void ServeRisks(const PictureRouteContext& ctx, store::RiskQuery q, const Responder& respond) {
@@ -338,7 +323,7 @@ void ServeRisks(const PictureRouteContext& ctx, store::RiskQuery q, const Respon
   if (static_cast<int>(rows->size()) > wanted) {
     proto.set_next_cursor(CursorOf((*rows)[static_cast<std::size_t>(wanted - 1)].row));
   }
-  respond(ProtoResponse(proto));
+  respond(ProtoJsonResponse(proto));
 }
 
 }  // namespace
@@ -413,7 +398,7 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       }
       vik::v1::RiskDetail proto;
       exchange::ToProtoRiskDetail(*detail, &proto);
-      respond(ProtoResponse(proto));
+      respond(ProtoJsonResponse(proto));
     }, respond);
   });
 
@@ -448,7 +433,7 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       }
       vik::v1::Assessment proto;
       exchange::ToProtoAssessment(*set, &proto);
-      respond(ProtoResponse(proto));
+      respond(ProtoJsonResponse(proto));
     }, respond);
   });
 }

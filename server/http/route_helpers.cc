@@ -1,5 +1,7 @@
 #include "http/route_helpers.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include "http/ingest_routes.h"
 
 namespace vik::http {
@@ -38,6 +40,21 @@ Response StoreErrorResponse(const core::Status& status) {
     SetRetryAfter(res, std::chrono::seconds(1));
   }
   return res;
+}
+
+Response ProtoJsonResponse(const google::protobuf::Message& m) {
+  std::string body;
+  google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(m, &body, print).ok()) {
+    return ErrorResponse(core::Internal("cannot render the response as JSON"));
+  }
+  return JsonResponse(bhttp::status::ok, std::move(body));
+}
+
+std::string Param(const std::map<std::string, std::string>& params, const char* name) {
+  const auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
 }
 
 }  // namespace vik::http

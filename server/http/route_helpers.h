@@ -4,9 +4,12 @@
 // handing work to the blocking pool, and store errors as responses.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+
+#include <google/protobuf/message.h>
 
 #include "core/blocking_pool.h"
 #include "http/message.h"
@@ -24,5 +27,11 @@ void SubmitOrRefuse(core::BlockingPool& pool, std::function<void()> task, const 
 
 // A store error as a response; UNAVAILABLE gets Retry-After.
 Response StoreErrorResponse(const core::Status& status);
+
+// 200 with the protobuf JSON mapping of `m` (every field printed, defaults too).
+Response ProtoJsonResponse(const google::protobuf::Message& m);
+
+// The query parameter `name`, or "" when absent.
+std::string Param(const std::map<std::string, std::string>& params, const char* name);
 
 }  // namespace vik::http

@@ -10,15 +10,23 @@
 
 #include "core/time_format.h"
 #include "store/fence_status.h"
+#include "store/pg_picture_rows.h"
 #include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
 namespace vik::store {
+
+std::uint64_t ParseXid(const std::string& text) {
+  std::uint64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
 namespace {
 
 using nlohmann::json;
-using RepeatableRead = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
 
 core::WallTime Micros(std::int64_t us) { return core::WallTime{std::chrono::microseconds(us)}; }
 std::int64_t MicrosOf(core::WallTime t) {
@@ -42,11 +50,6 @@ std::vector<std::string> TextArray(const pqxx::field& f) {
   return out;
 }
 
-std::uint64_t ParseXid(const std::string& text) {
-  std::uint64_t v = 0;
-  std::from_chars(text.data(), text.data() + text.size(), v);
-  return v;
-}
 
 template <typename E>
 E EnumOr(const std::string& name, E fallback) {
@@ -195,7 +198,7 @@ core::Result<PictureWarmup> Store::LoadPictureWarmup(core::WallTime expiring_aft
     PictureWarmup out;
     const auto cursor = tx.exec_prepared1(stmt::kPictureCursor.name);
     out.cursor = {ParseXid(cursor[0].as<std::string>()), cursor[1].as<std::int64_t>()};
-    if (const std::uint64_t xmax = ParseXid(cursor[3].as<std::string>()); out.cursor.xid >= xmax) {
+    if (const std::uint64_t xmax = ParseXid(cursor[3].as<std::string>()); out.cursor.xid > xmax) {
       out.cursor = {ParseXid(cursor[2].as<std::string>()), 0};
       out.cursor_reset = true;
     }
@@ -312,10 +315,7 @@ core::Status Store::WritePicture(const Fence& fence, const PictureWrite& write) 
   });
 }
 
-namespace {
-
-std::vector<RiskRecord> ReadRiskRecords(pqxx::transaction_base& tx, const pqxx::result& rows) {
-  (void)tx;
+std::vector<RiskRecord> RiskRecordsOf(const pqxx::result& rows) {
   std::vector<RiskRecord> out;
   for (const auto& r : rows) {
     RiskRecord rec;
@@ -337,67 +337,76 @@ pqxx::result ListRiskRows(pqxx::transaction_base& tx, const RiskQuery& q) {
                           q.include_removed, after_key, after_id, q.limit);
 }
 
-}  // namespace
+core::Result<RegionalStatusRecord> RegionalStatusIn(pqxx::transaction_base& tx, const std::string& region,
+                                                    const std::string& picture, int limit, const std::string& lease,
+                                                    std::chrono::seconds live_window) {
+  RegionalStatusRecord out;
+  out.region = region;
+  if (const auto name = tx.exec_prepared(stmt::kRegionName.name, region); !name.empty()) {
+    out.region_name = name[0][0].as<std::string>();
+  }
+  const auto state = tx.exec_prepared(stmt::kPictureStateRead.name, picture);
+  if (state.empty()) {
+    return core::InvalidArgument("picture: no picture named \"" + picture + "\"");
+  }
+  out.picture.picture = picture;
+  out.picture.computed_us = state[0][0].as<std::int64_t>();
+  out.picture.computed_by = state[0][1].as<std::string>();
+  out.picture.epoch = state[0][2].as<std::int64_t>();
+  out.picture.counts = {state[0][3].as<int>(), state[0][4].as<int>(), state[0][5].as<int>()};
+  out.picture.risks_in_picture = state[0][6].as<int>();
+  out.now_us = state[0][7].as<std::int64_t>();
+  out.picture.lag_seconds = state[0][8].as<double>();
+  out.state = CurrentRegionState(tx, region);
+  RiskQuery q;
+  q.picture = picture;
+  q.limit = limit;
+  out.risks = RiskRecordsOf(ListRiskRows(tx, q));
+  for (const auto& r : tx.exec_prepared(stmt::kPictureSources.name)) {
+    SourceFreshnessRecord s;
+    s.source = r[0].as<std::string>();
+    s.partner = r[1].as<std::string>();
+    s.expected_interval_s = r[2].as<std::int64_t>();
+    if (const auto last = r[3].as<std::int64_t>(); last >= 0) {
+      s.last_signal_us = last;
+    }
+    out.sources.push_back(std::move(s));
+  }
+  if (const auto l = tx.exec_prepared(stmt::kLeaseRead.name, lease); !l.empty()) {
+    if (!l[0][0].is_null()) {
+      out.lease.holder = l[0][0].as<std::string>();
+    }
+    out.lease.epoch = l[0][1].as<std::int64_t>();
+    out.lease.expires_at = core::FromUnixSeconds(l[0][2].as<double>());
+    out.lease.valid = l[0][3].as<bool>();
+  }
+  for (const auto& r : tx.exec_prepared(stmt::kInstancesAll.name, static_cast<double>(live_window.count()))) {
+    out.live_instances += r[7].as<bool>() ? 1 : 0;
+  }
+  return out;
+}
+
+std::optional<RegionState> CurrentRegionState(pqxx::transaction_base& tx, const std::string& region) {
+  if (const auto rs = tx.exec_prepared(stmt::kRegionStateCurrent.name, region); !rs.empty()) {
+    return RegionState{rs[0][0].as<int>(), rs[0][1].as<std::string>(), rs[0][2].as<std::string>(),
+                       rs[0][3].as<std::string>(), rs[0][4].as<std::string>(), rs[0][5].as<std::int64_t>()};
+  }
+  return std::nullopt;
+}
 
 core::Result<RegionalStatusRecord> Store::ReadRegionalStatus(const std::string& region, const std::string& picture,
                                                              int limit, const std::string& lease,
                                                              std::chrono::seconds live_window) {
   return impl_->pool.Run("read regional status", [&](pqxx::connection& c) -> core::Result<RegionalStatusRecord> {
     RepeatableRead tx(c);
-    RegionalStatusRecord out;
-    out.region = region;
-    if (const auto name = tx.exec_prepared(stmt::kRegionName.name, region); !name.empty()) {
-      out.region_name = name[0][0].as<std::string>();
-    }
-    const auto state = tx.exec_prepared(stmt::kPictureStateRead.name, picture);
-    if (state.empty()) {
-      return core::InvalidArgument("picture: no picture named \"" + picture + "\"");
-    }
-    out.picture.picture = picture;
-    out.picture.computed_us = state[0][0].as<std::int64_t>();
-    out.picture.computed_by = state[0][1].as<std::string>();
-    out.picture.epoch = state[0][2].as<std::int64_t>();
-    out.picture.counts = {state[0][3].as<int>(), state[0][4].as<int>(), state[0][5].as<int>()};
-    out.picture.risks_in_picture = state[0][6].as<int>();
-    out.now_us = state[0][7].as<std::int64_t>();
-    out.picture.lag_seconds = state[0][8].as<double>();
-    if (const auto rs = tx.exec_prepared(stmt::kRegionStateCurrent.name, region); !rs.empty()) {
-      out.state = RegionState{rs[0][0].as<int>(), rs[0][1].as<std::string>(), rs[0][2].as<std::string>(),
-                              rs[0][3].as<std::string>(), rs[0][4].as<std::string>(), rs[0][5].as<std::int64_t>()};
-    }
-    RiskQuery q;
-    q.picture = picture;
-    q.limit = limit;
-    out.risks = ReadRiskRecords(tx, ListRiskRows(tx, q));
-    for (const auto& r : tx.exec_prepared(stmt::kPictureSources.name)) {
-      SourceFreshnessRecord s;
-      s.source = r[0].as<std::string>();
-      s.partner = r[1].as<std::string>();
-      s.expected_interval_s = r[2].as<std::int64_t>();
-      if (const auto last = r[3].as<std::int64_t>(); last >= 0) {
-        s.last_signal_us = last;
-      }
-      out.sources.push_back(std::move(s));
-    }
-    if (const auto l = tx.exec_prepared(stmt::kLeaseRead.name, lease); !l.empty()) {
-      if (!l[0][0].is_null()) {
-        out.lease.holder = l[0][0].as<std::string>();
-      }
-      out.lease.epoch = l[0][1].as<std::int64_t>();
-      out.lease.expires_at = core::FromUnixSeconds(l[0][2].as<double>());
-      out.lease.valid = l[0][3].as<bool>();
-    }
-    for (const auto& r : tx.exec_prepared(stmt::kInstancesAll.name, static_cast<double>(live_window.count()))) {
-      out.live_instances += r[7].as<bool>() ? 1 : 0;
-    }
-    return out;
+    return RegionalStatusIn(tx, region, picture, limit, lease, live_window);
   });
 }
 
 core::Result<std::vector<RiskRecord>> Store::ListRisks(const RiskQuery& query) {
   return impl_->pool.Run("list risks", [&](pqxx::connection& c) -> core::Result<std::vector<RiskRecord>> {
     pqxx::read_transaction tx(c);
-    return ReadRiskRecords(tx, ListRiskRows(tx, query));
+    return RiskRecordsOf(ListRiskRows(tx, query));
   });
 }
 

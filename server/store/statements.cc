@@ -30,6 +30,7 @@ std::span<const Statement> PreparedStatements() {
       stmt::kPictureLevelsAppend, stmt::kPictureSourceHealth, stmt::kPictureStateWrite, stmt::kPictureStateRead,
       stmt::kPictureRisksList, stmt::kPictureRiskRead, stmt::kRiskAssessments, stmt::kRiskLevelsHistory,
       stmt::kRiskSignals, stmt::kAssessmentUnknownRefs, stmt::kAssessmentAppend, stmt::kRegionName,
+      stmt::kChangesPage, stmt::kChangesHorizon, stmt::kChangesSignals, stmt::kChangesPrune, stmt::kPictureRisksByIds,
   };
   return kAll;
 }

@@ -455,6 +455,38 @@ inline constexpr Statement kPictureStateWrite{
     " epoch = $5, signals_in_effect = $6, active_incidents = $7, active_warnings = $8, lag_seconds = $9"
     " WHERE picture = $1"};
 
+// --- the public change feed (pg_changes.cc; migrations 0010, 0011) ---
+// Final change-log rows after the cursor, with their time.
+inline constexpr Statement kChangesPage{
+    "changes_page",
+    "SELECT c.xid::text AS xid_text, c.seq, (extract(epoch FROM c.at) * 1000000)::bigint, c.picture, c.kind, c.object"
+    " FROM changes c"
+    " WHERE (c.xid, c.seq) > ($1::text::xid8, $2::bigint) AND c.xid < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY c.xid, c.seq LIMIT $3"};
+// The newest pruned position, and the snapshot's xmin and xmax.
+inline constexpr Statement kChangesHorizon{
+    "changes_horizon",
+    "SELECT xid::text, seq, pg_snapshot_xmin(pg_current_snapshot())::text, pg_snapshot_xmax(pg_current_snapshot())::text"
+    " FROM change_log_horizon"};
+// Signals by id ($1: JSON array) with payload and lifecycle.
+inline constexpr Statement kChangesSignals{
+    "changes_signals",
+    "SELECT id::text, status, state, payload, (extract(epoch FROM received_at) * 1000000)::bigint,"
+    " coalesce(ended_by, ''), coalesce((extract(epoch FROM ended_at) * 1000000)::bigint, 0)"
+    " FROM signals WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)"};
+// Deletes at most $2 change rows written before $1 (microseconds) that the picture keeper has read,
+// and moves the horizon to the newest deleted position; the number deleted.
+inline constexpr Statement kChangesPrune{
+    "changes_prune",
+    "WITH cut AS (SELECT c.xid, c.seq FROM changes c, picture_state p"
+    " WHERE p.picture = 'actual' AND c.at < to_timestamp($1::bigint / 1000000.0)"
+    " AND (c.xid, c.seq) <= (p.cursor_xid, p.cursor_seq) ORDER BY c.xid, c.seq LIMIT $2),"
+    " del AS (DELETE FROM changes d USING cut WHERE d.xid = cut.xid AND d.seq = cut.seq RETURNING d.xid, d.seq),"
+    " top AS (SELECT xid, seq FROM del ORDER BY xid DESC, seq DESC LIMIT 1),"
+    " upd AS (UPDATE change_log_horizon h SET xid = top.xid, seq = top.seq, pruned_at = now() FROM top"
+    " WHERE (top.xid, top.seq) > (h.xid, h.seq) RETURNING 1)"
+    " SELECT count(*)::int FROM del"};
+
 // --- reads of the picture (any instance) ---
 inline constexpr Statement kPictureStateRead{
     "picture_state_read",
@@ -486,6 +518,16 @@ inline constexpr Statement kPictureRisksList{
     " AND (r.in_picture OR $6::boolean)"
     " AND (CASE WHEN r.priority = 0 THEN 2147483647 ELSE r.priority END, r.id) > ($7::int, $8::text)"
     " ORDER BY sort_key, r.id LIMIT $9"};
+// Risks by (picture, id) ($1: JSON [{picture, id}]) with labels and current assessment; the columns
+// of kPictureRisksList.
+inline constexpr Statement kPictureRisksByIds{
+    "picture_risks_by_ids",
+    "SELECT " VIK_RISK_COLUMNS ", coalesce(t.label, ''), coalesce(m.name, ''), a.version IS NOT NULL,"
+    " " VIK_ASSESSMENT_COLUMNS ", 0"
+    " FROM risks r LEFT JOIN themes t ON t.code = r.theme LEFT JOIN municipalities m ON m.gm_code = r.municipality"
+    " LEFT JOIN LATERAL (SELECT * FROM risk_assessments x WHERE x.picture = r.picture AND x.risk_id = r.id"
+    " ORDER BY x.version DESC LIMIT 1) a ON true"
+    " WHERE (r.picture, r.id) IN (SELECT x.picture, x.id FROM jsonb_to_recordset($1::jsonb) AS x(picture text, id text))"};
 inline constexpr Statement kPictureRiskRead{
     "picture_risk_read",
     "SELECT " VIK_RISK_COLUMNS ", coalesce(t.label, ''), coalesce(m.name, '')"

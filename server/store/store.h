@@ -21,6 +21,7 @@
 #include "store/cluster_records.h"
 #include "store/connection_string.h"
 #include "store/ingest_records.h"
+#include "store/change_records.h"
 #include "store/picture_records.h"
 
 namespace vik::store {
@@ -136,6 +137,18 @@ class Store {
   core::Result<AssessmentRecord> AppendAssessment(const std::string& region, const std::string& picture,
                                                   const domain::RiskKey& key, int expected_version,
                                                   const AssessmentRecord& assessment, const AuditRecord& audit);
+
+  // --- the public change feed (pg_changes.cc; docs/exchange.md) ---
+  // At most `limit` final changes after `after` (none: from the oldest kept), with the bodies they
+  // name as stored now. OUT_OF_RANGE when `after` is older than the oldest change kept (pruned) or
+  // beyond this database's transactions (another node's cursor, or a restored database).
+  core::Result<ChangePage> ReadChanges(const std::optional<ChangeCursor>& after, int limit, const std::string& region);
+  // The status of `picture` with every risk, and the cursor to follow the feed from.
+  core::Result<SnapshotRecord> ReadSnapshot(const std::string& region, const std::string& picture,
+                                            const std::string& lease, std::chrono::seconds live_window);
+  // Deletes at most `limit` changes written before `written_before` that the picture keeper has
+  // read, moving the horizon; the number deleted. Fenced (the leader's job).
+  core::Result<int> PruneChanges(const Fence& fence, core::WallTime written_before, int limit);
 
   // --- reference data files (pg_reference.cc) ---
   // Inserts or updates every row of `tables` by its key (nothing is deleted) and appends `audit`,

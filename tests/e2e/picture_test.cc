@@ -17,7 +17,7 @@
 #include "support/postgres.h"
 #include "support/process.h"
 #include "support/vikd.h"
-#include "vik/v1/picture.grpc.pb.h"
+#include "vik/v1/exchange.grpc.pb.h"
 
 namespace {
 
