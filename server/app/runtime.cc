@@ -455,7 +455,7 @@ void Runtime::SchedulePictureRound(std::chrono::milliseconds delay) {
 void Runtime::KeepPicture() {
   std::chrono::milliseconds next = config_.picture_interval;
   if (auto fence = lease_->fence(); fence && !stopping_) {
-    core::Status s = keeper_->Round(*fence);
+    core::Status s = keeper_->Round(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
     if (store::IsFenced(s)) {
       lease_->OnFenced("picture keeper");
     } else if (!s.ok()) {

@@ -274,8 +274,7 @@ std::optional<RiskChange> RiskBook::Evaluate(const RiskKey& key, core::WallTime 
   return change;
 }
 
-std::vector<RiskChange> RiskBook::Apply(const RiskSignal& signal, core::WallTime now) {
-  std::set<RiskKey> touched;
+void RiskBook::Place(const RiskSignal& signal, core::WallTime now, std::set<RiskKey>& touched) {
   if (const auto it = signals_.find(signal.id); it != signals_.end()) {
     touched.insert(it->second.keys.begin(), it->second.keys.end());
     Detach(signal.id);
@@ -289,6 +288,17 @@ std::vector<RiskChange> RiskBook::Apply(const RiskSignal& signal, core::WallTime
       touched.insert(key);
     }
   }
+}
+
+void RiskBook::KeysOfSource(const std::string& source, std::set<RiskKey>& touched) const {
+  if (const auto it = source_keys_.find(source); it != source_keys_.end()) {
+    for (const auto& [key, count] : it->second) {
+      touched.insert(key);
+    }
+  }
+}
+
+std::vector<RiskChange> RiskBook::EvaluateAll(const std::set<RiskKey>& touched, core::WallTime now) {
   std::vector<RiskChange> changes;
   for (const auto& key : touched) {
     if (auto c = Evaluate(key, now)) {
@@ -298,22 +308,31 @@ std::vector<RiskChange> RiskBook::Apply(const RiskSignal& signal, core::WallTime
   return changes;
 }
 
+std::vector<RiskChange> RiskBook::Apply(const RiskSignal& signal, core::WallTime now) {
+  std::set<RiskKey> touched;
+  Place(signal, now, touched);
+  return EvaluateAll(touched, now);
+}
+
 std::vector<RiskChange> RiskBook::SetSourceHealth(const std::string& source, const SourceHealth& health,
                                                   core::WallTime now) {
   health_[source] = health;
-  std::vector<RiskKey> touched;
-  if (const auto it = source_keys_.find(source); it != source_keys_.end()) {
-    for (const auto& [key, count] : it->second) {
-      touched.push_back(key);
-    }
+  std::set<RiskKey> touched;
+  KeysOfSource(source, touched);
+  return EvaluateAll(touched, now);
+}
+
+std::vector<RiskChange> RiskBook::ApplyAll(const std::vector<std::pair<std::string, SourceHealth>>& health,
+                                           const std::vector<RiskSignal>& signals, core::WallTime now) {
+  std::set<RiskKey> touched;
+  for (const auto& [source, h] : health) {
+    health_[source] = h;
+    KeysOfSource(source, touched);
   }
-  std::vector<RiskChange> changes;
-  for (const auto& key : touched) {
-    if (auto c = Evaluate(key, now)) {
-      changes.push_back(std::move(*c));
-    }
+  for (const auto& signal : signals) {
+    Place(signal, now, touched);
   }
-  return changes;
+  return EvaluateAll(touched, now);
 }
 
 std::vector<RiskChange> RiskBook::SetAnalystLevel(const RiskKey& key, std::optional<int> level, core::WallTime now) {

@@ -156,18 +156,29 @@ PictureKeeper::Book* PictureKeeper::BookOf(const std::string& picture) {
   return nullptr;
 }
 
-void PictureKeeper::SetHealth(const store::SourceSeen& seen, core::WallTime now) {
+bool PictureKeeper::SetHealth(const store::SourceSeen& seen) {
   domain::SourceHealth& h = health_[seen.source];
-  if (seen.expected_interval.count() > 0) {
-    h.expected_interval = seen.expected_interval;
-  }
   if (seen.last_signal_at <= h.last_seen) {
-    return;
+    return false;
   }
   h.last_seen = seen.last_signal_at;
   health_unwritten_[seen.source] = seen.last_signal_at;
-  actual_.book->SetSourceHealth(seen.source, h, now);
-  exercise_.book->SetSourceHealth(seen.source, h, now);
+  return true;
+}
+
+void PictureKeeper::ApplyToBooks(const std::vector<std::pair<std::string, domain::SourceHealth>>& health,
+                                 const std::vector<domain::RiskSignal>& signals, core::WallTime now) {
+  std::vector<domain::RiskSignal> actual;
+  std::vector<domain::RiskSignal> exercise;
+  for (const auto& s : signals) {
+    if (s.status == domain::SignalStatus::kActual) {
+      actual.push_back(s);
+    } else if (s.status == domain::SignalStatus::kExercise) {
+      exercise.push_back(s);
+    }
+  }
+  actual_.book->ApplyAll(health, actual, now);
+  exercise_.book->ApplyAll(health, exercise, now);
 }
 
 core::Status PictureKeeper::WarmUp(core::WallTime now) {
@@ -180,16 +191,12 @@ core::Status PictureKeeper::WarmUp(core::WallTime now) {
   const std::int64_t epoch = epoch_;
   Reset();
   epoch_ = epoch;
+  std::vector<std::pair<std::string, domain::SourceHealth>> health;
   for (const auto& s : warm->sources) {
     health_[s.source] = domain::SourceHealth{s.last_signal_at, s.expected_interval};
-    actual_.book->SetSourceHealth(s.source, health_[s.source], now);
-    exercise_.book->SetSourceHealth(s.source, health_[s.source], now);
+    health.emplace_back(s.source, health_[s.source]);
   }
-  for (const auto& s : warm->signals) {
-    if (Book* b = BookOf(domain::Name(s.status))) {
-      b->book->Apply(s, now);
-    }
-  }
+  ApplyToBooks(health, warm->signals, now);  // each risk evaluated once
   for (const auto& l : warm->levels) {
     const auto key = domain::ParseRiskId(l.risk_id);
     Book* b = BookOf(l.picture);
@@ -221,18 +228,13 @@ core::Status PictureKeeper::WarmUp(core::WallTime now) {
 }
 
 void PictureKeeper::ApplyBatch(const store::PictureBatch& batch, core::WallTime now) {
+  std::vector<std::pair<std::string, domain::SourceHealth>> health;
   for (const auto& seen : batch.sources) {
-    store::SourceSeen s = seen;
-    if (auto it = health_.find(s.source); it != health_.end()) {
-      s.expected_interval = it->second.expected_interval;
-    }
-    SetHealth(s, now);
-  }
-  for (const auto& s : batch.signals) {
-    if (Book* b = BookOf(domain::Name(s.status))) {
-      b->book->Apply(s, now);
+    if (SetHealth(seen)) {
+      health.emplace_back(seen.source, health_[seen.source]);
     }
   }
+  ApplyToBooks(health, batch.signals, now);  // each touched risk evaluated once per batch
   for (const auto& l : batch.levels) {
     const auto key = domain::ParseRiskId(l.risk_id);
     Book* b = BookOf(l.picture);
@@ -312,7 +314,7 @@ core::Status PictureKeeper::RefreshSources(core::WallTime now) {
   return core::Status::Ok();
 }
 
-core::Status PictureKeeper::Round(const store::Fence& fence) {
+core::Status PictureKeeper::Round(const store::Fence& fence, const std::function<bool()>& keep_going) {
   const auto started = clock_.Monotonic();
   const core::WallTime now = clock_.Now();
   auto fail = [&](core::Status s) {
@@ -344,7 +346,7 @@ core::Status PictureKeeper::Round(const store::Fence& fence) {
     lag_seconds = batch->oldest_unread_us < 0
                       ? 0
                       : std::max(0.0, UnixSeconds(now) - static_cast<double>(batch->oldest_unread_us) / 1e6);
-    if (batch->rows < options_.batch_rows) {
+    if (batch->rows < options_.batch_rows || !keep_going()) {
       break;
     }
   }

@@ -16,6 +16,7 @@
 // Thread-safety: Round and Reset must not run concurrently (the owner serialises them).
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,7 +67,9 @@ class PictureKeeper {
   // One round as the holder of `fence`. FAILED_PRECONDITION ("fenced", store::IsFenced) when the
   // fence no longer holds: the caller steps down. Other errors are retried by the next round
   // (after a fresh warm-up).
-  core::Status Round(const store::Fence& fence);
+  // `keep_going` is asked between change-log batches (shutdown, lost lease): false ends the round
+  // early; what was read so far is written.
+  core::Status Round(const store::Fence& fence, const std::function<bool()>& keep_going);
 
   // Forgets everything (leadership lost); the next Round warms up.
   void Reset();
@@ -81,7 +84,12 @@ class PictureKeeper {
 
   core::Status WarmUp(core::WallTime now);
   void ApplyBatch(const store::PictureBatch& batch, core::WallTime now);
-  void SetHealth(const store::SourceSeen& seen, core::WallTime now);
+  // Records a source's newer last signal; true when it advanced (the books need it).
+  bool SetHealth(const store::SourceSeen& seen);
+  // Applies freshness updates and signals to the book of each signal's picture, evaluating each
+  // touched risk once.
+  void ApplyToBooks(const std::vector<std::pair<std::string, domain::SourceHealth>>& health,
+                    const std::vector<domain::RiskSignal>& signals, core::WallTime now);
   // The rows to write: every risk that differs from `written_`.
   store::PictureWrite Diff(core::WallTime now) const;
   Book* BookOf(const std::string& picture);

@@ -21,10 +21,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -370,6 +372,15 @@ std::int64_t KeeperBacklog(pqxx::connection& conn) {
       .as<std::int64_t>();
 }
 
+// vikd's count of change-log rows its picture keeper has read (vik_picture_changes_read_total); NaN
+// when the metric is missing. The keeper writes its cursor only at the end of a round, so this shows
+// its progress inside long rounds too.
+double ChangesRead(const HttpTarget& target) {
+  const auto metrics = ScrapeMetrics(target);
+  const auto it = metrics.find("vik_picture_changes_read_total");
+  return it == metrics.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+}
+
 // Polls GET /readyz until 200 (30 s at most).
 void WaitReady(const HttpTarget& target) {
   const auto deadline = Clock::now() + std::chrono::seconds(30);
@@ -395,10 +406,12 @@ int RunIngest(const Options& o) {
   WaitReady(target);
   // Tokens are loaded after readiness: the warm-up waits them out (its errors are not reported).
   HttpLoad(target, token, factory, o.connections, o.batch, Duration(o.warmup_seconds));
+  const double read0 = ChangesRead(target);
   Json j = Measure(o,
                    "POST /v1/signals, " + std::to_string(o.connections) + " x " + std::to_string(o.batch) +
                        " signals, engine " + o.engine,
                    [&] { return HttpLoad(target, token, factory, o.connections, o.batch, Duration(o.seconds)); });
+  const double read1 = ChangesRead(target);
   if (o.engine == "on") {
     // How far the keeper is behind when the load stops, and how long it takes to catch up.
     pqxx::connection conn(o.dsn);
@@ -410,10 +423,15 @@ int RunIngest(const Options& o) {
       left = KeeperBacklog(conn);
     }
     const double catch_up = Seconds(Clock::now() - stopped).count();
+    const double read2 = ChangesRead(target);
+    auto per_s = [](double from, double to, double seconds) {
+      return std::isnan(from) || std::isnan(to) ? Json() : Json((to - from) / seconds);
+    };
     j["keeper"] = {{"backlog_rows", backlog},
                    {"left_rows", left},
                    {"catch_up_s", left == 0 ? Json(catch_up) : Json()},
-                   {"applied_per_s", static_cast<double>(backlog - left) / catch_up}};
+                   {"read_during_load_per_s", per_s(read0, read1, j["seconds"].get<double>())},
+                   {"read_after_load_per_s", per_s(read1, read2, catch_up)}};
     std::fprintf(stderr, "    picture keeper: %lld change rows behind when the load stopped; %s\n",
                  static_cast<long long>(backlog),
                  left == 0 ? ("caught up after " + std::to_string(catch_up) + " s").c_str()

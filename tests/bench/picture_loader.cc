@@ -252,7 +252,7 @@ int Run(const Options& o) {
     });
     db.Exec("COMMIT");
     const auto now = SteadyClock::now();
-    if (now - last_report > std::chrono::seconds(10) || end == o.count) {
+    if (now - last_report > std::chrono::seconds(30) || end == o.count) {
       const double s = Seconds(now - t0).count();
       std::fprintf(stderr, "    %llu rows in %.0f s: %.0f rows/s\n", static_cast<unsigned long long>(end), s,
                    static_cast<double>(end) / s);

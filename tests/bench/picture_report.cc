@@ -210,7 +210,8 @@ int PrintPictureReport(const std::vector<std::string>& files) {
       all.push_back(Field("  keeper backlog at the end, change rows", file, "keeper.backlog_rows", 0));
       all.push_back(Field("  keeper caught up after, s", file, "keeper.catch_up_s", 1));
       all.push_back(Field("  keeper backlog left after 120 s", file, "keeper.left_rows", 0));
-      all.push_back(Field("  keeper applied after the load, changes/s", file, "keeper.applied_per_s", 0));
+      all.push_back(Field("  keeper read during the load, changes/s", file, "keeper.read_during_load_per_s", 0));
+      all.push_back(Field("  keeper read after the load, changes/s", file, "keeper.read_after_load_per_s", 0));
     }
     all.push_back(Field("  vikd VmRSS / VmHWM after, MiB", file, "memory_after.rss_bytes", 1, kMB));
     all.back().cell = [file](const SizeFiles& f) {

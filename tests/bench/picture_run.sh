@@ -16,17 +16,21 @@
 #   4. `vik_picture_bench ingest`: POST /v1/signals (batches of 100, 8 connections, signals spread
 #      over the region's themes and municipalities) for a fixed time with the engine on; then vikd is
 #      restarted with --set picture.enabled=false on the same database and the same load runs again.
+#      After the engine-on load it reports how far the picture keeper is behind and waits up to 120 s
+#      for it to catch up.
 #
 # At the end `vik_picture_bench report` prints every figure in one table.
 #
-#   ./tests/bench/picture_run.sh                    1M and 10M signals (10M loads for several minutes)
-#   ./tests/bench/picture_run.sh 1000000            the quick run (a few minutes after the build)
+#   ./tests/bench/picture_run.sh                    1M, then 10M signals: about 35 minutes after the build
+#                                                   (10M: 10 minutes of loading, minutes of warm-up)
+#   ./tests/bench/picture_run.sh 1000000            the quick run: about 5 minutes after the build
 #
 # Environment: VIK_BENCH_BUILD_DIR (default ./build-bench), VIK_BUILD_JOBS (default: nproc),
 # VIK_PICTURE_DIR (PostgreSQL's data and the logs; default /tmp/picbench, emptied first),
 # VIK_PICTURE_PG_PORT (default 55600), VIK_PICTURE_STATUS_ARGS and VIK_PICTURE_INGEST_ARGS (extra
 # flags, e.g. "--seconds 5"; see vik_picture_bench --help), VIK_PICTURE_LOADER_ARGS,
 # VIK_BENCH_VIKD_ARGS (extra vikd serve flags), VIK_BENCH_RENICE=0 (see lib.sh),
+# VIK_PICTURE_STOP_TIMEOUT (seconds between SIGTERM and SIGKILL for vikd, default 120),
 # VIK_PICTURE_KEEP=1 (keep the cluster and logs in VIK_PICTURE_DIR; PostgreSQL is stopped).
 # Results: the table on stdout, and $VIK_BENCH_BUILD_DIR/picture/*.json.
 set -euo pipefail
@@ -102,10 +106,22 @@ start_vikd() {
     ${VIK_BENCH_VIKD_ARGS:-}
 }
 
-# SIGTERM and wait; the time it takes (the drain, the keeper's round in flight) is logged.
+# SIGTERM and wait; the time it takes (the drain, the keeper's round in flight) is logged. After
+# VIK_PICTURE_STOP_TIMEOUT seconds (default 120) vikd is killed (SIGKILL), and that is logged too.
 stop_vikd() {
-  local t0
+  local t0 waited=0
   t0=$(date +%s%N)
+  if [ -n "${VIKD_PID:-}" ] && kill -0 "$VIKD_PID" 2>/dev/null; then
+    kill -TERM "$VIKD_PID"
+    while kill -0 "$VIKD_PID" 2>/dev/null && [ "$waited" -lt $(( ${VIK_PICTURE_STOP_TIMEOUT:-120} * 10 )) ]; do
+      sleep 0.1
+      waited=$(( waited + 1 ))
+    done
+    if kill -0 "$VIKD_PID" 2>/dev/null; then
+      vik_log "vikd did not stop within ${VIK_PICTURE_STOP_TIMEOUT:-120} s of SIGTERM; killing it"
+      kill -KILL "$VIKD_PID"
+    fi
+  fi
   vik_bench_vikd_stop
   vik_log "vikd stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 }

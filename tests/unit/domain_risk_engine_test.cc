@@ -494,3 +494,51 @@ TEST_CASE("picture counts cover signals in effect now, by kind", "[unit][risk]")
 }
 
 }  // namespace vik::domain
+
+namespace vik::domain {
+
+TEST_CASE("applying a batch gives the same picture as applying its signals one by one", "[unit][risk]") {
+  const core::WallTime now = Noon();
+  std::vector<RiskSignal> signals;
+  for (int i = 0; i < 60; ++i) {
+    const std::vector<std::string> places = {i % 3 == 0 ? "GM0796" : "GM0828"};
+    if (i % 4 == 0) {
+      signals.push_back(Warning("w" + std::to_string(i), "knmi", places, i % 8 == 0 ? Severity::kSevere : Severity::kModerate,
+                                now + hours(i % 30) - hours(5), now + hours(i % 30 + 2)));
+    } else {
+      signals.push_back(Incident("i" + std::to_string(i), i % 2 == 0 ? "brandweer" : "politie", i % 5 == 0 ? "2.1" : "5.3",
+                                 places, i % 6 == 0 ? Severity::kExtreme : Severity::kMinor, now - minutes(i * 7)));
+    }
+  }
+  // Some are ended later in the same batch.
+  RiskSignal cancelled = signals[5];
+  cancelled.state = SignalState::kCancelled;
+  signals.push_back(cancelled);
+  const std::vector<std::pair<std::string, SourceHealth>> health = {
+      {"knmi", SourceHealth{now - minutes(50), std::chrono::minutes(10)}}};
+
+  RiskBook one_by_one(SignalStatus::kActual);
+  for (const auto& [source, h] : health) {
+    one_by_one.SetSourceHealth(source, h, now);
+  }
+  for (const auto& s : signals) {
+    one_by_one.Apply(s, now);
+  }
+  RiskBook batched(SignalStatus::kActual);
+  const auto changes = batched.ApplyAll(health, signals, now);
+  CHECK(changes.size() == batched.risk_count());  // every risk created once
+  const auto a = one_by_one.Snapshot();
+  const auto b = batched.Snapshot();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO(a[i].id);
+    CHECK(a[i].id == b[i].id);
+    CHECK(a[i].levels == b[i].levels);
+    CHECK(a[i].signal_ids == b[i].signal_ids);
+    CHECK(a[i].signals_in_effect == b[i].signals_in_effect);
+  }
+  CHECK(one_by_one.Counts(now) == batched.Counts(now));
+  CHECK(one_by_one.NextChange() == batched.NextChange());
+}
+
+}  // namespace vik::domain
