@@ -227,19 +227,26 @@ core::Status PictureKeeper::WarmUp(core::WallTime now) {
   return core::Status::Ok();
 }
 
-void PictureKeeper::ApplyBatch(const store::PictureBatch& batch, core::WallTime now) {
-  std::vector<std::pair<std::string, domain::SourceHealth>> health;
-  for (const auto& seen : batch.sources) {
-    if (SetHealth(seen)) {
-      health.emplace_back(seen.source, health_[seen.source]);
+void PictureKeeper::ApplyBatches(const std::vector<store::PictureBatch>& batches, core::WallTime now) {
+  std::map<std::string, domain::SourceHealth> advanced;
+  std::vector<domain::RiskSignal> signals;
+  for (const auto& batch : batches) {
+    for (const auto& seen : batch.sources) {
+      if (SetHealth(seen)) {
+        advanced[seen.source] = health_[seen.source];
+      }
     }
+    signals.insert(signals.end(), batch.signals.begin(), batch.signals.end());
   }
-  ApplyToBooks(health, batch.signals, now);  // each touched risk evaluated once per batch
-  for (const auto& l : batch.levels) {
-    const auto key = domain::ParseRiskId(l.risk_id);
-    Book* b = BookOf(l.picture);
-    if (key && b) {
-      b->book->SetAnalystLevel(*key, l.level, now);
+  // Later versions of a signal come later in `signals`: applying in order keeps the newest.
+  ApplyToBooks({advanced.begin(), advanced.end()}, signals, now);  // each touched risk evaluated once
+  for (const auto& batch : batches) {
+    for (const auto& l : batch.levels) {
+      const auto key = domain::ParseRiskId(l.risk_id);
+      Book* b = BookOf(l.picture);
+      if (key && b) {
+        b->book->SetAnalystLevel(*key, l.level, now);
+      }
     }
   }
 }
@@ -334,22 +341,27 @@ core::Status PictureKeeper::Round(const store::Fence& fence, const std::function
       return fail(s);
     }
   }
+  // Read the round's batches first and apply them together: a risk touched by many batches is
+  // evaluated once per round, not once per batch (under bulk ingest every batch touches most risks).
   double lag_seconds = 0;
+  std::vector<store::PictureBatch> batches;
   for (int i = 0; i < options_.max_batches; ++i) {
     auto batch = store_.ReadPictureChanges(cursor_, options_.batch_rows);
     if (!batch.ok()) {
       return fail(batch.status().WithContext("reading the change log"));
     }
     metrics_.changes_read.Increment(batch->rows);
-    ApplyBatch(*batch, now);
     cursor_ = batch->next;
     lag_seconds = batch->oldest_unread_us < 0
                       ? 0
                       : std::max(0.0, UnixSeconds(now) - static_cast<double>(batch->oldest_unread_us) / 1e6);
-    if (batch->rows < options_.batch_rows || !keep_going()) {
+    const bool last = batch->rows < options_.batch_rows || !keep_going();
+    batches.push_back(std::move(batch).value());
+    if (last) {
       break;
     }
   }
+  ApplyBatches(batches, now);
   metrics_.lag.Set(lag_seconds);
   actual_.book->Recompute(now);
   exercise_.book->Recompute(now);

@@ -83,7 +83,8 @@ class PictureKeeper {
   };
 
   core::Status WarmUp(core::WallTime now);
-  void ApplyBatch(const store::PictureBatch& batch, core::WallTime now);
+  // Applies a round's change-log batches in order, evaluating each touched risk once.
+  void ApplyBatches(const std::vector<store::PictureBatch>& batches, core::WallTime now);
   // Records a source's newer last signal; true when it advanced (the books need it).
   bool SetHealth(const store::SourceSeen& seen);
   // Applies freshness updates and signals to the book of each signal's picture, evaluating each
