@@ -35,6 +35,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "bench/flags.h"
 #include "bench/http_load.h"
 #include "bench/stats.h"
 #include "cap/mapping.h"
@@ -732,29 +733,10 @@ constexpr const char* kHelp =
     "  --vikd-pid N --pg-pid N   attribute CPU time to vikd and to PostgreSQL (postmaster pid)\n"
     "  --json FILE         also write the results as JSON\n";
 
-using Flags = std::map<std::string, std::function<void(const std::string&)>>;
+using bench::Flags;
 
 bool ParseFlags(int argc, char** argv, const Flags& flags) {
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kHelp, stdout);
-      std::exit(0);
-    }
-    auto it = flags.find(arg);
-    if (it == flags.end() || i + 1 >= argc) {
-      std::fprintf(stderr, "vik_cap_bench: %s %s\n%s", it == flags.end() ? "unknown flag" : "missing value for",
-                   arg.c_str(), kHelp);
-      return false;
-    }
-    try {
-      it->second(argv[++i]);
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "vik_cap_bench: %s: bad value \"%s\"\n", arg.c_str(), argv[i]);
-      return false;
-    }
-  }
-  return true;
+  return bench::ParseFlags(argc, argv, 2, flags, "vik_cap_bench", kHelp);
 }
 
 std::vector<int> IntList(const std::string& text) {

@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/flags.h"
 #include "bench/grpc_load.h"
 #include "bench/http_load.h"
 #include "bench/postgres_baseline.h"
@@ -83,7 +84,7 @@ constexpr const char* kHelp =
 
 std::optional<Options> ParseOptions(int argc, char** argv) {
   Options o;
-  std::map<std::string, std::function<void(const std::string&)>> flags = {
+  bench::Flags flags = {
       {"--db", [&](const std::string& v) { o.dsn = v; }},
       {"--grpc", [&](const std::string& v) { o.grpc = v; }},
       {"--http", [&](const std::string& v) { o.http = v; }},
@@ -107,24 +108,8 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       {"--commits", [&](const std::string& v) { o.commits = std::stoi(v); }},
       {"--health-checks", [&](const std::string& v) { o.health_checks = std::stoi(v); }},
   };
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kHelp, stdout);
-      std::exit(0);
-    }
-    auto it = flags.find(arg);
-    if (it == flags.end() || i + 1 >= argc) {
-      std::fprintf(stderr, "vik_ingest_bench: %s %s\n%s", it == flags.end() ? "unknown flag" : "missing value for",
-                   arg.c_str(), kHelp);
-      return std::nullopt;
-    }
-    try {
-      it->second(argv[++i]);
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "vik_ingest_bench: %s: bad value \"%s\"\n", arg.c_str(), argv[i]);
-      return std::nullopt;
-    }
+  if (!bench::ParseFlags(argc, argv, 1, flags, "vik_ingest_bench", kHelp)) {
+    return std::nullopt;
   }
   if (o.dsn.empty() || o.grpc.empty() || o.http.empty() || o.token_file.empty() || o.source.empty() ||
       o.partner.empty()) {

@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "bench/flags.h"
 #include "bench/http_load.h"
 #include "bench/picture_report.h"
 #include "bench/signals.h"
@@ -120,7 +121,7 @@ std::optional<Options> ParseOptions(int argc, char** argv, std::vector<std::stri
     rest.assign(argv + 2, argv + argc);
     return o;
   }
-  std::map<std::string, std::function<void(const std::string&)>> flags = {
+  bench::Flags flags = {
       {"--http", [&](const std::string& v) { o.http = v; }},
       {"--token-file", [&](const std::string& v) { o.token_file = v; }},
       {"--json", [&](const std::string& v) { o.json_out = v; }},
@@ -139,20 +140,8 @@ std::optional<Options> ParseOptions(int argc, char** argv, std::vector<std::stri
       {"--connections", [&](const std::string& v) { o.connections = std::stoi(v); }},
       {"--batch", [&](const std::string& v) { o.batch = std::stoi(v); }},
   };
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto it = flags.find(arg);
-    if (it == flags.end() || i + 1 >= argc) {
-      std::fprintf(stderr, "vik_picture_bench: %s %s\n%s", it == flags.end() ? "unknown flag" : "missing value for",
-                   arg.c_str(), kHelp);
-      return std::nullopt;
-    }
-    try {
-      it->second(argv[++i]);
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "vik_picture_bench: %s: bad value \"%s\"\n", arg.c_str(), argv[i]);
-      return std::nullopt;
-    }
+  if (!bench::ParseFlags(argc, argv, 2, flags, "vik_picture_bench", kHelp)) {
+    return std::nullopt;
   }
   const bool status = o.mode == "status";
   const bool ingest = o.mode == "ingest";

@@ -33,6 +33,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/flags.h"
 #include "bench/history.h"
 
 namespace vik::bench {
@@ -64,7 +65,7 @@ constexpr const char* kHelp =
 
 std::optional<Options> ParseOptions(int argc, char** argv) {
   Options o;
-  std::map<std::string, std::function<void(const std::string&)>> flags = {
+  bench::Flags flags = {
       {"--db", [&](const std::string& v) { o.dsn = v; }},
       {"--count", [&](const std::string& v) { o.count = std::stoull(v); }},
       {"--current", [&](const std::string& v) { o.current = std::stoull(v); }},
@@ -74,24 +75,8 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       {"--region", [&](const std::string& v) { o.region = v; }},
       {"--json", [&](const std::string& v) { o.json_out = v; }},
   };
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kHelp, stdout);
-      std::exit(0);
-    }
-    auto it = flags.find(arg);
-    if (it == flags.end() || i + 1 >= argc) {
-      std::fprintf(stderr, "vik_picture_loader: %s %s\n%s", it == flags.end() ? "unknown flag" : "missing value for",
-                   arg.c_str(), kHelp);
-      return std::nullopt;
-    }
-    try {
-      it->second(argv[++i]);
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "vik_picture_loader: %s: bad value \"%s\"\n", arg.c_str(), argv[i]);
-      return std::nullopt;
-    }
+  if (!bench::ParseFlags(argc, argv, 1, flags, "vik_picture_loader", kHelp)) {
+    return std::nullopt;
   }
   if (o.dsn.empty() || o.count == 0 || o.batch == 0) {
     std::fprintf(stderr, "vik_picture_loader: --db and --count (> 0) are required\n%s", kHelp);

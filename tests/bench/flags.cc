@@ -1,0 +1,32 @@
+#include "bench/flags.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+namespace vik::bench {
+
+bool ParseFlags(int argc, char** argv, int first, const Flags& flags, const char* program, const char* help) {
+  for (int i = first; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(help, stdout);
+      std::exit(0);
+    }
+    auto it = flags.find(arg);
+    if (it == flags.end() || i + 1 >= argc) {
+      std::fprintf(stderr, "%s: %s %s\n%s", program, it == flags.end() ? "unknown flag" : "missing value for",
+                   arg.c_str(), help);
+      return false;
+    }
+    try {
+      it->second(argv[++i]);
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "%s: %s: bad value \"%s\"\n", program, arg.c_str(), argv[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace vik::bench

@@ -1,0 +1,18 @@
+#pragma once
+
+// Command-line flags of the benchmark programs: "--name value" pairs. One parser for all of them.
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace vik::bench {
+
+using Flags = std::map<std::string, std::function<void(const std::string&)>>;
+
+// Applies argv[first..argc) to `flags`. --help/-h prints `help` and exits 0. An unknown flag, a
+// missing value or a value its setter throws on prints the reason (prefixed with `program`) and
+// returns false.
+bool ParseFlags(int argc, char** argv, int first, const Flags& flags, const char* program, const char* help);
+
+}  // namespace vik::bench
