@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
-#include "http/ingest_routes.h"
 #include "http/query.h"
+#include "http/route_helpers.h"
 #include "vik/v1/signal.pb.h"
 
 namespace vik::http {
@@ -94,11 +94,7 @@ void Serve(const SignalRouteContext& ctx, store::SignalQuery q, const Responder&
   q.limit = wanted + 1;  // one more tells whether there is a next page
   auto rows = ctx.store->ListSignals(q);
   if (!rows.ok()) {
-    Response res = ErrorResponse(rows.status());
-    if (rows.status().code() == core::StatusCode::kUnavailable) {
-      SetRetryAfter(res, std::chrono::seconds(1));
-    }
-    respond(std::move(res));
+    respond(StoreErrorResponse(rows.status()));
     return;
   }
   json items = json::array();
@@ -139,13 +135,7 @@ void Serve(const SignalRouteContext& ctx, store::SignalQuery q, const Responder&
 
 void AddSignalRoutes(Router& router, SignalRouteContext ctx) {
   router.Add(bhttp::verb::get, "/v1/signals", [ctx](std::shared_ptr<const Request> request, Responder respond) {
-    auto caller = AuthenticateHttp(*ctx.auth, *request);
-    if (!caller.ok()) {
-      respond(AuthErrorResponse(caller.status()));
-      return;
-    }
-    if (!caller->HasScope("read") && !caller->HasScope("analyst") && !caller->HasScope("admin")) {
-      respond(ErrorResponse(core::PermissionDenied("token " + caller->token_id + " lacks the \"read\" scope")));
+    if (!Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond)) {
       return;
     }
     auto query = QueryOf(*request);
@@ -153,11 +143,7 @@ void AddSignalRoutes(Router& router, SignalRouteContext ctx) {
       respond(ErrorResponse(query.status()));
       return;
     }
-    if (!ctx.blocking->TrySubmit([ctx, q = *query, respond] { Serve(ctx, q, respond); })) {
-      Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
-      SetRetryAfter(res, std::chrono::seconds(1));
-      respond(std::move(res));
-    }
+    SubmitOrRefuse(*ctx.blocking, [ctx, q = *query, respond] { Serve(ctx, q, respond); }, respond);
   });
 }
 

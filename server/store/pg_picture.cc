@@ -229,15 +229,15 @@ core::Result<PictureBatch> Store::ReadPictureChanges(const ChangeCursor& after, 
     out.next = after;
     json signal_ids = json::array();
     json risk_keys = json::array();
-    for (const auto& r : tx.exec_prepared(stmt::kPictureChanges.name, std::to_string(after.xid), after.seq, limit)) {
+    for (const auto& r : tx.exec_prepared(stmt::kChangesPage.name, std::to_string(after.xid), after.seq, limit)) {
       out.next = {ParseXid(r[0].as<std::string>()), r[1].as<std::int64_t>()};
       ++out.rows;
-      const std::string picture = r[2].as<std::string>();
-      const std::string kind = r[3].as<std::string>();
+      const std::string picture = r[3].as<std::string>();
+      const std::string kind = r[4].as<std::string>();
       if (kind == "signal.accepted" || kind == "signal.ended") {
-        signal_ids.push_back(r[4].as<std::string>());  // any status: freshness counts them all
+        signal_ids.push_back(r[5].as<std::string>());  // any status: freshness counts them all
       } else if (kind == "risk.assessed" && (picture == "actual" || picture == "exercise")) {
-        risk_keys.push_back({{"picture", picture}, {"risk_id", r[4].as<std::string>()}});
+        risk_keys.push_back({{"picture", picture}, {"risk_id", r[5].as<std::string>()}});
       }
     }
     if (const auto oldest = tx.exec_prepared(stmt::kPictureOldestUnread.name, std::to_string(out.next.xid),

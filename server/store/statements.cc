@@ -25,7 +25,7 @@ std::span<const Statement> PreparedStatements() {
       stmt::kFeedInsert, stmt::kFeedDelete, stmt::kFeedsList, stmt::kFeedEntriesSeen, stmt::kFeedEntryMark,
       stmt::kFeedPollSuccess, stmt::kFeedPollError, stmt::kFeedAttemptFailed, stmt::kFeedAttemptsClear,
       stmt::kFeedAttemptsPrune,
-      stmt::kPictureChanges, stmt::kPictureSignals, stmt::kPictureOldestUnread, stmt::kPictureWarmupSignals, stmt::kPictureAnalystLevels,
+      stmt::kPictureSignals, stmt::kPictureOldestUnread, stmt::kPictureWarmupSignals, stmt::kPictureAnalystLevels,
       stmt::kPictureSources, stmt::kPictureCursor, stmt::kPictureRisksAll, stmt::kPictureRisksUpsert,
       stmt::kPictureLevelsAppend, stmt::kPictureSourceHealth, stmt::kPictureStateWrite, stmt::kPictureStateRead,
       stmt::kPictureRisksList, stmt::kPictureRiskRead, stmt::kRiskAssessments, stmt::kRiskLevelsHistory,

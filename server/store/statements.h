@@ -353,13 +353,6 @@ inline constexpr Statement kRegionStateAppend{
     " RETURNING (extract(epoch FROM set_at) * 1000000)::bigint"};
 
 // --- the risk picture (pg_picture.cc; migrations/0010_risk_picture.sql) ---
-// Change-log rows after the cursor ($1 xid as text, $2 seq) that are final: written by transactions
-// older than every transaction still running, so no row can later appear before them.
-inline constexpr Statement kPictureChanges{
-    "picture_changes",
-    "SELECT c.xid::text AS xid_text, c.seq, c.picture, c.kind, c.object FROM changes c"
-    " WHERE (c.xid, c.seq) > ($1::text::xid8, $2::bigint) AND c.xid < pg_snapshot_xmin(pg_current_snapshot())"
-    " ORDER BY c.xid, c.seq LIMIT $3"};  // by the xid8 column, not its text (an output named xid would win)
 // The engine's columns of a signal (times in microseconds, -1 for none).
 #define VIK_PICTURE_SIGNAL_COLUMNS                                                                       \
   "id::text, source, theme, municipalities, status, state, msg_type, kind, severity, certainty, urgency," \
@@ -456,7 +449,10 @@ inline constexpr Statement kPictureStateWrite{
     " WHERE picture = $1"};
 
 // --- the public change feed (pg_changes.cc; migrations 0010, 0011) ---
-// Final change-log rows after the cursor, with their time.
+// Change-log rows after the cursor ($1 xid as text, $2 seq) that are final: written by transactions
+// older than every transaction still running, so no row can later appear before them. Ordered by
+// the xid8 column (not its text: an output column named xid would take over ORDER BY xid). Read by
+// the picture keeper and the public feed.
 inline constexpr Statement kChangesPage{
     "changes_page",
     "SELECT c.xid::text AS xid_text, c.seq, (extract(epoch FROM c.at) * 1000000)::bigint, c.picture, c.kind, c.object"

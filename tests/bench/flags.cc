@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
+#include <stdexcept>
 
 namespace vik::bench {
 
@@ -27,6 +29,16 @@ bool ParseFlags(int argc, char** argv, int first, const Flags& flags, const char
     }
   }
   return true;
+}
+
+std::string ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  std::getline(in, token);
+  if (token.empty()) {
+    throw std::runtime_error("no token in " + path);
+  }
+  return token;
 }
 
 }  // namespace vik::bench

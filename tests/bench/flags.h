@@ -1,6 +1,7 @@
 #pragma once
 
-// Command-line flags of the benchmark programs: "--name value" pairs. One parser for all of them.
+// Command-line input of the benchmark programs: "--name value" flags (one parser for all of them)
+// and token files.
 
 #include <functional>
 #include <map>
@@ -14,5 +15,9 @@ using Flags = std::map<std::string, std::function<void(const std::string&)>>;
 // missing value or a value its setter throws on prints the reason (prefixed with `program`) and
 // returns false.
 bool ParseFlags(int argc, char** argv, int first, const Flags& flags, const char* program, const char* help);
+
+// The first line of the file at `path` (a bearer token written by the bench scripts); throws
+// std::runtime_error when it is empty or missing.
+std::string ReadToken(const std::string& path);
 
 }  // namespace vik::bench

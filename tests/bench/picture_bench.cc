@@ -156,16 +156,6 @@ std::optional<Options> ParseOptions(int argc, char** argv, std::vector<std::stri
   return o;
 }
 
-std::string ReadToken(const std::string& path) {
-  std::ifstream in(path);
-  std::string token;
-  std::getline(in, token);
-  if (token.empty()) {
-    throw std::runtime_error("no token in " + path);
-  }
-  return token;
-}
-
 Clock::duration Duration(double seconds) { return std::chrono::duration_cast<Clock::duration>(Seconds(seconds)); }
 
 long long WallNs() {

@@ -12,10 +12,10 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
-#include "core/time_format.h"
 #include "support/admin_setup.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
+#include "support/times.h"
 #include "support/process.h"
 #include "support/vikd.h"
 #include "vik/v1/exchange.grpc.pb.h"
@@ -29,11 +29,7 @@ using vik::testing::HttpCall;
 using vik::testing::IssueToken;
 using vik::testing::Vikd;
 using vik::testing::WaitUntil;
-
-std::string At(std::chrono::minutes offset) {
-  return vik::core::FormatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
-                                  offset);
-}
+constexpr auto At = vik::testing::Rfc3339FromNow;
 
 json Signal(const std::string& id, const std::string& municipality = "GM0796") {
   return {{"source", "brandweer-vr21"},

@@ -12,11 +12,11 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "core/time_format.h"
 #include "support/admin_setup.h"
 #include "support/cluster_harness.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
+#include "support/times.h"
 #include "support/process.h"
 #include "support/vikd.h"
 
@@ -30,14 +30,10 @@ using vik::testing::HttpCall;
 using vik::testing::IssueToken;
 using vik::testing::QueryValue;
 using vik::testing::WaitUntil;
+constexpr auto At = vik::testing::Rfc3339FromNow;
 
 const std::vector<std::string> kPlaces = {"GM0755", "GM0757", "GM0796", "GM0797", "GM0828", "GM0845"};
 const std::vector<std::string> kThemes = {"2.1", "5.3"};
-
-std::string At(std::chrono::minutes offset) {
-  return vik::core::FormatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
-                                  offset);
-}
 
 json Signal(int i) {
   const std::string& place = kPlaces[static_cast<std::size_t>(i) % kPlaces.size()];
