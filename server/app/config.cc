@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -119,6 +121,15 @@ const std::vector<Setting>& Settings() {
          return core::Status::Ok();
        },
        [](const Config& c) { return c.region; }},
+      {"role", "--role", "regional (serves one safety region) or national (mirrors the regions; no own picture or ingest)",
+       [](Config& c, const std::string& v) {
+         if (v != "regional" && v != "national") {
+           return Bad("role", "expected regional or national, got \"" + v + "\"");
+         }
+         c.role = v;
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return c.role; }},
       {"node_id", "--node-id", "this instance's unique id among instances sharing the database (default: host name)",
        [](Config& c, const std::string& v) {
          if (!domain::IsNodeId(v)) {
@@ -339,6 +350,24 @@ const std::vector<Setting>& Settings() {
        DurationSetter("changes.retention", [](Config& c) -> milliseconds& { return c.changes_retention; },
                       milliseconds(0)),
        [](const Config& c) { return core::FormatDuration(c.changes_retention); }},
+      {"peers.interval", "", "how often the leader asks a caught-up peer for new changes",
+       DurationSetter("peers.interval", [](Config& c) -> milliseconds& { return c.peers_interval; }, milliseconds(10)),
+       [](const Config& c) { return core::FormatDuration(c.peers_interval); }},
+      {"peers.call_timeout", "", "deadline of one call to a peer",
+       DurationSetter("peers.call_timeout", [](Config& c) -> milliseconds& { return c.peers_call_timeout; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.peers_call_timeout); }},
+      {"peers.max_backoff", "", "the longest wait before calling a failing peer again",
+       DurationSetter("peers.max_backoff", [](Config& c) -> milliseconds& { return c.peers_max_backoff; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.peers_max_backoff); }},
+      {"peers.stale_after", "", "a peer not reached for longer is shown as stale",
+       DurationSetter("peers.stale_after", [](Config& c) -> milliseconds& { return c.peers_stale_after; },
+                      milliseconds(1000)),
+       [](const Config& c) { return core::FormatDuration(c.peers_stale_after); }},
+      {"peers.page", "", "changes asked for per call to a peer",
+       UnsignedSetter("peers.page", [](Config& c, std::uint64_t n) { c.peers_page = n; }, 1, 1000),
+       [](const Config& c) { return std::to_string(c.peers_page); }},
       {"feeds.poll_tick", "", "how often the leader looks for CAP feeds due for a poll (each feed has its own interval)",
        DurationSetter("feeds.poll_tick", [](Config& c) -> milliseconds& { return c.feeds_poll_tick; },
                       milliseconds(100)),
@@ -398,7 +427,44 @@ std::vector<SettingInfo> DescribeSettings() {
   return out;
 }
 
+// peer.NAME.endpoint, peer.NAME.token_file, peer.NAME.tls (config file sections [peer.NAME]).
+static core::Status ApplyPeerSetting(Config& config, const std::string& key, const std::string& value) {
+  const auto dot = key.rfind('.');
+  const std::string name = key.substr(5, dot == std::string::npos || dot < 5 ? 0 : dot - 5);
+  const std::string field = dot == std::string::npos ? "" : key.substr(dot + 1);
+  const bool name_ok = !name.empty() && name.size() <= 64 &&
+                       std::all_of(name.begin(), name.end(), [](char ch) {
+                         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+                       });
+  if (!name_ok) {
+    return Bad(key, "a peer's name must be 1-64 characters of A-Z a-z 0-9 _ - (section [peer.NAME])");
+  }
+  auto it = std::find_if(config.peers.begin(), config.peers.end(), [&](const Config::Peer& p) { return p.name == name; });
+  if (it == config.peers.end()) {
+    config.peers.push_back({name, "", "", false, ""});
+    it = std::prev(config.peers.end());
+  }
+  if (field == "endpoint") {
+    if (value.empty() || value.find('/') != std::string::npos || value.find(':') == std::string::npos) {
+      return Bad(key, "expected host:port of the peer's gRPC listener, got \"" + value + "\"");
+    }
+    it->endpoint = value;
+  } else if (field == "token_file") {
+    it->token_file = value;
+  } else if (field == "tls") {
+    if (!ParseBool(value, it->tls)) {
+      return Bad(key, "expected true or false, got \"" + value + "\"");
+    }
+  } else {
+    return Bad(key, "unknown peer setting (expected endpoint, token_file or tls)");
+  }
+  return core::Status::Ok();
+}
+
 core::Status ApplySetting(Config& config, const std::string& key, const std::string& value) {
+  if (key.rfind("peer.", 0) == 0) {
+    return ApplyPeerSetting(config, key, value);
+  }
   for (const Setting& s : Settings()) {
     if (key == s.key) {
       return s.set(config, value);
@@ -534,6 +600,24 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
     return core::InvalidArgument("cluster.renew_interval: " + core::FormatDuration(config.lease_renew_interval) +
                                  " must be at most half of cluster.lease_ttl (" +
                                  core::FormatDuration(config.lease_ttl) + ")");
+  }
+  for (auto& peer : config.peers) {
+    const std::string where = "peer." + peer.name;
+    if (peer.endpoint.empty() || peer.token_file.empty()) {
+      return core::InvalidArgument(where + ": needs endpoint and token_file");
+    }
+    std::ifstream in(peer.token_file);
+    std::string token;
+    if (!in || !std::getline(in, token) || token.empty()) {
+      return core::InvalidArgument(where + ".token_file: cannot read a token from \"" + peer.token_file + "\"");
+    }
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) {
+      token.pop_back();
+    }
+    peer.token = token;
+  }
+  if (config.role == "national" && config.peers.empty()) {
+    return core::InvalidArgument("role: a national node needs peers to mirror (sections [peer.NAME])");
   }
   if (config.ingest_max_batch > config.ingest_max_queue) {
     return core::InvalidArgument("ingest.max_batch: " + std::to_string(config.ingest_max_batch) +

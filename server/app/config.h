@@ -21,6 +21,7 @@
 #include "core/logging.h"
 #include "core/result.h"
 #include "exchange/grpc_server.h"
+#include "exchange/peer_mirror.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -67,6 +68,25 @@ struct Config {
   bool picture_enabled = true;                           // false: the leader keeps no picture
   std::chrono::milliseconds picture_interval{500};       // how often the keeper reads the change log
   std::chrono::milliseconds changes_retention{7 * 24 * 3600 * 1000LL};  // change feed kept this long (0: forever)
+
+  // The exchange role and the peers this node mirrors (docs/exchange.md "Mirroring peers").
+  // national: no own picture and no ingest; the node mirrors the regions. Peers come from config
+  // sections [peer.NAME] with endpoint, token_file and tls; the token is read from the file by
+  // FinalizeConfig.
+  std::string role = "regional";
+  struct Peer {
+    std::string name;
+    std::string endpoint;
+    std::string token_file;
+    bool tls = false;
+    std::string token;  // filled by FinalizeConfig; a secret
+  };
+  std::vector<Peer> peers;
+  std::chrono::milliseconds peers_interval{250};        // between calls to a caught-up peer
+  std::chrono::milliseconds peers_call_timeout{5000};   // one call to a peer
+  std::chrono::milliseconds peers_max_backoff{30000};   // longest wait after failures
+  std::chrono::milliseconds peers_stale_after{30000};   // a peer not reached for this long is stale
+  std::size_t peers_page = 1000;                        // changes per call
 
   std::chrono::milliseconds lease_ttl{3000};
   std::chrono::milliseconds lease_renew_interval{1000};

@@ -17,6 +17,7 @@
 #include "exchange/ingest_mapping.h"
 #include "http/cap_routes.h"
 #include "http/change_routes.h"
+#include "http/national_routes.h"
 #include "http/picture_routes.h"
 #include "http/region_routes.h"
 #include "http/signal_routes.h"
@@ -170,7 +171,31 @@ core::Status Runtime::StartUp() {
                                                      *picture_metrics_);
   const exchange::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
                                                std::chrono::seconds(30)};
-  exchange_service_ = std::make_unique<exchange::ExchangeService>(*store_, *auth_, *blocking_, status_context);
+  const bool national = config_.role == "national";
+  exchange::NationalSource national_source{{config_.role, national ? std::string() : config_.region,
+                                            config_.peers_stale_after},
+                                           status_context,
+                                           {}};
+  if (!config_.peers.empty()) {
+    std::vector<exchange::PeerConfig> peers;
+    for (const auto& p : config_.peers) {
+      peers.push_back({p.name, p.endpoint, p.token, p.tls});
+      national_source.peers.push_back(p.name);
+    }
+    exchange::MirrorOptions mirror_options;
+    mirror_options.interval = config_.peers_interval;
+    mirror_options.call_timeout = config_.peers_call_timeout;
+    mirror_options.max_backoff = config_.peers_max_backoff;
+    mirror_options.page = static_cast<int>(config_.peers_page);
+    mirror_options.own_region = national ? std::string() : config_.region;
+    mirror_options.user_agent = std::string("vikd/") + Version();
+    mirror_metrics_ = std::make_unique<exchange::MirrorMetrics>(*registry_);
+    mirror_ = std::make_unique<exchange::PeerMirror>(
+        std::move(peers), mirror_options, *store_, *blocking_, ioc_, [this] { return lease_->fence(); },
+        [this](const char* what) { lease_->OnFenced(what); }, *mirror_metrics_, core::ModuleLogger("mirror"));
+  }
+  exchange_service_ = std::make_unique<exchange::ExchangeService>(*store_, *auth_, *blocking_, status_context,
+                                                                  exchange::ExchangeOptions{}, national_source);
 
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
@@ -181,12 +206,16 @@ core::Status Runtime::StartUp() {
     families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     return families;
   });
-  http::AddIngestRoutes(router_, *pipeline_, *auth_);
-  http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
-  http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
-  http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-  http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-  http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
+  // A national node has no region of its own: no ingest, no own picture, no region state.
+  if (!national) {
+    http::AddIngestRoutes(router_, *pipeline_, *auth_);
+    http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
+    http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
+    http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
+    http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
+    http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
+  }
+  http::AddNationalRoutes(router_, {national_source, store_.get(), blocking_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});
 
@@ -195,7 +224,9 @@ core::Status Runtime::StartUp() {
     return s;
   }
   grpc_ = std::make_unique<exchange::GrpcServer>(config_.grpc, *registry_, *readiness_);
-  grpc_->AddService(ingest_service_.get(), vik::v1::IngestService::service_full_name());
+  if (!national) {
+    grpc_->AddService(ingest_service_.get(), vik::v1::IngestService::service_full_name());
+  }
   grpc_->AddService(exchange_service_.get(), vik::v1::ExchangeService::service_full_name());
   if (auto s = grpc_->Start(); !s.ok()) {
     return s;
@@ -270,8 +301,11 @@ int Runtime::Serve() {
   ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
   ScheduleLeaseTick(std::chrono::milliseconds(0));
   ScheduleFeedPoll(config_.feeds_poll_tick);
-  if (config_.picture_enabled) {
+  if (config_.picture_enabled && config_.role != "national") {
     SchedulePictureRound(config_.picture_interval);
+  }
+  if (mirror_) {
+    mirror_->Start();
   }
   // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
   // restarted, while a slow database (a readiness check blocking on connect) is not.
@@ -377,6 +411,13 @@ void Runtime::LeaseTick() {
         core::LogInfo(*log_, "pruned old changes", {{"changes", static_cast<std::uint64_t>(*pruned)}});
       } else if (!pruned.ok() && store::IsFenced(pruned.status())) {
         lease_->OnFenced("change log pruning");
+      }
+      // Mirrored signals and risks out of the picture are kept as long as the own changes.
+      if (mirror_) {
+        auto forgotten = store_->PruneMirror(*fence, clock_.Now() - config_.changes_retention, 10000);
+        if (!forgotten.ok() && store::IsFenced(forgotten.status())) {
+          lease_->OnFenced("mirror pruning");
+        }
       }
     }
   }
@@ -587,6 +628,9 @@ void Runtime::Shutdown() {
   }
   writer_threads_.clear();
 
+  if (mirror_) {
+    mirror_->Stop(std::chrono::seconds(3));  // before the io threads end: followers step on them
+  }
   boost::asio::post(ioc_, [this] {
     readiness_timer_.cancel();
     credentials_timer_.cancel();

@@ -22,12 +22,24 @@ core::Status ReaderScope(const ingest::Caller& caller) {
 }  // namespace
 
 ExchangeService::ExchangeService(store::Store& store, ingest::Authenticator& auth, core::BlockingPool& blocking,
-                                 StatusContext ctx, ExchangeOptions options)
-    : store_(store), auth_(auth), blocking_(blocking), ctx_(std::move(ctx)), options_(options) {}
+                                 StatusContext ctx, ExchangeOptions options, NationalSource national)
+    : store_(store), auth_(auth), blocking_(blocking), ctx_(std::move(ctx)), options_(options),
+      national_(std::move(national)) {}
 
-bool ExchangeService::Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor) {
+core::Status ExchangeService::RegionalOnly() const {
+  if (national_.national.role == "national") {
+    return core::FailedPrecondition(
+        "this is a national node: it has no regional picture or change feed of its own (use GetNationalStatus)");
+  }
+  return core::Status::Ok();
+}
+
+bool ExchangeService::Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, bool regional) {
   auto caller = AuthenticateGrpc(auth_, context);
   core::Status s = caller.ok() ? ReaderScope(*caller) : caller.status();
+  if (s.ok() && regional) {
+    s = RegionalOnly();
+  }
   if (s.ok()) {
     return true;
   }
@@ -115,6 +127,25 @@ grpc::ServerUnaryReactor* ExchangeService::GetSnapshot(grpc::CallbackServerConte
       return;
     }
     ToProtoSnapshot(*snapshot, ctx_, response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ExchangeService::GetNationalStatus(grpc::CallbackServerContext* context,
+                                                             const vik::v1::GetNationalStatusRequest* request,
+                                                             vik::v1::NationalStatus* response) {
+  auto* reactor = context->DefaultReactor();
+  if (!Admit(context, reactor, false)) {
+    return reactor;
+  }
+  Run(context, reactor, [this, reactor, response, top = request->top(), min_level = request->min_level()] {
+    auto status = ReadNationalStatus(store_, national_, top, min_level);
+    if (!status.ok()) {
+      reactor->Finish(ToGrpcStatus(status.status()));
+      return;
+    }
+    *response = std::move(*status);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
@@ -241,6 +272,9 @@ grpc::ServerWriteReactor<vik::v1::Change>* ExchangeService::WatchChanges(grpc::C
     return refuse(caller.status());
   }
   if (core::Status s = ReaderScope(*caller); !s.ok()) {
+    return refuse(s);
+  }
+  if (core::Status s = RegionalOnly(); !s.ok()) {
     return refuse(s);
   }
   auto after = ParseCursor(request->after(), "after");

@@ -11,6 +11,7 @@
 
 #include "core/blocking_pool.h"
 #include "exchange/change_mapping.h"
+#include "exchange/national_status.h"
 #include "exchange/picture_mapping.h"
 #include "ingest/authenticator.h"
 #include "store/store.h"
@@ -27,7 +28,7 @@ struct ExchangeOptions {
 class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
  public:
   ExchangeService(store::Store& store, ingest::Authenticator& auth, core::BlockingPool& blocking, StatusContext ctx,
-                  ExchangeOptions options = {});
+                  ExchangeOptions options = {}, NationalSource national = {});
 
   grpc::ServerUnaryReactor* GetRegionalStatus(grpc::CallbackServerContext* context,
                                               const vik::v1::GetRegionalStatusRequest* request,
@@ -37,6 +38,9 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
                                         vik::v1::ListChangesResponse* response) override;
   grpc::ServerUnaryReactor* GetSnapshot(grpc::CallbackServerContext* context, const vik::v1::GetSnapshotRequest* request,
                                         vik::v1::Snapshot* response) override;
+  grpc::ServerUnaryReactor* GetNationalStatus(grpc::CallbackServerContext* context,
+                                              const vik::v1::GetNationalStatusRequest* request,
+                                              vik::v1::NationalStatus* response) override;
   grpc::ServerWriteReactor<vik::v1::Change>* WatchChanges(grpc::CallbackServerContext* context,
                                                           const vik::v1::WatchChangesRequest* request) override;
 
@@ -44,7 +48,9 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   class WatchReactor;
 
   // The caller when authenticated with a reading scope; otherwise finishes `reactor`'s call.
-  bool Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor);
+  // `regional`: the call reads the node's own picture, which a national node does not have.
+  bool Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, bool regional = true);
+  core::Status RegionalOnly() const;
   // Runs `task` on the blocking pool, or finishes `reactor` with RESOURCE_EXHAUSTED.
   void Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, std::function<void()> task);
 
@@ -53,6 +59,7 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   core::BlockingPool& blocking_;
   const StatusContext ctx_;
   const ExchangeOptions options_;
+  const NationalSource national_;
   std::atomic<int> watchers_{0};
 };
 

@@ -1,5 +1,7 @@
 #include "http/route_helpers.h"
 
+#include <charconv>
+
 #include <google/protobuf/util/json_util.h>
 
 #include "http/ingest_routes.h"
@@ -55,6 +57,21 @@ Response ProtoJsonResponse(const google::protobuf::Message& m) {
 std::string Param(const std::map<std::string, std::string>& params, const char* name) {
   const auto it = params.find(name);
   return it == params.end() ? std::string() : it->second;
+}
+
+core::Result<int> IntParam(const std::map<std::string, std::string>& params, const char* name, int fallback, int min,
+                           int max) {
+  const std::string v = Param(params, name);
+  if (v.empty()) {
+    return fallback;
+  }
+  int n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n < min || n > max) {
+    return core::InvalidArgument(std::string(name) + ": expected a number from " + std::to_string(min) + " to " +
+                                 std::to_string(max));
+  }
+  return n;
 }
 
 }  // namespace vik::http

@@ -12,6 +12,7 @@
 #include <google/protobuf/message.h>
 
 #include "core/blocking_pool.h"
+#include "core/result.h"
 #include "http/message.h"
 #include "ingest/authenticator.h"
 
@@ -33,5 +34,9 @@ Response ProtoJsonResponse(const google::protobuf::Message& m);
 
 // The query parameter `name`, or "" when absent.
 std::string Param(const std::map<std::string, std::string>& params, const char* name);
+
+// The integer query parameter `name` in [min, max], `fallback` when absent; INVALID_ARGUMENT naming it.
+core::Result<int> IntParam(const std::map<std::string, std::string>& params, const char* name, int fallback, int min,
+                           int max);
 
 }  // namespace vik::http

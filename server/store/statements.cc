@@ -31,6 +31,10 @@ std::span<const Statement> PreparedStatements() {
       stmt::kPictureRisksList, stmt::kPictureRiskRead, stmt::kRiskAssessments, stmt::kRiskLevelsHistory,
       stmt::kRiskSignals, stmt::kAssessmentUnknownRefs, stmt::kAssessmentAppend, stmt::kRegionName,
       stmt::kChangesPage, stmt::kChangesHorizon, stmt::kChangesSignals, stmt::kChangesPrune, stmt::kPictureRisksByIds,
+      stmt::kPeerRead, stmt::kPeerEnsure, stmt::kPeerCursorLock, stmt::kPeerSynced, stmt::kPeerAdvanced,
+      stmt::kPeerContact, stmt::kPeerError, stmt::kMirrorRisksClear, stmt::kMirrorRegionStateClear, stmt::kMirrorRisksUpsert,
+      stmt::kMirrorSignalsUpsert, stmt::kMirrorRegionStateUpsert, stmt::kMirrorRegionStatesRead,
+      stmt::kMirrorRiskCounts, stmt::kMirrorTopRisks, stmt::kMirrorThemes, stmt::kMirrorSignalsList, stmt::kMirrorPrune,
   };
   return kAll;
 }

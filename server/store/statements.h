@@ -483,6 +483,110 @@ inline constexpr Statement kChangesPrune{
     " WHERE (top.xid, top.seq) > (h.xid, h.seq) RETURNING 1)"
     " SELECT count(*)::int FROM del"};
 
+// --- mirrors of peer nodes (pg_mirror.cc; migrations/0012_peer_mirror.sql) ---
+// Bodies travel base64-encoded (rows inside one JSON array parameter); lists of peers as a JSON array.
+inline constexpr Statement kPeerRead{
+    "peer_read",
+    "SELECT name, endpoint, coalesce(region, ''), coalesce(region_name, ''), coalesce(cursor, ''),"
+    " coalesce((extract(epoch FROM synced_at) * 1000000)::bigint, 0), snapshots, changes_applied,"
+    " coalesce((extract(epoch FROM last_contact_at) * 1000000)::bigint, 0),"
+    " coalesce((extract(epoch FROM last_change_at) * 1000000)::bigint, 0), coalesce(last_error, ''),"
+    " coalesce((extract(epoch FROM last_error_at) * 1000000)::bigint, 0), consecutive_errors, status,"
+    " coalesce((extract(epoch FROM status_at) * 1000000)::bigint, 0)"
+    " FROM peers WHERE name IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY region NULLS LAST, name"};
+// Creates the peer's row when missing (the endpoint is informational: where it was followed from).
+inline constexpr Statement kPeerEnsure{
+    "peer_ensure",
+    "INSERT INTO peers (name, endpoint) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET endpoint = EXCLUDED.endpoint"
+    " WHERE peers.endpoint IS DISTINCT FROM EXCLUDED.endpoint"};
+inline constexpr Statement kPeerCursorLock{"peer_cursor_lock",
+                                           "SELECT coalesce(cursor, '') FROM peers WHERE name = $1 FOR UPDATE"};
+// After a snapshot: the region it names, the cursor to follow from, one more snapshot.
+inline constexpr Statement kPeerSynced{
+    "peer_synced",
+    "UPDATE peers SET region = $2, region_name = $3, cursor = $4, synced_at = now(), snapshots = snapshots + 1,"
+    " last_contact_at = now(), consecutive_errors = 0, last_error = NULL WHERE name = $1"};
+// After applying changes: the new cursor, how many changes, when the newest happened ($4 us; 0: keep).
+inline constexpr Statement kPeerAdvanced{
+    "peer_advanced",
+    "UPDATE peers SET cursor = $2, changes_applied = changes_applied + $3,"
+    " last_change_at = CASE WHEN $4::bigint > 0 THEN to_timestamp($4::bigint / 1000000.0) ELSE last_change_at END,"
+    " last_contact_at = now(), consecutive_errors = 0, last_error = NULL WHERE name = $1"};
+// A successful call that brought nothing to apply; $2: the peer's status (NULL: keep the last one).
+inline constexpr Statement kPeerContact{
+    "peer_contact",
+    "UPDATE peers SET last_contact_at = now(), consecutive_errors = 0, last_error = NULL,"
+    " status = coalesce(decode($2, 'base64'), status), status_at = CASE WHEN $2 IS NULL THEN status_at ELSE now() END"
+    " WHERE name = $1"};
+// A failed call; $3: forget the cursor (the next attempt starts from a snapshot).
+inline constexpr Statement kPeerError{
+    "peer_error",
+    "UPDATE peers SET last_error = $2, last_error_at = now(), consecutive_errors = consecutive_errors + 1,"
+    " cursor = CASE WHEN $3 THEN NULL ELSE cursor END WHERE name = $1"};
+inline constexpr Statement kMirrorRisksClear{"mirror_risks_clear", "DELETE FROM mirror_risks WHERE peer = $1"};
+inline constexpr Statement kMirrorRegionStateClear{"mirror_region_state_clear",
+                                                   "DELETE FROM mirror_region_states WHERE peer = $1"};
+inline constexpr Statement kMirrorRisksUpsert{
+    "mirror_risks_upsert",
+    "INSERT INTO mirror_risks (peer, picture, id, theme, municipality, level, priority, in_picture, body)"
+    " SELECT $1, x.picture, x.id, x.theme, x.municipality, x.level, x.priority, x.in_picture, decode(x.body, 'base64')"
+    " FROM jsonb_to_recordset($2::jsonb) AS x(picture text, id text, theme text, municipality text, level int,"
+    " priority int, in_picture boolean, body text)"
+    " ON CONFLICT (peer, picture, id) DO UPDATE SET theme = EXCLUDED.theme, municipality = EXCLUDED.municipality,"
+    " level = EXCLUDED.level, priority = EXCLUDED.priority, in_picture = EXCLUDED.in_picture, body = EXCLUDED.body,"
+    " applied_at = now()"};
+inline constexpr Statement kMirrorSignalsUpsert{
+    "mirror_signals_upsert",
+    "INSERT INTO mirror_signals (peer, id, status, state, received_at, ended_at, body)"
+    " SELECT $1, x.id, x.status, x.state, to_timestamp(x.received_us / 1000000.0),"
+    " CASE WHEN x.ended_us > 0 THEN to_timestamp(x.ended_us / 1000000.0) END, decode(x.body, 'base64')"
+    " FROM jsonb_to_recordset($2::jsonb) AS x(id text, status text, state text, received_us bigint, ended_us bigint,"
+    " body text)"
+    " ON CONFLICT (peer, id) DO UPDATE SET status = EXCLUDED.status, state = EXCLUDED.state,"
+    " ended_at = EXCLUDED.ended_at, body = EXCLUDED.body, applied_at = now()"};
+inline constexpr Statement kMirrorRegionStateUpsert{
+    "mirror_region_state_upsert",
+    "INSERT INTO mirror_region_states (peer, region, version, grip_level, phase, set_at, body)"
+    " VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint / 1000000.0) END,"
+    " decode($7, 'base64'))"
+    " ON CONFLICT (peer) DO UPDATE SET region = EXCLUDED.region, version = EXCLUDED.version,"
+    " grip_level = EXCLUDED.grip_level, phase = EXCLUDED.phase, set_at = EXCLUDED.set_at, body = EXCLUDED.body"
+    " WHERE mirror_region_states.version <= EXCLUDED.version"};
+inline constexpr Statement kMirrorRegionStatesRead{
+    "mirror_region_states_read",
+    "SELECT peer, body FROM mirror_region_states WHERE peer IN (SELECT jsonb_array_elements_text($1::jsonb))"};
+// Per peer of $1: risks in picture $2 by level (0..4).
+inline constexpr Statement kMirrorRiskCounts{
+    "mirror_risk_counts",
+    "SELECT peer, level, count(*)::int FROM mirror_risks WHERE peer IN (SELECT jsonb_array_elements_text($1::jsonb)) AND picture = $2 AND in_picture"
+    " GROUP BY peer, level"};
+// Per peer of $1: the first $3 risks of picture $2 in priority order.
+inline constexpr Statement kMirrorTopRisks{
+    "mirror_top_risks",
+    "SELECT t.peer, t.body FROM jsonb_array_elements_text($1::jsonb) AS p(name) CROSS JOIN LATERAL"
+    " (SELECT peer, body, priority FROM mirror_risks WHERE peer = p.name AND picture = $2 AND in_picture"
+    " ORDER BY priority, id LIMIT $3) t ORDER BY t.peer, t.priority"};
+// Per peer of $1 and theme: the highest level and the number of risks of picture $2 at level >= $3.
+inline constexpr Statement kMirrorThemes{
+    "mirror_themes",
+    "SELECT m.peer, m.theme, max(m.level)::int, count(*)::int, coalesce(min(t.label), '')"
+    " FROM mirror_risks m LEFT JOIN themes t ON t.code = m.theme"
+    " WHERE m.peer IN (SELECT jsonb_array_elements_text($1::jsonb)) AND m.picture = $2 AND m.in_picture"
+    " AND m.level >= $3 AND m.theme <> '' GROUP BY m.peer, m.theme"};
+// Mirrored signals of the peers in $1, newest first, at most $2.
+inline constexpr Statement kMirrorSignalsList{
+    "mirror_signals_list",
+    "SELECT peer, body FROM mirror_signals WHERE peer IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY received_at DESC, id LIMIT $2"};
+// Forgets mirrored signals received before $1 (microseconds) and risks that left the picture
+// before it, at most $2 of each; the number deleted.
+inline constexpr Statement kMirrorPrune{
+    "mirror_prune",
+    "WITH s AS (DELETE FROM mirror_signals WHERE ctid IN (SELECT ctid FROM mirror_signals"
+    " WHERE received_at < to_timestamp($1::bigint / 1000000.0) LIMIT $2) RETURNING 1),"
+    " r AS (DELETE FROM mirror_risks WHERE ctid IN (SELECT ctid FROM mirror_risks WHERE NOT in_picture"
+    " AND applied_at < to_timestamp($1::bigint / 1000000.0) LIMIT $2) RETURNING 1)"
+    " SELECT (SELECT count(*) FROM s)::int + (SELECT count(*) FROM r)::int"};
+
 // --- reads of the picture (any instance) ---
 inline constexpr Statement kPictureStateRead{
     "picture_state_read",

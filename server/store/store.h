@@ -21,6 +21,7 @@
 #include "store/cluster_records.h"
 #include "store/connection_string.h"
 #include "store/ingest_records.h"
+#include "store/mirror_records.h"
 #include "store/change_records.h"
 #include "store/picture_records.h"
 
@@ -149,6 +150,35 @@ class Store {
   // Deletes at most `limit` changes written before `written_before` that the picture keeper has
   // read, moving the horizon; the number deleted. Fenced (the leader's job).
   core::Result<int> PruneChanges(const Fence& fence, core::WallTime written_before, int limit);
+
+  // --- mirrors of peer nodes (pg_mirror.cc; docs/exchange.md "Mirroring peers") ---
+  // The peers named in `names` that have a row, by region.
+  core::Result<std::vector<PeerRecord>> ReadPeers(const std::vector<std::string>& names);
+  // The leader's follower writes; each fenced (FAILED_PRECONDITION "fenced", nothing written, when
+  // `fence` no longer holds the lease) and each creates the peer's row when missing.
+  // ApplyMirrorSnapshot replaces the peer's risks and region state and sets its cursor;
+  // ALREADY_EXISTS when another peer already mirrors the same region.
+  core::Status ApplyMirrorSnapshot(const Fence& fence, const std::string& endpoint, const MirrorSnapshot& snapshot);
+  // Applies a page and moves the cursor in one transaction; ABORTED (nothing written) when the stored
+  // cursor is no longer `apply.from_cursor` (another writer moved it: reload it).
+  core::Status ApplyMirrorChanges(const Fence& fence, const std::string& endpoint, const MirrorApply& apply);
+  // A successful call with nothing to apply; `status` (binary vik.v1.RegionalStatus) when fetched.
+  core::Status RecordPeerContact(const Fence& fence, const std::string& peer, const std::string& endpoint,
+                                 const std::optional<std::string>& status);
+  // A failed call; `resync` forgets the cursor so that the next attempt starts from a snapshot.
+  core::Status RecordPeerError(const Fence& fence, const std::string& peer, const std::string& endpoint,
+                               const std::string& error, bool resync);
+  // The mirrored pictures of `peers`: region state, risk counts, the first `top` risks of `picture`,
+  // and per theme the peers with risks at level >= `min_level`.
+  core::Result<MirrorOverview> ReadMirrorOverview(const std::vector<std::string>& peers, const std::string& picture,
+                                                  int top, int min_level);
+  // Mirrored signals (binary vik.v1.StoredSignal) of `peers`, newest first, at most `limit`; pairs
+  // of (peer, body).
+  core::Result<std::vector<std::pair<std::string, std::string>>> ListMirrorSignals(
+      const std::vector<std::string>& peers, int limit);
+  // Forgets mirrored signals received and risks out of the picture before `before`, at most
+  // `limit` of each; the number deleted. Fenced.
+  core::Result<int> PruneMirror(const Fence& fence, core::WallTime before, int limit);
 
   // --- reference data files (pg_reference.cc) ---
   // Inserts or updates every row of `tables` by its key (nothing is deleted) and appends `audit`,

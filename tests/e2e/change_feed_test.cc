@@ -15,8 +15,8 @@
 #include "support/admin_setup.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
-#include "support/times.h"
 #include "support/process.h"
+#include "support/signal_json.h"
 #include "support/vikd.h"
 #include "vik/v1/exchange.grpc.pb.h"
 
@@ -29,23 +29,9 @@ using vik::testing::HttpCall;
 using vik::testing::IssueToken;
 using vik::testing::Vikd;
 using vik::testing::WaitUntil;
-constexpr auto At = vik::testing::Rfc3339FromNow;
 
 json Signal(const std::string& id, const std::string& municipality = "GM0796") {
-  return {{"source", "brandweer-vr21"},
-          {"externalId", id},
-          {"msgType", "MSG_TYPE_ALERT"},
-          {"status", "SIGNAL_STATUS_ACTUAL"},
-          {"kind", "SIGNAL_KIND_INCIDENT"},
-          {"categories", {"CATEGORY_FIRE"}},
-          {"theme", "2.1"},
-          {"urgency", "URGENCY_IMMEDIATE"},
-          {"severity", "SEVERITY_SEVERE"},
-          {"certainty", "CERTAINTY_OBSERVED"},
-          {"sentAt", At(std::chrono::minutes(-1))},
-          {"expiresAt", At(std::chrono::minutes(120))},
-          {"area", {{"municipalities", {municipality}}}},
-          {"headline", "Melding " + id}};
+  return vik::testing::FireIncident("brandweer-vr21", id, municipality);
 }
 
 struct Feed {

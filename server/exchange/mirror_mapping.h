@@ -1,0 +1,50 @@
+#pragma once
+
+// A peer's exchange messages (proto/vik/v1/exchange.proto) as mirror records (store/mirror_records.h),
+// and the mirrored pictures as the national status. What a peer sends is untrusted input: every
+// change is checked before anything of its page is stored (INVALID_ARGUMENT naming the change and
+// the field). Pure functions; safe for concurrent use.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "store/mirror_records.h"
+#include "store/picture_records.h"
+#include "vik/v1/exchange.pb.h"
+
+namespace vik::exchange {
+
+// The page of `peer`'s feed read after `from_cursor`, ready to apply. Changes of unknown kinds are
+// skipped (a newer peer) but counted and passed by the cursor.
+core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const std::string& from_cursor,
+                                              const vik::v1::ListChangesResponse& page);
+
+// A peer's snapshots (the actual picture and, when taken, the exercise picture) as one reset of its
+// mirror; the cursor to follow from is the actual snapshot's (taken first: the feed from there
+// repeats at most what the later snapshot shows). INVALID_ARGUMENT when the peer names no safety
+// region or bodies are malformed.
+core::Result<store::MirrorSnapshot> MirrorSnapshotOf(const std::string& peer, const vik::v1::Snapshot& actual,
+                                                    const vik::v1::Snapshot* exercise);
+
+// The peer's status without its risks (what the national status shows of it), serialised.
+std::string StatusSummaryBytes(const vik::v1::RegionalStatus& status);
+
+// What the national status is built from besides the mirror.
+struct NationalContext {
+  std::string role;    // "national" or "regional"
+  std::string region;  // own region at the regional role
+  std::chrono::milliseconds stale_after{30000};
+};
+
+// The national status from the mirror overview and, at the regional role, the node's own status
+// (every risk of its picture). `now_us`: the reading instant. Regions are listed own first, then by
+// region code; cross-regional themes (present at >= min_level in two regions or more) highest
+// level first.
+vik::v1::NationalStatus BuildNationalStatus(const NationalContext& ctx, const store::MirrorOverview& overview,
+                                            const vik::v1::RegionalStatus* own, int top, int min_level,
+                                            std::int64_t now_us);
+
+}  // namespace vik::exchange

@@ -1,0 +1,389 @@
+// Federation end to end (docs/exchange.md, "Mirroring peers"): two regional nodes (VR21, VR20) and a
+// national node (--role national), each with its own database, over real gRPC and HTTP on loopback.
+// Signals pushed into both regions appear at the national node; stopping and restarting a region
+// (SIGTERM) and the national node (SIGKILL) while signals keep arriving loses nothing and applies
+// nothing twice: the national node's count of applied changes equals each region's feed exactly.
+
+#include <csignal>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include "support/admin_setup.h"
+#include "support/http_client.h"
+#include "support/postgres.h"
+#include "support/process.h"
+#include "support/signal_json.h"
+#include "support/vikd.h"
+#include "vik/v1/exchange.grpc.pb.h"
+
+namespace {
+
+using nlohmann::json;
+using vik::testing::Admin;
+using vik::testing::FreshDatabase;
+using vik::testing::HttpCall;
+using vik::testing::IssueToken;
+using vik::testing::Vikd;
+using vik::testing::WaitUntil;
+
+std::string TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "vik-federation-XXXXXX").string();
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  return pattern;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  REQUIRE(out.good());
+}
+
+// A regional node on a fixed gRPC port (the national node's configuration names it across restarts).
+struct Region {
+  Region(std::string region, std::string gm_code, const std::string& dir)
+      : code(std::move(region)), municipality(std::move(gm_code)), grpc_port(vik::testing::FreePort()) {
+    Admin(db.dsn(), {"migrate"});
+    if (code != "VR21") {  // the migrations seed VR21's municipalities only
+      const std::string ref = dir + "/ref-" + code;
+      std::filesystem::create_directories(ref);
+      WriteFile(ref + "/municipalities.tsv", "gm_code\tname\tregion\tvalid_from\tvalid_to\tsuccessor\n" +
+                                                 municipality + "\tTestgemeente\t" + code + "\t\t\t\n");
+      Admin(db.dsn(), {"reference", "load", ref});
+    }
+    source = "brandweer-" + code;
+    vik::testing::AddPartnerWithSource(db.dsn(), "brandweer", source);
+    Admin(db.dsn(), {"partner", "add", "kcr2"});
+    writer = IssueToken(db.dsn(), "brandweer", "ingest");
+    kcr2 = IssueToken(db.dsn(), "kcr2", "read");
+    analyst = IssueToken(db.dsn(), "brandweer", "analyst");
+    token_file = dir + "/token-" + code;
+    WriteFile(token_file, kcr2.secret + "\n");
+    Start();
+  }
+
+  void Start() {
+    vikd = std::make_unique<Vikd>(db.dsn(), std::vector<std::string>{
+        "--region", code, "--node-id", "node-" + code, "--grpc", "127.0.0.1:" + std::to_string(grpc_port),
+        "--set", "auth.refresh_interval=200ms", "--set", "picture.interval=100ms", "--set",
+        "cluster.renew_interval=200ms"});
+    REQUIRE(WaitUntil([&] { return Get("/v1/changes").status == 200; }, std::chrono::seconds(15)));
+  }
+
+  vik::testing::HttpReply Get(const std::string& target) {
+    return HttpCall(vikd->http_port(), "GET", target, "", {{"Authorization", "Bearer " + kcr2.secret}});
+  }
+
+  // Pushes signals `first`..`first + n - 1`; true when all were acknowledged.
+  bool Push(int first, int n) {
+    json signals = json::array();
+    for (int i = first; i < first + n; ++i) {
+      signals.push_back(vik::testing::FireIncident(source, code + "-" + std::to_string(i), municipality));
+    }
+    const auto r = HttpCall(vikd->http_port(), "POST", "/v1/signals", json{{"signals", signals}}.dump(),
+                            {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + writer.secret}});
+    return r.status == 200;
+  }
+
+  // Every change of the region's feed from the start, counted.
+  std::size_t FeedLength() {
+    std::size_t n = 0;
+    std::string cursor;
+    for (;;) {
+      const auto r = Get("/v1/changes?limit=1000" + (cursor.empty() ? "" : "&after=" + cursor));
+      REQUIRE(r.status == 200);
+      const json page = json::parse(r.body);
+      n += page["changes"].size();
+      cursor = page["nextCursor"];
+      if (!page["more"].get<bool>()) {
+        return n;
+      }
+    }
+  }
+
+  std::string code;
+  std::string municipality;
+  int grpc_port;
+  std::string source;
+  std::string token_file;
+  FreshDatabase db;
+  vik::testing::Token writer;
+  vik::testing::Token kcr2;
+  vik::testing::Token analyst;
+  std::unique_ptr<Vikd> vikd;
+};
+
+struct National {
+  National(const std::vector<Region*>& regions) {
+    Admin(db.dsn(), {"migrate"});
+    Admin(db.dsn(), {"partner", "add", "lcms"});
+    reader = IssueToken(db.dsn(), "lcms", "read");
+    args = {"--role", "national", "--node-id", "node-nl", "--set", "auth.refresh_interval=200ms", "--set",
+            "peers.interval=100ms", "--set", "peers.max_backoff=1s", "--set", "peers.stale_after=2s", "--set",
+            "cluster.renew_interval=200ms", "--set", "cluster.lease_ttl=1s"};
+    for (const Region* r : regions) {
+      const std::string peer = "peer." + r->code;
+      args.insert(args.end(), {"--set", peer + ".endpoint=127.0.0.1:" + std::to_string(r->grpc_port), "--set",
+                               peer + ".token_file=" + r->token_file});
+    }
+    Start();
+  }
+
+  void Start() {
+    vikd = std::make_unique<Vikd>(db.dsn(), args);
+    REQUIRE(WaitUntil([&] { return Get("/v1/national/status").status == 200; }, std::chrono::seconds(15)));
+  }
+
+  vik::testing::HttpReply Get(const std::string& target) {
+    return HttpCall(vikd->http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
+  }
+
+  json Status() {
+    const auto r = Get("/v1/national/status?top=10");
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+  }
+
+  static const json* RegionIn(const json& status, const std::string& code) {
+    for (const auto& r : status["regions"]) {
+      if (r["region"] == code) {
+        return &r;
+      }
+    }
+    return nullptr;
+  }
+
+  // Distinct mirrored signal ids of `region`, and how many rows came back.
+  std::pair<std::set<std::string>, std::size_t> Signals(const std::string& region) {
+    const auto r = Get("/v1/national/signals?limit=1000&region=" + region);
+    REQUIRE(r.status == 200);
+    const json body = json::parse(r.body);
+    std::set<std::string> ids;
+    std::size_t rows = 0;
+    for (const auto& s : body["signals"]) {
+      ids.insert(s["signal"]["signal"]["externalId"].get<std::string>());
+      ++rows;
+    }
+    return {ids, rows};
+  }
+
+  FreshDatabase db;
+  vik::testing::Token reader;
+  std::vector<std::string> args;
+  std::unique_ptr<Vikd> vikd;
+};
+
+}  // namespace
+
+TEST_CASE("A national node mirrors two regions and survives restarts of either side without loss or double apply",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  Region vr21("VR21", "GM0796", dir);
+  Region vr20("VR20", "GM0826", dir);
+  National nl({&vr21, &vr20});
+
+  // Both peers synchronised (from their empty snapshots) before anything happens.
+  REQUIRE(WaitUntil([&] {
+    const json s = nl.Status();
+    const json* a = National::RegionIn(s, "VR21");
+    const json* b = National::RegionIn(s, "VR20");
+    return a != nullptr && b != nullptr && !(*a)["freshness"]["stale"].get<bool>() &&
+           !(*b)["freshness"]["stale"].get<bool>();
+  }, std::chrono::seconds(15)));
+
+  // The region's GRIP level and risks reach the national status.
+  const auto put = HttpCall(vr21.vikd->http_port(), "PUT", "/v1/region/state",
+                            json{{"version", 0}, {"gripLevel", "2"}, {"phase", "warm"}, {"reason", "brand"}}.dump(),
+                            {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + vr21.analyst.secret}});
+  REQUIRE(put.status == 200);
+  REQUIRE(vr21.Push(0, 10));
+  REQUIRE(vr20.Push(0, 10));
+  json status;
+  REQUIRE(WaitUntil([&] {
+    status = nl.Status();
+    const json* a = National::RegionIn(status, "VR21");
+    const json* b = National::RegionIn(status, "VR20");
+    return a != nullptr && b != nullptr && (*a)["gripLevel"] == "2" && !(*a)["topRisks"].empty() &&
+           !(*b)["topRisks"].empty() && !status["crossRegional"].empty();
+  }, std::chrono::seconds(20)));
+  CHECK(status["role"] == "national");
+  const json* a = National::RegionIn(status, "VR21");
+  CHECK((*a)["regionName"] == "Brabant-Noord");
+  CHECK((*a)["phase"] == "warm");
+  CHECK((*a)["peer"] == "VR21");
+  CHECK((*a)["topRisks"][0]["id"] == "2.1@GM0796");
+  CHECK((*a)["topRisks"][0]["level"].get<int>() >= 2);
+  CHECK(National::RegionIn(status, "VR20")->at("topRisks")[0]["id"] == "2.1@GM0826");
+  // Fire (2.1) at both regions: a cross-regional theme.
+  CHECK(status["crossRegional"][0]["theme"] == "2.1");
+  CHECK(status["crossRegional"][0]["regions"].size() == 2);
+
+  // Mid-stream: both regions keep taking signals while the national node is killed and restarted,
+  // and then region VR21 is stopped (and shown stale) and restarted.
+  std::atomic<bool> pushing{true};
+  std::atomic<int> pushed21{10};
+  std::atomic<int> pushed20{10};
+  std::atomic<bool> vr21_down{false};
+  std::thread pusher([&] {
+    while (pushing) {
+      if (!vr21_down && vr21.Push(pushed21, 5)) {
+        pushed21 += 5;
+      }
+      if (vr20.Push(pushed20, 5)) {
+        pushed20 += 5;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  nl.vikd->process().Signal(SIGKILL);
+  nl.vikd->process().Wait(std::chrono::seconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  nl.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+
+  vr21_down = true;
+  REQUIRE(vr21.vikd->Terminate() == 0);
+  // The national node shows VR21 stale with the error of its calls, and VR20 fresh.
+  REQUIRE(WaitUntil([&] {
+    status = nl.Status();
+    const json* r21 = National::RegionIn(status, "VR21");
+    return r21 != nullptr && (*r21)["freshness"]["stale"].get<bool>() &&
+           !(*r21)["freshness"]["lastError"].get<std::string>().empty();
+  }, std::chrono::seconds(15)));
+  CHECK_FALSE(National::RegionIn(status, "VR20")->at("freshness")["stale"].get<bool>());
+  CHECK(status["regionsStale"] == 1);
+  vr21.Start();
+  vr21_down = false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  pushing = false;
+  pusher.join();
+  INFO("pushed " << pushed21 << " signals to VR21 and " << pushed20 << " to VR20");
+
+  // Everything arrives, once each.
+  for (Region* r : {&vr21, &vr20}) {
+    const int pushed = r == &vr21 ? pushed21.load() : pushed20.load();
+    std::pair<std::set<std::string>, std::size_t> mirrored;
+    WaitUntil([&] {
+      mirrored = nl.Signals(r->code);
+      return mirrored.first.size() == static_cast<std::size_t>(pushed);
+    }, std::chrono::seconds(20));
+    INFO(r->code << ": " << mirrored.first.size() << " distinct signals mirrored in " << mirrored.second << " rows");
+    CHECK(mirrored.first.size() == static_cast<std::size_t>(pushed));
+    CHECK(mirrored.second == mirrored.first.size());
+    for (int i = 0; i < pushed; ++i) {
+      CHECK(mirrored.first.count(r->code + "-" + std::to_string(i)) == 1);
+    }
+    // Every change of the region's feed applied exactly once (the counter moves in the transaction
+    // that moves the cursor), from the one snapshot taken at the start.
+    const std::size_t feed = r->FeedLength();
+    REQUIRE(WaitUntil([&] {
+      status = nl.Status();
+      const json* s = National::RegionIn(status, r->code);
+      return s != nullptr && std::stoll((*s)["freshness"]["changesApplied"].get<std::string>()) ==
+                                 static_cast<long long>(r->FeedLength());
+    }, std::chrono::seconds(20)));
+    const json* s = National::RegionIn(status, r->code);
+    CHECK(std::stoll((*s)["freshness"]["changesApplied"].get<std::string>()) >= static_cast<long long>(feed));
+    CHECK((*s)["freshness"]["snapshots"] == 1);
+  }
+}
+
+TEST_CASE("A regional node mirrors its neighbour beside its own region, refuses to mirror itself",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  Region vr20("VR20", "GM0826", dir);
+  Region vr21("VR21", "GM0796", dir);
+  // VR21 follows VR20 and (misconfigured) itself.
+  vr21.vikd->Terminate();
+  vr21.vikd = std::make_unique<Vikd>(vr21.db.dsn(), std::vector<std::string>{
+      "--region", "VR21", "--grpc", "127.0.0.1:" + std::to_string(vr21.grpc_port), "--set",
+      "auth.refresh_interval=200ms", "--set", "picture.interval=100ms", "--set", "peers.interval=100ms", "--set",
+      "peer.vr20.endpoint=127.0.0.1:" + std::to_string(vr20.grpc_port), "--set",
+      "peer.vr20.token_file=" + vr20.token_file, "--set",
+      "peer.self.endpoint=127.0.0.1:" + std::to_string(vr21.grpc_port), "--set",
+      "peer.self.token_file=" + vr21.token_file});
+  REQUIRE(vr20.Push(0, 3));
+  REQUIRE(vr21.Push(0, 2));
+  json status;
+  REQUIRE(WaitUntil([&] {
+    const auto r = vr21.Get("/v1/national/status");
+    if (r.status != 200) {
+      return false;
+    }
+    status = json::parse(r.body);
+    const json* own = National::RegionIn(status, "VR21");
+    const json* neighbour = National::RegionIn(status, "VR20");
+    return own != nullptr && neighbour != nullptr && !(*own)["topRisks"].empty() &&
+           !(*neighbour)["topRisks"].empty() && !status["crossRegional"].empty();
+  }, std::chrono::seconds(20)));
+  CHECK(status["role"] == "regional");
+  CHECK(status["regions"][0]["region"] == "VR21");
+  CHECK(status["regions"][0]["peer"] == "");
+  // The peer that turned out to be this node itself is listed without a region, with the reason.
+  bool self_refused = false;
+  for (const auto& r : status["regions"]) {
+    if (r["peer"] == "self") {
+      self_refused = r["region"] == "" &&
+                     r["freshness"]["lastError"].get<std::string>().find("own region") != std::string::npos;
+    }
+  }
+  CHECK(self_refused);
+  // gRPC carries the same status; a national node has no regional picture of its own.
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(vr21.grpc_port), grpc::InsecureChannelCredentials());
+  auto stub = vik::v1::ExchangeService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + vr21.kcr2.secret);
+  vik::v1::GetNationalStatusRequest request;
+  vik::v1::NationalStatus reply;
+  REQUIRE(stub->GetNationalStatus(&ctx, request, &reply).ok());
+  CHECK(reply.regions_size() == 3);
+  grpc::ClientContext bad;
+  bad.AddMetadata("authorization", "Bearer " + vr21.kcr2.secret);
+  request.set_top(51);
+  CHECK(stub->GetNationalStatus(&bad, request, &reply).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext anonymous;
+  request.set_top(0);
+  CHECK(stub->GetNationalStatus(&anonymous, request, &reply).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_CASE("A national node refuses regional calls and needs peers", "[e2e][federation]") {
+  FreshDatabase db;
+  Admin(db.dsn(), {"migrate"});
+  const auto no_peers = vik::testing::RunVikd({"serve", "--role", "national", "--db", db.dsn()});
+  CHECK(no_peers.exit_code != 0);
+  CHECK(no_peers.err.find("national node needs peers") != std::string::npos);
+
+  const std::string dir = TempDir();
+  Admin(db.dsn(), {"partner", "add", "lcms"});
+  const auto reader = IssueToken(db.dsn(), "lcms", "read");
+  WriteFile(dir + "/token", "vik_x_y\n");
+  Vikd nl(db.dsn(), {"--role", "national", "--set", "auth.refresh_interval=200ms", "--set",
+                     "peer.vr99.endpoint=127.0.0.1:1", "--set", "peer.vr99.token_file=" + dir + "/token"});
+  auto get = [&](const std::string& target) {
+    return HttpCall(nl.http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
+  };
+  REQUIRE(WaitUntil([&] { return get("/v1/national/status").status == 200; }, std::chrono::seconds(15)));
+  CHECK(get("/v1/status").status == 404);
+  CHECK(get("/v1/national/status?top=0").status == 400);
+  CHECK(get("/v1/national/signals?region=XX").status == 400);
+  // An unreachable peer: listed, stale, with the error.
+  REQUIRE(WaitUntil([&] {
+    const json s = json::parse(get("/v1/national/status").body);
+    return s["regions"].size() == 1 && s["regions"][0]["freshness"]["stale"].get<bool>() &&
+           !s["regions"][0]["freshness"]["lastError"].get<std::string>().empty();
+  }, std::chrono::seconds(15)));
+  auto stub = vik::v1::ExchangeService::NewStub(
+      grpc::CreateChannel(nl.grpc_target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + reader.secret);
+  vik::v1::ListChangesResponse page;
+  CHECK(stub->ListChanges(&ctx, vik::v1::ListChangesRequest(), &page).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
+}
