@@ -186,6 +186,9 @@ core::Status Runtime::StartUp() {
     mirror_options.interval = config_.peers_interval;
     mirror_options.call_timeout = config_.peers_call_timeout;
     mirror_options.max_backoff = config_.peers_max_backoff;
+    // Contact is recorded at least this often, so a healthy peer never looks stale.
+    mirror_options.status_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(5),
+                                                                         config_.peers_stale_after / 3);
     mirror_options.page = static_cast<int>(config_.peers_page);
     mirror_options.own_region = national ? std::string() : config_.region;
     mirror_options.user_agent = std::string("vikd/") + Version();

@@ -1,8 +1,9 @@
 // Federation end to end (docs/exchange.md, "Mirroring peers"): two regional nodes (VR21, VR20) and a
 // national node (--role national), each with its own database, over real gRPC and HTTP on loopback.
 // Signals pushed into both regions appear at the national node; stopping and restarting a region
-// (SIGTERM) and the national node (SIGKILL) while signals keep arriving loses nothing and applies
-// nothing twice: the national node's count of applied changes equals each region's feed exactly.
+// (SIGTERM), and killing the national node's leader (SIGKILL: its standby takes over) while signals
+// keep arriving loses nothing and applies nothing twice: the national node's count of applied
+// changes equals each region's feed exactly.
 
 #include <csignal>
 #include <atomic>
@@ -124,7 +125,7 @@ struct National {
     Admin(db.dsn(), {"migrate"});
     Admin(db.dsn(), {"partner", "add", "lcms"});
     reader = IssueToken(db.dsn(), "lcms", "read");
-    args = {"--role", "national", "--node-id", "node-nl", "--set", "auth.refresh_interval=200ms", "--set",
+    args = {"--role", "national", "--set", "auth.refresh_interval=200ms", "--set",
             "peers.interval=100ms", "--set", "peers.max_backoff=1s", "--set", "peers.stale_after=2s", "--set",
             "cluster.renew_interval=200ms", "--set", "cluster.lease_ttl=1s"};
     for (const Region* r : regions) {
@@ -132,16 +133,25 @@ struct National {
       args.insert(args.end(), {"--set", peer + ".endpoint=127.0.0.1:" + std::to_string(r->grpc_port), "--set",
                                peer + ".token_file=" + r->token_file});
     }
-    Start();
+    vikd = Start("node-nl-a");
+    standby = Start("node-nl-b");
   }
 
-  void Start() {
-    vikd = std::make_unique<Vikd>(db.dsn(), args);
-    REQUIRE(WaitUntil([&] { return Get("/v1/national/status").status == 200; }, std::chrono::seconds(15)));
+  // An instance of the national node; the first one started leads.
+  std::unique_ptr<Vikd> Start(const std::string& node_id) {
+    std::vector<std::string> with_id = args;
+    with_id.insert(with_id.end(), {"--node-id", node_id});
+    auto instance = std::make_unique<Vikd>(db.dsn(), with_id);
+    REQUIRE(WaitUntil([&] {
+      return HttpCall(instance->http_port(), "GET", "/v1/national/status", "",
+                      {{"Authorization", "Bearer " + reader.secret}}).status == 200;
+    }, std::chrono::seconds(15)));
+    return instance;
   }
 
+  // Reads go to the standby: it serves the same mirror (one database) and survives the test.
   vik::testing::HttpReply Get(const std::string& target) {
-    return HttpCall(vikd->http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
+    return HttpCall(standby->http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
   }
 
   json Status() {
@@ -176,12 +186,13 @@ struct National {
   FreshDatabase db;
   vik::testing::Token reader;
   std::vector<std::string> args;
-  std::unique_ptr<Vikd> vikd;
+  std::unique_ptr<Vikd> vikd;     // leads at first; killed mid-stream
+  std::unique_ptr<Vikd> standby;  // takes over
 };
 
 }  // namespace
 
-TEST_CASE("A national node mirrors two regions and survives restarts of either side without loss or double apply",
+TEST_CASE("A national node mirrors two regions through restarts and a failover without loss or double apply",
           "[e2e][federation]") {
   const std::string dir = TempDir();
   Region vr21("VR21", "GM0796", dir);
@@ -242,11 +253,13 @@ TEST_CASE("A national node mirrors two regions and survives restarts of either s
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // The national node's leader dies mid-stream: the standby takes the lease and continues from the
+  // stored cursors; the killed instance comes back as a standby.
   nl.vikd->process().Signal(SIGKILL);
   nl.vikd->process().Wait(std::chrono::seconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  nl.vikd = nl.Start("node-nl-a");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  nl.Start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
 
   vr21_down = true;
   REQUIRE(vr21.vikd->Terminate() == 0);
