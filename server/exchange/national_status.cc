@@ -1,5 +1,6 @@
 #include "exchange/national_status.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "domain/region.h"
@@ -31,6 +32,16 @@ core::Result<vik::v1::NationalStatus> ReadNationalStatus(store::Store& store, co
   auto overview = store.ReadMirrorOverview(source.peers, "actual", top, min_level);
   if (!overview.ok()) {
     return overview.status();
+  }
+  // A configured peer the leader has not recorded anything of yet is listed too: never reached.
+  for (const auto& name : source.peers) {
+    const bool known = std::any_of(overview->peers.begin(), overview->peers.end(),
+                                   [&](const store::MirrorPeerView& v) { return v.peer.name == name; });
+    if (!known) {
+      store::MirrorPeerView never;
+      never.peer.name = name;
+      overview->peers.push_back(std::move(never));
+    }
   }
   std::optional<vik::v1::RegionalStatus> own;
   if (source.national.role != "national") {
