@@ -60,3 +60,9 @@ CREATE TABLE mirror_region_states (
     set_at     timestamptz,
     body       bytea NOT NULL
 );
+
+-- A peer that this node cannot reach pushes its feed (ExchangeService/PushChanges) with a token of
+-- the new scope `push`.
+ALTER TABLE tokens DROP CONSTRAINT tokens_scopes_check;
+ALTER TABLE tokens ADD CONSTRAINT tokens_scopes_check
+    CHECK (scopes <@ ARRAY['ingest', 'read', 'admin', 'analyst', 'push']::text[]);

@@ -126,13 +126,13 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     const std::string partner = Flag(flags, "partner");
     const std::string scopes_csv = Flag(flags, "scopes");
     if (args.size() != 1 || partner.empty() || scopes_csv.empty()) {
-      return Usage("usage: vikd token issue --partner NAME --scopes SCOPE[,SCOPE] (ingest, read, analyst, admin)");
+      return Usage("usage: vikd token issue --partner NAME --scopes SCOPE[,SCOPE] (ingest, read, analyst, admin, push)");
     }
     std::set<std::string> scopes;
     std::stringstream ss(scopes_csv);
     for (std::string scope; std::getline(ss, scope, ',');) {
-      if (scope != "ingest" && scope != "read" && scope != "admin" && scope != "analyst") {
-        return Usage("--scopes: unknown scope \"" + scope + "\" (expected ingest, read, analyst or admin)");
+      if (scope != "ingest" && scope != "read" && scope != "admin" && scope != "analyst" && scope != "push") {
+        return Usage("--scopes: unknown scope \"" + scope + "\" (expected ingest, read, analyst, admin or push)");
       }
       scopes.insert(scope);
     }

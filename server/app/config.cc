@@ -427,22 +427,27 @@ std::vector<SettingInfo> DescribeSettings() {
   return out;
 }
 
-// peer.NAME.endpoint, peer.NAME.token_file, peer.NAME.tls (config file sections [peer.NAME]).
+// peer.NAME.{endpoint,token_file,tls,push} and push.NAME.{endpoint,token_file,tls} (config file
+// sections [peer.NAME], [push.NAME]).
 static core::Status ApplyPeerSetting(Config& config, const std::string& key, const std::string& value) {
+  const bool pull = key.rfind("peer.", 0) == 0;
+  auto& list = pull ? config.peers : config.pushes;
+  const std::size_t prefix = 5;  // "peer." or "push."
   const auto dot = key.rfind('.');
-  const std::string name = key.substr(5, dot == std::string::npos || dot < 5 ? 0 : dot - 5);
+  const std::string name = key.substr(prefix, dot == std::string::npos || dot < prefix ? 0 : dot - prefix);
   const std::string field = dot == std::string::npos ? "" : key.substr(dot + 1);
   const bool name_ok = !name.empty() && name.size() <= 64 &&
                        std::all_of(name.begin(), name.end(), [](char ch) {
                          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
                        });
   if (!name_ok) {
-    return Bad(key, "a peer's name must be 1-64 characters of A-Z a-z 0-9 _ - (section [peer.NAME])");
+    return Bad(key, std::string("a peer's name must be 1-64 characters of A-Z a-z 0-9 _ - (section [") +
+                        (pull ? "peer" : "push") + ".NAME])");
   }
-  auto it = std::find_if(config.peers.begin(), config.peers.end(), [&](const Config::Peer& p) { return p.name == name; });
-  if (it == config.peers.end()) {
-    config.peers.push_back({name, "", "", false, ""});
-    it = std::prev(config.peers.end());
+  auto it = std::find_if(list.begin(), list.end(), [&](const Config::Peer& p) { return p.name == name; });
+  if (it == list.end()) {
+    list.push_back({name, "", "", false, false, ""});
+    it = std::prev(list.end());
   }
   if (field == "endpoint") {
     if (value.empty() || value.find('/') != std::string::npos || value.find(':') == std::string::npos) {
@@ -451,18 +456,36 @@ static core::Status ApplyPeerSetting(Config& config, const std::string& key, con
     it->endpoint = value;
   } else if (field == "token_file") {
     it->token_file = value;
-  } else if (field == "tls") {
-    if (!ParseBool(value, it->tls)) {
+  } else if (field == "tls" || (pull && field == "push")) {
+    if (!ParseBool(value, field == "tls" ? it->tls : it->push)) {
       return Bad(key, "expected true or false, got \"" + value + "\"");
     }
   } else {
-    return Bad(key, "unknown peer setting (expected endpoint, token_file or tls)");
+    return Bad(key, pull ? "unknown peer setting (expected endpoint, token_file, tls or push)"
+                         : "unknown push setting (expected endpoint, token_file or tls)");
   }
   return core::Status::Ok();
 }
 
+// Reads the first line of the peer's token file into peer.token.
+static core::Status LoadPeerToken(Config::Peer& peer, const std::string& where) {
+  if (peer.endpoint.empty() || peer.token_file.empty()) {
+    return core::InvalidArgument(where + ": needs endpoint and token_file");
+  }
+  std::ifstream in(peer.token_file);
+  std::string token;
+  if (!in || !std::getline(in, token) || token.empty()) {
+    return core::InvalidArgument(where + ".token_file: cannot read a token from \"" + peer.token_file + "\"");
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) {
+    token.pop_back();
+  }
+  peer.token = token;
+  return core::Status::Ok();
+}
+
 core::Status ApplySetting(Config& config, const std::string& key, const std::string& value) {
-  if (key.rfind("peer.", 0) == 0) {
+  if (key.rfind("peer.", 0) == 0 || key.rfind("push.", 0) == 0) {
     return ApplyPeerSetting(config, key, value);
   }
   for (const Setting& s : Settings()) {
@@ -602,19 +625,17 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
                                  core::FormatDuration(config.lease_ttl) + ")");
   }
   for (auto& peer : config.peers) {
-    const std::string where = "peer." + peer.name;
-    if (peer.endpoint.empty() || peer.token_file.empty()) {
-      return core::InvalidArgument(where + ": needs endpoint and token_file");
+    // A push peer sends to us: it needs no endpoint or token here (its token is one we issued).
+    if (!peer.push) {
+      if (auto st = LoadPeerToken(peer, "peer." + peer.name); !st.ok()) {
+        return st;
+      }
     }
-    std::ifstream in(peer.token_file);
-    std::string token;
-    if (!in || !std::getline(in, token) || token.empty()) {
-      return core::InvalidArgument(where + ".token_file: cannot read a token from \"" + peer.token_file + "\"");
+  }
+  for (auto& target : config.pushes) {
+    if (auto st = LoadPeerToken(target, "push." + target.name); !st.ok()) {
+      return st;
     }
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) {
-      token.pop_back();
-    }
-    peer.token = token;
   }
   if (config.role == "national" && config.peers.empty()) {
     return core::InvalidArgument("role: a national node needs peers to mirror (sections [peer.NAME])");

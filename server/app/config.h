@@ -71,17 +71,19 @@ struct Config {
 
   // The exchange role and the peers this node mirrors (docs/exchange.md "Mirroring peers").
   // national: no own picture and no ingest; the node mirrors the regions. Peers come from config
-  // sections [peer.NAME] with endpoint, token_file and tls; the token is read from the file by
-  // FinalizeConfig.
+  // sections [peer.NAME] with endpoint, token_file and tls (pulled), or push = true (they push to
+  // us); push targets from sections [push.NAME]. Tokens are read from the files by FinalizeConfig.
   std::string role = "regional";
   struct Peer {
     std::string name;
     std::string endpoint;
     std::string token_file;
     bool tls = false;
+    bool push = false;  // [peer.NAME] only: the peer pushes its feed to this node
     std::string token;  // filled by FinalizeConfig; a secret
   };
-  std::vector<Peer> peers;
+  std::vector<Peer> peers;   // mirrored
+  std::vector<Peer> pushes;  // this node's feed is pushed to these
   std::chrono::milliseconds peers_interval{250};        // between calls to a caught-up peer
   std::chrono::milliseconds peers_call_timeout{5000};   // one call to a peer
   std::chrono::milliseconds peers_max_backoff{30000};   // longest wait after failures

@@ -176,29 +176,52 @@ core::Status Runtime::StartUp() {
                                             config_.peers_stale_after},
                                            status_context,
                                            {}};
-  if (!config_.peers.empty()) {
-    std::vector<exchange::PeerConfig> peers;
-    for (const auto& p : config_.peers) {
-      peers.push_back({p.name, p.endpoint, p.token, p.tls});
-      national_source.peers.push_back(p.name);
+  exchange::LoopTiming timing;
+  timing.interval = config_.peers_interval;
+  timing.call_timeout = config_.peers_call_timeout;
+  timing.max_backoff = config_.peers_max_backoff;
+  timing.user_agent = std::string("vikd/") + Version();
+  exchange::ExchangeOptions exchange_options;
+  exchange_options.own_region = national ? std::string() : config_.region;
+  std::vector<exchange::PeerConfig> pulled;
+  for (const auto& p : config_.peers) {
+    national_source.peers.push_back(p.name);
+    if (p.push) {
+      exchange_options.push_peers.insert(p.name);
+    } else {
+      pulled.push_back({p.name, p.endpoint, p.token, p.tls});
     }
+  }
+  if (!config_.peers.empty() || !config_.pushes.empty()) {
+    mirror_metrics_ = std::make_unique<exchange::MirrorMetrics>(*registry_);
+  }
+  auto fence_source = [this] { return lease_->fence(); };
+  if (!pulled.empty()) {
     exchange::MirrorOptions mirror_options;
-    mirror_options.interval = config_.peers_interval;
-    mirror_options.call_timeout = config_.peers_call_timeout;
-    mirror_options.max_backoff = config_.peers_max_backoff;
+    mirror_options.timing = timing;
+    mirror_options.page = static_cast<int>(config_.peers_page);
+    mirror_options.own_region = exchange_options.own_region;
     // Contact is recorded at least this often, so a healthy peer never looks stale.
     mirror_options.status_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(5),
                                                                          config_.peers_stale_after / 3);
-    mirror_options.page = static_cast<int>(config_.peers_page);
-    mirror_options.own_region = national ? std::string() : config_.region;
-    mirror_options.user_agent = std::string("vikd/") + Version();
-    mirror_metrics_ = std::make_unique<exchange::MirrorMetrics>(*registry_);
     mirror_ = std::make_unique<exchange::PeerMirror>(
-        std::move(peers), mirror_options, *store_, *blocking_, ioc_, [this] { return lease_->fence(); },
+        std::move(pulled), mirror_options, *store_, *blocking_, ioc_, fence_source,
         [this](const char* what) { lease_->OnFenced(what); }, *mirror_metrics_, core::ModuleLogger("mirror"));
   }
+  if (!config_.pushes.empty()) {
+    std::vector<exchange::PeerConfig> targets;
+    for (const auto& p : config_.pushes) {
+      targets.push_back({p.name, p.endpoint, p.token, p.tls});
+    }
+    exchange::PushOptions push_options;
+    push_options.timing = timing;
+    push_options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), config_.peers_stale_after / 3);
+    push_options.status = status_context;
+    pusher_ = std::make_unique<exchange::FeedPusher>(std::move(targets), push_options, *store_, *blocking_, ioc_,
+                                                     fence_source, *mirror_metrics_, core::ModuleLogger("push"));
+  }
   exchange_service_ = std::make_unique<exchange::ExchangeService>(*store_, *auth_, *blocking_, status_context,
-                                                                  exchange::ExchangeOptions{}, national_source);
+                                                                  exchange_options, national_source);
 
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
@@ -309,6 +332,9 @@ int Runtime::Serve() {
   }
   if (mirror_) {
     mirror_->Start();
+  }
+  if (pusher_) {
+    pusher_->Start();
   }
   // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
   // restarted, while a slow database (a readiness check blocking on connect) is not.
@@ -633,6 +659,9 @@ void Runtime::Shutdown() {
 
   if (mirror_) {
     mirror_->Stop(std::chrono::seconds(3));  // before the io threads end: followers step on them
+  }
+  if (pusher_) {
+    pusher_->Stop(std::chrono::seconds(3));
   }
   boost::asio::post(ioc_, [this] {
     readiness_timer_.cancel();

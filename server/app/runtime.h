@@ -30,6 +30,7 @@
 #include "exchange/grpc_server.h"
 #include "exchange/exchange_service.h"
 #include "exchange/ingest_service.h"
+#include "exchange/feed_pusher.h"
 #include "exchange/peer_mirror.h"
 #include "ingest/authenticator.h"
 #include "ingest/batch_writer.h"
@@ -100,7 +101,8 @@ class Runtime {
   std::unique_ptr<picture::PictureKeeper> keeper_;
   unsigned keeper_failures_ = 0;  // touched only by KeepPicture
   std::unique_ptr<exchange::MirrorMetrics> mirror_metrics_;
-  std::unique_ptr<exchange::PeerMirror> mirror_;  // null without peers
+  std::unique_ptr<exchange::PeerMirror> mirror_;  // null without pulled peers
+  std::unique_ptr<exchange::FeedPusher> pusher_;  // null without push targets
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

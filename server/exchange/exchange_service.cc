@@ -8,6 +8,7 @@
 
 #include "exchange/grpc_status.h"
 #include "exchange/ingest_service.h"
+#include "exchange/push_receiver.h"
 
 namespace vik::exchange {
 namespace {
@@ -146,6 +147,35 @@ grpc::ServerUnaryReactor* ExchangeService::GetNationalStatus(grpc::CallbackServe
       return;
     }
     *response = std::move(*status);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ExchangeService::PushChanges(grpc::CallbackServerContext* context,
+                                                       const vik::v1::PushChangesRequest* request,
+                                                       vik::v1::PushChangesResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto caller = AuthenticateGrpc(auth_, context);
+  core::Status s = caller.ok() ? ingest::Authenticator::RequireScope(*caller, "push") : caller.status();
+  if (s.ok() && options_.push_peers.count(caller->partner) == 0) {
+    s = core::PermissionDenied("partner " + caller->partner +
+                               " is not a peer this node takes pushes from (configure peer.NAME.push = true)");
+  }
+  if (!s.ok()) {
+    if (s.code() == core::StatusCode::kUnavailable) {
+      context->AddTrailingMetadata("retry-after", "1");
+    }
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  Run(context, reactor, [this, reactor, request, response, peer = caller->partner] {
+    auto answer = ReceivePush(store_, peer, options_.own_region, *request);
+    if (!answer.ok()) {
+      reactor->Finish(ToGrpcStatus(answer.status()));
+      return;
+    }
+    *response = std::move(*answer);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

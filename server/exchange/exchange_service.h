@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
+#include <string>
 
 #include "core/blocking_pool.h"
 #include "exchange/change_mapping.h"
@@ -23,6 +25,10 @@ struct ExchangeOptions {
   std::chrono::milliseconds watch_poll{250};
   int max_watchers = 64;
   int page_limit = 100;  // changes per read of a WatchChanges stream
+  // PushChanges: the partners (token partner names) whose pushes this node takes, each the name of
+  // its mirror; and the own region (refused as a pushed region; empty at the national role).
+  std::set<std::string> push_peers;
+  std::string own_region;
 };
 
 class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
@@ -41,6 +47,9 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   grpc::ServerUnaryReactor* GetNationalStatus(grpc::CallbackServerContext* context,
                                               const vik::v1::GetNationalStatusRequest* request,
                                               vik::v1::NationalStatus* response) override;
+  grpc::ServerUnaryReactor* PushChanges(grpc::CallbackServerContext* context,
+                                        const vik::v1::PushChangesRequest* request,
+                                        vik::v1::PushChangesResponse* response) override;
   grpc::ServerWriteReactor<vik::v1::Change>* WatchChanges(grpc::CallbackServerContext* context,
                                                           const vik::v1::WatchChangesRequest* request) override;
 

@@ -1,13 +1,5 @@
 #include "exchange/peer_mirror.h"
 
-#include <algorithm>
-#include <condition_variable>
-#include <mutex>
-#include <random>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <grpcpp/grpcpp.h>
 
 #include "core/logging.h"
@@ -59,6 +51,10 @@ MirrorMetrics::MirrorMetrics(prometheus::Registry& registry)
               .Name("vik_peer_up")
               .Help("1 when the last call to the peer succeeded, 0 when it failed (leader only), by peer")
               .Register(registry)),
+      pushed_(prometheus::BuildCounter()
+                  .Name("vik_peer_changes_pushed_total")
+                  .Help("Changes of this node's feed pushed to a peer and applied there (leader only), by peer")
+                  .Register(registry)),
       change_age_(prometheus::BuildHistogram()
                       .Name("vik_peer_change_age_seconds")
                       .Help("Age of the newest change of an applied page of a peer's feed when it was applied "
@@ -72,12 +68,12 @@ prometheus::Counter& MirrorMetrics::Errors(const std::string& peer) { return err
 prometheus::Counter& MirrorMetrics::Snapshots(const std::string& peer) { return snapshots_.Add({{"peer", peer}}); }
 prometheus::Gauge& MirrorMetrics::LastContact(const std::string& peer) { return last_contact_.Add({{"peer", peer}}); }
 prometheus::Gauge& MirrorMetrics::Up(const std::string& peer) { return up_.Add({{"peer", peer}}); }
+prometheus::Counter& MirrorMetrics::Pushed(const std::string& peer) { return pushed_.Add({{"peer", peer}}); }
 prometheus::Histogram& MirrorMetrics::ChangeAge() { return change_age_; }
 
-// One peer's follow loop. Steps run one at a time: the strand (timer, Step), then a gRPC callback
-// or a blocking-pool task, then Schedule again. Members without a lock are touched only by the step
-// that runs.
-class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Follower> {
+// One peer's follow loop (the scaffolding in peer_loop.h). Members without a lock are touched only
+// by the step that runs.
+class PeerMirror::Follower final : public PeerLoop {
  public:
   struct Deps {
     MirrorOptions options;
@@ -90,91 +86,21 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
   };
 
   Follower(PeerConfig config, Deps deps, boost::asio::io_context& ioc)
-      : config_(std::move(config)), deps_(std::move(deps)), strand_(boost::asio::make_strand(ioc)), timer_(strand_),
-        random_(std::random_device{}()) {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(static_cast<int>(deps_.options.max_message_bytes));
-    args.SetUserAgentPrefix(deps_.options.user_agent);
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-    auto credentials = config_.tls ? grpc::SslCredentials(grpc::SslCredentialsOptions())
-                                   : grpc::InsecureChannelCredentials();
-    stub_ = vik::v1::ExchangeService::NewStub(grpc::CreateCustomChannel(config_.endpoint, credentials, args));
-  }
-
-  const std::string& name() const { return config_.name; }
-
-  void Start() {
-    {
-      std::lock_guard lock(mu_);
-      started_ = true;
-    }
-    Schedule(milliseconds(0));
-  }
-
-  void Stop() {
-    {
-      std::lock_guard lock(mu_);
-      stopped_ = true;
-      done_ = done_ || !started_;  // a loop never started has no step to finish
-      if (call_context_) {
-        call_context_->TryCancel();
-      }
-    }
-    boost::asio::post(strand_, [self = shared_from_this()] { self->timer_.cancel(); });
-  }
-
-  // True once a stopped follower has finished its last step.
-  bool WaitDone(Clock::time_point deadline) {
-    std::unique_lock lock(mu_);
-    return done_cv_.wait_until(lock, deadline, [this] { return done_; });
-  }
+      : PeerLoop(std::move(config), deps.options.timing, ioc), deps_(std::move(deps)) {}
 
  private:
-  bool Stopped() {
-    std::lock_guard lock(mu_);
-    return stopped_;
-  }
+  std::shared_ptr<Follower> Self() { return std::static_pointer_cast<Follower>(shared_from_this()); }
+  milliseconds Backoff() { return PeerLoop::Backoff(failures_); }
 
-  // Ends the current step: the next one after `delay` (or, once stopped, none).
-  void Schedule(milliseconds delay) {
-    boost::asio::post(strand_, [self = shared_from_this(), delay] {
-      if (self->Finished()) {
-        return;
-      }
-      self->timer_.expires_after(delay);
-      self->timer_.async_wait([self](const boost::system::error_code&) {
-        if (!self->Finished()) {
-          self->Step();
-        }
-      });
-    });
-  }
-
-  bool Finished() {
-    std::lock_guard lock(mu_);
-    if (stopped_ && !done_) {
-      done_ = true;
-      done_cv_.notify_all();
-    }
-    return stopped_;
-  }
-
-  milliseconds Backoff() {
-    const auto base = std::min<milliseconds>(deps_.options.max_backoff,
-                                             deps_.options.interval * (1u << std::min(failures_, 10u)));
-    std::uniform_real_distribution<double> jitter(0.8, 1.2);
-    return milliseconds(static_cast<std::int64_t>(static_cast<double>(base.count()) * jitter(random_)));
-  }
-
-  void Step() {
+  void Step() override {
     auto fence = deps_.fence();
     if (!fence) {
       loaded_ = false;  // not leading: the next leader's follower starts from the stored cursor
-      Schedule(deps_.options.interval);
+      Schedule(timing_.interval);
       return;
     }
     if (!loaded_) {
-      Submit([self = shared_from_this()] { self->Load(); });
+      Submit([self = Self()] { self->Load(); });
       return;
     }
     if (cursor_.empty()) {
@@ -189,7 +115,7 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
   // Runs `task` on the blocking pool; when the pool refuses (full or stopping), tries again later.
   void Submit(std::function<void()> task) {
     if (!deps_.blocking.TrySubmit(std::move(task))) {
-      Schedule(deps_.options.interval);
+      Schedule(timing_.interval);
     }
   }
 
@@ -206,38 +132,13 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
     Schedule(milliseconds(0));
   }
 
-  template <typename Response>
-  struct Call {
-    grpc::ClientContext context;
-    Response response;
-  };
-
-  // A context for one call: deadline, credentials; remembered so that Stop can cancel it.
-  template <typename Response>
-  std::shared_ptr<Call<Response>> NewCall() {
-    auto call = std::make_shared<Call<Response>>();
-    call->context.set_deadline(std::chrono::system_clock::now() + deps_.options.call_timeout);
-    call->context.AddMetadata("authorization", "Bearer " + config_.token);
-    std::lock_guard lock(mu_);
-    call_context_ = &call->context;
-    if (stopped_) {
-      call->context.TryCancel();
-    }
-    return call;
-  }
-
-  void CallEnded() {
-    std::lock_guard lock(mu_);
-    call_context_ = nullptr;
-  }
-
   void StartList(const store::Fence& fence) {
     auto call = NewCall<vik::v1::ListChangesResponse>();
     auto request = std::make_shared<vik::v1::ListChangesRequest>();
     request->set_after(cursor_);
     request->set_limit(deps_.options.page);
-    stub_->async()->ListChanges(&call->context, request.get(), &call->response,
-                                [self = shared_from_this(), call, request, fence](grpc::Status s) {
+    stub().async()->ListChanges(&call->context, request.get(), &call->response,
+                                [self = Self(), call, request, fence](grpc::Status s) {
                                   self->CallEnded();
                                   self->OnList(fence, call->response, s);
                                 });
@@ -250,7 +151,7 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
     }
     Contacted();
     if (page.changes().empty()) {
-      Schedule(deps_.options.interval);
+      Schedule(timing_.interval);
       return;
     }
     auto apply = MirrorApplyOf(config_.name, cursor_, page);
@@ -259,7 +160,7 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
       return;
     }
     const bool more = page.more();
-    Submit([self = shared_from_this(), fence, apply = std::move(*apply), more]() mutable {
+    Submit([self = Self(), fence, apply = std::move(*apply), more]() mutable {
       self->Apply(fence, std::move(apply), more);
     });
   }
@@ -276,15 +177,15 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
     if (apply.newest_change_us > 0) {
       deps_.metrics.ChangeAge().Observe(static_cast<double>(NowMicros() - apply.newest_change_us) / 1e6);
     }
-    Schedule(more ? milliseconds(0) : deps_.options.interval);
+    Schedule(more ? milliseconds(0) : timing_.interval);
   }
 
   void StartSnapshot(const store::Fence& fence, bool exercise, std::shared_ptr<vik::v1::Snapshot> actual) {
     auto call = NewCall<vik::v1::Snapshot>();
     auto request = std::make_shared<vik::v1::GetSnapshotRequest>();
     request->set_exercise(exercise);
-    stub_->async()->GetSnapshot(&call->context, request.get(), &call->response,
-                                [self = shared_from_this(), call, request, fence, actual](grpc::Status s) {
+    stub().async()->GetSnapshot(&call->context, request.get(), &call->response,
+                                [self = Self(), call, request, fence, actual](grpc::Status s) {
                                   self->CallEnded();
                                   self->OnSnapshot(fence, call, actual, s);
                                 });
@@ -311,7 +212,7 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
       return;
     }
     Contacted();
-    Submit([self = shared_from_this(), fence, snapshot = std::move(*snapshot)] {
+    Submit([self = Self(), fence, snapshot = std::move(*snapshot)] {
       const core::Status written = self->deps_.store.ApplyMirrorSnapshot(fence, self->config_.endpoint, snapshot);
       if (!written.ok()) {
         if (written.code() == core::StatusCode::kAlreadyExists) {
@@ -336,8 +237,8 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
     auto call = NewCall<vik::v1::RegionalStatus>();
     auto request = std::make_shared<vik::v1::GetRegionalStatusRequest>();
     request->set_limit(1);
-    stub_->async()->GetRegionalStatus(&call->context, request.get(), &call->response,
-                                      [self = shared_from_this(), call, request, fence](grpc::Status s) {
+    stub().async()->GetRegionalStatus(&call->context, request.get(), &call->response,
+                                      [self = Self(), call, request, fence](grpc::Status s) {
                                         self->CallEnded();
                                         self->OnStatus(fence, call->response, s);
                                       });
@@ -350,7 +251,7 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
     }
     Contacted();
     next_status_at_ = Clock::now() + deps_.options.status_interval;
-    Submit([self = shared_from_this(), fence, bytes = StatusSummaryBytes(status)] {
+    Submit([self = Self(), fence, bytes = StatusSummaryBytes(status)] {
       const core::Status w = self->deps_.store.RecordPeerContact(fence, self->config_.name, self->config_.endpoint,
                                                                  bytes);
       if (!w.ok()) {
@@ -385,7 +286,7 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
                     {{"peer", config_.name}, {"error", error}, {"failures", static_cast<std::uint64_t>(failures_)}});
     }
     const milliseconds next = resync ? milliseconds(0) : Backoff();
-    Submit([self = shared_from_this(), fence, error, resync, next] {
+    Submit([self = Self(), fence, error, resync, next] {
       const core::Status written = self->deps_.store.RecordPeerError(fence, self->config_.name,
                                                                      self->config_.endpoint, error, resync);
       if (store::IsFenced(written)) {
@@ -402,7 +303,7 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
     loaded_ = false;
     if (store::IsFenced(s)) {
       deps_.on_fenced("peer mirror");
-      Schedule(deps_.options.interval);
+      Schedule(timing_.interval);
       return;
     }
     if (s.code() == core::StatusCode::kAborted) {
@@ -418,25 +319,13 @@ class PeerMirror::Follower : public std::enable_shared_from_this<PeerMirror::Fol
     Schedule(Backoff());
   }
 
-  const PeerConfig config_;
   Deps deps_;
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  boost::asio::steady_timer timer_;
-  std::unique_ptr<vik::v1::ExchangeService::Stub> stub_;
-  std::mt19937 random_;
 
   // The current step's state.
   bool loaded_ = false;
   std::string cursor_;
   unsigned failures_ = 0;
   Clock::time_point next_status_at_{};
-
-  std::mutex mu_;
-  std::condition_variable done_cv_;
-  bool started_ = false;
-  bool stopped_ = false;
-  bool done_ = false;
-  grpc::ClientContext* call_context_ = nullptr;
 };
 
 PeerMirror::PeerMirror(std::vector<PeerConfig> peers, MirrorOptions options, store::Store& store,
@@ -464,14 +353,6 @@ void PeerMirror::Stop(std::chrono::milliseconds timeout) {
   for (auto& f : followers_) {
     f->WaitDone(deadline);
   }
-}
-
-std::vector<std::string> PeerMirror::PeerNames() const {
-  std::vector<std::string> names;
-  for (const auto& f : followers_) {
-    names.push_back(f->name());
-  }
-  return names;
 }
 
 }  // namespace vik::exchange

@@ -25,7 +25,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -33,27 +32,16 @@
 #include <spdlog/logger.h>
 
 #include "core/blocking_pool.h"
+#include "exchange/peer_loop.h"
 #include "store/store.h"
 
 namespace vik::exchange {
 
-// One configured peer. The token is a secret: never logged.
-struct PeerConfig {
-  std::string name;      // [A-Za-z0-9_-], 1-64: the mirror's namespace
-  std::string endpoint;  // gRPC host:port
-  std::string token;     // bearer token with scope read at the peer
-  bool tls = false;      // TLS with the system's roots (else plaintext, e.g. behind a tunnel)
-};
-
 struct MirrorOptions {
-  std::chrono::milliseconds interval{250};         // between calls to a caught-up peer
-  std::chrono::milliseconds call_timeout{5000};    // deadline of one call
-  std::chrono::milliseconds max_backoff{30000};
+  LoopTiming timing;                               // interval: between calls to a caught-up peer
   std::chrono::milliseconds status_interval{5000}; // how often the peer's regional status is pulled
   int page = 1000;                                 // changes per ListChanges
-  std::size_t max_message_bytes = 64 << 20;        // largest answer accepted from a peer
   std::string own_region;                          // a peer serving this region is refused
-  std::string user_agent = "vikd";
 };
 
 class MirrorMetrics {
@@ -64,6 +52,7 @@ class MirrorMetrics {
   prometheus::Counter& Snapshots(const std::string& peer);
   prometheus::Gauge& LastContact(const std::string& peer);
   prometheus::Gauge& Up(const std::string& peer);
+  prometheus::Counter& Pushed(const std::string& peer);
   // Age of the newest change of each applied page at apply time (the peer's clock against ours).
   prometheus::Histogram& ChangeAge();
 
@@ -73,6 +62,7 @@ class MirrorMetrics {
   prometheus::Family<prometheus::Counter>& snapshots_;
   prometheus::Family<prometheus::Gauge>& last_contact_;
   prometheus::Family<prometheus::Gauge>& up_;
+  prometheus::Family<prometheus::Counter>& pushed_;
   prometheus::Histogram& change_age_;
 };
 
@@ -92,8 +82,6 @@ class PeerMirror {
   void Start();
   // Cancels timers and calls in flight and waits (at most `timeout`) until no follower step runs.
   void Stop(std::chrono::milliseconds timeout);
-
-  std::vector<std::string> PeerNames() const;
 
  private:
   class Follower;

@@ -65,6 +65,7 @@ struct MirrorRegionStateRow {
 // follow from. Mirrored signals are kept (the feed brings the ones after the snapshot).
 struct MirrorSnapshot {
   std::string peer;
+  std::optional<std::string> from_cursor;  // when set: applied only while this is the stored cursor
   std::string region;
   std::string region_name;
   std::string cursor;

@@ -44,6 +44,20 @@ void EnsurePeer(pqxx::work& w, const std::string& peer, const std::string& endpo
   w.exec_prepared(stmt::kPeerEnsure.name, peer, endpoint);
 }
 
+core::Status CheckOptionalFence(pqxx::work& w, const std::optional<Fence>& fence) {
+  return fence ? CheckFence(w, *fence) : core::Status::Ok();
+}
+
+// Locks the peer's row until the transaction ends; ABORTED unless its cursor is `expected`.
+core::Status CheckCursor(pqxx::work& w, const std::string& peer, const std::string& expected) {
+  const auto stored = w.exec_prepared1(stmt::kPeerCursorLock.name, peer)[0].as<std::string>();
+  if (stored != expected) {
+    return core::Aborted("peer " + peer + ": the stored cursor is \"" + stored + "\", not \"" + expected +
+                         "\" (another writer moved it)");
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 core::Result<std::vector<PeerRecord>> Store::ReadPeers(const std::vector<std::string>& names) {
@@ -73,14 +87,19 @@ core::Result<std::vector<PeerRecord>> Store::ReadPeers(const std::vector<std::st
   });
 }
 
-core::Status Store::ApplyMirrorSnapshot(const Fence& fence, const std::string& endpoint,
+core::Status Store::ApplyMirrorSnapshot(const std::optional<Fence>& fence, const std::string& endpoint,
                                         const MirrorSnapshot& snapshot) {
   return impl_->pool.Run("apply peer snapshot", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    if (core::Status s = CheckFence(w, fence); !s.ok()) {
+    if (core::Status s = CheckOptionalFence(w, fence); !s.ok()) {
       return s;
     }
     EnsurePeer(w, snapshot.peer, endpoint);
+    if (snapshot.from_cursor) {
+      if (core::Status s = CheckCursor(w, snapshot.peer, *snapshot.from_cursor); !s.ok()) {
+        return s;
+      }
+    }
     try {
       pqxx::subtransaction sub(w, "peer_region");
       sub.exec_prepared(stmt::kPeerSynced.name, snapshot.peer, snapshot.region, snapshot.region_name,
@@ -103,17 +122,16 @@ core::Status Store::ApplyMirrorSnapshot(const Fence& fence, const std::string& e
   });
 }
 
-core::Status Store::ApplyMirrorChanges(const Fence& fence, const std::string& endpoint, const MirrorApply& apply) {
+core::Status Store::ApplyMirrorChanges(const std::optional<Fence>& fence, const std::string& endpoint,
+                                       const MirrorApply& apply) {
   return impl_->pool.Run("apply peer changes", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    if (core::Status s = CheckFence(w, fence); !s.ok()) {
+    if (core::Status s = CheckOptionalFence(w, fence); !s.ok()) {
       return s;
     }
     EnsurePeer(w, apply.peer, endpoint);
-    const auto stored = w.exec_prepared1(stmt::kPeerCursorLock.name, apply.peer)[0].as<std::string>();
-    if (stored != apply.from_cursor) {
-      return core::Aborted("peer " + apply.peer + ": the stored cursor moved from \"" + apply.from_cursor +
-                           "\" to \"" + stored + "\" while a page was read; reloading it");
+    if (core::Status s = CheckCursor(w, apply.peer, apply.from_cursor); !s.ok()) {
+      return s;
     }
     if (!apply.signals.empty()) {
       json rows = json::array();
@@ -139,11 +157,11 @@ core::Status Store::ApplyMirrorChanges(const Fence& fence, const std::string& en
   });
 }
 
-core::Status Store::RecordPeerContact(const Fence& fence, const std::string& peer, const std::string& endpoint,
-                                      const std::optional<std::string>& status) {
+core::Status Store::RecordPeerContact(const std::optional<Fence>& fence, const std::string& peer,
+                                      const std::string& endpoint, const std::optional<std::string>& status) {
   return impl_->pool.Run("record peer contact", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    if (core::Status s = CheckFence(w, fence); !s.ok()) {
+    if (core::Status s = CheckOptionalFence(w, fence); !s.ok()) {
       return s;
     }
     EnsurePeer(w, peer, endpoint);

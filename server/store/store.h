@@ -154,17 +154,21 @@ class Store {
   // --- mirrors of peer nodes (pg_mirror.cc; docs/exchange.md "Mirroring peers") ---
   // The peers named in `names` that have a row, by region.
   core::Result<std::vector<PeerRecord>> ReadPeers(const std::vector<std::string>& names);
-  // The leader's follower writes; each fenced (FAILED_PRECONDITION "fenced", nothing written, when
-  // `fence` no longer holds the lease) and each creates the peer's row when missing.
-  // ApplyMirrorSnapshot replaces the peer's risks and region state and sets its cursor;
-  // ALREADY_EXISTS when another peer already mirrors the same region.
-  core::Status ApplyMirrorSnapshot(const Fence& fence, const std::string& endpoint, const MirrorSnapshot& snapshot);
+  // The mirror's writes; each creates the peer's row when missing. With `fence` (the leader's
+  // follower) FAILED_PRECONDITION ("fenced") and nothing written when it no longer holds the lease;
+  // without (a push received by any instance) the cursor checks alone serialise writers.
+  // ApplyMirrorSnapshot replaces the peer's risks and region state and sets its cursor; ABORTED when
+  // `snapshot.from_cursor` is set and the stored cursor is another; ALREADY_EXISTS when another peer
+  // already mirrors the same region.
+  core::Status ApplyMirrorSnapshot(const std::optional<Fence>& fence, const std::string& endpoint,
+                                   const MirrorSnapshot& snapshot);
   // Applies a page and moves the cursor in one transaction; ABORTED (nothing written) when the stored
   // cursor is no longer `apply.from_cursor` (another writer moved it: reload it).
-  core::Status ApplyMirrorChanges(const Fence& fence, const std::string& endpoint, const MirrorApply& apply);
+  core::Status ApplyMirrorChanges(const std::optional<Fence>& fence, const std::string& endpoint,
+                                  const MirrorApply& apply);
   // A successful call with nothing to apply; `status` (binary vik.v1.RegionalStatus) when fetched.
-  core::Status RecordPeerContact(const Fence& fence, const std::string& peer, const std::string& endpoint,
-                                 const std::optional<std::string>& status);
+  core::Status RecordPeerContact(const std::optional<Fence>& fence, const std::string& peer,
+                                 const std::string& endpoint, const std::optional<std::string>& status);
   // A failed call; `resync` forgets the cursor so that the next attempt starts from a snapshot.
   core::Status RecordPeerError(const Fence& fence, const std::string& peer, const std::string& endpoint,
                                const std::string& error, bool resync);

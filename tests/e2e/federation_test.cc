@@ -48,8 +48,9 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 // A regional node on a fixed gRPC port (the national node's configuration names it across restarts).
 struct Region {
-  Region(std::string region, std::string gm_code, const std::string& dir)
-      : code(std::move(region)), municipality(std::move(gm_code)), grpc_port(vik::testing::FreePort()) {
+  Region(std::string region, std::string gm_code, const std::string& dir, std::vector<std::string> flags = {})
+      : code(std::move(region)), municipality(std::move(gm_code)), grpc_port(vik::testing::FreePort()),
+        extra(std::move(flags)) {
     Admin(db.dsn(), {"migrate"});
     if (code != "VR21") {  // the migrations seed VR21's municipalities only
       const std::string ref = dir + "/ref-" + code;
@@ -70,10 +71,11 @@ struct Region {
   }
 
   void Start() {
-    vikd = std::make_unique<Vikd>(db.dsn(), std::vector<std::string>{
-        "--region", code, "--node-id", "node-" + code, "--grpc", "127.0.0.1:" + std::to_string(grpc_port),
-        "--set", "auth.refresh_interval=200ms", "--set", "picture.interval=100ms", "--set",
-        "cluster.renew_interval=200ms"});
+    std::vector<std::string> args = {"--region", code, "--node-id", "node-" + code, "--grpc",
+                                     "127.0.0.1:" + std::to_string(grpc_port), "--set", "auth.refresh_interval=200ms",
+                                     "--set", "picture.interval=100ms", "--set", "cluster.renew_interval=200ms"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    vikd = std::make_unique<Vikd>(db.dsn(), args);
     REQUIRE(WaitUntil([&] { return Get("/v1/changes").status == 200; }, std::chrono::seconds(15)));
   }
 
@@ -111,6 +113,7 @@ struct Region {
   std::string code;
   std::string municipality;
   int grpc_port;
+  std::vector<std::string> extra;  // more vikd flags, for the next Start
   std::string source;
   std::string token_file;
   FreshDatabase db;
@@ -314,14 +317,13 @@ TEST_CASE("A regional node mirrors its neighbour beside its own region, refuses 
   Region vr20("VR20", "GM0826", dir);
   Region vr21("VR21", "GM0796", dir);
   // VR21 follows VR20 and (misconfigured) itself.
-  vr21.vikd->Terminate();
-  vr21.vikd = std::make_unique<Vikd>(vr21.db.dsn(), std::vector<std::string>{
-      "--region", "VR21", "--grpc", "127.0.0.1:" + std::to_string(vr21.grpc_port), "--set",
-      "auth.refresh_interval=200ms", "--set", "picture.interval=100ms", "--set", "peers.interval=100ms", "--set",
-      "peer.vr20.endpoint=127.0.0.1:" + std::to_string(vr20.grpc_port), "--set",
-      "peer.vr20.token_file=" + vr20.token_file, "--set",
-      "peer.self.endpoint=127.0.0.1:" + std::to_string(vr21.grpc_port), "--set",
-      "peer.self.token_file=" + vr21.token_file});
+  REQUIRE(vr21.vikd->Terminate() == 0);
+  vr21.extra = {"--set", "peers.interval=100ms", "--set",
+                "peer.vr20.endpoint=127.0.0.1:" + std::to_string(vr20.grpc_port), "--set",
+                "peer.vr20.token_file=" + vr20.token_file, "--set",
+                "peer.self.endpoint=127.0.0.1:" + std::to_string(vr21.grpc_port), "--set",
+                "peer.self.token_file=" + vr21.token_file};
+  vr21.Start();
   REQUIRE(vr20.Push(0, 3));
   REQUIRE(vr21.Push(0, 2));
   json status;
@@ -399,4 +401,109 @@ TEST_CASE("A national node refuses regional calls and needs peers", "[e2e][feder
   vik::v1::ListChangesResponse page;
   CHECK(stub->ListChanges(&ctx, vik::v1::ListChangesRequest(), &page).error_code() ==
         grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_CASE("A region the national node cannot reach pushes its feed, through restarts of both, each change once",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  // The national node takes pushes from partner vr21 and does not call it.
+  FreshDatabase nl_db;
+  Admin(nl_db.dsn(), {"migrate"});
+  Admin(nl_db.dsn(), {"partner", "add", "vr21"});
+  Admin(nl_db.dsn(), {"partner", "add", "lcms"});
+  const auto push_token = IssueToken(nl_db.dsn(), "vr21", "push");
+  const auto wrong_scope = IssueToken(nl_db.dsn(), "lcms", "read");
+  const auto reader = wrong_scope;
+  WriteFile(dir + "/push-token", push_token.secret + "\n");
+  const int nl_grpc = vik::testing::FreePort();
+  const std::vector<std::string> nl_args = {"--role", "national", "--grpc", "127.0.0.1:" + std::to_string(nl_grpc),
+                                            "--set", "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true",
+                                            "--set", "peers.stale_after=3s"};
+  auto nl = std::make_unique<Vikd>(nl_db.dsn(), nl_args);
+  auto nl_get = [&](const std::string& target) {
+    return HttpCall(nl->http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
+  };
+
+  Region vr21("VR21", "GM0796", dir,
+              {"--set", "push.kcr2.endpoint=127.0.0.1:" + std::to_string(nl_grpc), "--set",
+               "push.kcr2.token_file=" + dir + "/push-token", "--set", "peers.interval=100ms", "--set",
+               "peers.max_backoff=1s"});
+  json status;
+  // Synchronised (the snapshot names the region) before signals arrive: signals accepted before the
+  // snapshot reach the mirror only through the risks they make.
+  REQUIRE(WaitUntil([&] {
+    const auto r = nl_get("/v1/national/status");
+    return r.status == 200 && json::parse(r.body)["regions"][0]["region"] == "VR21";
+  }, std::chrono::seconds(20)));
+  REQUIRE(vr21.Push(0, 10));
+  REQUIRE(WaitUntil([&] {
+    const auto r = nl_get("/v1/national/status");
+    status = r.status == 200 ? json::parse(r.body) : json();
+    return r.status == 200 && status["regions"].size() == 1 && status["regions"][0]["region"] == "VR21" &&
+           !status["regions"][0]["topRisks"].empty();
+  }, std::chrono::seconds(20)));
+  CHECK(status["regions"][0]["peer"] == "vr21");
+  CHECK_FALSE(status["regions"][0]["freshness"]["stale"].get<bool>());
+
+  // Only the push scope of a configured push peer may push.
+  auto stub = vik::v1::ExchangeService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(nl_grpc), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + wrong_scope.secret);
+  vik::v1::PushChangesResponse answer;
+  CHECK(stub->PushChanges(&ctx, vik::v1::PushChangesRequest(), &answer).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+
+  // Mid-stream restarts of the region and of the national node.
+  std::atomic<bool> pushing{true};
+  std::atomic<int> pushed{10};
+  std::atomic<bool> region_down{false};
+  std::thread pusher([&] {
+    while (pushing) {
+      if (!region_down && vr21.Push(pushed, 5)) {
+        pushed += 5;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  nl->process().Signal(SIGKILL);
+  nl->process().Wait(std::chrono::seconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  nl = std::make_unique<Vikd>(nl_db.dsn(), nl_args);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  region_down = true;
+  REQUIRE(vr21.vikd->Terminate() == 0);
+  vr21.Start();
+  region_down = false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  pushing = false;
+  pusher.join();
+
+  std::set<std::string> ids;
+  WaitUntil([&] {
+    const auto r = nl_get("/v1/national/signals?limit=1000&region=VR21");
+    if (r.status != 200) {
+      return false;
+    }
+    const json body = json::parse(r.body);
+    ids.clear();
+    for (const auto& sig : body["signals"]) {
+      ids.insert(sig["signal"]["signal"]["externalId"].get<std::string>());
+    }
+    return ids.size() == static_cast<std::size_t>(pushed.load());
+  }, std::chrono::seconds(20));
+  INFO("mirrored " << ids.size() << " of " << pushed << "; national status: " << nl_get("/v1/national/status").body);
+  REQUIRE(ids.size() == static_cast<std::size_t>(pushed.load()));
+  const std::size_t feed = vr21.FeedLength();
+  REQUIRE(WaitUntil([&] {
+    const auto r = nl_get("/v1/national/status");
+    status = json::parse(r.body);
+    return std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) >=
+           static_cast<long long>(vr21.FeedLength());
+  }, std::chrono::seconds(20)));
+  CHECK(std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) ==
+        static_cast<long long>(vr21.FeedLength()));
+  CHECK(vr21.FeedLength() >= feed);
+  CHECK(status["regions"][0]["freshness"]["snapshots"] == 1);
 }

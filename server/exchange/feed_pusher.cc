@@ -1,0 +1,182 @@
+#include "exchange/feed_pusher.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "core/logging.h"
+#include "exchange/change_mapping.h"
+#include "exchange/grpc_status.h"
+
+namespace vik::exchange {
+
+using std::chrono::milliseconds;
+
+// One push target's loop. Members without a lock are touched only by the step that runs.
+class FeedPusher::Pusher final : public PeerLoop {
+ public:
+  struct Deps {
+    PushOptions options;
+    store::Store& store;
+    core::BlockingPool& blocking;
+    PeerMirror::FenceSource fence;
+    MirrorMetrics& metrics;
+    std::shared_ptr<spdlog::logger> log;
+  };
+
+  Pusher(PeerConfig config, Deps deps, boost::asio::io_context& ioc)
+      : PeerLoop(std::move(config), deps.options.timing, ioc), deps_(std::move(deps)) {}
+
+ private:
+  std::shared_ptr<Pusher> Self() { return std::static_pointer_cast<Pusher>(shared_from_this()); }
+
+  void Step() override {
+    if (!deps_.fence()) {
+      known_ = false;  // not leading; the next leader asks the receiver where it stands
+      Schedule(timing_.interval);
+      return;
+    }
+    if (!known_ || Clock::now() - last_sent_ >= deps_.options.heartbeat) {
+      Send(vik::v1::PushChangesRequest(), 0);
+    } else if (cursor_.empty() || resync_) {
+      Submit([self = Self()] { self->ReadSnapshots(); });
+    } else {
+      Submit([self = Self()] { self->ReadPage(); });
+    }
+  }
+
+  void Submit(std::function<void()> task) {
+    if (!deps_.blocking.TrySubmit(std::move(task))) {
+      Schedule(timing_.interval);
+    }
+  }
+
+  void ReadSnapshots() {
+    const StatusContext& ctx = deps_.options.status;
+    auto actual = deps_.store.ReadSnapshot(ctx.region, "actual", ctx.lease, ctx.live_window);
+    auto exercise = actual.ok() ? deps_.store.ReadSnapshot(ctx.region, "exercise", ctx.lease, ctx.live_window)
+                                : actual.status();
+    if (!exercise.ok()) {
+      Failed("read own snapshot: " + exercise.status().message());
+      return;
+    }
+    vik::v1::PushChangesRequest request;
+    request.set_from_cursor(cursor_);
+    ToProtoSnapshot(*actual, ctx, request.mutable_snapshot());
+    ToProtoSnapshot(*exercise, ctx, request.mutable_exercise_snapshot());
+    core::LogInfo(*deps_.log, "pushing snapshots to a peer",
+                  {{"peer", config_.name}, {"receiver_cursor", cursor_},
+                   {"risks", static_cast<std::uint64_t>(request.snapshot().status().risks_size())}});
+    Send(std::move(request), 0);
+  }
+
+  void ReadPage() {
+    auto after = ParseCursor(cursor_, "the receiver's cursor");
+    if (!after.ok()) {
+      resync_ = true;  // not a cursor of this node: start over from snapshots
+      Schedule(milliseconds(0));
+      return;
+    }
+    auto page = deps_.store.ReadChanges(*after, deps_.options.page, deps_.options.status.region);
+    if (!page.ok()) {
+      if (page.status().code() == core::StatusCode::kOutOfRange) {
+        core::LogWarn(*deps_.log, "the receiver's cursor is outside this node's change log; pushing snapshots",
+                      {{"peer", config_.name}, {"cursor", cursor_}, {"error", page.status().message()}});
+        resync_ = true;
+        Schedule(milliseconds(0));
+      } else {
+        Failed("read own changes: " + page.status().message());
+      }
+      return;
+    }
+    if (page->changes.empty()) {
+      Schedule(timing_.interval);
+      return;
+    }
+    vik::v1::PushChangesRequest request;
+    request.set_from_cursor(cursor_);
+    ToProtoPage(*page, request.mutable_page());
+    Send(std::move(request), static_cast<int>(page->changes.size()));
+  }
+
+  void Send(vik::v1::PushChangesRequest request, int changes) {
+    auto call = NewCall<vik::v1::PushChangesResponse>();
+    auto shared = std::make_shared<vik::v1::PushChangesRequest>(std::move(request));
+    stub().async()->PushChanges(&call->context, shared.get(), &call->response,
+                                [self = Self(), call, shared, changes](grpc::Status s) {
+                                  self->CallEnded();
+                                  self->OnAnswer(*shared, call->response, s, changes);
+                                });
+  }
+
+  void OnAnswer(const vik::v1::PushChangesRequest& request, const vik::v1::PushChangesResponse& response,
+                const grpc::Status& s, int changes) {
+    if (!s.ok()) {
+      Failed("PushChanges: " + std::string(core::StatusCodeName(FromGrpcStatus(s).code())) + ": " +
+             s.error_message().substr(0, 300));
+      return;
+    }
+    known_ = true;
+    failures_ = 0;
+    last_sent_ = Clock::now();
+    deps_.metrics.Up(config_.name).Set(1);
+    deps_.metrics.LastContact(config_.name)
+        .Set(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    if (request.has_snapshot()) {
+      resync_ = false;
+      deps_.metrics.Snapshots(config_.name).Increment();
+    } else if (changes > 0 && response.cursor() == request.page().next_cursor()) {
+      deps_.metrics.Pushed(config_.name).Increment(changes);
+    }
+    // Continue from the receiver's cursor at once: the next read finds out whether there is more.
+    cursor_ = response.cursor();
+    Schedule(milliseconds(0));
+  }
+
+  void Failed(const std::string& error) {
+    ++failures_;
+    deps_.metrics.Errors(config_.name).Increment();
+    deps_.metrics.Up(config_.name).Set(0);
+    if (failures_ == 1 || failures_ % 20 == 0) {
+      core::LogWarn(*deps_.log, "push to a peer failed; retrying with backoff",
+                    {{"peer", config_.name}, {"error", error}, {"failures", static_cast<std::uint64_t>(failures_)}});
+    }
+    Schedule(Stopped() ? milliseconds(0) : Backoff(failures_));
+  }
+
+  Deps deps_;
+
+  // The current step's state.
+  bool known_ = false;   // the receiver's cursor is known (asked since this node leads)
+  bool resync_ = false;  // send snapshots although the receiver has a cursor
+  std::string cursor_;   // the receiver's cursor for this node
+  unsigned failures_ = 0;
+  Clock::time_point last_sent_{};
+};
+
+FeedPusher::FeedPusher(std::vector<PeerConfig> targets, PushOptions options, store::Store& store,
+                       core::BlockingPool& blocking, boost::asio::io_context& ioc, PeerMirror::FenceSource fence,
+                       MirrorMetrics& metrics, std::shared_ptr<spdlog::logger> log) {
+  for (auto& target : targets) {
+    pushers_.push_back(std::make_shared<Pusher>(
+        std::move(target), Pusher::Deps{options, store, blocking, fence, metrics, log}, ioc));
+  }
+}
+
+FeedPusher::~FeedPusher() = default;
+
+void FeedPusher::Start() {
+  for (auto& p : pushers_) {
+    p->Start();
+  }
+}
+
+void FeedPusher::Stop(std::chrono::milliseconds timeout) {
+  for (auto& p : pushers_) {
+    p->Stop();
+  }
+  const auto deadline = PeerLoop::Clock::now() + timeout;
+  for (auto& p : pushers_) {
+    p->WaitDone(deadline);
+  }
+}
+
+}  // namespace vik::exchange

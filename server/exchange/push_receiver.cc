@@ -1,0 +1,51 @@
+#include "exchange/push_receiver.h"
+
+#include "exchange/mirror_mapping.h"
+
+namespace vik::exchange {
+namespace {
+
+constexpr const char* kPushEndpoint = "(push)";
+
+// ABORTED means the pusher's view of our cursor is stale: not an error, it is told the right one.
+bool Stale(const core::Status& s) { return s.code() == core::StatusCode::kAborted; }
+
+}  // namespace
+
+core::Result<vik::v1::PushChangesResponse> ReceivePush(store::Store& store, const std::string& peer,
+                                                       const std::string& own_region,
+                                                       const vik::v1::PushChangesRequest& request) {
+  if (request.has_snapshot()) {
+    auto snapshot = MirrorSnapshotOf(peer, request.snapshot(),
+                                     request.has_exercise_snapshot() ? &request.exercise_snapshot() : nullptr);
+    if (!snapshot.ok()) {
+      return snapshot.status();
+    }
+    if (!own_region.empty() && snapshot->region == own_region) {
+      return core::FailedPrecondition("the pushed snapshot is of this node's own region " + own_region);
+    }
+    snapshot->from_cursor = request.from_cursor();
+    if (core::Status s = store.ApplyMirrorSnapshot(std::nullopt, kPushEndpoint, *snapshot); !s.ok() && !Stale(s)) {
+      return s;
+    }
+  } else if (request.page().changes_size() > 0 && !request.from_cursor().empty()) {
+    auto apply = MirrorApplyOf(peer, request.from_cursor(), request.page());
+    if (!apply.ok()) {
+      return apply.status();
+    }
+    if (core::Status s = store.ApplyMirrorChanges(std::nullopt, kPushEndpoint, *apply); !s.ok() && !Stale(s)) {
+      return s;
+    }
+  } else if (core::Status s = store.RecordPeerContact(std::nullopt, peer, kPushEndpoint, std::nullopt); !s.ok()) {
+    return s;
+  }
+  auto peers = store.ReadPeers({peer});
+  if (!peers.ok()) {
+    return peers.status();
+  }
+  vik::v1::PushChangesResponse response;
+  response.set_cursor(peers->empty() ? std::string() : peers->front().cursor);
+  return response;
+}
+
+}  // namespace vik::exchange

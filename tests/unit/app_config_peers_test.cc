@@ -1,0 +1,74 @@
+// Peers and push targets in the configuration: [peer.NAME] and [push.NAME] sections, their checks,
+// the token read from its file, and the national role's need for peers.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "app/config.h"
+
+namespace vik::app {
+namespace {
+
+std::string TokenFile(const std::string& content) {
+  char path[] = "/tmp/vik-peer-token-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(path) << content;
+  return path;
+}
+
+TEST_CASE("peer sections give pulled peers with their tokens and push targets", "[app][config]") {
+  const std::string token = TokenFile("vik_abc_secret \n");
+  Config c;
+  REQUIRE(ApplyConfigText(c,
+                          "role = national\n"
+                          "[peer.vr20]\nendpoint = \"vik-vr20.example:9090\"\ntoken_file = \"" + token +
+                              "\"\ntls = true\n"
+                              "[peer.vr21]\npush = true\n"
+                              "[push.kcr2]\nendpoint = \"kcr2.example:9090\"\ntoken_file = \"" + token + "\"\n",
+                          "vikd.conf")
+              .ok());
+  REQUIRE(FinalizeConfig(c, false).ok());
+  REQUIRE(c.peers.size() == 2);
+  CHECK(c.peers[0].name == "vr20");
+  CHECK(c.peers[0].endpoint == "vik-vr20.example:9090");
+  CHECK(c.peers[0].tls);
+  CHECK(c.peers[0].token == "vik_abc_secret");  // trailing space and newline cut
+  CHECK(c.peers[1].push);
+  CHECK(c.peers[1].token.empty());  // a push peer sends to us: no token of ours to read
+  REQUIRE(c.pushes.size() == 1);
+  CHECK(c.pushes[0].token == "vik_abc_secret");
+  std::remove(token.c_str());
+}
+
+TEST_CASE("bad peer settings are refused naming the key", "[app][config]") {
+  Config c;
+  CHECK(ApplySetting(c, "peer.vr 20.endpoint", "a:1").message().find("peer.vr 20.endpoint") == 0);
+  CHECK(ApplySetting(c, "peer.vr20.endpoint", "http://a:1").message().find("host:port") != std::string::npos);
+  CHECK(ApplySetting(c, "peer.vr20.colour", "red").message().find("unknown peer setting") != std::string::npos);
+  CHECK(ApplySetting(c, "push.kcr2.push", "true").message().find("unknown push setting") != std::string::npos);
+  CHECK(ApplySetting(c, "peer.vr20.tls", "maybe").message().find("true or false") != std::string::npos);
+
+  Config missing_token;
+  REQUIRE(ApplySetting(missing_token, "peer.vr20.endpoint", "a:1").ok());
+  CHECK(FinalizeConfig(missing_token, false).message() == "peer.vr20: needs endpoint and token_file");
+
+  Config unreadable;
+  REQUIRE(ApplySetting(unreadable, "push.kcr2.endpoint", "a:1").ok());
+  REQUIRE(ApplySetting(unreadable, "push.kcr2.token_file", "/nonexistent/token").ok());
+  CHECK(FinalizeConfig(unreadable, false).message().find("push.kcr2.token_file: cannot read") == 0);
+
+  Config lonely;
+  REQUIRE(ApplySetting(lonely, "role", "national").ok());
+  CHECK(FinalizeConfig(lonely, false).message().find("national node needs peers") != std::string::npos);
+  CHECK_FALSE(ApplySetting(lonely, "role", "provincial").ok());
+}
+
+}  // namespace
+}  // namespace vik::app
