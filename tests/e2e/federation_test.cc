@@ -342,14 +342,17 @@ TEST_CASE("A regional node mirrors its neighbour beside its own region, refuses 
   CHECK(status["regions"][0]["region"] == "VR21");
   CHECK(status["regions"][0]["peer"] == "");
   // The peer that turned out to be this node itself is listed without a region, with the reason.
-  bool self_refused = false;
-  for (const auto& r : status["regions"]) {
-    if (r["peer"] == "self") {
-      self_refused = r["region"] == "" &&
-                     r["freshness"]["lastError"].get<std::string>().find("own region") != std::string::npos;
+  auto self_refused = [&] {
+    const json body = json::parse(vr21.Get("/v1/national/status").body);
+    for (const auto& region : body["regions"]) {
+      if (region["peer"] == "self") {
+        return region["region"] == "" &&
+               region["freshness"]["lastError"].get<std::string>().find("own region") != std::string::npos;
+      }
     }
-  }
-  CHECK(self_refused);
+    return false;
+  };
+  CHECK(WaitUntil(self_refused, std::chrono::seconds(10)));
   // gRPC carries the same status; a national node has no regional picture of its own.
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(vr21.grpc_port), grpc::InsecureChannelCredentials());
   auto stub = vik::v1::ExchangeService::NewStub(channel);

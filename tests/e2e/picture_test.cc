@@ -120,7 +120,9 @@ class Hub {
                             {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + writer_.secret}});
     INFO(r.body);
     REQUIRE(r.status == 200);
-    for (const auto& receipt : json::parse(r.body)["receipts"]) {
+    const json reply = json::parse(r.body);  // named: a temporary's member would dangle in the loop
+    REQUIRE(reply["receipts"].size() == signals.size());
+    for (const auto& receipt : reply["receipts"]) {
       REQUIRE(receipt["outcome"] == "RECEIPT_OUTCOME_ACCEPTED");
     }
   }
