@@ -1,5 +1,7 @@
 #include "http/route_helpers.h"
 
+#include <charconv>
+
 #include <google/protobuf/util/json_util.h>
 
 #include "http/ingest_routes.h"
@@ -55,6 +57,19 @@ Response ProtoJsonResponse(const google::protobuf::Message& m) {
 std::string Param(const std::map<std::string, std::string>& params, const char* name) {
   const auto it = params.find(name);
   return it == params.end() ? std::string() : it->second;
+}
+
+core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max) {
+  const std::string v = Param(params, "limit");
+  if (v.empty()) {
+    return fallback;
+  }
+  int limit = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
+  if (ec != std::errc() || end != v.data() + v.size() || limit < 1 || limit > max) {
+    return core::InvalidArgument("limit: expected a number from 1 to " + std::to_string(max));
+  }
+  return limit;
 }
 
 }  // namespace vik::http

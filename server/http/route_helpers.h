@@ -12,6 +12,7 @@
 #include <google/protobuf/message.h>
 
 #include "core/blocking_pool.h"
+#include "core/result.h"
 #include "http/message.h"
 #include "ingest/authenticator.h"
 
@@ -33,5 +34,8 @@ Response ProtoJsonResponse(const google::protobuf::Message& m);
 
 // The query parameter `name`, or "" when absent.
 std::string Param(const std::map<std::string, std::string>& params, const char* name);
+
+// The query parameter "limit": `fallback` when absent; INVALID_ARGUMENT unless 1..`max`.
+core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max);
 
 }  // namespace vik::http

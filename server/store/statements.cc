@@ -31,6 +31,11 @@ std::span<const Statement> PreparedStatements() {
       stmt::kPictureRisksList, stmt::kPictureRiskRead, stmt::kRiskAssessments, stmt::kRiskLevelsHistory,
       stmt::kRiskSignals, stmt::kAssessmentUnknownRefs, stmt::kAssessmentAppend, stmt::kRegionName,
       stmt::kChangesPage, stmt::kChangesHorizon, stmt::kChangesSignals, stmt::kChangesPrune, stmt::kPictureRisksByIds,
+      // subscriptions (migration 0013)
+      stmt::kSubscriptionInsert, stmt::kSubscriptionsList, stmt::kSubscriptionRead, stmt::kSubscriptionDelete,
+      stmt::kSubscriptionsMatching, stmt::kSubscriptionCursor, stmt::kSubscriptionCursorSet, stmt::kDeliveriesEnqueue,
+      stmt::kDeliveriesDue, stmt::kDeliveryDelivered, stmt::kDeliveryFailed, stmt::kDeliveriesList,
+      stmt::kDeliveryRetry, stmt::kDeliveryState, stmt::kDeliveriesPrune, stmt::kDeliveryCounts,
   };
   return kAll;
 }
