@@ -28,9 +28,12 @@ std::int64_t Micros(core::WallTime t) {
 core::Result<std::string> Store::CreateSubscription(const SubscriptionCreate& sub, const AuditRecord& audit) {
   return impl_->pool.Run("create subscription", [&](pqxx::connection& c) -> core::Result<std::string> {
     pqxx::work w(c);
-    const auto id = w.exec_prepared1(stmt::kSubscriptionInsert.name, sub.partner, sub.name, sub.url, sub.filter_json,
-                                     sub.secret, sub.created_by)[0]
-                        .as<std::string>();
+    const auto rows = w.exec_prepared(stmt::kSubscriptionInsert.name, sub.partner, sub.name, sub.url, sub.filter_json,
+                                      sub.secret, sub.created_by);
+    if (rows.empty()) {
+      return core::InvalidArgument("partner: no partner named \"" + sub.partner + "\"");
+    }
+    const auto id = rows[0][0].as<std::string>();
     InsertAudit(w, {audit});
     w.commit();
     return id;

@@ -690,10 +690,11 @@ inline constexpr Statement kFeedPollError{
   " (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription = s.id AND d.state = 'pending'),"        \
   " (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription = s.id AND d.state = 'delivered'),"      \
   " (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription = s.id AND d.state = 'dead')"
+// Nothing inserted (no row returned) when the partner does not exist.
 inline constexpr Statement kSubscriptionInsert{
     "subscription_insert",
     "INSERT INTO subscriptions (partner, name, url, filter, secret, created_by)"
-    " VALUES ($1, $2, $3, $4::jsonb, $5, $6) RETURNING id::text"};
+    " SELECT $1, $2, $3, $4::jsonb, $5, $6 WHERE EXISTS (SELECT 1 FROM partners WHERE name = $1) RETURNING id::text"};
 // $1: a partner, or '' for every partner.
 inline constexpr Statement kSubscriptionsList{
     "subscriptions_list",

@@ -153,7 +153,8 @@ class Store {
 
   // --- subscriptions and webhook deliveries (pg_subscriptions.cc; docs/exchange.md) ---
   // Administration, audited in the same transaction. CreateSubscription: the new id;
-  // ALREADY_EXISTS when the partner has a subscription of that name.
+  // ALREADY_EXISTS when the partner has a subscription of that name, INVALID_ARGUMENT ("partner:")
+  // when there is no such partner.
   core::Result<std::string> CreateSubscription(const SubscriptionCreate& subscription, const AuditRecord& audit);
   // Every partner's when `partner` is empty; at most 1000.
   core::Result<std::vector<SubscriptionRecord>> ListSubscriptions(const std::string& partner);

@@ -187,6 +187,11 @@ TEST_CASE("subscriptions are validated naming the field, and only admin subscrib
   CHECK(refused(for_other, hub.reader).status == 403);
   CHECK(refused(ok, hub.writer).status == 403);  // an ingest token cannot subscribe
   CHECK(hub.Subscribe(for_other, hub.admin)["partner"] == "ggd");
+  json for_nobody = ok;
+  for_nobody["partner"] = "nobody";
+  r = refused(for_nobody, hub.admin);
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("partner: no partner named"));
   CHECK(hub.Subscribe(ok, hub.reader)["partner"] == "brandweer");
   CHECK(refused(ok, hub.reader).status == 409);  // the same name again
   CHECK(hub.Call("GET", "/v1/subscriptions/not-a-uuid", "", hub.reader).status == 404);
