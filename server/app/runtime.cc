@@ -513,7 +513,12 @@ void Runtime::ScheduleDeliveryRound(std::chrono::milliseconds delay) {
       if (ec || stopping_) {
         return;
       }
-      if (!lease_->fence() || !blocking_->TrySubmit([this] { DeliverWebhooks(); })) {
+      if (!lease_->fence()) {
+        delivery_job_->Idle();
+        ScheduleDeliveryRound(config_.subscriptions_interval);
+        return;
+      }
+      if (!blocking_->TrySubmit([this] { DeliverWebhooks(); })) {
         ScheduleDeliveryRound(config_.subscriptions_interval);
       }
     });

@@ -98,6 +98,11 @@ core::Status DeliveryJob::Round(const store::Fence& fence, const std::function<b
   return core::Status::Ok();
 }
 
+void DeliveryJob::Idle() {
+  metrics_.pending.Set(0);
+  metrics_.dead.Set(0);
+}
+
 core::Status DeliveryJob::Enqueue(const store::Fence& fence, const std::function<bool()>& keep_going) {
   auto records = store_.ListSubscriptionFilters();
   if (!records.ok()) {

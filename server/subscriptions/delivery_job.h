@@ -79,6 +79,11 @@ class DeliveryJob {
   // `keep_going` is asked between steps (shutdown, lost lease).
   core::Status Round(const store::Fence& fence, const std::function<bool()>& keep_going);
 
+  // This instance does not lead: the leader-only gauges (pending, dead) go to 0, so that a former
+  // leader does not keep exporting what it last saw. Safe for concurrent use with nothing else
+  // (call it between rounds).
+  void Idle();
+
  private:
   core::Status Enqueue(const store::Fence& fence, const std::function<bool()>& keep_going);
   core::Status Send(const store::Fence& fence, const std::function<bool()>& keep_going);

@@ -68,7 +68,7 @@ TEST_CASE("a minimum level admits risks at or above it and lets signals pass", "
   CHECK(Matches(f, Signal("2.1", {"GM0796"})));
 }
 
-TEST_CASE("kinds and picture narrow the feed; region states follow kinds only", "[domain][filter]") {
+TEST_CASE("kinds and picture narrow the feed, region states follow kinds only", "[domain][filter]") {
   ChangeFilter f;
   f.kinds = {"risk.changed", "region.state"};
   f.picture = "exercise";
