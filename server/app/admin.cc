@@ -302,6 +302,39 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     }
     return 0;
   }
+  if (command == "subscription" && sub == "list" && args.size() == 1) {
+    auto subs = db.ListSubscriptions("");
+    if (!subs.ok()) {
+      return Failed("subscription list", subs.status());
+    }
+    std::printf("%-36s %-16s %-20s %-8s %-9s %-5s %s\n", "ID", "PARTNER", "NAME", "PENDING", "DELIVERED", "DEAD",
+                "URL / LAST ERROR");
+    for (const auto& s : *subs) {
+      std::printf("%-36s %-16s %-20s %-8lld %-9lld %-5lld %s%s%s\n", s.id.c_str(), s.partner.c_str(), s.name.c_str(),
+                  static_cast<long long>(s.pending), static_cast<long long>(s.delivered),
+                  static_cast<long long>(s.dead), s.url.c_str(), s.last_error.empty() ? "" : "\n    last error: ",
+                  s.last_error.c_str());
+    }
+    return 0;
+  }
+  if (command == "subscription" && sub == "remove") {
+    if (args.size() != 2) {
+      return Usage("usage: vikd subscription remove ID");
+    }
+    auto existing = db.ReadSubscription(args[1]);
+    if (!existing.ok()) {
+      return Failed("subscription remove", existing.status());
+    }
+    if (auto s = db.DeleteSubscription(args[1], CliAudit("subscription.delete", {{"id", args[1]},
+                                                                                 {"partner", existing->partner},
+                                                                                 {"name", existing->name}}));
+        !s.ok()) {
+      return Failed("subscription remove", s);
+    }
+    std::printf("subscription %s (%s of partner %s) removed\n", args[1].c_str(), existing->name.c_str(),
+                existing->partner.c_str());
+    return 0;
+  }
   return Usage("unknown " + command + " subcommand \"" + sub + "\" (see vikd --help)");
 }
 

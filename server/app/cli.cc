@@ -41,6 +41,8 @@ void PrintHelp() {
       "                                                 links are fetched from the feed's origin and these hosts\n"
       "  vikd feed list                                 list CAP feeds with their polling state\n"
       "  vikd feed remove NAME                          stop polling a feed (its ingested alerts stay)\n"
+      "  vikd subscription list                         list webhook subscriptions with their delivery counts\n"
+      "  vikd subscription remove ID                    delete a subscription and its deliveries\n"
       "  vikd reference load DIR                        load the region's reference data files (*.tsv, e.g.\n"
       "                                                 deploy/reference/vr21): regions, municipalities, themes,\n"
       "                                                 CAP category themes, impact and likelihood classes, GRIP\n"
@@ -201,10 +203,10 @@ int RunCli(int argc, char** argv) {
     return kExitOk;
   }
   const bool admin = p.command == "partner" || p.command == "source" || p.command == "token" || p.command == "feed" ||
-                     p.command == "reference";
+                     p.command == "subscription" || p.command == "reference";
   if (p.command != "serve" && p.command != "migrate" && !admin) {
     return UsageError("unknown command \"" + p.command +
-                      "\" (expected serve, migrate, partner, source, token, feed, reference, version or help)");
+                      "\" (expected serve, migrate, partner, source, token, feed, subscription, reference, version or help)");
   }
   if (!admin && !p.args.empty()) {
     return UsageError("unexpected argument \"" + p.args.front() + "\" after " + p.command);

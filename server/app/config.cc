@@ -397,6 +397,54 @@ const std::vector<Setting>& Settings() {
        UnsignedSetter("feeds.max_link_attempts", [](Config& c, std::uint64_t n) { c.feeds_max_link_attempts = n; }, 1,
                       1000),
        [](const Config& c) { return std::to_string(c.feeds_max_link_attempts); }},
+      {"subscriptions.enabled", "", "send webhook deliveries from the leader (false: subscriptions are kept, nothing is sent)",
+       [](Config& c, const std::string& v) {
+         if (!ParseBool(v, c.subscriptions_enabled)) {
+           return Bad("subscriptions.enabled", "expected true or false, got \"" + v + "\"");
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::string(c.subscriptions_enabled ? "true" : "false"); }},
+      {"subscriptions.interval", "", "how often the leader's delivery job reads the change log and sends due webhooks",
+       DurationSetter("subscriptions.interval", [](Config& c) -> milliseconds& { return c.subscriptions_interval; },
+                      milliseconds(50)),
+       [](const Config& c) { return core::FormatDuration(c.subscriptions_interval); }},
+      {"subscriptions.timeout", "", "one webhook POST, connect to response; slower is a failed attempt",
+       DurationSetter("subscriptions.timeout", [](Config& c) -> milliseconds& { return c.subscriptions_timeout; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.subscriptions_timeout); }},
+      {"subscriptions.concurrency", "", "webhook POSTs in parallel (threads of the sender pool)",
+       UnsignedSetter("subscriptions.concurrency", [](Config& c, std::uint64_t n) { c.subscriptions_concurrency = n; },
+                      1, 64),
+       [](const Config& c) { return std::to_string(c.subscriptions_concurrency); }},
+      {"subscriptions.max_attempts", "", "failed attempts before a delivery is dead (listed, re-queueable)",
+       UnsignedSetter("subscriptions.max_attempts", [](Config& c, std::uint64_t n) { c.subscriptions_max_attempts = n; },
+                      1, 100),
+       [](const Config& c) { return std::to_string(c.subscriptions_max_attempts); }},
+      {"subscriptions.min_backoff", "", "delay before the first retry (doubling per attempt, with jitter)",
+       DurationSetter("subscriptions.min_backoff", [](Config& c) -> milliseconds& { return c.subscriptions_min_backoff; },
+                      milliseconds(10)),
+       [](const Config& c) { return core::FormatDuration(c.subscriptions_min_backoff); }},
+      {"subscriptions.max_backoff", "", "longest delay between retries",
+       DurationSetter("subscriptions.max_backoff", [](Config& c) -> milliseconds& { return c.subscriptions_max_backoff; },
+                      milliseconds(10)),
+       [](const Config& c) { return core::FormatDuration(c.subscriptions_max_backoff); }},
+      {"subscriptions.max_pending", "", "pending deliveries per subscription; further matches are stored dead (queue full)",
+       UnsignedSetter("subscriptions.max_pending", [](Config& c, std::uint64_t n) { c.subscriptions_max_pending = n; },
+                      1, 1000000),
+       [](const Config& c) { return std::to_string(c.subscriptions_max_pending); }},
+      {"subscriptions.max_deliveries_per_round", "", "webhook attempts per round of the delivery job",
+       UnsignedSetter("subscriptions.max_deliveries_per_round",
+                      [](Config& c, std::uint64_t n) { c.subscriptions_max_deliveries = n; }, 1, 100000),
+       [](const Config& c) { return std::to_string(c.subscriptions_max_deliveries); }},
+      {"subscriptions.round_budget", "", "the most one round of the delivery job spends sending",
+       DurationSetter("subscriptions.round_budget", [](Config& c) -> milliseconds& { return c.subscriptions_round_budget; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.subscriptions_round_budget); }},
+      {"subscriptions.retention", "", "how long delivered and dead deliveries are kept (0s: forever)",
+       DurationSetter("subscriptions.retention", [](Config& c) -> milliseconds& { return c.subscriptions_retention; },
+                      milliseconds(0)),
+       [](const Config& c) { return core::FormatDuration(c.subscriptions_retention); }},
       {"runtime.io_threads", "", "threads running network I/O (Asio)",
        UnsignedSetter("runtime.io_threads", [](Config& c, std::uint64_t n) { c.io_threads = n; }, 1, 64),
        [](const Config& c) { return std::to_string(c.io_threads); }},
@@ -644,6 +692,11 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
     return core::InvalidArgument("ingest.max_batch: " + std::to_string(config.ingest_max_batch) +
                                  " is larger than ingest.max_queue (" + std::to_string(config.ingest_max_queue) +
                                  "): such calls could never be queued");
+  }
+  if (config.subscriptions_min_backoff > config.subscriptions_max_backoff) {
+    return core::InvalidArgument("subscriptions.min_backoff: " + core::FormatDuration(config.subscriptions_min_backoff) +
+                                 " is longer than subscriptions.max_backoff (" +
+                                 core::FormatDuration(config.subscriptions_max_backoff) + ")");
   }
   if (config.store.migrations_dir && !std::filesystem::is_directory(*config.store.migrations_dir)) {
     return core::InvalidArgument("db.migrations_dir: \"" + config.store.migrations_dir->string() +

@@ -89,6 +89,18 @@ struct Config {
   std::chrono::milliseconds peers_max_backoff{30000};   // longest wait after failures
   std::chrono::milliseconds peers_stale_after{30000};   // a peer not reached for this long is stale
   std::size_t peers_page = 1000;                        // changes per call
+  // Webhook subscriptions (leader only; docs/exchange.md, "Subscriptions") and SSE streams.
+  bool subscriptions_enabled = true;                          // false: the leader sends no webhooks
+  std::chrono::milliseconds subscriptions_interval{1000};     // how often the delivery job runs
+  std::chrono::milliseconds subscriptions_timeout{5000};      // one POST, connect to response
+  std::size_t subscriptions_concurrency = 4;                  // parallel POSTs (sender threads)
+  std::size_t subscriptions_max_attempts = 10;                // then the delivery is dead
+  std::chrono::milliseconds subscriptions_min_backoff{1000};  // first retry after about this
+  std::chrono::milliseconds subscriptions_max_backoff{600000};
+  std::size_t subscriptions_max_pending = 10000;              // per subscription; beyond: dead ("queue full")
+  std::size_t subscriptions_max_deliveries = 200;             // attempts per round
+  std::chrono::milliseconds subscriptions_round_budget{20000};
+  std::chrono::milliseconds subscriptions_retention{7 * 24 * 3600 * 1000LL};  // delivered and dead kept
 
   std::chrono::milliseconds lease_ttl{3000};
   std::chrono::milliseconds lease_renew_interval{1000};

@@ -23,6 +23,8 @@
 #include "http/signal_routes.h"
 #include "http/cluster_routes.h"
 #include "http/ingest_routes.h"
+#include "http/subscription_routes.h"
+#include "http/change_stream.h"
 
 namespace vik::app {
 
@@ -56,7 +58,7 @@ std::string AdvertisedHost(const std::string& host) {
 
 Runtime::Runtime(Config config)
     : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), lease_timer_(ioc_), feed_timer_(ioc_), picture_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
+      credentials_timer_(ioc_), lease_timer_(ioc_), feed_timer_(ioc_), picture_timer_(ioc_), delivery_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (writer_) {
@@ -169,6 +171,25 @@ core::Status Runtime::StartUp() {
   keeper_options.node_id = config_.node_id;
   keeper_ = std::make_unique<picture::PictureKeeper>(*store_, clock_, keeper_options, core::ModuleLogger("picture"),
                                                      *picture_metrics_);
+  // Webhook deliveries (leader only): POSTs run on their own small pool, so a slow receiver never
+  // occupies a database thread.
+  webhook_pool_ = std::make_unique<core::BlockingPool>("vik-webhook", config_.subscriptions_concurrency, 256);
+  webhook_pool_->Start();
+  delivery_metrics_ = std::make_unique<subscriptions::DeliveryMetrics>(*registry_);
+  subscriptions::DeliveryOptions delivery_options;
+  delivery_options.region = config_.region;
+  delivery_options.timeout = config_.subscriptions_timeout;
+  delivery_options.max_attempts = static_cast<int>(config_.subscriptions_max_attempts);
+  delivery_options.min_backoff = config_.subscriptions_min_backoff;
+  delivery_options.max_backoff = config_.subscriptions_max_backoff;
+  delivery_options.max_pending = static_cast<int>(config_.subscriptions_max_pending);
+  delivery_options.max_deliveries = static_cast<int>(config_.subscriptions_max_deliveries);
+  delivery_options.round_budget = config_.subscriptions_round_budget;
+  delivery_options.retention = config_.subscriptions_retention;
+  delivery_options.user_agent = std::string("vikd/") + Version();
+  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*store_, *webhook_pool_, clock_, delivery_options,
+                                                               core::ModuleLogger("subscriptions"),
+                                                               *delivery_metrics_);
   const exchange::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
                                                std::chrono::seconds(30)};
   const bool national = config_.role == "national";
@@ -232,13 +253,16 @@ core::Status Runtime::StartUp() {
     families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     return families;
   });
-  // A national node has no region of its own: no ingest, no own picture, no region state.
+  // A national node has no region of its own: no ingest, no own picture, no region state, no feed.
   if (!national) {
     http::AddIngestRoutes(router_, *pipeline_, *auth_);
     http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
     http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
     http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
+    http::AddChangeStreamRoute(router_,
+                               {status_context, store_.get(), blocking_.get(), auth_.get(), ioc_.get_executor()});
+    http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   }
   http::AddNationalRoutes(router_, {national_source, store_.get(), blocking_.get(), auth_.get()});
@@ -335,6 +359,9 @@ int Runtime::Serve() {
   }
   if (pusher_) {
     pusher_->Start();
+  }
+  if (config_.subscriptions_enabled && config_.role != "national") {
+    ScheduleDeliveryRound(config_.subscriptions_interval);
   }
   // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
   // restarted, while a slow database (a readiness check blocking on connect) is not.
@@ -545,6 +572,52 @@ void Runtime::KeepPicture() {
   SchedulePictureRound(next);
 }
 
+// Webhook deliveries, a singleton job like the picture keeper (docs/exchange.md, "Subscriptions"):
+// one round at a time on the blocking pool; every write passes the fence.
+void Runtime::ScheduleDeliveryRound(std::chrono::milliseconds delay) {
+  boost::asio::post(ioc_, [this, delay] {
+    if (stopping_) {
+      return;
+    }
+    delivery_timer_.expires_after(delay);
+    delivery_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping_) {
+        return;
+      }
+      if (!lease_->fence()) {
+        delivery_job_->Idle();
+        ScheduleDeliveryRound(config_.subscriptions_interval);
+        return;
+      }
+      if (!blocking_->TrySubmit([this] { DeliverWebhooks(); })) {
+        ScheduleDeliveryRound(config_.subscriptions_interval);
+      }
+    });
+  });
+}
+
+void Runtime::DeliverWebhooks() {
+  std::chrono::milliseconds next = config_.subscriptions_interval;
+  if (auto fence = lease_->fence(); fence && !stopping_) {
+    core::Status s = delivery_job_->Round(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
+    if (store::IsFenced(s)) {
+      lease_->OnFenced("webhook delivery");
+    } else if (!s.ok()) {
+      // The first failure of a run is logged, then one in a hundred; the next round waits longer
+      // after each failure in a row (interval x 2^n, at most 30 s).
+      if (delivery_failures_++ % 100 == 0) {
+        core::LogWarn(*log_, "webhook delivery round failed; retrying",
+                      {{"error", s.message()}, {"failures", static_cast<std::uint64_t>(delivery_failures_)}});
+      }
+      next = std::min<std::chrono::milliseconds>(
+          std::chrono::seconds(30), config_.subscriptions_interval * (1u << std::min(delivery_failures_, 6u)));
+    } else {
+      delivery_failures_ = 0;
+    }
+  }
+  ScheduleDeliveryRound(next);
+}
+
 void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
   boost::asio::post(ioc_, [this, delay] {
     if (stopping_) {
@@ -669,6 +742,7 @@ void Runtime::Shutdown() {
     lease_timer_.cancel();
     feed_timer_.cancel();
     picture_timer_.cancel();
+    delivery_timer_.cancel();
     watchdog_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);
@@ -680,6 +754,7 @@ void Runtime::Shutdown() {
   io_threads_.clear();
   cap_pool_->Stop();
   blocking_->Stop();
+  webhook_pool_->Stop();
   store_->CloseIdle();
   core::LogInfo(*log_, "stopped",
                 {{"forced_http_connections", static_cast<std::uint64_t>(forced)},

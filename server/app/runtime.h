@@ -43,6 +43,7 @@
 #include "picture/picture_keeper.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "subscriptions/delivery_job.h"
 
 namespace vik::app {
 
@@ -67,6 +68,8 @@ class Runtime {
   void PollFeeds();  // runs on the blocking pool, leader only
   void SchedulePictureRound(std::chrono::milliseconds delay);
   void KeepPicture();  // runs on the blocking pool, leader only
+  void ScheduleDeliveryRound(std::chrono::milliseconds delay);
+  void DeliverWebhooks();  // runs on the blocking pool, leader only
   void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
   void RefreshCredentials();  // runs on the blocking pool
   void WaitForSignal();
@@ -103,6 +106,10 @@ class Runtime {
   std::unique_ptr<exchange::MirrorMetrics> mirror_metrics_;
   std::unique_ptr<exchange::PeerMirror> mirror_;  // null without pulled peers
   std::unique_ptr<exchange::FeedPusher> pusher_;  // null without push targets
+  std::unique_ptr<core::BlockingPool> webhook_pool_;  // webhook POSTs of the delivery job
+  std::unique_ptr<subscriptions::DeliveryMetrics> delivery_metrics_;
+  std::unique_ptr<subscriptions::DeliveryJob> delivery_job_;
+  unsigned delivery_failures_ = 0;  // touched only by DeliverWebhooks
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
@@ -111,6 +118,7 @@ class Runtime {
   boost::asio::steady_timer lease_timer_;
   boost::asio::steady_timer feed_timer_;
   boost::asio::steady_timer picture_timer_;
+  boost::asio::steady_timer delivery_timer_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;

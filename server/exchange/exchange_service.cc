@@ -6,6 +6,7 @@
 
 #include <grpcpp/alarm.h>
 
+#include "exchange/change_filters.h"
 #include "exchange/grpc_status.h"
 #include "exchange/ingest_service.h"
 #include "exchange/push_receiver.h"
@@ -100,14 +101,19 @@ grpc::ServerUnaryReactor* ExchangeService::ListChanges(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(core::InvalidArgument("limit: expected 0 (default 100) to 1000")));
     return reactor;
   }
+  auto filter = FilterFromProto(request->filter());
+  if (!filter.ok()) {
+    reactor->Finish(ToGrpcStatus(filter.status()));
+    return reactor;
+  }
   const int limit = request->limit() == 0 ? 100 : request->limit();
-  Run(context, reactor, [this, reactor, response, after = *after, limit] {
+  Run(context, reactor, [this, reactor, response, after = *after, limit, filter = *filter] {
     auto page = store_.ReadChanges(after, limit, ctx_.region);
     if (!page.ok()) {
       reactor->Finish(ToGrpcStatus(page.status()));
       return;
     }
-    ToProtoPage(*page, response);
+    ToProtoPageFiltered(*page, filter, response);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
@@ -187,8 +193,8 @@ grpc::ServerUnaryReactor* ExchangeService::PushChanges(grpc::CallbackServerConte
 // callbacks. Finish is called exactly once; OnDone deletes the reactor.
 class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik::v1::Change> {
  public:
-  WatchReactor(ExchangeService& service, std::optional<store::ChangeCursor> after)
-      : service_(service), cursor_(after) {}
+  WatchReactor(ExchangeService& service, std::optional<store::ChangeCursor> after, domain::ChangeFilter filter)
+      : service_(service), filter_(std::move(filter)), cursor_(after) {}
 
   void Start() {
     std::lock_guard lock(mu_);
@@ -256,8 +262,10 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
         FinishLocked(ToGrpcStatus(page.status()));
         return;
       }
-      for (const auto& c : page->changes) {
-        ToProtoChange(*page, c, &queue_.emplace_back());
+      vik::v1::ListChangesResponse matching;
+      ToProtoPageFiltered(*page, filter_, &matching);
+      for (auto& c : *matching.mutable_changes()) {
+        queue_.emplace_back().Swap(&c);
       }
       cursor_ = page->next;
       more_ = page->more;
@@ -277,6 +285,7 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
   }
 
   ExchangeService& service_;
+  const domain::ChangeFilter filter_;
   std::mutex mu_;
   std::optional<store::ChangeCursor> cursor_;
   std::deque<vik::v1::Change> queue_;
@@ -311,12 +320,16 @@ grpc::ServerWriteReactor<vik::v1::Change>* ExchangeService::WatchChanges(grpc::C
   if (!after.ok()) {
     return refuse(after.status());
   }
+  auto filter = FilterFromProto(request->filter());
+  if (!filter.ok()) {
+    return refuse(filter.status());
+  }
   if (++watchers_ > options_.max_watchers) {
     --watchers_;
     context->AddTrailingMetadata("retry-after", "5");
     return refuse(core::ResourceExhausted("too many WatchChanges streams on this instance; poll ListChanges or retry"));
   }
-  auto* reactor = new WatchReactor(*this, *after);
+  auto* reactor = new WatchReactor(*this, *after, *filter);
   reactor->Start();
   return reactor;
 }

@@ -1,8 +1,8 @@
 #include "http/change_routes.h"
 
-#include <charconv>
-
+#include "exchange/change_filters.h"
 #include "exchange/change_mapping.h"
+#include "http/filter_query.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
 
@@ -14,32 +14,29 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
     if (!Authorize(*ctx.auth, *request, readers, respond)) {
       return;
     }
-    auto params = ParseQuery(request->query, {"after", "limit"});
-    if (!params.ok()) {
-      respond(ErrorResponse(params.status()));
+    auto query = ParseFeedQuery(request->query, {"after", "limit"});
+    if (!query.ok()) {
+      respond(ErrorResponse(query.status()));
       return;
     }
-    auto after = exchange::ParseCursor(Param(*params, "after"), "after");
+    auto after = exchange::ParseCursor(Param(query->params, "after"), "after");
     if (!after.ok()) {
       respond(ErrorResponse(after.status()));
       return;
     }
-    int limit = 100;
-    if (const auto v = Param(*params, "limit"); !v.empty()) {
-      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
-      if (ec != std::errc() || end != v.data() + v.size() || limit < 1 || limit > 1000) {
-        respond(ErrorResponse(core::InvalidArgument("limit: expected a number from 1 to 1000")));
-        return;
-      }
+    auto limit = LimitParam(query->params, 100, 1000);
+    if (!limit.ok()) {
+      respond(ErrorResponse(limit.status()));
+      return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, after = *after, limit, respond] {
+    SubmitOrRefuse(*ctx.blocking, [ctx, after = *after, limit = *limit, filter = query->filter, respond] {
       auto page = ctx.store->ReadChanges(after, limit, ctx.status.region);
       if (!page.ok()) {
         respond(StoreErrorResponse(page.status()));
         return;
       }
       vik::v1::ListChangesResponse proto;
-      exchange::ToProtoPage(*page, &proto);
+      exchange::ToProtoPageFiltered(*page, filter, &proto);
       respond(ProtoJsonResponse(proto));
     }, respond);
   });

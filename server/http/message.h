@@ -19,11 +19,32 @@ namespace vik::http {
 namespace bhttp = boost::beast::http;
 using Response = bhttp::response<bhttp::string_body>;
 
+// The body of a streaming response (Server-Sent Events), pulled by the session one piece at a time.
+// The session calls Next again only after the previous piece was written; Cancel when the
+// connection ends for another reason (client gone, write failed, shutdown). Implementations must
+// be safe for Next and Cancel arriving from the session's strand while a piece is produced on
+// another thread. A pending Deliver keeps the session alive: Cancel must drop it.
+class StreamSource {
+ public:
+  // Receives the next piece: call exactly once, from any thread; `last` ends the response (and the
+  // connection) after `piece` is written.
+  using Deliver = std::function<void(std::string piece, bool last)>;
+  virtual ~StreamSource() = default;
+  virtual void Next(Deliver deliver) = 0;
+  virtual void Cancel() = 0;
+};
+
+// Starts a streaming response instead of answering through the Responder: `head` is sent first
+// (its body ignored; the connection closes when the stream ends), then the pieces of `source`.
+using StreamStarter = std::function<void(Response head, std::shared_ptr<StreamSource> source)>;
+
 struct Request {
   bhttp::request<bhttp::string_body> msg;
   std::string path;   // target without the query string
   std::string query;  // after '?', undecoded
   std::string remote_address;
+  // Set by the server: a handler answers either through its Responder or, once, through this.
+  StreamStarter start_stream;
 };
 
 // Completes a request: call exactly once, from any thread.

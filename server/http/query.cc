@@ -34,8 +34,10 @@ core::Result<std::string> Decode(std::string_view s) {
 }  // namespace
 
 core::Result<std::map<std::string, std::string>> ParseQuery(std::string_view query,
-                                                            const std::set<std::string>& allowed) {
+                                                            const std::set<std::string>& allowed,
+                                                            const std::set<std::string>& repeatable) {
   std::map<std::string, std::string> out;
+  std::size_t count = 0;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
@@ -59,11 +61,15 @@ core::Result<std::map<std::string, std::string>> ParseQuery(std::string_view que
       }
       return core::InvalidArgument("query: unknown parameter \"" + *name + "\" (known: " + names + ")");
     }
-    if (out.count(*name) > 0) {
-      return core::InvalidArgument("query: parameter \"" + *name + "\" is given twice");
-    }
-    if (out.size() >= 32) {
+    if (++count > 32) {
       return core::InvalidArgument("query: more than 32 parameters");
+    }
+    if (const auto it = out.find(*name); it != out.end()) {
+      if (repeatable.count(*name) == 0) {
+        return core::InvalidArgument("query: parameter \"" + *name + "\" is given twice");
+      }
+      it->second += "," + *value;
+      continue;
     }
     out[*name] = std::move(value).value();
   }

@@ -74,4 +74,8 @@ core::Result<int> IntParam(const std::map<std::string, std::string>& params, con
   return n;
 }
 
+core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max) {
+  return IntParam(params, "limit", fallback, 1, max);
+}
+
 }  // namespace vik::http

@@ -39,4 +39,7 @@ std::string Param(const std::map<std::string, std::string>& params, const char* 
 core::Result<int> IntParam(const std::map<std::string, std::string>& params, const char* name, int fallback, int min,
                            int max);
 
+// The query parameter "limit": `fallback` when absent; INVALID_ARGUMENT unless 1..`max`.
+core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max);
+
 }  // namespace vik::http

@@ -6,6 +6,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -64,10 +65,11 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Shutdown: finish the request in flight (if any), then close; close at once when idle.
+  // Shutdown: finish the request in flight (if any), then close; close at once when idle or
+  // streaming between pieces (a stream in the middle of writing a piece closes after it).
   void BeginDrain() {
     closing_ = true;
-    if (state_ == State::kIdle && buffer_.size() == 0) {
+    if ((state_ == State::kIdle && buffer_.size() == 0) || (state_ == State::kStreaming && !piece_in_flight_)) {
       Close();
     }
   }
@@ -77,7 +79,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
-  enum class State { kIdle, kReading, kHandling, kWriting, kClosed };
+  enum class State { kIdle, kReading, kHandling, kWriting, kStreaming, kClosed };
 
   void ReadHeader() {
     if (closing_) {
@@ -191,6 +193,16 @@ class Session : public std::enable_shared_from_this<Session> {
         self->Send(std::move(res), self->route_, self->method_);
       });
     };
+    req->start_stream = [weak = weak_from_this()](Response head, std::shared_ptr<StreamSource> source) {
+      auto session = weak.lock();
+      if (!session) {
+        source->Cancel();
+        return;
+      }
+      net::post(session->stream_.get_executor(), [session, head = std::move(head), source]() mutable {
+        session->StartStream(std::move(head), std::move(source));
+      });
+    };
     try {
       (*match.handler)(std::move(req), std::move(respond));
     } catch (const std::exception& e) {
@@ -200,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send(Response res, const std::string& route, const std::string& method) {
-    if (state_ == State::kClosed || state_ == State::kWriting) {
+    if (state_ == State::kClosed || state_ == State::kWriting || state_ == State::kStreaming) {
       return;
     }
     state_ = State::kWriting;
@@ -228,11 +240,70 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // A streaming response: the head now, then the source's pieces one write at a time. Writes have
+  // the read timeout as deadline (a client that stops reading is cut off); between pieces there is
+  // no deadline (the source decides when to write: events, heartbeats). The connection closes when
+  // the stream ends.
+  void StartStream(Response head, std::shared_ptr<StreamSource> source) {
+    if (state_ != State::kHandling) {
+      source->Cancel();  // answered already, or closed
+      return;
+    }
+    state_ = State::kStreaming;
+    source_ = std::move(source);
+    head.keep_alive(false);
+    head.body().clear();
+    head.erase(bhttp::field::content_length);  // the body runs until the connection closes
+    auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(std::move(head.base()));
+    const unsigned code = msg->result_int();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    piece_in_flight_ = true;
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_write(stream_, *msg, [self = shared_from_this(), msg, code, seconds](beast::error_code ec, std::size_t) {
+      self->piece_in_flight_ = false;
+      self->metrics_->Observe(self->route_, self->method_, code, seconds);
+      // Beast reports end_of_stream for a head whose message ends with the connection: expected here.
+      self->AfterPiece(ec == bhttp::error::end_of_stream ? beast::error_code() : ec, false);
+    });
+  }
+
+  void AfterPiece(beast::error_code ec, bool last) {
+    if (ec || last || closing_ || state_ != State::kStreaming) {
+      Close();
+      return;
+    }
+    stream_.expires_never();
+    // The callback keeps the session alive while the source waits for something to send (no I/O
+    // is pending then); Cancel (from Close) releases it.
+    source_->Next([self = shared_from_this()](std::string piece, bool end) {
+      net::post(self->stream_.get_executor(), [self, piece = std::move(piece), end]() mutable {
+        self->WritePiece(std::move(piece), end);
+      });
+    });
+  }
+
+  void WritePiece(std::string piece, bool last) {
+    if (state_ != State::kStreaming) {
+      return;
+    }
+    auto text = std::make_shared<std::string>(std::move(piece));
+    piece_in_flight_ = true;
+    stream_.expires_after(options_.read_timeout);
+    net::async_write(stream_, net::buffer(*text), [self = shared_from_this(), text, last](beast::error_code ec, std::size_t) {
+      self->piece_in_flight_ = false;
+      self->AfterPiece(ec, last);
+    });
+  }
+
   void Close() {
     if (state_ == State::kClosed) {
       return;
     }
     state_ = State::kClosed;
+    if (source_) {
+      source_->Cancel();
+      source_.reset();
+    }
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
@@ -256,6 +327,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   std::string route_ = "unmatched";
   std::string method_ = "-";
+  std::shared_ptr<StreamSource> source_;  // while streaming
+  bool piece_in_flight_ = false;
 };
 
 Server::Server(net::io_context& ioc, HttpOptions options, const Router& router,

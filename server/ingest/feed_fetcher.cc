@@ -50,11 +50,12 @@ boost::system::error_code Await(asio::io_context& ioc, Clock::time_point deadlin
   return result;
 }
 
-core::Status NetworkError(const std::string& what, const std::string& url, const boost::system::error_code& ec) {
+core::Status NetworkError(const std::string& method, const std::string& what, const std::string& url,
+                          const boost::system::error_code& ec) {
   if (ec == asio::error::timed_out) {
-    return core::DeadlineExceeded("GET " + url + ": timed out during " + what);
+    return core::DeadlineExceeded(method + " " + url + ": timed out during " + what);
   }
-  return core::Unavailable("GET " + url + ": " + what + " failed: " + ec.message());
+  return core::Unavailable(method + " " + url + ": " + what + " failed: " + ec.message());
 }
 
 }  // namespace
@@ -262,11 +263,68 @@ core::Result<FetchResponse> FeedFetcher::Get(const FetchRequest& request) const 
 core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequest& request,
                                                  std::string& location) const {
   const std::string shown = url.Origin() + url.target;
+  http::request<http::string_body> req{http::verb::get, url.target, 11};
+  req.set(http::field::accept, "application/atom+xml, application/rss+xml, application/cap+xml, application/xml, */*");
+  if (!request.etag.empty()) {
+    req.set(http::field::if_none_match, request.etag);
+  }
+  if (!request.last_modified.empty()) {
+    req.set(http::field::if_modified_since, request.last_modified);
+  }
+  auto r = RoundTrip(url, req, request.deadline);
+  if (!r.ok()) {
+    return r.status();
+  }
+  auto& res = *r;
+  const int status = static_cast<int>(res.result_int());
+  if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+    location = std::string(res[http::field::location]);
+    if (location.empty()) {
+      return core::Unavailable("GET " + shown + ": HTTP " + std::to_string(status) + " without Location");
+    }
+    return FetchResponse{};
+  }
+  if (status != 200 && status != 304) {
+    return core::Unavailable("GET " + shown + ": HTTP " + std::to_string(status));
+  }
+  FetchResponse out;
+  out.status = status;
+  out.not_modified = status == 304;
+  out.etag = std::string(res[http::field::etag]);
+  out.last_modified = std::string(res[http::field::last_modified]);
+  out.body = std::move(res.body());
+  return out;
+}
+
+core::Result<PostResponse> FeedFetcher::Post(const PostRequest& request) const {
+  auto url = ParseUrl(request.url);
+  if (!url.ok()) {
+    return url.status();
+  }
+  http::request<http::string_body> req{http::verb::post, url->target, 11};
+  req.set(http::field::content_type, request.content_type);
+  for (const auto& [name, value] : request.headers) {
+    req.set(name, value);
+  }
+  req.body() = request.body;
+  req.prepare_payload();
+  auto r = RoundTrip(*url, req, request.deadline);
+  if (!r.ok()) {
+    return r.status();
+  }
+  return PostResponse{static_cast<int>(r->result_int()), std::move(r->body())};
+}
+
+core::Result<http::response<http::string_body>> FeedFetcher::RoundTrip(
+    const Url& url, http::request<http::string_body>& req,
+    std::optional<std::chrono::steady_clock::time_point> request_deadline) const {
+  const std::string method(req.method_string());
+  const std::string shown = url.Origin() + url.target;
   auto deadline = Clock::now() + options_.total_timeout;
-  if (request.deadline) {
-    deadline = std::min(deadline, *request.deadline);
+  if (request_deadline) {
+    deadline = std::min(deadline, *request_deadline);
     if (deadline <= Clock::now()) {
-      return core::DeadlineExceeded("GET " + shown + ": no time left in the poll's budget");
+      return core::DeadlineExceeded(method + " " + shown + ": no time left in the round's budget");
     }
   }
   asio::io_context ioc(1);
@@ -275,7 +333,7 @@ core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequ
   tcp::resolver resolver(ioc);
   const auto endpoints = resolver.resolve(url.host, url.port, ec);
   if (ec) {
-    return core::Unavailable("GET " + shown + ": cannot resolve \"" + url.host + "\": " + ec.message());
+    return core::Unavailable(method + " " + shown + ": cannot resolve \"" + url.host + "\": " + ec.message());
   }
 
   asio::ssl::stream<tcp::socket> stream(ioc, tls_->context);
@@ -288,33 +346,25 @@ core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequ
   ec = Await(
       ioc, connect_deadline, [&](auto handler) { asio::async_connect(socket, endpoints, handler); }, close);
   if (ec) {
-    return NetworkError("connect", shown, ec);
+    return NetworkError(method, "connect", shown, ec);
   }
 
   if (url.https) {
     // SNI, and the certificate must name the host (as well as chain to the system store).
     if (SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()) != 1) {
-      return core::Unavailable("GET " + shown + ": cannot set the TLS server name");
+      return core::Unavailable(method + " " + shown + ": cannot set the TLS server name");
     }
     stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
     ec = Await(
         ioc, deadline, [&](auto handler) { stream.async_handshake(asio::ssl::stream_base::client, handler); },
         close);
     if (ec) {
-      return NetworkError("TLS handshake", shown, ec);
+      return NetworkError(method, "TLS handshake", shown, ec);
     }
   }
 
-  http::request<http::empty_body> req{http::verb::get, url.target, 11};
   req.set(http::field::host, url.Origin().substr(url.https ? 8 : 7));
   req.set(http::field::user_agent, options_.user_agent);
-  req.set(http::field::accept, "application/atom+xml, application/rss+xml, application/cap+xml, application/xml, */*");
-  if (!request.etag.empty()) {
-    req.set(http::field::if_none_match, request.etag);
-  }
-  if (!request.last_modified.empty()) {
-    req.set(http::field::if_modified_since, request.last_modified);
-  }
   http::response_parser<http::string_body> parser;
   parser.body_limit(options_.max_bytes);
   parser.header_limit(64 * 1024);
@@ -341,35 +391,18 @@ core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequ
   ec = url.https ? exchange(stream) : exchange(socket);
   close();
   if (ec == http::error::body_limit) {
-    return core::ResourceExhausted("GET " + shown + ": the response is larger than " +
+    return core::ResourceExhausted(method + " " + shown + ": the response is larger than " +
                                    std::to_string(options_.max_bytes) + " bytes");
   }
   if (ec) {
-    return NetworkError("the request", shown, ec);
+    return NetworkError(method, "the request", shown, ec);
   }
-  auto& res = parser.get();
+  auto res = parser.release();
   if (res.body().size() > options_.max_bytes) {
-    return core::ResourceExhausted("GET " + shown + ": the response is larger than " +
+    return core::ResourceExhausted(method + " " + shown + ": the response is larger than " +
                                    std::to_string(options_.max_bytes) + " bytes");
   }
-  const int status = static_cast<int>(res.result_int());
-  if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
-    location = std::string(res[http::field::location]);
-    if (location.empty()) {
-      return core::Unavailable("GET " + shown + ": HTTP " + std::to_string(status) + " without Location");
-    }
-    return FetchResponse{};
-  }
-  if (status != 200 && status != 304) {
-    return core::Unavailable("GET " + shown + ": HTTP " + std::to_string(status));
-  }
-  FetchResponse out;
-  out.status = status;
-  out.not_modified = status == 304;
-  out.etag = std::string(res[http::field::etag]);
-  out.last_modified = std::string(res[http::field::last_modified]);
-  out.body = std::move(res.body());
-  return out;
+  return res;
 }
 
 }  // namespace vik::ingest

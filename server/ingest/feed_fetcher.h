@@ -1,13 +1,17 @@
 #pragma once
 
-// HTTP(S) GET for the feed poller: conditional requests (If-None-Match, If-Modified-Since), a
+// The HTTP(S) client of vikd: GET for the feed poller and POST for webhook deliveries
+// (subscriptions/delivery_job.h). GET: conditional requests (If-None-Match, If-Modified-Since), a
 // connect timeout and a total deadline per fetch, a response size limit enforced while reading
 // (Beast's parser body_limit: nothing beyond the limit is buffered), at most `max_redirects`
 // redirects to http/https URLs (a relative Location resolved against the redirecting URL; a
 // redirect from https to http is refused, as is any hop the request's `allow` check refuses),
 // https with certificate verification against the system store and SNI.
 //
-// Each Get runs on the calling thread with its own short-lived io_context: the poller is already
+// POST sends a body with headers to one URL (no redirects) and returns whatever status the server
+// answers, with the same timeouts, TLS verification and response size limit.
+//
+// Each call runs on the calling thread with its own short-lived io_context: the poller is already
 // on a blocking-pool thread and works feed by feed, so a sequential fetch with hard deadlines
 // (io_context::run_until, then cancel) is simpler than an async chain on the runtime's io_context,
 // and a slow feed server can never delay the HTTP listener's handlers. Name resolution is the
@@ -21,6 +25,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "core/result.h"
 
@@ -56,6 +65,19 @@ struct FetchResponse {
   std::string url;            // after redirects
 };
 
+struct PostRequest {
+  std::string url;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // as FetchRequest::deadline
+};
+
+struct PostResponse {
+  int status = 0;
+  std::string body;  // at most FetchOptions::max_bytes
+};
+
 // http(s)://host[:port]/path?query split up; INVALID_ARGUMENT for anything else.
 struct Url {
   bool https = false;
@@ -83,9 +105,18 @@ class FeedFetcher {
   // certificate, any other HTTP status; the message names the status).
   core::Result<FetchResponse> Get(const FetchRequest& request) const;
 
+  // OK with any HTTP status (the caller judges it; redirects are not followed). Errors as Get's for
+  // the URL, the network, the deadline and the response size.
+  core::Result<PostResponse> Post(const PostRequest& request) const;
+
  private:
   struct Tls;
   core::Result<FetchResponse> GetOnce(const Url& url, const FetchRequest& request, std::string& location) const;
+  // Connects (TLS for https), writes `request` (Host and User-Agent set here) and reads the
+  // response within the deadline and size limit.
+  core::Result<boost::beast::http::response<boost::beast::http::string_body>> RoundTrip(
+      const Url& url, boost::beast::http::request<boost::beast::http::string_body>& request,
+      std::optional<std::chrono::steady_clock::time_point> deadline) const;
 
   const FetchOptions options_;
   std::unique_ptr<Tls> tls_;

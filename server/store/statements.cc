@@ -35,6 +35,11 @@ std::span<const Statement> PreparedStatements() {
       stmt::kPeerContact, stmt::kPeerError, stmt::kMirrorRisksClear, stmt::kMirrorRegionStateClear, stmt::kMirrorRisksUpsert,
       stmt::kMirrorSignalsUpsert, stmt::kMirrorRegionStateUpsert, stmt::kMirrorRegionStatesRead,
       stmt::kMirrorRiskCounts, stmt::kMirrorTopRisks, stmt::kMirrorThemes, stmt::kMirrorSignalsList, stmt::kMirrorPrune,
+      // subscriptions (migration 0013)
+      stmt::kSubscriptionInsert, stmt::kSubscriptionsList, stmt::kSubscriptionRead, stmt::kSubscriptionDelete,
+      stmt::kSubscriptionsMatching, stmt::kSubscriptionCursor, stmt::kSubscriptionCursorSet, stmt::kDeliveriesEnqueue,
+      stmt::kDeliveriesDue, stmt::kDeliveryDelivered, stmt::kDeliveryFailed, stmt::kDeliveriesList,
+      stmt::kDeliveryRetry, stmt::kDeliveryState, stmt::kDeliveriesPrune, stmt::kDeliveryCounts,
   };
   return kAll;
 }

@@ -785,6 +785,104 @@ inline constexpr Statement kFeedPollError{
     "UPDATE cap_feeds SET last_attempt_at = now(), last_error = $2, consecutive_errors = consecutive_errors + 1,"
     " next_poll_at = now() + make_interval(secs => $3::float8) WHERE name = $1"};
 
+// --- subscriptions and webhook deliveries (pg_subscriptions.cc; migration 0013) ---
+#define VIK_SUBSCRIPTION_COLUMNS                                                                            \
+  "s.id::text, s.partner, s.name, s.url, s.filter::text, s.created_by,"                                     \
+  " (extract(epoch FROM s.created_at) * 1000000)::bigint,"                                                  \
+  " coalesce((extract(epoch FROM s.last_delivered_at) * 1000000)::bigint, 0), coalesce(s.last_error, ''),"  \
+  " coalesce((extract(epoch FROM s.last_error_at) * 1000000)::bigint, 0),"                                  \
+  " (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription = s.id AND d.state = 'pending'),"        \
+  " (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription = s.id AND d.state = 'delivered'),"      \
+  " (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription = s.id AND d.state = 'dead')"
+// Nothing inserted (no row returned) when the partner does not exist.
+inline constexpr Statement kSubscriptionInsert{
+    "subscription_insert",
+    "INSERT INTO subscriptions (partner, name, url, filter, secret, created_by)"
+    " SELECT $1, $2, $3, $4::jsonb, $5, $6 WHERE EXISTS (SELECT 1 FROM partners WHERE name = $1) RETURNING id::text"};
+// $1: a partner, or '' for every partner.
+inline constexpr Statement kSubscriptionsList{
+    "subscriptions_list",
+    "SELECT " VIK_SUBSCRIPTION_COLUMNS " FROM subscriptions s WHERE $1 = '' OR s.partner = $1"
+    " ORDER BY s.partner, s.name LIMIT 1000"};
+inline constexpr Statement kSubscriptionRead{
+    "subscription_read", "SELECT " VIK_SUBSCRIPTION_COLUMNS " FROM subscriptions s WHERE s.id = $1::uuid"};
+#undef VIK_SUBSCRIPTION_COLUMNS
+inline constexpr Statement kSubscriptionDelete{
+    "subscription_delete", "DELETE FROM subscriptions WHERE id = $1::uuid RETURNING partner, name"};
+inline constexpr Statement kSubscriptionsMatching{
+    "subscriptions_matching",
+    "SELECT id::text, filter::text, (extract(epoch FROM created_at) * 1000000)::bigint FROM subscriptions"};
+inline constexpr Statement kSubscriptionCursor{
+    "subscription_cursor", "SELECT xid::text, seq FROM subscription_cursor"};
+inline constexpr Statement kSubscriptionCursorSet{
+    "subscription_cursor_set",
+    "UPDATE subscription_cursor SET xid = $1::text::xid8, seq = $2, updated_at = now()"};
+// Enqueues deliveries ($1: JSON array), each for a subscription that still exists; a subscription
+// with $2 deliveries pending gets further ones as dead ("queue full"), so the queue stays bounded
+// and nothing is dropped unseen (dead letters are listed and can be re-queued). Idempotent per
+// (subscription, change).
+inline constexpr Statement kDeliveriesEnqueue{
+    "deliveries_enqueue",
+    "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(subscription uuid, xid text, seq bigint,"
+    " at_us bigint, kind text, object text, body text)),"
+    " ranked AS (SELECT x.*, row_number() OVER (PARTITION BY x.subscription ORDER BY x.xid::xid8, x.seq) AS n,"
+    " (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription = x.subscription AND d.state = 'pending')"
+    " AS pending FROM input x JOIN subscriptions s ON s.id = x.subscription)"
+    " INSERT INTO webhook_deliveries (subscription, change_xid, change_seq, change_at, kind, object, body, state,"
+    " last_error, finished_at)"
+    " SELECT subscription, xid::xid8, seq, to_timestamp(at_us / 1000000.0), kind, object, body,"
+    " CASE WHEN pending + n > $2 THEN 'dead' ELSE 'pending' END,"
+    " CASE WHEN pending + n > $2 THEN 'queue full: ' || $2 || ' deliveries pending' END,"
+    " CASE WHEN pending + n > $2 THEN now() END"
+    " FROM ranked ON CONFLICT (subscription, change_xid, change_seq) DO NOTHING"};
+// The head of every subscription's queue (its oldest pending delivery by cursor) when due; at most $1.
+inline constexpr Statement kDeliveriesDue{
+    "deliveries_due",
+    "SELECT d.id::text, d.subscription::text, s.url, s.secret, d.body, d.attempts"
+    " FROM (SELECT DISTINCT ON (subscription) * FROM webhook_deliveries WHERE state = 'pending'"
+    " ORDER BY subscription, change_xid, change_seq) d JOIN subscriptions s ON s.id = d.subscription"
+    " WHERE d.next_attempt_at <= now() ORDER BY d.next_attempt_at LIMIT $1"};
+inline constexpr Statement kDeliveryDelivered{
+    "delivery_delivered",
+    "WITH d AS (UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, finished_at = now(),"
+    " last_error = NULL WHERE id = $1::uuid AND state = 'pending' RETURNING subscription)"
+    " UPDATE subscriptions s SET last_delivered_at = now() FROM d WHERE s.id = d.subscription"};
+// A failed attempt ($2: the error): dead after $4 attempts, else retried after $3 milliseconds.
+inline constexpr Statement kDeliveryFailed{
+    "delivery_failed",
+    "WITH d AS (UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2,"
+    " state = CASE WHEN attempts + 1 >= $4 THEN 'dead' ELSE 'pending' END,"
+    " finished_at = CASE WHEN attempts + 1 >= $4 THEN now() END,"
+    " next_attempt_at = now() + make_interval(secs => $3::float8 / 1000)"
+    " WHERE id = $1::uuid AND state = 'pending' RETURNING subscription)"
+    " UPDATE subscriptions s SET last_error = $2, last_error_at = now() FROM d WHERE s.id = d.subscription"};
+// $2: a state, or '' for all; oldest change first, at most $3.
+inline constexpr Statement kDeliveriesList{
+    "deliveries_list",
+    "SELECT id::text, subscription::text, change_xid::text, change_seq, kind, object, state, attempts,"
+    " (extract(epoch FROM next_attempt_at) * 1000000)::bigint, coalesce(last_error, ''),"
+    " (extract(epoch FROM created_at) * 1000000)::bigint,"
+    " coalesce((extract(epoch FROM finished_at) * 1000000)::bigint, 0)"
+    " FROM webhook_deliveries WHERE subscription = $1::uuid AND ($2 = '' OR state = $2)"
+    " ORDER BY change_xid, change_seq LIMIT $3"};
+// Re-queues a dead delivery: pending again, attempts from 0, due now.
+inline constexpr Statement kDeliveryRetry{
+    "delivery_retry",
+    "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL"
+    " WHERE subscription = $1::uuid AND id = $2::uuid AND state = 'dead' RETURNING id"};
+inline constexpr Statement kDeliveryState{
+    "delivery_state", "SELECT state FROM webhook_deliveries WHERE subscription = $1::uuid AND id = $2::uuid"};
+// Deletes at most $2 delivered or dead deliveries finished before $1 (microseconds).
+inline constexpr Statement kDeliveriesPrune{
+    "deliveries_prune",
+    "WITH del AS (DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries"
+    " WHERE state <> 'pending' AND finished_at < to_timestamp($1::bigint / 1000000.0) LIMIT $2) RETURNING 1)"
+    " SELECT count(*) FROM del"};
+inline constexpr Statement kDeliveryCounts{
+    "delivery_counts",
+    "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'dead')"
+    " FROM webhook_deliveries WHERE state <> 'delivered'"};
+
 }  // namespace stmt
 
 // The statements registered on every pooled connection.

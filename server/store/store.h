@@ -24,6 +24,7 @@
 #include "store/mirror_records.h"
 #include "store/change_records.h"
 #include "store/picture_records.h"
+#include "store/subscription_records.h"
 
 namespace vik::store {
 
@@ -183,6 +184,40 @@ class Store {
   // Forgets mirrored signals received and risks out of the picture before `before`, at most
   // `limit` of each; the number deleted. Fenced.
   core::Result<int> PruneMirror(const Fence& fence, core::WallTime before, int limit);
+  // --- subscriptions and webhook deliveries (pg_subscriptions.cc; docs/exchange.md) ---
+  // Administration, audited in the same transaction. CreateSubscription: the new id;
+  // ALREADY_EXISTS when the partner has a subscription of that name, INVALID_ARGUMENT ("partner:")
+  // when there is no such partner.
+  core::Result<std::string> CreateSubscription(const SubscriptionCreate& subscription, const AuditRecord& audit);
+  // Every partner's when `partner` is empty; at most 1000.
+  core::Result<std::vector<SubscriptionRecord>> ListSubscriptions(const std::string& partner);
+  // NOT_FOUND when no such subscription (`id` must be a UUID).
+  core::Result<SubscriptionRecord> ReadSubscription(const std::string& id);
+  // Deletes the subscription and its deliveries; NOT_FOUND when no such subscription.
+  core::Status DeleteSubscription(const std::string& id, const AuditRecord& audit);
+  // The deliveries of a subscription in `state` ("" all), oldest change first, at most `limit`.
+  core::Result<std::vector<DeliveryRecord>> ListDeliveries(const std::string& subscription, const std::string& state,
+                                                          int limit);
+  // Re-queues a dead delivery (pending, attempts from 0, due now). NOT_FOUND when the subscription
+  // has no such delivery; FAILED_PRECONDITION when it is not dead.
+  core::Status RetryDelivery(const std::string& subscription, const std::string& delivery, const AuditRecord& audit);
+
+  // The delivery job (leader only). Every subscription with its filter, and the job's cursor.
+  core::Result<std::vector<SubscriptionMatchRecord>> ListSubscriptionFilters();
+  core::Result<ChangeCursor> ReadSubscriptionCursor();
+  // Enqueues `deliveries` and moves the cursor to `next`, in one transaction under the fence
+  // (FAILED_PRECONDITION "fenced" and nothing written when it no longer holds). Deliveries beyond
+  // `max_pending` pending per subscription are stored dead ("queue full").
+  core::Status EnqueueDeliveries(const Fence& fence, const ChangeCursor& next,
+                                 const std::vector<DeliveryEnqueue>& deliveries, int max_pending);
+  // The head of each subscription's queue when due, at most `limit`.
+  core::Result<std::vector<DueDelivery>> ReadDueDeliveries(int limit);
+  // Records attempts (delivered; or failed: retried after the outcome's backoff, dead after
+  // `max_attempts`), in one transaction under the fence.
+  core::Status RecordDeliveries(const Fence& fence, const std::vector<DeliveryOutcome>& outcomes, int max_attempts);
+  // Deletes at most `limit` delivered and dead deliveries finished before `before`, fenced.
+  core::Result<int> PruneDeliveries(const Fence& fence, core::WallTime before, int limit);
+  core::Result<DeliveryCounts> CountDeliveries();
 
   // --- reference data files (pg_reference.cc) ---
   // Inserts or updates every row of `tables` by its key (nothing is deleted) and appends `audit`,

@@ -1,0 +1,208 @@
+#include "http/change_stream.h"
+
+#include <deque>
+#include <mutex>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "exchange/change_filters.h"
+#include "exchange/change_mapping.h"
+#include "http/filter_query.h"
+#include "http/route_helpers.h"
+
+namespace vik::http {
+namespace {
+
+struct Shared {
+  ChangeStreamContext ctx;
+  std::atomic<int> streams{0};
+};
+
+std::string Event(const vik::v1::Change& change) {
+  return "id: " + change.cursor() + "\nevent: " + change.kind() + "\ndata: " + exchange::ChangeJson(change) + "\n\n";
+}
+
+// One stream's source: a queue of pieces filled from the change log. `mu_` guards everything; the
+// session's Next/Cancel, pool reads and timer callbacks may arrive on different threads.
+class ChangeStream final : public StreamSource, public std::enable_shared_from_this<ChangeStream> {
+ public:
+  ChangeStream(std::shared_ptr<Shared> shared, store::ChangeCursor cursor, domain::ChangeFilter filter)
+      : shared_(std::move(shared)), filter_(std::move(filter)), cursor_(cursor), timer_(shared_->ctx.executor),
+        last_write_(std::chrono::steady_clock::now()) {}
+
+  ~ChangeStream() override { --shared_->streams; }
+
+  // Queues the changes of `page` that match; moves the cursor.
+  void Take(const store::ChangePage& page) {
+    std::lock_guard lock(mu_);
+    TakeLocked(page);
+  }
+
+  void Next(Deliver deliver) override {
+    std::unique_lock lock(mu_);
+    if (cancelled_) {
+      return;
+    }
+    deliver_ = std::move(deliver);
+    FlushOrWaitLocked(lock);
+  }
+
+  void Cancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    deliver_ = nullptr;
+    timer_.cancel();
+  }
+
+ private:
+  void TakeLocked(const store::ChangePage& page) {
+    vik::v1::ListChangesResponse matching;
+    exchange::ToProtoPageFiltered(page, filter_, &matching);
+    for (const auto& c : matching.changes()) {
+      pieces_.emplace_back(Event(c), false);
+    }
+    cursor_ = page.next;
+    more_ = page.more;
+  }
+
+  // Hands the next piece to the waiting session, a heartbeat when one is due, or waits for the
+  // next poll. REQUIRES: deliver_ set, `lock` held.
+  void FlushOrWaitLocked(std::unique_lock<std::mutex>& lock) {
+    const auto now = std::chrono::steady_clock::now();
+    std::optional<std::pair<std::string, bool>> piece;
+    if (!pieces_.empty()) {
+      piece = std::move(pieces_.front());
+      pieces_.pop_front();
+    } else if (now - last_write_ >= shared_->ctx.heartbeat) {
+      piece = std::make_pair(": keep-alive\nid: " + exchange::FormatCursor(cursor_) + "\n\n", false);
+    }
+    if (piece) {
+      last_write_ = now;
+      Deliver deliver = std::move(deliver_);
+      deliver_ = nullptr;
+      lock.unlock();
+      deliver(std::move(piece->first), piece->second);
+      return;
+    }
+    if (polling_) {
+      return;  // the read in flight flushes
+    }
+    polling_ = true;
+    timer_.expires_after(more_ ? std::chrono::milliseconds(0) : shared_->ctx.poll);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->Poll(ec); });
+  }
+
+  void Poll(const boost::system::error_code& ec) {
+    {
+      std::lock_guard lock(mu_);
+      if (ec || cancelled_) {
+        polling_ = false;
+        return;
+      }
+    }
+    const bool queued = shared_->ctx.blocking->TrySubmit([self = shared_from_this()] { self->Read(); });
+    if (!queued) {  // the pool is busy: try again at the next poll
+      std::unique_lock lock(mu_);
+      polling_ = false;
+      more_ = false;
+      if (deliver_ && !cancelled_) {
+        FlushOrWaitLocked(lock);
+      }
+    }
+  }
+
+  void Read() {
+    store::ChangeCursor from;
+    {
+      std::lock_guard lock(mu_);
+      from = cursor_;
+    }
+    auto page = shared_->ctx.store->ReadChanges(from, shared_->ctx.page_limit, shared_->ctx.status.region);
+    std::unique_lock lock(mu_);
+    polling_ = false;
+    if (cancelled_) {
+      return;
+    }
+    if (page.ok()) {
+      TakeLocked(*page);
+    } else if (page.status().code() == core::StatusCode::kOutOfRange) {
+      pieces_.emplace_back("event: error\ndata: {\"code\":\"OUT_OF_RANGE\",\"message\":\"the cursor fell out of the "
+                           "change log; resynchronise from a snapshot\"}\n\n",
+                           true);
+    } else {
+      more_ = false;  // a database error: try again at the next poll
+    }
+    if (deliver_) {
+      FlushOrWaitLocked(lock);
+    }
+  }
+
+  const std::shared_ptr<Shared> shared_;
+  const domain::ChangeFilter filter_;
+  std::mutex mu_;
+  store::ChangeCursor cursor_;
+  std::deque<std::pair<std::string, bool>> pieces_;  // text, last
+  boost::asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point last_write_;
+  Deliver deliver_;
+  bool more_ = false;
+  bool polling_ = false;
+  bool cancelled_ = false;
+};
+
+}  // namespace
+
+void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
+  auto shared = std::make_shared<Shared>();
+  shared->ctx = std::move(context);
+  router.Add(bhttp::verb::get, "/v1/changes/stream", [shared](std::shared_ptr<const Request> request, Responder respond) {
+    const ChangeStreamContext& ctx = shared->ctx;
+    if (!Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond)) {
+      return;
+    }
+    auto query = ParseFeedQuery(request->query, {"after"});
+    if (!query.ok()) {
+      respond(ErrorResponse(query.status()));
+      return;
+    }
+    const auto last_event_id = request->msg["Last-Event-ID"];
+    auto after = last_event_id.empty()
+                     ? exchange::ParseCursor(Param(query->params, "after"), "after")
+                     : exchange::ParseCursor(std::string(last_event_id), "Last-Event-ID");
+    if (!after.ok()) {
+      respond(ErrorResponse(after.status()));
+      return;
+    }
+    if (++shared->streams > ctx.max_streams) {
+      --shared->streams;
+      Response res = ErrorResponse(core::Unavailable("too many change streams on this instance; retry later or poll "
+                                                     "GET /v1/changes"));
+      SetRetryAfter(res, std::chrono::seconds(5));
+      respond(std::move(res));
+      return;
+    }
+    // The first read decides between an error answer (410, ...) and the stream.
+    const bool queued = ctx.blocking->TrySubmit([shared, request, respond, from = *after, filter = query->filter] {
+      auto page = shared->ctx.store->ReadChanges(from, shared->ctx.page_limit, shared->ctx.status.region);
+      if (!page.ok()) {
+        --shared->streams;
+        respond(StoreErrorResponse(page.status()));
+        return;
+      }
+      auto stream = std::make_shared<ChangeStream>(shared, page->next, filter);
+      stream->Take(*page);
+      Response head = MakeResponse(bhttp::status::ok, "", "text/event-stream; charset=utf-8");
+      head.set(bhttp::field::cache_control, "no-cache");
+      head.set("X-Accel-Buffering", "no");
+      request->start_stream(std::move(head), std::move(stream));
+    });
+    if (!queued) {
+      --shared->streams;
+      Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
+      SetRetryAfter(res, std::chrono::seconds(1));
+      respond(std::move(res));
+    }
+  });
+}
+
+}  // namespace vik::http

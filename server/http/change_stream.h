@@ -1,0 +1,45 @@
+#pragma once
+
+// GET /v1/changes/stream?after=&<filter> (read, analyst, admin): the change feed as Server-Sent
+// Events (docs/exchange.md, "Server-Sent Events"). One event per change that matches the filter:
+//   id: <cursor>
+//   event: <kind>
+//   data: <the Change as protobuf JSON, one line>
+// Last-Event-ID (the browser's reconnect) takes precedence over `after`. Every `heartbeat` without
+// an event a comment and the cursor read so far (an event with an id and no data: EventSource
+// keeps it as the last id, so a filtered stream resumes past changes that did not match) keep
+// proxies from closing the connection. The log is polled like WatchChanges (reads on the blocking
+// pool, every `poll`, at once while pages are full). Errors before the stream starts are plain
+// answers (400, 410 for a cursor out of range, 429 pool full); at most `max_streams` streams per
+// instance (beyond: 503 with Retry-After). A stream ends when the client goes, the server drains,
+// or the cursor falls out of the log mid-stream (an `event: error` then ends it).
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "core/blocking_pool.h"
+#include "exchange/picture_mapping.h"
+#include "http/router.h"
+#include "ingest/authenticator.h"
+#include "store/store.h"
+
+namespace vik::http {
+
+struct ChangeStreamContext {
+  exchange::StatusContext status;
+  store::Store* store = nullptr;
+  core::BlockingPool* blocking = nullptr;
+  const ingest::Authenticator* auth = nullptr;
+  boost::asio::any_io_executor executor;  // the timers of the streams
+  std::chrono::milliseconds poll{250};
+  std::chrono::milliseconds heartbeat{15000};
+  int max_streams = 64;
+  int page_limit = 100;
+};
+
+void AddChangeStreamRoute(Router& router, ChangeStreamContext context);
+
+}  // namespace vik::http

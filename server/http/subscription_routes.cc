@@ -1,0 +1,326 @@
+#include "http/subscription_routes.h"
+
+#include <cctype>
+
+#include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
+
+#include "core/time_format.h"
+#include "exchange/change_filters.h"
+#include "http/query.h"
+#include "http/route_helpers.h"
+#include "ingest/feed_fetcher.h"
+#include "subscriptions/webhook_signature.h"
+
+namespace vik::http {
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string>& Scopes() {
+  static const std::set<std::string> scopes = {"read", "analyst", "admin"};
+  return scopes;
+}
+
+std::string Time(std::int64_t us) {
+  return core::FormatRfc3339(core::WallTime{std::chrono::microseconds(us)});
+}
+
+json OrNull(std::int64_t us) { return us == 0 ? json(nullptr) : json(Time(us)); }
+
+json SubscriptionJson(const store::SubscriptionRecord& s) {
+  return {{"id", s.id},
+          {"partner", s.partner},
+          {"name", s.name},
+          {"url", s.url},
+          {"filter", json::parse(s.filter_json, nullptr, false)},
+          {"createdBy", s.created_by},
+          {"createdAt", Time(s.created_us)},
+          {"lastDeliveredAt", OrNull(s.last_delivered_us)},
+          {"lastError", s.last_error.empty() ? json(nullptr) : json(s.last_error)},
+          {"lastErrorAt", OrNull(s.last_error_us)},
+          {"deliveries", {{"pending", s.pending}, {"delivered", s.delivered}, {"dead", s.dead}}}};
+}
+
+json DeliveryJson(const store::DeliveryRecord& d) {
+  return {{"id", d.id},
+          {"subscription", d.subscription},
+          {"cursor", std::to_string(d.cursor.xid) + "." + std::to_string(d.cursor.seq)},
+          {"kind", d.kind},
+          {"object", d.object},
+          {"state", d.state},
+          {"attempts", d.attempts},
+          {"nextAttemptAt", d.state == "pending" ? json(Time(d.next_attempt_us)) : json(nullptr)},
+          {"lastError", d.last_error.empty() ? json(nullptr) : json(d.last_error)},
+          {"createdAt", Time(d.created_us)},
+          {"finishedAt", OrNull(d.finished_us)}};
+}
+
+bool IsUuid(const std::string& s) {
+  if (s.size() != 36) {
+    return false;
+  }
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : std::isxdigit(static_cast<unsigned char>(s[i])) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// POST body, checked: the subscription to create (without secret and creator), INVALID_ARGUMENT
+// naming the field.
+core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, const ingest::Caller& caller) {
+  const json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return core::InvalidArgument("the body must be a JSON object");
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (key != "name" && key != "url" && key != "filter" && key != "picture" && key != "partner") {
+      return core::InvalidArgument(key + ": unknown field (expected name, url, filter, picture, partner)");
+    }
+  }
+  store::SubscriptionCreate out;
+  if (!j.contains("name") || !j["name"].is_string() || j["name"].get<std::string>().empty() ||
+      j["name"].get<std::string>().size() > 100) {
+    return core::InvalidArgument("name: required, 1 to 100 bytes");
+  }
+  out.name = j["name"].get<std::string>();
+  if (!j.contains("url") || !j["url"].is_string() || j["url"].get<std::string>().size() > 2000) {
+    return core::InvalidArgument("url: required, an http:// or https:// URL of at most 2000 bytes");
+  }
+  out.url = j["url"].get<std::string>();
+  if (auto url = ingest::ParseUrl(out.url); !url.ok()) {
+    return core::InvalidArgument("url: " + url.status().message());
+  }
+  vik::v1::ChangeFilter proto;
+  if (j.contains("filter")) {
+    if (!j["filter"].is_object() ||
+        !google::protobuf::util::JsonStringToMessage(j["filter"].dump(), &proto).ok()) {
+      return core::InvalidArgument(
+          "filter: expected an object with themes, municipalities, minLevel, kinds, picture");
+    }
+  }
+  if (j.contains("picture")) {
+    if (!j["picture"].is_string() || (!proto.picture().empty() && proto.picture() != j["picture"])) {
+      return core::InvalidArgument("picture: expected actual or exercise (and the same as filter.picture)");
+    }
+    proto.set_picture(j["picture"].get<std::string>());
+  }
+  if (proto.picture().empty()) {
+    proto.set_picture("actual");  // never mixed unless asked for per subscription
+  }
+  auto filter = exchange::FilterFromProto(proto);
+  if (!filter.ok()) {
+    return filter.status();
+  }
+  vik::v1::ChangeFilter canonical;
+  exchange::FilterToProto(*filter, &canonical);
+  google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(canonical, &out.filter_json, print).ok()) {
+    return core::Internal("cannot render the filter");
+  }
+  out.partner = caller.partner;
+  if (j.contains("partner")) {
+    if (!j["partner"].is_string() || j["partner"].get<std::string>().empty()) {
+      return core::InvalidArgument("partner: expected a partner name");
+    }
+    if (j["partner"] != caller.partner && !caller.HasScope("admin")) {
+      return core::PermissionDenied("partner: only an admin token may subscribe for another partner");
+    }
+    out.partner = j["partner"].get<std::string>();
+  }
+  return out;
+}
+
+// "/v1/subscriptions/{id}[/deliveries[/{delivery}/retry]]" split after the prefix.
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::string rest = path.substr(std::string("/v1/subscriptions/").size());
+  std::string::size_type start = 0;
+  for (;;) {
+    const auto slash = rest.find('/', start);
+    out.push_back(rest.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) {
+      return out;
+    }
+    start = slash + 1;
+  }
+}
+
+Response NoSuch(const std::string& path) {
+  return ErrorResponse(core::NotFound("no resource at \"" + path + "\""));
+}
+
+// Reads the subscription and checks the caller may see it (404 otherwise), then runs `then`.
+void WithSubscription(const SubscriptionRouteContext& ctx, const ingest::Caller& caller, const std::string& id,
+                      const Responder& respond, std::function<void(const store::SubscriptionRecord&)> then) {
+  SubmitOrRefuse(*ctx.blocking, [ctx, caller, id, respond, then = std::move(then)] {
+    auto sub = ctx.store->ReadSubscription(id);
+    if (!sub.ok()) {
+      respond(StoreErrorResponse(sub.status()));
+      return;
+    }
+    if (sub->partner != caller.partner && !caller.HasScope("admin")) {
+      respond(StoreErrorResponse(core::NotFound("subscription " + id + " does not exist")));
+      return;
+    }
+    then(*sub);
+  }, respond);
+}
+
+store::AuditRecord Audit(const ingest::Caller& caller, const std::string& action, const json& object) {
+  return {caller.Actor(), caller.origin, action, object.dump(), "ok"};
+}
+
+}  // namespace
+
+void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext ctx) {
+  router.Add(bhttp::verb::post, "/v1/subscriptions", [ctx](std::shared_ptr<const Request> request, Responder respond) {
+    auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
+    if (!caller) {
+      return;
+    }
+    auto create = ParseCreate(request->msg.body(), *caller);
+    if (!create.ok()) {
+      respond(ErrorResponse(create.status()));
+      return;
+    }
+    SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, create = *create, respond]() mutable {
+      auto secret = subscriptions::GenerateSecret();
+      if (!secret.ok()) {
+        respond(StoreErrorResponse(secret.status()));
+        return;
+      }
+      create.secret = *secret;
+      create.created_by = caller.Actor();
+      auto id = ctx.store->CreateSubscription(
+          create, Audit(caller, "subscription.create",
+                        {{"partner", create.partner}, {"name", create.name}, {"url", create.url}}));
+      if (!id.ok()) {
+        respond(StoreErrorResponse(id.status()));
+        return;
+      }
+      auto sub = ctx.store->ReadSubscription(*id);
+      if (!sub.ok()) {
+        respond(StoreErrorResponse(sub.status()));
+        return;
+      }
+      json body = SubscriptionJson(*sub);
+      body["secret"] = create.secret;
+      respond(JsonResponse(bhttp::status::created, body.dump()));
+    }, respond);
+  });
+
+  router.Add(bhttp::verb::get, "/v1/subscriptions", [ctx](std::shared_ptr<const Request> request, Responder respond) {
+    auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
+    if (!caller) {
+      return;
+    }
+    SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, respond] {
+      auto subs = ctx.store->ListSubscriptions(caller.HasScope("admin") ? "" : caller.partner);
+      if (!subs.ok()) {
+        respond(StoreErrorResponse(subs.status()));
+        return;
+      }
+      json list = json::array();
+      for (const auto& s : *subs) {
+        list.push_back(SubscriptionJson(s));
+      }
+      respond(JsonResponse(bhttp::status::ok, json{{"subscriptions", std::move(list)}}.dump()));
+    }, respond);
+  });
+
+  router.Add(bhttp::verb::get, "/v1/subscriptions/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
+    auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
+    if (!caller) {
+      return;
+    }
+    const auto parts = Segments(request->path);
+    if (!IsUuid(parts[0]) || parts.size() > 2 || (parts.size() == 2 && parts[1] != "deliveries")) {
+      respond(NoSuch(request->path));
+      return;
+    }
+    if (parts.size() == 1) {
+      WithSubscription(ctx, *caller, parts[0], respond, [respond](const store::SubscriptionRecord& sub) {
+        respond(JsonResponse(bhttp::status::ok, SubscriptionJson(sub).dump()));
+      });
+      return;
+    }
+    auto params = ParseQuery(request->query, {"state", "limit"});
+    if (!params.ok()) {
+      respond(ErrorResponse(params.status()));
+      return;
+    }
+    const std::string state = Param(*params, "state");
+    if (!state.empty() && state != "pending" && state != "delivered" && state != "dead") {
+      respond(ErrorResponse(core::InvalidArgument("state: expected pending, delivered or dead")));
+      return;
+    }
+    auto limit = LimitParam(*params, 100, 1000);
+    if (!limit.ok()) {
+      respond(ErrorResponse(limit.status()));
+      return;
+    }
+    WithSubscription(ctx, *caller, parts[0], respond, [ctx, state, limit = *limit, respond](const store::SubscriptionRecord& sub) {
+      auto deliveries = ctx.store->ListDeliveries(sub.id, state, limit);
+      if (!deliveries.ok()) {
+        respond(StoreErrorResponse(deliveries.status()));
+        return;
+      }
+      json list = json::array();
+      for (const auto& d : *deliveries) {
+        list.push_back(DeliveryJson(d));
+      }
+      respond(JsonResponse(bhttp::status::ok, json{{"deliveries", std::move(list)}}.dump()));
+    });
+  });
+
+  router.Add(bhttp::verb::delete_, "/v1/subscriptions/*",
+             [ctx](std::shared_ptr<const Request> request, Responder respond) {
+               auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
+               if (!caller) {
+                 return;
+               }
+               const auto parts = Segments(request->path);
+               if (parts.size() != 1 || !IsUuid(parts[0])) {
+                 respond(NoSuch(request->path));
+                 return;
+               }
+               WithSubscription(ctx, *caller, parts[0], respond, [ctx, caller = *caller, respond](const store::SubscriptionRecord& sub) {
+                 core::Status s = ctx.store->DeleteSubscription(
+                     sub.id, Audit(caller, "subscription.delete", {{"id", sub.id}, {"partner", sub.partner}, {"name", sub.name}}));
+                 if (!s.ok()) {
+                   respond(StoreErrorResponse(s));
+                   return;
+                 }
+                 respond(JsonResponse(bhttp::status::ok, json{{"deleted", sub.id}}.dump()));
+               });
+             });
+
+  router.Add(bhttp::verb::post, "/v1/subscriptions/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
+    auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
+    if (!caller) {
+      return;
+    }
+    const auto parts = Segments(request->path);
+    if (parts.size() != 4 || !IsUuid(parts[0]) || parts[1] != "deliveries" || !IsUuid(parts[2]) || parts[3] != "retry") {
+      respond(NoSuch(request->path));
+      return;
+    }
+    const std::string delivery = parts[2];
+    WithSubscription(ctx, *caller, parts[0], respond, [ctx, caller = *caller, delivery, respond](const store::SubscriptionRecord& sub) {
+      core::Status s = ctx.store->RetryDelivery(
+          sub.id, delivery, Audit(caller, "subscription.retry", {{"subscription", sub.id}, {"delivery", delivery}}));
+      if (!s.ok()) {
+        respond(StoreErrorResponse(s));
+        return;
+      }
+      respond(JsonResponse(bhttp::status::ok, json{{"requeued", delivery}}.dump()));
+    });
+  });
+}
+
+}  // namespace vik::http

@@ -1,0 +1,31 @@
+#pragma once
+
+// Webhook subscriptions over HTTP (docs/exchange.md, "Subscriptions"; docs/api.md). Scopes read,
+// analyst or admin: a token manages its own partner's subscriptions; admin manages every partner's
+// (and may create one for another partner with "partner"). Another partner's subscription is
+// answered 404, as if it did not exist.
+//   POST   /v1/subscriptions                                 {name, url, filter, picture[, partner]}
+//          201 with the subscription and its HMAC secret (shown only here)
+//   GET    /v1/subscriptions                                 the caller's (admin: all)
+//   GET    /v1/subscriptions/{id}                            with delivery counts and the last error
+//   DELETE /v1/subscriptions/{id}                            with its deliveries
+//   GET    /v1/subscriptions/{id}/deliveries?state=&limit=   oldest change first
+//   POST   /v1/subscriptions/{id}/deliveries/{delivery}/retry  re-queues a dead delivery
+// Answered from the blocking pool (429 with Retry-After when it is full).
+
+#include "core/blocking_pool.h"
+#include "http/router.h"
+#include "ingest/authenticator.h"
+#include "store/store.h"
+
+namespace vik::http {
+
+struct SubscriptionRouteContext {
+  store::Store* store = nullptr;
+  core::BlockingPool* blocking = nullptr;
+  const ingest::Authenticator* auth = nullptr;
+};
+
+void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext context);
+
+}  // namespace vik::http

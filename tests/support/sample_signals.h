@@ -1,0 +1,21 @@
+#pragma once
+
+// Signals as partners push them (POST /v1/signals), for end-to-end tests of the feed and its
+// consumers.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace vik::testing {
+
+// An actual, severe, observed fire incident of source "brandweer-vr21": sent a minute ago, in effect
+// for two hours, in `theme` at `municipality`.
+nlohmann::json IncidentSignal(const std::string& external_id, const std::string& theme,
+                              const std::string& municipality);
+
+// POST /v1/signals to 127.0.0.1:`http_port` with bearer `token`; true when the call succeeds and
+// every signal is accepted (a test fails loudly on a signal refused, e.g. for an unknown theme).
+bool PushAccepted(int http_port, const std::string& token, const nlohmann::json& signals);
+
+}  // namespace vik::testing
