@@ -31,6 +31,23 @@ bool ParseFlags(int argc, char** argv, int first, const Flags& flags, const char
   return true;
 }
 
+std::optional<std::string> ParseMode(int argc, char** argv, const char* help, const std::string& mode_with_files,
+                                     std::vector<std::string>& files) {
+  if (argc < 2) {
+    std::fputs(help, stderr);
+    return std::nullopt;
+  }
+  const std::string mode = argv[1];
+  if (mode == "--help" || mode == "-h") {
+    std::fputs(help, stdout);
+    std::exit(0);
+  }
+  if (mode == mode_with_files) {
+    files.assign(argv + 2, argv + argc);
+  }
+  return mode;
+}
+
 std::string ReadToken(const std::string& path) {
   std::ifstream in(path);
   std::string token;

@@ -1,5 +1,6 @@
-# Shared by the benchmark scripts of tests/bench (run.sh, cap_run.sh, picture_run.sh): the Release
-# build in ./build-bench, a private PostgreSQL with a database `vik`, and a vikd on port 0.
+# Shared by the benchmark scripts of tests/bench (run.sh, cap_run.sh, picture_run.sh,
+# federation_run.sh): the Release build in ./build-bench, a private PostgreSQL with a database `vik`,
+# and a vikd on port 0.
 # Source it after deploy/lib/common.sh, from the repository root; it defines functions only.
 # The functions set the global variables they name; they exit the script on failure (set -e).
 
@@ -20,6 +21,21 @@ vik_bench_renice() {
   if [ "$(id -u)" -eq 0 ] && [ "${VIK_BENCH_RENICE:-1}" = 1 ]; then
     renice -n -10 -p $$ >/dev/null
   fi
+}
+
+# vik_bench_fresh_dir DIR OUT PORT PORT_VARIABLE: stops the cluster an interrupted run left in
+# DIR/data, fails when 127.0.0.1:PORT is in use (telling to set PORT_VARIABLE), then empties DIR (a
+# benchmark's PostgreSQL and logs) and OUT (its results).
+vik_bench_fresh_dir() {
+  local dir=$1 out=$2 port=$3 variable=$4
+  [ -f "$dir/data/PG_VERSION" ] && vik_pg_stop "$dir/data"
+  if vik_port_busy "$port"; then
+    echo "127.0.0.1:$port is in use; set $variable to a free port" >&2
+    exit 1
+  fi
+  rm -rf "$dir" "$out"
+  mkdir -p "$dir" "$out"
+  chmod 755 "$dir"
 }
 
 # vik_bench_pg_start DIR [PORT] [extra -c settings]: initdb DIR/data (unless it holds a cluster) and

@@ -108,17 +108,12 @@ std::vector<int> ParseList(const std::string& v) {
 
 std::optional<Options> ParseOptions(int argc, char** argv, std::vector<std::string>& rest) {
   Options o;
-  if (argc < 2) {
-    std::fputs(kHelp, stderr);
+  auto mode = ParseMode(argc, argv, kHelp, "report", rest);
+  if (!mode) {
     return std::nullopt;
   }
-  o.mode = argv[1];
-  if (o.mode == "--help" || o.mode == "-h") {
-    std::fputs(kHelp, stdout);
-    std::exit(0);
-  }
+  o.mode = *mode;
   if (o.mode == "report") {
-    rest.assign(argv + 2, argv + argc);
     return o;
   }
   bench::Flags flags = {

@@ -56,14 +56,7 @@ vik_bench_renice
 DIR=${VIK_PICTURE_DIR:-/tmp/picbench}
 OUT=$BUILD/picture
 PORT=${VIK_PICTURE_PG_PORT:-55600}
-[ -f "$DIR/data/PG_VERSION" ] && vik_pg_stop "$DIR/data"  # a cluster left over by an interrupted run
-if vik_port_busy "$PORT"; then
-  echo "127.0.0.1:$PORT is in use; set VIK_PICTURE_PG_PORT to a free port" >&2
-  exit 1
-fi
-rm -rf "$DIR" "$OUT"
-mkdir -p "$DIR" "$OUT"
-chmod 755 "$DIR"
+vik_bench_fresh_dir "$DIR" "$OUT" "$PORT" VIK_PICTURE_PG_PORT
 VIKD_PID=
 cleanup() {
   vik_bench_vikd_stop
