@@ -31,7 +31,7 @@ CREATE TABLE mirror_signals (
     received_at timestamptz NOT NULL,
     ended_at    timestamptz,
     body        bytea NOT NULL,
-    applied_at  timestamptz NOT NULL DEFAULT now(),
+    applied_at  timestamptz NOT NULL DEFAULT now(),  -- first mirrored (the apply transaction's start)
     PRIMARY KEY (peer, id)
 );
 CREATE INDEX mirror_signals_received ON mirror_signals (peer, received_at DESC);

@@ -535,6 +535,8 @@ inline constexpr Statement kMirrorRisksUpsert{
     " ON CONFLICT (peer, picture, id) DO UPDATE SET theme = EXCLUDED.theme, municipality = EXCLUDED.municipality,"
     " level = EXCLUDED.level, priority = EXCLUDED.priority, in_picture = EXCLUDED.in_picture, body = EXCLUDED.body,"
     " applied_at = now()"};
+// applied_at stays the time the signal was first mirrored (its propagation), a later body
+// (cancelled, superseded) only updates the lifecycle.
 inline constexpr Statement kMirrorSignalsUpsert{
     "mirror_signals_upsert",
     "INSERT INTO mirror_signals (peer, id, status, state, received_at, ended_at, body)"
@@ -543,7 +545,7 @@ inline constexpr Statement kMirrorSignalsUpsert{
     " FROM jsonb_to_recordset($2::jsonb) AS x(id text, status text, state text, received_us bigint, ended_us bigint,"
     " body text)"
     " ON CONFLICT (peer, id) DO UPDATE SET status = EXCLUDED.status, state = EXCLUDED.state,"
-    " ended_at = EXCLUDED.ended_at, body = EXCLUDED.body, applied_at = now()"};
+    " ended_at = EXCLUDED.ended_at, body = EXCLUDED.body"};
 inline constexpr Statement kMirrorRegionStateUpsert{
     "mirror_region_state_upsert",
     "INSERT INTO mirror_region_states (peer, region, version, grip_level, phase, set_at, body)"

@@ -16,7 +16,7 @@
 #include "support/http_client.h"
 #include "support/postgres.h"
 #include "support/process.h"
-#include "support/signal_json.h"
+#include "support/sample_signals.h"
 #include "support/vikd.h"
 #include "vik/v1/exchange.grpc.pb.h"
 

@@ -5,9 +5,9 @@
 
 namespace vik::testing {
 
-nlohmann::json IncidentSignal(const std::string& external_id, const std::string& theme,
-                              const std::string& municipality) {
-  return {{"source", "brandweer-vr21"},
+nlohmann::json FireIncident(const std::string& source, const std::string& external_id,
+                            const std::string& municipality, const std::string& theme) {
+  return {{"source", source},
           {"externalId", external_id},
           {"msgType", "MSG_TYPE_ALERT"},
           {"status", "SIGNAL_STATUS_ACTUAL"},
@@ -21,6 +21,11 @@ nlohmann::json IncidentSignal(const std::string& external_id, const std::string&
           {"expiresAt", Rfc3339FromNow(std::chrono::minutes(120))},
           {"area", {{"municipalities", {municipality}}}},
           {"headline", "Melding " + external_id}};
+}
+
+nlohmann::json IncidentSignal(const std::string& external_id, const std::string& theme,
+                              const std::string& municipality) {
+  return FireIncident("brandweer-vr21", external_id, municipality, theme);
 }
 
 bool PushAccepted(int http_port, const std::string& token, const nlohmann::json& signals) {
