@@ -409,6 +409,15 @@ const std::vector<Setting>& Settings() {
        DurationSetter("subscriptions.interval", [](Config& c) -> milliseconds& { return c.subscriptions_interval; },
                       milliseconds(50)),
        [](const Config& c) { return core::FormatDuration(c.subscriptions_interval); }},
+      {"subscriptions.allow_private_destinations", "",
+       "allow webhook URLs that resolve to loopback, private or link-local addresses (default: public only)",
+       [](Config& c, const std::string& v) {
+         if (!ParseBool(v, c.subscriptions_allow_private_destinations)) {
+           return Bad("subscriptions.allow_private_destinations", "expected true or false, got \"" + v + "\"");
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::string(c.subscriptions_allow_private_destinations ? "true" : "false"); }},
       {"subscriptions.timeout", "", "one webhook POST, connect to response; slower is a failed attempt",
        DurationSetter("subscriptions.timeout", [](Config& c) -> milliseconds& { return c.subscriptions_timeout; },
                       milliseconds(100)),

@@ -91,6 +91,7 @@ struct Config {
   std::size_t peers_page = 1000;                        // changes per call
   // Webhook subscriptions (leader only; docs/exchange.md, "Subscriptions") and SSE streams.
   bool subscriptions_enabled = true;                          // false: the leader sends no webhooks
+  bool subscriptions_allow_private_destinations = false;     // webhooks to loopback/private addresses
   std::chrono::milliseconds subscriptions_interval{1000};     // how often the delivery job runs
   std::chrono::milliseconds subscriptions_timeout{5000};      // one POST, connect to response
   std::size_t subscriptions_concurrency = 4;                  // parallel POSTs (sender threads)

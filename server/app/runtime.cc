@@ -186,6 +186,7 @@ core::Status Runtime::StartUp() {
   delivery_options.max_deliveries = static_cast<int>(config_.subscriptions_max_deliveries);
   delivery_options.round_budget = config_.subscriptions_round_budget;
   delivery_options.retention = config_.subscriptions_retention;
+  delivery_options.allow_private_destinations = config_.subscriptions_allow_private_destinations;
   delivery_options.user_agent = std::string("vikd/") + Version();
   delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*store_, *webhook_pool_, clock_, delivery_options,
                                                                core::ModuleLogger("subscriptions"),

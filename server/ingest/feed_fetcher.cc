@@ -296,6 +296,32 @@ core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequ
   return out;
 }
 
+bool IsPublicAddress(const std::string& ip) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(ip, ec);
+  if (ec) {
+    return false;
+  }
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  if (address.is_unspecified() || address.is_loopback() || address.is_multicast()) {
+    return false;
+  }
+  if (address.is_v4()) {
+    const auto b = address.to_v4().to_bytes();
+    const bool private_range = b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168);
+    const bool link_local = b[0] == 169 && b[1] == 254;
+    const bool shared = b[0] == 100 && (b[1] & 0xc0) == 64;  // 100.64.0.0/10
+    const bool reserved = b[0] == 0 || b[0] >= 240;          // "this network", class E and broadcast
+    return !(private_range || link_local || shared || reserved);
+  }
+  const auto v6 = address.to_v6();
+  const auto b = v6.to_bytes();
+  const bool unique_local = (b[0] & 0xfe) == 0xfc;  // fc00::/7
+  return !(unique_local || v6.is_link_local() || v6.is_site_local());
+}
+
 core::Result<PostResponse> FeedFetcher::Post(const PostRequest& request) const {
   auto url = ParseUrl(request.url);
   if (!url.ok()) {
@@ -308,7 +334,7 @@ core::Result<PostResponse> FeedFetcher::Post(const PostRequest& request) const {
   }
   req.body() = request.body;
   req.prepare_payload();
-  auto r = RoundTrip(*url, req, request.deadline);
+  auto r = RoundTrip(*url, req, request.deadline, request.public_only);
   if (!r.ok()) {
     return r.status();
   }
@@ -317,7 +343,7 @@ core::Result<PostResponse> FeedFetcher::Post(const PostRequest& request) const {
 
 core::Result<http::response<http::string_body>> FeedFetcher::RoundTrip(
     const Url& url, http::request<http::string_body>& req,
-    std::optional<std::chrono::steady_clock::time_point> request_deadline) const {
+    std::optional<std::chrono::steady_clock::time_point> request_deadline, bool public_only) const {
   const std::string method(req.method_string());
   const std::string shown = url.Origin() + url.target;
   auto deadline = Clock::now() + options_.total_timeout;
@@ -334,6 +360,15 @@ core::Result<http::response<http::string_body>> FeedFetcher::RoundTrip(
   const auto endpoints = resolver.resolve(url.host, url.port, ec);
   if (ec) {
     return core::Unavailable(method + " " + shown + ": cannot resolve \"" + url.host + "\": " + ec.message());
+  }
+  if (public_only) {
+    for (const auto& e : endpoints) {
+      const std::string ip = e.endpoint().address().to_string();
+      if (!IsPublicAddress(ip)) {
+        return core::PermissionDenied(method + " " + shown + ": \"" + url.host + "\" resolves to " + ip +
+                                      ", which is not a public address (subscriptions.allow_private_destinations)");
+      }
+    }
   }
 
   asio::ssl::stream<tcp::socket> stream(ioc, tls_->context);

@@ -71,7 +71,15 @@ struct PostRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // as FetchRequest::deadline
+  // Refuse (PERMISSION_DENIED, nothing sent) when the host resolves to any address that is not
+  // public (IsPublicAddress); the connection goes only to the addresses checked.
+  bool public_only = false;
 };
+
+// False for loopback, unspecified, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
+// (169.254/16, fe80::/10), carrier-grade NAT (100.64/10), multicast and broadcast addresses, and
+// for anything that is not an IP address; IPv4-mapped IPv6 addresses are judged as IPv4. Pure.
+bool IsPublicAddress(const std::string& ip);
 
 struct PostResponse {
   int status = 0;
@@ -116,7 +124,7 @@ class FeedFetcher {
   // response within the deadline and size limit.
   core::Result<boost::beast::http::response<boost::beast::http::string_body>> RoundTrip(
       const Url& url, boost::beast::http::request<boost::beast::http::string_body>& request,
-      std::optional<std::chrono::steady_clock::time_point> deadline) const;
+      std::optional<std::chrono::steady_clock::time_point> deadline, bool public_only = false) const;
 
   const FetchOptions options_;
   std::unique_ptr<Tls> tls_;

@@ -244,6 +244,7 @@ store::DeliveryOutcome DeliveryJob::SendOne(const store::DueDelivery& d, std::ch
                      {"Vik-Timestamp", timestamp},
                      {"Vik-Signature", SignatureHeader(d.secret, timestamp, d.body)}};
   request.deadline = deadline;
+  request.public_only = !options_.allow_private_destinations;
   const auto started = std::chrono::steady_clock::now();
   auto response = client_.Post(request);
   metrics_.delivery_seconds.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -54,6 +54,7 @@ struct DeliveryOptions {
   int max_pending = 10000;                  // per subscription; beyond: enqueued dead ("queue full")
   std::chrono::milliseconds retention{7 * 24 * 3600 * 1000LL};
   std::size_t max_response_bytes = 64 * 1024;
+  bool allow_private_destinations = false;  // false: webhooks only to public addresses
   std::string user_agent = "vikd";
 };
 

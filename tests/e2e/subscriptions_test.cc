@@ -61,7 +61,8 @@ struct Hub {
     std::vector<std::string> args = {"--set", "auth.refresh_interval=200ms", "--set", "picture.interval=100ms",
                                      "--set", "cluster.renew_interval=200ms", "--set", "subscriptions.interval=100ms",
                                      "--set", "subscriptions.min_backoff=100ms", "--set",
-                                     "subscriptions.max_backoff=300ms"};
+                                     "subscriptions.max_backoff=300ms", "--set",
+                                     "subscriptions.allow_private_destinations=true"};
     args.insert(args.end(), extra.begin(), extra.end());
     vikd = std::make_unique<Vikd>(db.dsn(), args);
     REQUIRE(WaitUntil([&] { return Call("GET", "/v1/subscriptions", "", reader).status == 200; },
@@ -271,4 +272,21 @@ TEST_CASE("a full queue stores further matches as dead letters instead of growin
   REQUIRE(dead.size() == 2);
   CHECK_THAT(dead[0]["lastError"].get<std::string>(), Catch::Contains("queue full"));
   CHECK(dead[0]["attempts"] == 0);
+}
+
+TEST_CASE("webhooks go only to public addresses unless private destinations are allowed",
+          "[e2e][subscriptions]") {
+  Hub hub({"--set", "subscriptions.allow_private_destinations=false", "--set", "subscriptions.max_attempts=1"});
+  WebhookReceiver receiver;  // on 127.0.0.1: not public
+  const json sub = hub.Subscribe(
+      {{"name", "internal"}, {"url", receiver.url()}, {"filter", {{"kinds", {"signal.accepted"}}}}}, hub.reader);
+  const std::string base = "/v1/subscriptions/" + sub["id"].get<std::string>();
+  hub.Push({Signal("s1", "2.1", "GM0796")});
+  json dead;
+  REQUIRE(WaitUntil([&] {
+    dead = json::parse(hub.Call("GET", base + "/deliveries?state=dead", "", hub.reader).body)["deliveries"];
+    return dead.size() == 1;
+  }, std::chrono::seconds(15)));
+  CHECK_THAT(dead[0]["lastError"].get<std::string>(), Catch::Contains("not a public address"));
+  CHECK(receiver.received().empty());  // nothing was sent
 }

@@ -38,7 +38,7 @@ TEST_CASE("when the leader sending webhooks is killed mid-stream, the new leader
       "--set", "auth.refresh_interval=200ms",   "--set", "picture.interval=100ms",
       "--set", "cluster.lease_ttl=1500ms",      "--set", "cluster.renew_interval=300ms",
       "--set", "subscriptions.interval=50ms",   "--set", "subscriptions.min_backoff=100ms",
-      "--set", "subscriptions.max_backoff=300ms"};
+      "--set", "subscriptions.max_backoff=300ms", "--set", "subscriptions.allow_private_destinations=true"};
   vik::testing::ClusterHarness cluster(db.dsn(), {"hook-a", "hook-b"}, extra);
   auto leader = cluster.WaitForSettledLeader(std::chrono::seconds(20));
   REQUIRE(leader);
