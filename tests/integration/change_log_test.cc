@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include "store/store.h"
+#include "integration/migrated_store.h"
 #include "support/postgres.h"
 
 namespace {
@@ -22,13 +23,7 @@ using vik::testing::FreshDatabase;
 
 struct ChangeLogFixture {
   ChangeLogFixture() {
-    vik::store::StoreOptions options;
-    options.dsn = db.dsn();
-    options.pool_size = 2;
-    auto opened = vik::store::Store::Open(options, registry);
-    REQUIRE(opened.ok());
-    store = std::move(opened).value();
-    REQUIRE(store->Migrate().ok());
+    store = vik::testing::OpenMigratedStore(db.dsn(), registry);
   }
 
   // Reads everything final after `cursor`, advancing it; the objects read, in order.

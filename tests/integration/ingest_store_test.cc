@@ -13,6 +13,7 @@
 
 #include "store/checksum.h"
 #include "store/store.h"
+#include "integration/migrated_store.h"
 #include "support/postgres.h"
 
 namespace {
@@ -47,15 +48,7 @@ AuditRecord Audit(const std::string& action, const std::string& object_json = "{
 // A fresh database with the schema, one partner and one source.
 struct StoreFixture {
   StoreFixture() {
-    vik::store::StoreOptions options;
-    options.dsn = db.dsn();
-    options.pool_size = 2;
-    auto opened = vik::store::Store::Open(options, registry);
-    REQUIRE(opened.ok());
-    store = std::move(opened).value();
-    auto migrated = store->Migrate();
-    INFO(migrated.status().ToString());
-    REQUIRE(migrated.ok());
+    store = vik::testing::OpenMigratedStore(db.dsn(), registry);
     REQUIRE(store->AddPartner(kPartner, Audit("partner.add")).ok());
     REQUIRE(store->AddSource({kSource, kPartner, std::nullopt}, Audit("source.add")).ok());
   }
