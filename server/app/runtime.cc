@@ -7,11 +7,14 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 #include <boost/asio/post.hpp>
+#include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 
 #include "app/build_info.h"
+#include "core/internal_errors.h"
 #include "core/logging.h"
 #include "http/health_routes.h"
 #include "exchange/ingest_mapping.h"
@@ -82,6 +85,21 @@ core::Status Runtime::StartUp() {
   registry_ = std::make_shared<prometheus::Registry>();
   RegisterBuildInfo(*registry_);
   process_collector_ = std::make_shared<ProcessCollector>();
+  auto& internal_errors = prometheus::BuildCounter()
+                              .Name("vik_internal_errors_total")
+                              .Help("Exceptions caught at a catch boundary (answered 500/INTERNAL), by where")
+                              .Register(*registry_);
+  std::map<core::ErrorBoundary, prometheus::Counter*> internal_error_counters;
+  for (core::ErrorBoundary where : core::kAllErrorBoundaries) {
+    internal_error_counters[where] = &internal_errors.Add({{"where", std::string(core::ErrorBoundaryName(where))}});
+  }
+  // The observer keeps the registry (and so the counters) alive for as long as it is installed.
+  core::SetInternalErrorObserver([registry = registry_, counters = std::move(internal_error_counters)](
+                                     core::ErrorBoundary where) {
+    if (const auto it = counters.find(where); it != counters.end()) {
+      it->second->Increment();
+    }
+  });
 
   store::StoreOptions store_options = config_.store;
   store_options.applied_by = std::string("vikd ") + Version() + " " + config_.node_id;
@@ -306,6 +324,19 @@ core::Status Runtime::WritePortsFile() const {
   return core::Status::Ok();
 }
 
+// A handler that throws must not end the io thread (and with it the process): the exception is
+// reported and the loop resumes with the next handler.
+void Runtime::RunIoContext() {
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (...) {
+      core::ReportCurrentException(core::ErrorBoundary::kIoHandler, "io_context");
+    }
+  }
+}
+
 int Runtime::Serve() {
   log_ = core::ModuleLogger("app");
   std::signal(SIGPIPE, SIG_IGN);  // a peer closing a socket must not kill the process
@@ -318,7 +349,7 @@ int Runtime::Serve() {
   signals_.add(SIGTERM);
   WaitForSignal();
   for (std::size_t i = 0; i < config_.io_threads; ++i) {
-    io_threads_.emplace_back([this] { ioc_.run(); });
+    io_threads_.emplace_back([this] { RunIoContext(); });
     pthread_setname_np(io_threads_.back().native_handle(), "vik-io");
   }
 

@@ -72,6 +72,7 @@ class Runtime {
   void DeliverWebhooks();  // runs on the blocking pool, leader only
   void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
   void RefreshCredentials();  // runs on the blocking pool
+  void RunIoContext();  // an io thread's body
   void WaitForSignal();
   void Shutdown();
   core::Status WritePortsFile() const;

@@ -2,7 +2,7 @@
 
 #include <pthread.h>
 
-#include "core/logging.h"
+#include "core/internal_errors.h"
 
 namespace vik::core {
 
@@ -58,7 +58,6 @@ std::size_t BlockingPool::busy() const {
 }
 
 void BlockingPool::WorkerLoop() {
-  auto log = ModuleLogger("core");
   for (;;) {
     Task task;
     {
@@ -73,10 +72,8 @@ void BlockingPool::WorkerLoop() {
     }
     try {
       task();
-    } catch (const std::exception& e) {
-      LogError(*log, "task failed with an exception", {{"pool", name_}, {"error", e.what()}});
     } catch (...) {
-      LogError(*log, "task failed with an unknown exception", {{"pool", name_}});
+      ReportCurrentException(ErrorBoundary::kPoolTask, name_);
     }
     std::lock_guard lock(mu_);
     --busy_;

@@ -3,6 +3,8 @@
 // A fixed set of worker threads draining a bounded FIFO of tasks. Used for every blocking call
 // (libpqxx) so that Asio and gRPC reactions never block. Overload is refused, never queued without
 // bound: TrySubmit returns false when the queue is full, and the caller answers RESOURCE_EXHAUSTED.
+// A task that throws is a catch boundary: the exception is reported (core/internal_errors.h) and the
+// worker goes on with the next task.
 // Owned by app::Runtime, which is the only place that constructs one.
 // Thread-safety: TrySubmit is safe for concurrent use; Start/Stop are called by the owner only.
 
