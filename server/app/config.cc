@@ -225,7 +225,19 @@ const std::vector<Setting>& Settings() {
       {"http.listen", "--http", "HTTP listen address HOST:PORT (port 0: pick a free port)",
        [](Config& c, const std::string& v) { return ParseHostPort("http.listen", v, c.http.host, c.http.port, true); },
        [](const Config& c) { return HostPort(c.http.host, c.http.port); }},
-      {"http.max_connections", "", "open HTTP connections at most; more are answered 503",
+      {"http.management", "", "management listener HOST:PORT serving only /healthz, /readyz and /metrics "
+                               "(then /metrics leaves http.listen); empty: none",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) {
+           c.management_host.clear();
+           c.management_port = 0;
+           return core::Status::Ok();
+         }
+         return ParseHostPort("http.management", v, c.management_host, c.management_port, true);
+       },
+       [](const Config& c) { return c.management_host.empty() ? std::string() : HostPort(c.management_host, c.management_port); }},
+      {"http.max_connections", "", "open HTTP connections at most; at the cap the one idle or slow longest is "
+                                   "closed for a new one, and when all are busy the new one is answered 503",
        UnsignedSetter("http.max_connections", [](Config& c, std::uint64_t n) { c.http.max_connections = n; }, 1,
                       100000),
        [](const Config& c) { return std::to_string(c.http.max_connections); }},
@@ -249,6 +261,10 @@ const std::vector<Setting>& Settings() {
          return core::Status::Ok();
        },
        [](const Config& c) { return std::to_string(c.http.max_body_bytes); }},
+      {"http.header_timeout", "", "time a new connection has to send its first request header (at most http.read_timeout)",
+       DurationSetter("http.header_timeout", [](Config& c) -> milliseconds& { return c.http.header_timeout; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.http.header_timeout); }},
       {"http.read_timeout", "", "time allowed to receive one request once it started, and to send its response",
        DurationSetter("http.read_timeout", [](Config& c) -> milliseconds& { return c.http.read_timeout; },
                       milliseconds(100)),

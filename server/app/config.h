@@ -39,6 +39,10 @@ struct Config {
   bool migrate_on_start = true;
 
   http::HttpOptions http;
+  // http.management: a second listener serving only /healthz, /readyz (with the database's detail)
+  // and /metrics; when set, /metrics is no longer served on http.listen. Empty host: not set.
+  std::string management_host;
+  std::uint16_t management_port = 0;
   exchange::GrpcOptions grpc;
 
   // Ingest (see docs/operations.md).
