@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <array>
+
 #include <optional>
 #include <thread>
 
@@ -251,6 +253,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     state_ = State::kStreaming;
     source_ = std::move(source);
+    WatchPeer();
     head.keep_alive(false);
     head.body().clear();
     head.erase(bhttp::field::content_length);  // the body runs until the connection closes
@@ -295,6 +298,21 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // While streaming, one read stays pending so that a client that leaves is noticed at once (its
+  // stream, and the stream's quota slot, end now, not at the next write). Bytes are ignored.
+  void WatchPeer() {
+    stream_.async_read_some(net::buffer(peer_probe_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->state_ != State::kStreaming) {
+        return;
+      }
+      if (ec) {
+        self->Close();
+        return;
+      }
+      self->WatchPeer();
+    });
+  }
+
   void Close() {
     if (state_ == State::kClosed) {
       return;
@@ -329,6 +347,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string method_ = "-";
   std::shared_ptr<StreamSource> source_;  // while streaming
   bool piece_in_flight_ = false;
+  std::array<char, 256> peer_probe_{};  // WatchPeer's read buffer
 };
 
 Server::Server(net::io_context& ioc, HttpOptions options, const Router& router,
