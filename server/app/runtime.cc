@@ -164,7 +164,8 @@ core::Status Runtime::StartUp() {
                                                     *pipeline_, clock_, *ingest_metrics_,
                                                     exchange::CanonicalPayloadOf, config_.node_id);
   ingest_service_ =
-      std::make_unique<exchange::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window);
+      std::make_unique<exchange::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window,
+                                                config_.stream_limits);
 
   cluster_metrics_ = std::make_unique<cluster::ClusterMetrics>(*registry_);
   cluster::LeaseOptions lease_options;
@@ -223,6 +224,7 @@ core::Status Runtime::StartUp() {
   timing.user_agent = std::string("vikd/") + Version();
   exchange::ExchangeOptions exchange_options;
   exchange_options.own_region = national ? std::string() : config_.region;
+  exchange_options.watch_limits = config_.stream_limits;
   std::vector<exchange::PeerConfig> pulled;
   for (const auto& p : config_.peers) {
     national_source.peers.push_back(p.name);
@@ -288,8 +290,14 @@ core::Status Runtime::StartUp() {
     http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
     http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
     http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-    http::AddChangeStreamRoute(router_,
-                               {status_context, store_.get(), blocking_.get(), auth_.get(), ioc_.get_executor()});
+    http::ChangeStreamContext stream_context;
+    stream_context.status = status_context;
+    stream_context.store = store_.get();
+    stream_context.blocking = blocking_.get();
+    stream_context.auth = auth_.get();
+    stream_context.executor = ioc_.get_executor();
+    stream_context.limits = config_.stream_limits;
+    http::AddChangeStreamRoute(router_, std::move(stream_context));
     http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   }

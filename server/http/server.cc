@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <thread>
 
@@ -378,6 +379,7 @@ class Session : public std::enable_shared_from_this<Session> {
       source->Cancel();
     } else {
       source_ = std::move(source);
+      WatchPeer();
     }
     head.keep_alive(false);
     head.body().clear();
@@ -430,6 +432,21 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // While streaming, one read stays pending so that a client that leaves is noticed at once (its
+  // stream, and the stream's quota slot, end now, not at the next write). Bytes are ignored.
+  void WatchPeer() {
+    stream_.async_read_some(net::buffer(peer_probe_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->state_ != State::kStreaming) {
+        return;
+      }
+      if (ec) {
+        self->Close();
+        return;
+      }
+      self->WatchPeer();
+    });
+  }
+
   void Close() noexcept {
     awaiting_header_ = false;
     if (state_ == State::kClosed) {
@@ -472,6 +489,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool piece_in_flight_ = false;
   std::atomic<bool> awaiting_header_{false};
   std::atomic<std::int64_t> waiting_since_{0};
+  std::array<char, 256> peer_probe_{};  // WatchPeer's read buffer
 };
 
 Server::Server(net::io_context& ioc, HttpOptions options, const Router& router,
