@@ -4,11 +4,12 @@
 // Reads run on the blocking pool (RESOURCE_EXHAUSTED with retry-after when it is full); scopes
 // read, analyst or admin. WatchChanges keeps a stream open and polls the change log every
 // `watch_poll` on the blocking pool, at most `max_watchers` streams at once (beyond:
-// RESOURCE_EXHAUSTED). Thread-safety: safe for concurrent use.
+// RESOURCE_EXHAUSTED). Pages and snapshots stay within `max_message_bytes`; a single change or a
+// snapshot larger than that is FAILED_PRECONDITION naming it (docs/exchange.md, "Page sizes"). Thread-safety: safe for concurrent use.
 
 #include <atomic>
 #include <chrono>
-#include <set>
+#include <map>
 #include <string>
 
 #include "core/blocking_pool.h"
@@ -25,9 +26,13 @@ struct ExchangeOptions {
   std::chrono::milliseconds watch_poll{250};
   int max_watchers = 64;
   int page_limit = 100;  // changes per read of a WatchChanges stream
+  // grpc.max_message_bytes: ListChanges pages, snapshots and the changes a WatchChanges stream holds
+  // at once are bounded by it (change_filters.h, ToProtoPageBounded).
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
   // PushChanges: the partners (token partner names) whose pushes this node takes, each the name of
-  // its mirror; and the own region (refused as a pushed region; empty at the national role).
-  std::set<std::string> push_peers;
+  // its mirror, with the region it speaks for (peer.NAME.region); and the own region (refused as a
+  // pushed region; empty at the national role).
+  std::map<std::string, std::string> push_peers;
   std::string own_region;
 };
 
