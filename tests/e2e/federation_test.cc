@@ -729,3 +729,52 @@ TEST_CASE("A push peer speaks only for its configured region: other regions and 
   status = nl_status();
   CHECK(status["regions"][0]["gripLevel"] == "4");
 }
+
+TEST_CASE("A region pushes a burst of 200 signals of 64 KiB completely, in pushes bounded by bytes",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  FreshDatabase nl_db;
+  Admin(nl_db.dsn(), {"migrate"});
+  Admin(nl_db.dsn(), {"partner", "add", "vr21"});
+  Admin(nl_db.dsn(), {"partner", "add", "lcms"});
+  const auto push_token = IssueToken(nl_db.dsn(), "vr21", "push");
+  const auto reader = IssueToken(nl_db.dsn(), "lcms", "read");
+  WriteFile(dir + "/push-token", push_token.secret + "\n");
+  const int nl_grpc = vik::testing::FreePort();
+  Vikd nl(nl_db.dsn(), {"--role", "national", "--grpc", "127.0.0.1:" + std::to_string(nl_grpc), "--set",
+                        "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true", "--set", "peer.vr21.region=VR21"});
+  auto nl_get = [&](const std::string& target) {
+    return HttpCall(nl.http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
+  };
+  Region vr21("VR21", "GM0796", dir,
+              {"--set", "push.kcr2.endpoint=127.0.0.1:" + std::to_string(nl_grpc), "--set",
+               "push.kcr2.token_file=" + dir + "/push-token", "--set", "peers.interval=100ms", "--set",
+               "peers.max_backoff=1s"});
+  REQUIRE(WaitUntil([&] {
+    const auto r = nl_get("/v1/national/status");
+    return r.status == 200 && json::parse(r.body)["regions"][0]["region"] == "VR21";
+  }, std::chrono::seconds(20)));
+  constexpr int kSignals = 200;
+  for (int first = 0; first < kSignals; first += 10) {
+    json batch = json::array();
+    for (int i = first; i < first + 10; ++i) {
+      batch.push_back(LargeSignal(vr21.source, "big-" + std::to_string(i), vr21.municipality));
+    }
+    REQUIRE(vr21.PushSignals(batch));
+  }
+  std::size_t mirrored = 0;
+  WaitUntil([&] {
+    const auto r = nl_get("/v1/national/signals?limit=1000&region=VR21");
+    mirrored = r.status == 200 ? json::parse(r.body)["signals"].size() : 0;
+    return mirrored == static_cast<std::size_t>(kSignals);
+  }, std::chrono::seconds(60));
+  INFO("national status: " << nl_get("/v1/national/status").body.substr(0, 2000));
+  REQUIRE(mirrored == static_cast<std::size_t>(kSignals));
+  json status;
+  REQUIRE(WaitUntil([&] {
+    status = json::parse(nl_get("/v1/national/status").body);
+    return std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) ==
+           static_cast<long long>(vr21.FeedLength());
+  }, std::chrono::seconds(30)));
+  CHECK_FALSE(status["regions"][0]["freshness"]["stale"].get<bool>());
+}
