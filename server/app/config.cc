@@ -534,7 +534,7 @@ std::vector<SettingInfo> DescribeSettings() {
   return out;
 }
 
-// peer.NAME.{endpoint,token_file,tls,push} and push.NAME.{endpoint,token_file,tls} (config file
+// peer.NAME.{endpoint,token_file,tls,push,region} and push.NAME.{endpoint,token_file,tls} (config file
 // sections [peer.NAME], [push.NAME]).
 static core::Status ApplyPeerSetting(Config& config, const std::string& key, const std::string& value) {
   const bool pull = key.rfind("peer.", 0) == 0;
@@ -553,7 +553,7 @@ static core::Status ApplyPeerSetting(Config& config, const std::string& key, con
   }
   auto it = std::find_if(list.begin(), list.end(), [&](const Config::Peer& p) { return p.name == name; });
   if (it == list.end()) {
-    list.push_back({name, "", "", false, false, ""});
+    list.push_back({name, "", "", false, false, "", ""});
     it = std::prev(list.end());
   }
   if (field == "endpoint") {
@@ -567,8 +567,13 @@ static core::Status ApplyPeerSetting(Config& config, const std::string& key, con
     if (!ParseBool(value, field == "tls" ? it->tls : it->push)) {
       return Bad(key, "expected true or false, got \"" + value + "\"");
     }
+  } else if (pull && field == "region") {
+    if (!domain::IsRegionCode(value)) {
+      return Bad(key, "\"" + value + "\" is not a safety region code VR01..VR25");
+    }
+    it->region = value;
   } else {
-    return Bad(key, pull ? "unknown peer setting (expected endpoint, token_file, tls or push)"
+    return Bad(key, pull ? "unknown peer setting (expected endpoint, token_file, tls, push or region)"
                          : "unknown push setting (expected endpoint, token_file or tls)");
   }
   return core::Status::Ok();
@@ -732,7 +737,12 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
                                  core::FormatDuration(config.lease_ttl) + ")");
   }
   for (auto& peer : config.peers) {
-    // A push peer sends to us: it needs no endpoint or token here (its token is one we issued).
+    // A push peer sends to us: it needs no endpoint or token here (its token is one we issued), but
+    // its region: nothing else says what it may speak for.
+    if (peer.push && peer.region.empty()) {
+      return core::InvalidArgument("peer." + peer.name +
+                                   ".region: a push peer needs the safety region it speaks for (VR01..VR25)");
+    }
     if (!peer.push) {
       if (auto st = LoadPeerToken(peer, "peer." + peer.name); !st.ok()) {
         return st;

@@ -87,6 +87,7 @@ struct Config {
     bool tls = false;
     bool push = false;  // [peer.NAME] only: the peer pushes its feed to this node
     std::string token;  // filled by FinalizeConfig; a secret
+    std::string region;  // [peer.NAME] only: the region the peer speaks for (required with push)
   };
   std::vector<Peer> peers;   // mirrored
   std::vector<Peer> pushes;  // this node's feed is pushed to these

@@ -222,16 +222,18 @@ core::Status Runtime::StartUp() {
   timing.call_timeout = config_.peers_call_timeout;
   timing.max_backoff = config_.peers_max_backoff;
   timing.user_agent = std::string("vikd/") + Version();
+  const auto max_message_bytes = static_cast<std::size_t>(config_.grpc.max_message_bytes);
   exchange::ExchangeOptions exchange_options;
   exchange_options.own_region = national ? std::string() : config_.region;
   exchange_options.watch_limits = config_.stream_limits;
+  exchange_options.max_message_bytes = max_message_bytes;
   std::vector<exchange::PeerConfig> pulled;
   for (const auto& p : config_.peers) {
     national_source.peers.push_back(p.name);
     if (p.push) {
-      exchange_options.push_peers.insert(p.name);
+      exchange_options.push_peers.emplace(p.name, p.region);
     } else {
-      pulled.push_back({p.name, p.endpoint, p.token, p.tls});
+      pulled.push_back({p.name, p.endpoint, p.token, p.tls, p.region});
     }
   }
   if (!config_.peers.empty() || !config_.pushes.empty()) {
@@ -253,10 +255,11 @@ core::Status Runtime::StartUp() {
   if (!config_.pushes.empty()) {
     std::vector<exchange::PeerConfig> targets;
     for (const auto& p : config_.pushes) {
-      targets.push_back({p.name, p.endpoint, p.token, p.tls});
+      targets.push_back({p.name, p.endpoint, p.token, p.tls, ""});
     }
     exchange::PushOptions push_options;
     push_options.timing = timing;
+    push_options.max_message_bytes = max_message_bytes;
     push_options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), config_.peers_stale_after / 3);
     push_options.status = status_context;
     pusher_ = std::make_unique<exchange::FeedPusher>(std::move(targets), push_options, *store_, *blocking_, ioc_,
@@ -289,7 +292,7 @@ core::Status Runtime::StartUp() {
     http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
     http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-    http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
+    http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get(), max_message_bytes});
     http::ChangeStreamContext stream_context;
     stream_context.status = status_context;
     stream_context.store = store_.get();

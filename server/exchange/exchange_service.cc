@@ -119,8 +119,8 @@ grpc::ServerUnaryReactor* ExchangeService::ListChanges(grpc::CallbackServerConte
       reactor->Finish(ToGrpcStatus(page.status()));
       return;
     }
-    ToProtoPageFiltered(*page, filter, response);
-    reactor->Finish(grpc::Status::OK);
+    const auto built = ToProtoPageBounded(*page, filter, PageBytesFor(options_.max_message_bytes), response);
+    reactor->Finish(built.ok() ? grpc::Status::OK : ToGrpcStatus(built.status()));
   });
   return reactor;
 }
@@ -140,7 +140,8 @@ grpc::ServerUnaryReactor* ExchangeService::GetSnapshot(grpc::CallbackServerConte
       return;
     }
     ToProtoSnapshot(*snapshot, ctx_, response);
-    reactor->Finish(grpc::Status::OK);
+    const core::Status fits = CheckSnapshotSize(*response, picture, options_.max_message_bytes);
+    reactor->Finish(fits.ok() ? grpc::Status::OK : ToGrpcStatus(fits));
   });
   return reactor;
 }
@@ -182,7 +183,7 @@ grpc::ServerUnaryReactor* ExchangeService::PushChanges(grpc::CallbackServerConte
     return reactor;
   }
   Run(context, reactor, [this, reactor, request, response, peer = caller->partner] {
-    auto answer = ReceivePush(store_, peer, options_.own_region, *request);
+    auto answer = ReceivePush(store_, peer, options_.push_peers.at(peer), options_.own_region, *request);
     if (!answer.ok()) {
       reactor->Finish(ToGrpcStatus(answer.status()));
       return;
@@ -305,12 +306,17 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
           return;
         }
         vik::v1::ListChangesResponse matching;
-        ToProtoPageFiltered(*page, filter_, &matching);
+        const std::size_t bound = PageBytesFor(service_.options_.max_message_bytes);
+        const auto next = ToProtoPageBounded(*page, filter_, bound, &matching);
+        if (!next.ok()) {
+          FinishLocked(ToGrpcStatus(next.status()));
+          return;
+        }
         for (auto& c : *matching.mutable_changes()) {
           queue_.emplace_back().Swap(&c);
         }
-        cursor_ = page->next;
-        more_ = page->more;
+        cursor_ = *next;
+        more_ = matching.more();
         NextLocked();
       });
     });

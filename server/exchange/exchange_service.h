@@ -6,11 +6,13 @@
 // `watch_poll` on the blocking pool; at most `watch_limits.per_partner` streams per partner and
 // `watch_limits.per_instance` in all (beyond: RESOURCE_EXHAUSTED naming the quota, retry-after 5);
 // a stream's slot is free as soon as its client is gone, and a stream whose token is revoked ends
-// UNAUTHENTICATED within auth.refresh_interval. Pool tasks and reactor callbacks run inside the gRPC
-// catch boundary (exchange/grpc_boundary.h). Thread-safety: safe for concurrent use.
+// UNAUTHENTICATED within auth.refresh_interval. Pages and snapshots stay within
+// `max_message_bytes`; a single change or a snapshot larger than that is FAILED_PRECONDITION naming
+// it (docs/exchange.md, "Page sizes"). Pool tasks and reactor callbacks run inside the gRPC catch
+// boundary (exchange/grpc_boundary.h). Thread-safety: safe for concurrent use.
 
 #include <chrono>
-#include <set>
+#include <map>
 #include <string>
 
 #include "core/blocking_pool.h"
@@ -28,9 +30,13 @@ struct ExchangeOptions {
   std::chrono::milliseconds watch_poll{250};
   ingest::StreamLimits watch_limits;
   int page_limit = 100;  // changes per read of a WatchChanges stream
+  // grpc.max_message_bytes: ListChanges pages, snapshots and the changes a WatchChanges stream holds
+  // at once are bounded by it (change_filters.h, ToProtoPageBounded).
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
   // PushChanges: the partners (token partner names) whose pushes this node takes, each the name of
-  // its mirror; and the own region (refused as a pushed region; empty at the national role).
-  std::set<std::string> push_peers;
+  // its mirror, with the region it speaks for (peer.NAME.region); and the own region (refused as a
+  // pushed region; empty at the national role).
+  std::map<std::string, std::string> push_peers;
   std::string own_region;
 };
 

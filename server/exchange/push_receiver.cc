@@ -13,10 +13,18 @@ bool Stale(const core::Status& s) { return s.code() == core::StatusCode::kAborte
 }  // namespace
 
 core::Result<vik::v1::PushChangesResponse> ReceivePush(store::Store& store, const std::string& peer,
-                                                       const std::string& own_region,
+                                                       const std::string& region, const std::string& own_region,
                                                        const vik::v1::PushChangesRequest& request) {
+  std::string speaks_for = region;
+  if (speaks_for.empty() && (request.has_snapshot() || request.page().changes_size() > 0)) {
+    auto known = store.ReadPeers({peer});
+    if (!known.ok()) {
+      return known.status();
+    }
+    speaks_for = known->empty() ? std::string() : known->front().region;
+  }
   if (request.has_snapshot()) {
-    auto snapshot = MirrorSnapshotOf(peer, request.snapshot(),
+    auto snapshot = MirrorSnapshotOf(peer, speaks_for, request.snapshot(),
                                      request.has_exercise_snapshot() ? &request.exercise_snapshot() : nullptr);
     if (!snapshot.ok()) {
       return snapshot.status();
@@ -29,7 +37,7 @@ core::Result<vik::v1::PushChangesResponse> ReceivePush(store::Store& store, cons
       return s;
     }
   } else if (request.page().changes_size() > 0 && !request.from_cursor().empty()) {
-    auto apply = MirrorApplyOf(peer, request.from_cursor(), request.page());
+    auto apply = MirrorApplyOf(peer, speaks_for, request.from_cursor(), request.page());
     if (!apply.ok()) {
       return apply.status();
     }

@@ -32,7 +32,7 @@ std::span<const Statement> PreparedStatements() {
       stmt::kRiskSignals, stmt::kAssessmentUnknownRefs, stmt::kAssessmentAppend, stmt::kRegionName,
       stmt::kChangesPage, stmt::kChangesHorizon, stmt::kChangesSignals, stmt::kChangesPrune, stmt::kPictureRisksByIds,
       stmt::kPeerRead, stmt::kPeerEnsure, stmt::kPeerCursorLock, stmt::kPeerSynced, stmt::kPeerAdvanced,
-      stmt::kPeerContact, stmt::kPeerError, stmt::kMirrorRisksClear, stmt::kMirrorRegionStateClear, stmt::kMirrorRisksUpsert,
+      stmt::kPeerContact, stmt::kPeerStatus, stmt::kPeerError, stmt::kMirrorRisksClear, stmt::kMirrorRegionStateClear, stmt::kMirrorRisksUpsert,
       stmt::kMirrorSignalsUpsert, stmt::kMirrorRegionStateUpsert, stmt::kMirrorRegionStatesRead,
       stmt::kMirrorRiskCounts, stmt::kMirrorTopRisks, stmt::kMirrorThemes, stmt::kMirrorSignalsList, stmt::kMirrorPrune,
       // subscriptions (migration 0013)

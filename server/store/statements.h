@@ -518,6 +518,9 @@ inline constexpr Statement kPeerContact{
     "UPDATE peers SET last_contact_at = now(), consecutive_errors = 0, last_error = NULL,"
     " status = coalesce(decode($2, 'base64'), status), status_at = CASE WHEN $2 IS NULL THEN status_at ELSE now() END"
     " WHERE name = $1"};
+// The peer's status only ($2 base64), while its feed fails: contact and errors stay as they are.
+inline constexpr Statement kPeerStatus{
+    "peer_status", "UPDATE peers SET status = decode($2, 'base64'), status_at = now() WHERE name = $1"};
 // A failed call; $3: forget the cursor (the next attempt starts from a snapshot).
 inline constexpr Statement kPeerError{
     "peer_error",

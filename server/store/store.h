@@ -170,6 +170,11 @@ class Store {
   // A successful call with nothing to apply; `status` (binary vik.v1.RegionalStatus) when fetched.
   core::Status RecordPeerContact(const std::optional<Fence>& fence, const std::string& peer,
                                  const std::string& endpoint, const std::optional<std::string>& status);
+  // The peer's status (binary vik.v1.RegionalStatus) fetched while its feed is failing: stored
+  // for the national status, but neither contact nor the error state changes (a peer whose feed
+  // makes no progress goes stale with its error however well its status call answers).
+  core::Status RecordPeerStatus(const Fence& fence, const std::string& peer, const std::string& endpoint,
+                                const std::string& status);
   // A failed call; `resync` forgets the cursor so that the next attempt starts from a snapshot.
   core::Status RecordPeerError(const Fence& fence, const std::string& peer, const std::string& endpoint,
                                const std::string& error, bool resync);
