@@ -103,7 +103,7 @@ cat <<EOT
     CAP out    curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/cap/alerts.atom
     picture    curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/v1/status
                curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/v1/risks
-    gRPC       $GRPC   (vik.v1.IngestService, vik.v1.ExchangeService, grpc.health.v1.Health, reflection)
+    gRPC       $GRPC   (vik.v1.IngestService, vik.v1.ExchangeService, grpc.health.v1.Health; reflection with --set grpc.reflection=true)
     database   $DSN
     logs       below
 

@@ -4,6 +4,7 @@
 // ending their open streams, Health.Watch capped, reflection off unless enabled.
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -410,46 +411,69 @@ TEST_CASE("a revoked token ends its open SSE stream, WatchChanges and SubmitStre
   CHECK(vik::testing::QueryValue(node.db.dsn(), "SELECT count(*) FROM signals WHERE external_id = 'rev-1'") == "1");
 }
 
-TEST_CASE("Health.Watch streams are capped, and closed ones give their place back", "[e2e][grpc][limits]") {
-  Node node({"--set", "grpc.max_health_watchers=8"});
+// Resident memory of a process in KiB (VmRSS).
+long RssKiB(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stol(line.substr(6));
+    }
+  }
+  return -1;
+}
+
+TEST_CASE("Health.Watch streams are capped, and closed ones give their place and memory back",
+          "[e2e][grpc][limits]") {
+  Node node;
   auto stub = grpc::health::v1::Health::NewStub(node.channel);
-  for (int round = 0; round < 5; ++round) {
+  constexpr int kCap = 64;  // grpc.max_health_watchers by default
+  long rss_after_first = 0;
+  constexpr int kRounds = 40;  // 2560 streams opened and closed in all
+  for (int round = 0; round < kRounds; ++round) {
     std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
     std::vector<std::unique_ptr<grpc::ClientReader<grpc::health::v1::HealthCheckResponse>>> readers;
-    for (int i = 0; i < 8; ++i) {
-      contexts.push_back(std::make_unique<grpc::ClientContext>());
-      readers.push_back(stub->Watch(contexts.back().get(), grpc::health::v1::HealthCheckRequest()));
-      grpc::health::v1::HealthCheckResponse update;
+    // The places of the last round's streams come back as their cancellations arrive: each of the
+    // cap's streams is accepted within two seconds.
+    for (int i = 0; i < kCap; ++i) {
+      const bool opened = WaitUntil(
+          [&] {
+            contexts.push_back(std::make_unique<grpc::ClientContext>());
+            readers.push_back(stub->Watch(contexts.back().get(), grpc::health::v1::HealthCheckRequest()));
+            grpc::health::v1::HealthCheckResponse update;
+            if (readers.back()->Read(&update)) {
+              return true;
+            }
+            readers.back()->Finish().IgnoreError();
+            readers.pop_back();
+            contexts.pop_back();
+            return false;
+          },
+          std::chrono::seconds(2));
       INFO("round " << round << ", watch " << i);
-      REQUIRE(readers.back()->Read(&update));
+      REQUIRE(opened);
     }
     grpc::ClientContext ctx;
     auto over = stub->Watch(&ctx, grpc::health::v1::HealthCheckRequest());
     grpc::health::v1::HealthCheckResponse update;
     CHECK_FALSE(over->Read(&update));
-    CHECK(over->Finish().error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+    const grpc::Status refused = over->Finish();
+    CHECK(refused.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+    CHECK_THAT(refused.error_message(), Catch::Contains("grpc.max_health_watchers"));
     for (std::size_t i = 0; i < readers.size(); ++i) {
       contexts[i]->TryCancel();
       while (readers[i]->Read(&update)) {
       }
       readers[i]->Finish().IgnoreError();
     }
-    // The server frees the places as the cancellations arrive.
-    REQUIRE(WaitUntil(
-        [&] {
-          grpc::ClientContext probe;
-          auto r = stub->Watch(&probe, grpc::health::v1::HealthCheckRequest());
-          grpc::health::v1::HealthCheckResponse u;
-          const bool ok = r->Read(&u);
-          probe.TryCancel();
-          while (r->Read(&u)) {
-          }
-          r->Finish().IgnoreError();
-          return ok;
-        },
-        std::chrono::seconds(2)));
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (round == 0) {
+      rss_after_first = RssKiB(node.vikd->process().pid());
+    }
   }
+  const long rss_end = RssKiB(node.vikd->process().pid());
+  INFO("vikd RSS after the first round " << rss_after_first << " KiB, after " << kRounds << " rounds " << rss_end
+                                         << " KiB");
+  CHECK(rss_end - rss_after_first < 8 * 1024);
 }
 
 TEST_CASE("server reflection is off unless grpc.reflection = true", "[e2e][grpc][limits]") {
