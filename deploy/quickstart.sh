@@ -109,7 +109,7 @@ cat <<EOT
 
 EOT
 "$VIKD" serve --config deploy/vikd.conf.example --db "$DSN" --http "$HTTP" --grpc "$GRPC" \
-  --node-id "quickstart-$(hostname | tr -c 'A-Za-z0-9._-\n' '-')" &
+  --node-id "quickstart-$(hostname | tr -c 'A-Za-z0-9._\n-' '-')" &
 VIKD_PID=$!
 forward() { kill -TERM "$VIKD_PID" 2>/dev/null || true; }
 trap forward INT TERM

@@ -41,3 +41,31 @@ TEST_CASE("TextProblem names invalid UTF-8 and control characters", "[core][text
   CHECK(TextProblem("a\tb") == "contains the control character U+0009");
   CHECK(TextProblem("\x7f") == "contains the control character U+007f");
 }
+
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+
+#include "core/logging.h"
+
+TEST_CASE("log lines are valid UTF-8 whatever the fields hold, in both formats", "[core][text]") {
+  for (const auto format : {vik::core::LogFormat::kKeyValue, vik::core::LogFormat::kJson}) {
+    std::ostringstream out;
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    sink->set_pattern("%v");
+    spdlog::logger logger("text-test", sink);
+    vik::core::SetupLogging(spdlog::level::info, format);
+    vik::core::LogEvent(logger, spdlog::level::info, "probe\xff",
+                        {{"path", "/\xff\xfe"}, {"query", std::string("a\0b\x1b[31m", 8)}, {"plain", "ok"}});
+    vik::core::SetupLogging(spdlog::level::info, vik::core::LogFormat::kKeyValue);
+    const std::string line = out.str();
+    INFO(line);
+    CHECK(vik::core::IsValidUtf8(line));
+    CHECK(line.find('\x1b') == std::string::npos);
+    CHECK(line.find('\0') == std::string::npos);
+    CHECK(line.find("\\u001b[31m") != std::string::npos);
+    if (format == vik::core::LogFormat::kJson) {
+      CHECK_NOTHROW(nlohmann::json::parse("{" + line.substr(0, line.find_last_not_of("\r\n") + 1) + "}"));
+    }
+  }
+}
