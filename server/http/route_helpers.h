@@ -26,7 +26,8 @@ std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const
 // Runs `task` on `pool`; answers 429 with Retry-After when the pool's queue is full.
 void SubmitOrRefuse(core::BlockingPool& pool, std::function<void()> task, const Responder& respond);
 
-// A store error as a response; UNAVAILABLE gets Retry-After.
+// A store error as a response: the code mapped, the message a vik one when it would carry database
+// text or internals (ClientMessage; the detail goes to the log); UNAVAILABLE gets Retry-After.
 Response StoreErrorResponse(const core::Status& status);
 
 // 200 with the protobuf JSON mapping of `m` (every field printed, defaults too).

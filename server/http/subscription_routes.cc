@@ -7,6 +7,7 @@
 
 #include "core/time_format.h"
 #include "exchange/change_filters.h"
+#include "http/json_body.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
 #include "ingest/feed_fetcher.h"
@@ -72,10 +73,11 @@ bool IsUuid(const std::string& s) {
 // POST body, checked: the subscription to create (without secret and creator), INVALID_ARGUMENT
 // naming the field.
 core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, const ingest::Caller& caller) {
-  const json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return core::InvalidArgument("the body must be a JSON object");
+  auto parsed = ParseJsonObject(body);
+  if (!parsed.ok()) {
+    return parsed.status();
   }
+  const json& j = *parsed;
   for (const auto& [key, value] : j.items()) {
     if (key != "name" && key != "url" && key != "filter" && key != "picture" && key != "partner") {
       return core::InvalidArgument(key + ": unknown field (expected name, url, filter, picture, partner)");

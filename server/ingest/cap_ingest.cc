@@ -153,6 +153,7 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
   }
 
   cap::MappedAlert mapped = cap::MapAlert(alert, *reference, options_.signal_limits);
+  r.warnings = mapped.warnings;
   store::CapMessageWrite write;
   write.source = alert.sender;
   write.identifier = alert.identifier;

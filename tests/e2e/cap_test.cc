@@ -15,6 +15,7 @@
 
 #include "support/admin_setup.h"
 #include "support/http_client.h"
+#include "support/large_cap.h"
 #include "support/postgres.h"
 #include "support/process.h"
 #include "support/vikd.h"
@@ -269,6 +270,53 @@ TEST_CASE("updates and cancels end the signals they reference, also when they ar
   CHECK(json::parse(ack.body)["signals"].empty());
   CHECK(StateOf(s.db.dsn(), "real-1") == "active");
   CHECK(QueryValue(s.db.dsn(), "SELECT msg_type FROM cap_messages WHERE identifier = 'ack-1'") == "ack");
+}
+
+TEST_CASE("a national alert of 880 KB with one 877 KB polygon is accepted and stored whole", "[e2e][cap][limits]") {
+  Setup s;
+  Vikd vikd(s.db.dsn(), kFastAuth);
+  WaitForToken(vikd, s.token.secret);
+  const std::string document = vik::testing::LargePolygonAlert(kSender, "national-1", 877 * 1024);
+  REQUIRE(document.size() > 880 * 1000);
+  REQUIRE(document.size() < 1024 * 1024);
+  const auto started = std::chrono::steady_clock::now();
+  const auto reply = PostCap(vikd, s.token.secret, document);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  // A figure, not a timed assertion (tests/bench/cap_run.sh measures it: --doc national).
+  WARN("POST /v1/cap of " << document.size() << " bytes (one polygon) answered in " << ms << " ms");
+  CHECK(QueryValue(s.db.dsn(), "SELECT length(raw) FROM cap_messages WHERE identifier = 'national-1'") ==
+        std::to_string(document.size()));
+  CHECK(StateOf(s.db.dsn(), "national-1") == "active");
+  // Located by geometry: the ring surrounds the whole region.
+  CHECK(QueryValue(s.db.dsn(), "SELECT cardinality(municipalities) > 1 FROM signals WHERE external_id = 'national-1'") ==
+        "t");
+}
+
+TEST_CASE("an update that lists its own message among its references is accepted with a warning", "[e2e][cap]") {
+  Setup s;
+  Vikd vikd(s.db.dsn(), kFastAuth);
+  WaitForToken(vikd, s.token.secret);
+  REQUIRE(PostCap(vikd, s.token.secret, Alert("storm-1")).status == 200);
+  // The real sender's habit: its own message among the references, `sent` written +00:00 where the
+  // alert itself says -00:00.
+  std::string update = Alert("storm-2", "Update",
+                             Ref("storm-1") + " " + kSender + ",storm-2,2026-11-20T09:00:00+00:00");
+  const auto sent = update.find("<sent>2026-11-20T10:00:00+01:00</sent>");
+  REQUIRE(sent != std::string::npos);
+  update.replace(sent, 38, "<sent>2026-11-20T09:00:00-00:00</sent>");
+  const auto reply = PostCap(vikd, s.token.secret, update);
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  const auto body = json::parse(reply.body);
+  CHECK(body["signalsEnded"] == 1);
+  REQUIRE(body["warnings"].size() == 1);
+  CHECK(body["warnings"][0].get<std::string>().find("the reference to this message itself") != std::string::npos);
+  CHECK(StateOf(s.db.dsn(), "storm-1") == "superseded");
+  CHECK(StateOf(s.db.dsn(), "storm-2") == "active");  // never superseded by itself
+  CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references") == "0");
 }
 
 TEST_CASE("CAP areas map to the region's municipalities by geocode and by geometry", "[e2e][cap]") {
