@@ -223,6 +223,8 @@ core::Status Runtime::StartUp() {
   timing.max_backoff = config_.peers_max_backoff;
   timing.user_agent = std::string("vikd/") + Version();
   const auto max_message_bytes = static_cast<std::size_t>(config_.grpc.max_message_bytes);
+  // What peers send is bounded by their grpc.max_message_bytes; take at least as much as ours.
+  timing.max_message_bytes = std::max(timing.max_message_bytes, max_message_bytes);
   exchange::ExchangeOptions exchange_options;
   exchange_options.own_region = national ? std::string() : config_.region;
   exchange_options.watch_limits = config_.stream_limits;

@@ -37,7 +37,9 @@ class FeedPusher::Pusher final : public PeerLoop {
       Schedule(timing_.interval);
       return;
     }
-    if (!known_ || Clock::now() - last_sent_ >= deps_.options.heartbeat) {
+    // The heartbeat says "alive and caught up": never while pushes fail, or it would make a
+    // receiver that refuses them think the region fresh.
+    if (!known_ || (failures_ == 0 && Clock::now() - last_sent_ >= deps_.options.heartbeat)) {
       Send(vik::v1::PushChangesRequest(), 0);
     } else if (cursor_.empty() || resync_) {
       Submit([self = Self()] { self->ReadSnapshots(); });

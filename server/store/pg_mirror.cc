@@ -189,11 +189,11 @@ core::Status Store::RecordPeerStatus(const Fence& fence, const std::string& peer
   });
 }
 
-core::Status Store::RecordPeerError(const Fence& fence, const std::string& peer, const std::string& endpoint,
-                                    const std::string& error, bool resync) {
+core::Status Store::RecordPeerError(const std::optional<Fence>& fence, const std::string& peer,
+                                    const std::string& endpoint, const std::string& error, bool resync) {
   return impl_->pool.Run("record peer error", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
-    if (core::Status s = CheckFence(w, fence); !s.ok()) {
+    if (core::Status s = CheckOptionalFence(w, fence); !s.ok()) {
       return s;
     }
     EnsurePeer(w, peer, endpoint);

@@ -176,7 +176,8 @@ class Store {
   core::Status RecordPeerStatus(const Fence& fence, const std::string& peer, const std::string& endpoint,
                                 const std::string& status);
   // A failed call; `resync` forgets the cursor so that the next attempt starts from a snapshot.
-  core::Status RecordPeerError(const Fence& fence, const std::string& peer, const std::string& endpoint,
+  // Fenced on the leader's follower; without a fence for a refused push (push_receiver.h).
+  core::Status RecordPeerError(const std::optional<Fence>& fence, const std::string& peer, const std::string& endpoint,
                                const std::string& error, bool resync);
   // The mirrored pictures of `peers`: region state, risk counts, the first `top` risks of `picture`,
   // and per theme the peers with risks at level >= `min_level`.

@@ -685,7 +685,12 @@ TEST_CASE("A push peer speaks only for its configured region: other regions and 
   CHECK(s.error_code() == grpc::StatusCode::PERMISSION_DENIED);
   CHECK(s.error_message() == "the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own "
                              "region VR21");
-  CHECK(nl_status()["regions"][0]["region"] == "");
+  json refused = nl_status();
+  CHECK(refused["regions"][0]["region"] == "");
+  // Recorded as the peer's error: the national status shows why nothing arrives.
+  CHECK(refused["regions"][0]["freshness"]["lastError"] ==
+        "PushChanges: the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own region VR21");
+  CHECK(refused["regions"][0]["freshness"]["stale"].get<bool>());
 
   // Its own region's snapshot is taken.
   claim.mutable_snapshot()->mutable_status()->set_region("VR21");
@@ -717,6 +722,8 @@ TEST_CASE("A push peer speaks only for its configured region: other regions and 
   s = push(page, &answer);
   CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(s.error_message() == "change 1 from the peer: region_state.reason contains control character 0x1b at byte 5");
+  CHECK(nl_status()["regions"][0]["freshness"]["lastError"] ==
+        "PushChanges: change 1 from the peer: region_state.reason contains control character 0x1b at byte 5");
 
   // Nothing of the refused pushes reached the mirror; the region's own state does.
   json status = nl_status();
