@@ -86,8 +86,8 @@ core::Status CheckName(const char* field, const std::string& value) {
   return core::Status::Ok();
 }
 
-// The webhook URL's host resolved (at most 2 s) and every address public, unless private
-// destinations are allowed: the same check as at each delivery (ingest/public_address.h), so that a
+// Unless private destinations are allowed: the webhook URL's host resolved (at most 2 s) and every
+// address public (a name that does not resolve cannot be shown public and is refused): the same check as at each delivery (ingest/public_address.h), so that a
 // subscription that could never be delivered is refused when it is made. INVALID_ARGUMENT naming
 // "url"; UNAVAILABLE when the lookup timed out (try again).
 core::Status CheckDestination(const std::string& raw, bool allow_private) {
@@ -95,15 +95,15 @@ core::Status CheckDestination(const std::string& raw, bool allow_private) {
   if (!url.ok()) {
     return core::InvalidArgument("url: " + url.status().message());
   }
+  if (allow_private) {
+    return core::Status::Ok();  // any address will do: nothing to look up (a name may resolve later)
+  }
   auto addresses = ingest::ResolveHost(url->host, url->port, std::chrono::steady_clock::now() + std::chrono::seconds(2));
   if (!addresses.ok()) {
     if (addresses.status().code() == core::StatusCode::kDeadlineExceeded) {
       return core::Unavailable("url: " + addresses.status().message() + "; try again");
     }
     return core::InvalidArgument("url: " + addresses.status().message());
-  }
-  if (allow_private) {
-    return core::Status::Ok();
   }
   for (const auto& ip : *addresses) {
     if (const std::string why = ingest::NonPublicReason(ip); !why.empty()) {

@@ -29,7 +29,7 @@ struct SubscriptionRouteContext {
   // false: the URL's host must resolve (within 2 s) to public addresses only when the
   // subscription is created, as at every delivery (ingest/public_address.h); 400 naming "url".
   bool allow_private_destinations = false;
-  std::size_t max_per_partner = 20;  // subscriptions.max_per_partner; more: 429 (a quota, no Retry-After)
+  std::size_t max_per_partner = 20;  // subscriptions.max_per_partner; more: 429
 };
 
 void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext context);
