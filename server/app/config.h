@@ -48,6 +48,8 @@ struct Config {
 
   // Ingest (see docs/operations.md).
   std::size_t ingest_max_batch = 1000;        // signals per Submit call / HTTP request
+  // Parked references (to messages not seen yet) are pruned this long after they were parked.
+  std::chrono::milliseconds pending_references_retention{7 * 24 * 3600 * 1000LL};
   std::size_t ingest_max_queue = 20000;       // signals waiting for the group commit
   std::size_t ingest_commit_batch = 500;      // signals per transaction at most
   std::chrono::milliseconds ingest_commit_wait{0};
@@ -99,6 +101,7 @@ struct Config {
   // Webhook subscriptions (leader only; docs/exchange.md, "Subscriptions") and SSE streams.
   bool subscriptions_enabled = true;                          // false: the leader sends no webhooks
   bool subscriptions_allow_private_destinations = false;     // webhooks to loopback/private addresses
+  std::size_t subscriptions_max_per_partner = 20;            // more are refused (409)
   std::chrono::milliseconds subscriptions_interval{1000};     // how often the delivery job runs
   std::chrono::milliseconds subscriptions_timeout{5000};      // one POST, connect to response
   std::size_t subscriptions_concurrency = 4;                  // parallel POSTs (sender threads)

@@ -303,7 +303,9 @@ core::Status Runtime::StartUp() {
     stream_context.executor = ioc_.get_executor();
     stream_context.limits = config_.stream_limits;
     http::AddChangeStreamRoute(router_, std::move(stream_context));
-    http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
+    http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get(),
+                                          config_.subscriptions_allow_private_destinations,
+                                          config_.subscriptions_max_per_partner});
     http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   }
   http::AddNationalRoutes(router_, {national_source, store_.get(), blocking_.get(), auth_.get()});
@@ -522,7 +524,8 @@ void Runtime::LeaseTick() {
   if (auto fence = lease_->fence(); fence && !stopping_) {
     // References parked while their target was being stored by a concurrent transaction: applied
     // within a round. Idempotent, so it needs no fence.
-    if (auto swept = store_->SweepPendingReferences(1000, std::chrono::hours(24 * 7)); swept.ok() && *swept > 0) {
+    const auto retention = std::chrono::duration_cast<std::chrono::seconds>(config_.pending_references_retention);
+    if (auto swept = store_->SweepPendingReferences(1000, retention); swept.ok() && *swept > 0) {
       core::LogInfo(*log_, "applied parked references", {{"signals_ended", static_cast<std::uint64_t>(*swept)}});
     }
     core::Status s = store_->WriteHeartbeat(*fence, std::chrono::hours(24));

@@ -34,8 +34,9 @@ std::string HexPrefix(const std::string& text, std::size_t hex_chars) {
   return out;
 }
 
-// `text` as valid UTF-8 without NUL (invalid bytes become U+FFFD: real feeds mislabel Latin-1 as
-// UTF-8), cut to at most `limit` bytes on a character boundary. The document keeps the original.
+// `text` as valid UTF-8 without NUL or other control characters but tab, LF and CR (invalid bytes
+// become U+FFFD: real feeds mislabel Latin-1 as UTF-8), cut to at most `limit` bytes on a character
+// boundary. The document keeps the original.
 std::string Clean(const std::string& text, std::size_t limit) {
   std::string out;
   out.reserve(std::min(text.size(), limit));
@@ -55,7 +56,12 @@ std::string Clean(const std::string& text, std::size_t limit) {
               !(len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90)));
     }
     constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-    const std::string_view piece = !valid ? kReplacement : c == 0 ? std::string_view() : std::string_view(text).substr(i, len);
+    // Control characters (C0 but tab, LF and CR; DEL; C1, which a mislabelled Latin-1 document
+    // brings) are dropped: a character reference such as "&#1;" reaches the tree, and neither
+    // PostgreSQL (NUL), a terminal nor generated XML 1.0 takes them.
+    const bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f ||
+                         (valid && len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F);
+    const std::string_view piece = !valid ? kReplacement : control ? std::string_view() : std::string_view(text).substr(i, len);
     if (out.size() + piece.size() > limit) {
       break;
     }

@@ -118,6 +118,9 @@ void ToProtoReceipt(const ingest::ReceiptData& r, vik::v1::Receipt* out) {
   if (r.outcome == ingest::ReceiptOutcome::kRejected) {
     ToProtoError(r.error, r.violations, out->mutable_error());
   }
+  for (const auto& w : r.warnings) {
+    out->add_warnings(w);
+  }
 }
 
 }  // namespace vik::exchange

@@ -12,7 +12,7 @@ std::span<const Statement> PreparedStatements() {
       stmt::kTokensAll,    stmt::kSourcesAll,        stmt::kMunicipalitiesOfRegion, stmt::kThemesAll,
       stmt::kPartnerInsert, stmt::kSourceInsert,     stmt::kSourceInsertIrregular, stmt::kTokenInsert,
       stmt::kTokenRevoke,  stmt::kTokenExists,
-      stmt::kReferencesApply, stmt::kPendingReferencesResolve, stmt::kPendingReferencesSweep, stmt::kCapMessageInsert, stmt::kCapMessageLookup,
+      stmt::kReferencesApply, stmt::kPendingReferencesResolve, stmt::kPendingReferencesSweep, stmt::kPendingReferencesPrune, stmt::kCapMessageInsert, stmt::kCapMessageLookup,
       stmt::kCapMessageSignals, stmt::kCapMessageRaw, stmt::kCapCategoryThemes,
       stmt::kRegionStateCurrent, stmt::kRegionStateHistory, stmt::kRegionStateAppend,
       stmt::kSignalRead, stmt::kSignalsList, stmt::kCurrentAlerts, stmt::kBoundariesOfRegion,
@@ -36,7 +36,7 @@ std::span<const Statement> PreparedStatements() {
       stmt::kMirrorSignalsUpsert, stmt::kMirrorRegionStateUpsert, stmt::kMirrorRegionStatesRead,
       stmt::kMirrorRiskCounts, stmt::kMirrorTopRisks, stmt::kMirrorThemes, stmt::kMirrorSignalsList, stmt::kMirrorPrune,
       // subscriptions (migration 0013)
-      stmt::kSubscriptionInsert, stmt::kSubscriptionsList, stmt::kSubscriptionRead, stmt::kSubscriptionDelete,
+      stmt::kSubscriptionInsert, stmt::kSubscriptionPartnerCount, stmt::kSubscriptionsList, stmt::kSubscriptionRead, stmt::kSubscriptionDelete,
       stmt::kSubscriptionsMatching, stmt::kSubscriptionCursor, stmt::kSubscriptionCursorSet, stmt::kDeliveriesEnqueue,
       stmt::kDeliveriesDue, stmt::kDeliveryDelivered, stmt::kDeliveryFailed, stmt::kDeliveriesList,
       stmt::kDeliveryRetry, stmt::kDeliveryState, stmt::kDeliveriesPrune, stmt::kDeliveryCounts,

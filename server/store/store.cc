@@ -22,6 +22,7 @@ core::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, pr
   pool_options.acquire_timeout = options.acquire_timeout;
   auto impl = std::make_unique<Impl>(std::move(pool_options), registry, std::move(migrations).value(),
                                      options.applied_by);
+  impl->max_pending_references = options.max_pending_references;
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 

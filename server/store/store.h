@@ -36,6 +36,9 @@ struct StoreOptions {
   // Migrations from this directory instead of the ones compiled into the binary.
   std::optional<std::filesystem::path> migrations_dir;
   std::string applied_by = "vikd";
+  // Open parked references (pending_references) one partner may have; a reference beyond it is
+  // dropped, not parked (the receipt says so). 0: none are parked.
+  std::size_t max_pending_references = 10000;
 };
 
 // One vikd instance as registered in the shared database.
@@ -74,7 +77,9 @@ class Store {
                                                       const std::string& node_id);
   core::Status AppendAudit(const std::vector<AuditRecord>& audit);
   // Applies references that were parked while their target was stored concurrently (at most
-  // `limit`, none older than `max_age`); the number of signals ended. Idempotent; run by the leader.
+  // `limit`, newest first, none older than `max_age`); the number of signals ended. In the same
+  // transaction deletes up to 10 * `limit` parked references older than `max_age` (resolved or
+  // not: the retention of pending_references). Idempotent; run by the leader.
   core::Result<int> SweepPendingReferences(int limit, std::chrono::seconds max_age);
   // Active tokens and all sources, for the authenticator's cache.
   core::Result<Credentials> LoadCredentials();
@@ -193,7 +198,8 @@ class Store {
   // --- subscriptions and webhook deliveries (pg_subscriptions.cc; docs/exchange.md) ---
   // Administration, audited in the same transaction. CreateSubscription: the new id;
   // ALREADY_EXISTS when the partner has a subscription of that name, INVALID_ARGUMENT ("partner:")
-  // when there is no such partner.
+  // when there is no such partner, RESOURCE_EXHAUSTED when it has SubscriptionCreate::max_per_partner
+  // (counted under a lock of the partner's row, so concurrent creates cannot pass it).
   core::Result<std::string> CreateSubscription(const SubscriptionCreate& subscription, const AuditRecord& audit);
   // Every partner's when `partner` is empty; at most 1000.
   core::Result<std::vector<SubscriptionRecord>> ListSubscriptions(const std::string& partner);

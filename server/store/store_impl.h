@@ -16,6 +16,7 @@ struct Store::Impl {
       : metrics(registry), pool(std::move(pool_options), metrics),
         migrator(pool, std::move(migrations), std::move(applied_by)) {}
 
+  std::size_t max_pending_references = 10000;  // StoreOptions::max_pending_references
   StoreMetrics metrics;
   PgPool pool;
   PgMigrator migrator;

@@ -18,6 +18,7 @@
 #include "support/large_cap.h"
 #include "support/postgres.h"
 #include "support/process.h"
+#include "support/sample_signals.h"
 #include "support/vikd.h"
 #include "vik/v1/ingest.grpc.pb.h"
 
@@ -563,4 +564,76 @@ TEST_CASE("a reference parked while its alert was being stored is applied by the
   REQUIRE(vik::testing::WaitUntil([&] { return StateOf(s.db.dsn(), "race-1") == "cancelled"; },
                                   std::chrono::seconds(15)));
   CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references WHERE resolved_at IS NULL") == "0");
+}
+
+TEST_CASE("parked references are bounded per partner and pruned after the retention", "[e2e][cap][references]") {
+  Setup s;
+  Admin(s.db.dsn(), {"partner", "add", "other"});
+  Admin(s.db.dsn(), {"source", "add", "other@vr21.nl", "--partner", "other"});
+  const Token other = IssueToken(s.db.dsn(), "other", "ingest,read");
+  Vikd vikd(s.db.dsn(), With(kFastAuth, {"--set", "ingest.max_pending_references=3", "--set",
+                                         "cluster.renew_interval=200ms"}));
+  WaitForToken(vikd, s.token.secret);
+  WaitForToken(vikd, other.secret);
+
+  // A JSON cancel naming five messages nobody has sent: three are parked, two dropped with a warning.
+  json cancel = {{"source", kSender},
+                 {"externalId", "cancel-many"},
+                 {"msgType", "MSG_TYPE_CANCEL"},
+                 {"status", "SIGNAL_STATUS_ACTUAL"},
+                 {"kind", "SIGNAL_KIND_INCIDENT"},
+                 {"categories", {"CATEGORY_FIRE"}},
+                 {"theme", "2.1"},
+                 {"urgency", "URGENCY_IMMEDIATE"},
+                 {"severity", "SEVERITY_SEVERE"},
+                 {"certainty", "CERTAINTY_OBSERVED"},
+                 {"sentAt", "2026-11-20T09:00:00Z"},
+                 {"area", {{"municipalities", {"GM0796"}}}},
+                 {"headline", "Brand"},
+                 {"references", json::array()}};
+  for (int i = 0; i < 5; ++i) {
+    cancel["references"].push_back({{"source", kSender}, {"externalId", "never-" + std::to_string(i)}});
+  }
+  const auto reply = HttpCall(vikd.http_port(), "POST", "/v1/signals", json{{"signals", {cancel}}}.dump(),
+                              {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + s.token.secret}});
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  const auto receipt = json::parse(reply.body)["receipts"][0];
+  CHECK(receipt["outcome"] == "RECEIPT_OUTCOME_ACCEPTED");
+  REQUIRE(receipt["warnings"].size() == 1);
+  CHECK_THAT(receipt["warnings"][0].get<std::string>(),
+             Catch::Contains("references: 2 references to messages not received yet dropped") &&
+                 Catch::Contains("ingest.max_pending_references"));
+  CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references WHERE partner = '" + std::string(kPartner) +
+                                   "'") == "3");
+
+  // A CAP cancel of the same partner: nothing more is parked; the receipt says so.
+  const auto cap = PostCap(vikd, s.token.secret, Alert("cap-cancel-x", "Cancel", Ref("never-cap")));
+  INFO(cap.body);
+  REQUIRE(cap.status == 200);
+  const auto cap_body = json::parse(cap.body);
+  CHECK(cap_body["referencesPending"] == 0);
+  REQUIRE(cap_body["warnings"].size() == 1);
+  CHECK_THAT(cap_body["warnings"][0].get<std::string>(), Catch::Contains("alert/references: 1 reference"));
+
+  // Another partner's quota is its own.
+  std::string other_alert = Alert("other-cancel", "Cancel", "other@vr21.nl,never-o,2026-11-20T10:00:00+01:00");
+  other_alert.replace(other_alert.find(kSender), std::string(kSender).size(), "other@vr21.nl");
+  const auto other_reply = PostCap(vikd, other.secret, other_alert);
+  INFO(other_reply.body);
+  REQUIRE(other_reply.status == 200);
+  CHECK(json::parse(other_reply.body)["referencesPending"] == 1);
+
+  // A parked reference that arrives still works; the resolved place is free again.
+  json alert = cancel;
+  alert["externalId"] = "never-0";
+  alert["msgType"] = "MSG_TYPE_ALERT";
+  alert.erase("references");
+  REQUIRE(vik::testing::PushAccepted(vikd.http_port(), s.token.secret, json::array({alert})));
+  CHECK(StateOf(s.db.dsn(), "never-0") == "cancelled");
+
+  // The retention (7 days by default): the leader's sweep deletes older parked references.
+  QueryValue(s.db.dsn(), "UPDATE pending_references SET created_at = now() - interval '8 days' RETURNING 1");
+  REQUIRE(vik::testing::WaitUntil([&] { return QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references") == "0"; },
+                                  std::chrono::seconds(15)));
 }

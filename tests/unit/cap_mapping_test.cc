@@ -285,3 +285,32 @@ TEST_CASE("an update that lists its own message among its references ignores it 
   limits.check_time_order = false;
   CHECK(domain::ValidateSignal(s, Vr21(), limits, core::FromUnixSeconds(1.9e9)).empty());
 }
+
+TEST_CASE("generated CAP stays well-formed XML 1.0 even when given control characters", "[cap][writer][text]") {
+  domain::Signal s;
+  s.source = "caco@vr21.nl";
+  s.external_id = "ctl-1";
+  s.msg_type = domain::MsgType::kAlert;
+  s.status = domain::SignalStatus::kActual;
+  s.kind = domain::SignalKind::kIncident;
+  s.categories = {domain::Category::kFire};
+  s.theme = "2.1";
+  s.urgency = domain::Urgency::kImmediate;
+  s.severity = domain::Severity::kSevere;
+  s.certainty = domain::Certainty::kObserved;
+  s.sent_at = core::WallTime{std::chrono::seconds(1795000000)};
+  s.area.municipalities = {"GM0796"};
+  s.headline = "Brand\x1b[2J";
+  s.attributes = {{"note", "a\x01" "b"}};  // validation refuses these; the writer must not pass them on
+  const std::string xml = cap::WriteAlert(s);
+  CHECK(xml.find('\x01') == std::string::npos);
+  CHECK(xml.find('\x1b') == std::string::npos);
+  const auto alert = Parse(xml);  // parses and validates
+  CHECK(alert.infos[0].headline == "Brand[2J");
+  // Mapping CAP in drops the control characters XML 1.0 lets through (DEL, C1 such as NEL).
+  auto parsed = cap::ParseAlert(Alert(Info("nl-NL", "Storm\x7f\xc2\x85", kGeocode)));
+  REQUIRE(parsed.ok());
+  const auto mapped = cap::MapAlert(*parsed, Vr21());
+  REQUIRE(mapped.signals.size() == 1);
+  CHECK(mapped.signals[0].signal.headline == "Storm");
+}
