@@ -419,6 +419,10 @@ int Runtime::Serve() {
   core::LogInfo(*log_, "listening",
                 {{"http", http_url}, {"grpc", grpc_addr}, {"http_port", static_cast<int>(http_->port())},
                  {"grpc_port", static_cast<int>(grpc_->port())}});
+  if (management_http_) {
+    core::LogInfo(*log_, "management listener: /healthz, /readyz, /metrics",
+                  {{"http", "http://" + HostPort(ClientHost(config_.management_host), management_http_->port())}});
+  }
   ScheduleReadinessCheck(std::chrono::milliseconds(0));
   ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
   ScheduleLeaseTick(std::chrono::milliseconds(0));
