@@ -92,7 +92,7 @@ struct Wiring {
     }
     store = std::move(opened).value();
     readiness = std::make_unique<core::ReadinessState>(store->LatestSchemaVersion());
-    readiness->Record(true, "", true, "");
+    readiness->Record(true, "", true, "", clock.Now());
     blocking = std::make_unique<core::BlockingPool>("fuzz-blocking", 2, 1024);
     blocking->Start();
     cap_pool = std::make_unique<core::BlockingPool>("fuzz-cap", 1, 64);
