@@ -59,7 +59,8 @@ std::string Exchange(int fd, std::string_view bytes, std::chrono::milliseconds b
   char buf[16384];
   bool write_open = true;
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       break;
     }
@@ -104,7 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ::close(fd);
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::vector<unsigned> statuses;
-  const auto finding = vik::fuzz::CheckAnswers(answer, vik::fuzz::RequestHeads(input, vik::fuzz::kMaxBodyBytes), true,
+  const auto heads = vik::fuzz::RequestHeads(input, vik::fuzz::kMaxBodyBytes);
+  const auto finding = vik::fuzz::CheckAnswers(answer, input, heads, true,
                                                [&statuses](unsigned status) { statuses.push_back(status); });
   if (!finding.empty()) {
     Finding(finding, answer);

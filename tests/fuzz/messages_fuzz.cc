@@ -93,7 +93,7 @@ void Route(const JsonRoute& route, std::string_view body) {
   if (!vik::core::IsValidUtf8(res.body())) {
     Finding(std::string(route.path) + ": body is not valid UTF-8", res.body());
   }
-  if (vik::fuzz::HasDatabaseText(res.body())) {
+  if (vik::fuzz::HasDatabaseText(res.body(), body)) {
     Finding(std::string(route.path) + ": database text in the body", res.body());
   }
 }
@@ -263,7 +263,7 @@ void Grpc(const Rpc& rpc, std::string_view bytes) {
   if (!vik::core::IsValidUtf8(status.error_message())) {
     Finding("gRPC message is not valid UTF-8: " + detail, bytes);
   }
-  if (vik::fuzz::HasDatabaseText(status.error_message())) {
+  if (vik::fuzz::HasDatabaseText(status.error_message(), bytes)) {
     Finding("database text in a gRPC message: " + detail, bytes);
   }
 }

@@ -4,6 +4,7 @@
 #
 #   tests/fuzz/run.sh [seconds] [target...]     targets: cap http messages soak (default: cap)
 #
+# Functions return their failures explicitly: they run where `set -e` does not apply.
 # Before fuzzing, every input kept in tests/fuzz/regressions/<target>/ is replayed (seconds 0:
 # replay only). Seeds come from tests/fuzz/seeds/<target>/ (and tests/data/cap for cap).
 #
@@ -50,8 +51,8 @@ run_cap() {
   echo "fuzz: building $build/cap_fuzz with $cxx"
   "$cxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -Wall -Wextra -Wpedantic -Wshadow -Werror -I"$root/server" \
-    "${sources[@]}" "$pugixml" -lcrypto -o "$build/cap_fuzz"
-  replay "$build/cap_fuzz" cap
+    "${sources[@]}" "$pugixml" -lcrypto -o "$build/cap_fuzz" || return 1
+  replay "$build/cap_fuzz" cap || return 1
   [[ $seconds -gt 0 ]] || return 0
   local corpus
   corpus=$(mktemp -d "${TMPDIR:-/tmp}/vik-cap-fuzz.XXXXXX")
@@ -74,12 +75,12 @@ run_surface() {  # run_surface TARGET
     local launcher=()
     command -v ccache > /dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
-      -DVIK_FUZZ=ON "${launcher[@]}"
+      -DVIK_FUZZ=ON "${launcher[@]}" || return 1
   fi
   echo "fuzz: building $build/tests/fuzz/${target}_fuzz"
-  nice cmake --build "$build" -j"${VIK_FUZZ_JOBS:-2}" --target "${target}_fuzz"
+  nice cmake --build "$build" -j"${VIK_FUZZ_JOBS:-2}" --target "${target}_fuzz" || return 1
   local bin=$build/tests/fuzz/${target}_fuzz
-  replay "$bin" "$target"
+  replay "$bin" "$target" || return 1
   [[ $seconds -gt 0 ]] || return 0
   local corpus
   corpus=$(mktemp -d "${TMPDIR:-/tmp}/vik-$target-fuzz.XXXXXX")
@@ -97,7 +98,7 @@ run_surface() {  # run_surface TARGET
 
 run_soak() {
   local build=${VIK_TEST_BUILD_DIR:-$root/build}
-  nice cmake --build "$build" -j"${VIK_FUZZ_JOBS:-2}" --target surface_soak vikd
+  nice cmake --build "$build" -j"${VIK_FUZZ_JOBS:-2}" --target surface_soak vikd || return 1
   VIK_SOAK_SECONDS=$seconds "$build/tests/surface_soak"
 }
 

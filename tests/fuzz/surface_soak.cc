@@ -318,8 +318,8 @@ class Mutator {
     }
     switch (Below(24)) {
       case 0:
-        h += "Transfer-Encoding: " + std::string(OneIn(2) ? "identity" : (OneIn(2) ? "xchunked" : "chunked, identity")) +
-             "\r\n";
+        h += "Transfer-Encoding: " +
+             std::string(OneIn(2) ? "identity" : (OneIn(2) ? "xchunked" : "chunked, identity")) + "\r\n";
         break;
       case 1:
         h += "Content-Length: " + Number() + "\r\n";
@@ -437,7 +437,8 @@ std::string Exchange(int port, const std::string& bytes, bool slow, std::chrono:
       ::shutdown(fd, SHUT_WR);
       write_open = false;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{fd, static_cast<short>(POLLIN | (write_open ? POLLOUT : 0)), 0};
     if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) {
       break;
@@ -643,7 +644,8 @@ TEST_CASE("the surface survives mutated requests to every route and RPC", "[soak
           if (w == 3 && m.OneIn(3)) {
             const std::size_t rpc = m.Below(sizeof kRpcs / sizeof kRpcs[0] + 1);
             const bool made_up = rpc == sizeof kRpcs / sizeof kRpcs[0];
-            const std::string method = made_up ? "/vik.v1.ExchangeService/Z" + std::to_string(m.Below(1000)) : kRpcs[rpc];
+            const std::string method =
+                made_up ? "/vik.v1.ExchangeService/Z" + std::to_string(m.Below(1000)) : std::string(kRpcs[rpc]);
             const std::string bytes = m.Protobuf(ValidMessage(rpc));
             const auto status = CallRaw(stub, method, bytes, m.OneIn(8) ? "" : token.secret);
             {
@@ -656,7 +658,7 @@ TEST_CASE("the surface survives mutated requests to every route and RPC", "[soak
                 (code == grpc::StatusCode::UNIMPLEMENTED && !made_up)) {
               record("gRPC " + method + " ended " + std::to_string(code) + " " + status.error_message(), bytes);
             }
-            if (vik::fuzz::HasDatabaseText(status.error_message())) {
+            if (vik::fuzz::HasDatabaseText(status.error_message(), bytes)) {
               record("gRPC " + method + " database text: " + status.error_message(), bytes);
             }
             continue;
@@ -691,7 +693,7 @@ TEST_CASE("the surface survives mutated requests to every route and RPC", "[soak
             std::lock_guard lock(figures.mu);
             ++figures.http_status[status];
           };
-          if (const auto f = vik::fuzz::CheckAnswers(answer, heads, true, count); !f.empty()) {
+          if (const auto f = vik::fuzz::CheckAnswers(answer, bytes, heads, true, count); !f.empty()) {
             record(f, bytes);
           } else if (const auto te = vik::fuzz::OddTransferEncoding(bytes); te && !statuses.empty() &&
                      !(statuses.size() == 1 && (statuses[0] == 400 || statuses[0] == 501))) {
@@ -706,9 +708,9 @@ TEST_CASE("the surface survives mutated requests to every route and RPC", "[soak
     ++batches;
     // The checks after every batch.
     if (!vikd.process().running()) {
+      const std::string log = vikd.process().Stderr();
       failed = "vikd exited (code " + std::to_string(vikd.process().Wait(std::chrono::milliseconds(100)).value_or(-1)) +
-               "); stderr tail: " +
-               vikd.process().Stderr().substr(vikd.process().Stderr().size() > 2000 ? vikd.process().Stderr().size() - 2000 : 0);
+               "); stderr tail: " + log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
       break;
     }
     const auto health = vik::testing::HttpGet(vikd.http_port(), "/healthz");
