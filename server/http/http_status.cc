@@ -69,8 +69,9 @@ std::string ClientMessage(const core::Status& status, bool from_store) {
   using core::StatusCode;
   const StatusCode code = status.code();
   const bool internal = code == StatusCode::kInternal || code == StatusCode::kUnknown || code == StatusCode::kDataLoss;
-  const bool store_only = from_store && (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
-                                         code == StatusCode::kResourceExhausted);
+  // A store's RESOURCE_EXHAUSTED is vik's own text (a quota, a busy pool) and names the setting to
+  // change; it is shown unless it carries database text like any other message.
+  const bool store_only = from_store && (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded);
   if (!internal && !store_only && !HasDatabaseText(status.message())) {
     return status.message();
   }
