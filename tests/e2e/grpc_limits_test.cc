@@ -158,21 +158,7 @@ std::string SseRequest(const std::string& token) {
 }
 
 vik::v1::Signal StreamSignal(const std::string& source, const std::string& external_id) {
-  vik::v1::Signal s;
-  s.set_source(source);
-  s.set_external_id(external_id);
-  s.set_msg_type(vik::v1::MSG_TYPE_ALERT);
-  s.set_status(vik::v1::SIGNAL_STATUS_ACTUAL);
-  s.set_kind(vik::v1::SIGNAL_KIND_INCIDENT);
-  s.add_categories(vik::v1::CATEGORY_FIRE);
-  s.set_theme("2.1");
-  s.set_urgency(vik::v1::URGENCY_IMMEDIATE);
-  s.set_severity(vik::v1::SEVERITY_SEVERE);
-  s.set_certainty(vik::v1::CERTAINTY_OBSERVED);
-  *s.mutable_sent_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
-  s.mutable_area()->add_municipalities("GM0796");
-  s.set_headline("Brand");
-  return s;
+  return vik::testing::FireIncidentProto(source, external_id);
 }
 
 using SubmitStreamCall = grpc::ClientReaderWriter<vik::v1::SubmitStreamRequest, vik::v1::SubmitStreamResponse>;

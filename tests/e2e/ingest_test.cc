@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
+#include "support/sample_signals.h"
 #include "support/admin_setup.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
@@ -61,21 +62,7 @@ Token SetUpIngest(const std::string& dsn) {
 
 vik::v1::Signal MakeSignal(const std::string& external_id, const std::string& headline = "Brand in woning",
                            const std::string& source = kSource) {
-  vik::v1::Signal s;
-  s.set_source(source);
-  s.set_external_id(external_id);
-  s.set_msg_type(vik::v1::MSG_TYPE_ALERT);
-  s.set_status(vik::v1::SIGNAL_STATUS_ACTUAL);
-  s.set_kind(vik::v1::SIGNAL_KIND_INCIDENT);
-  s.add_categories(vik::v1::CATEGORY_FIRE);
-  s.set_theme("2.1");
-  s.set_urgency(vik::v1::URGENCY_IMMEDIATE);
-  s.set_severity(vik::v1::SEVERITY_SEVERE);
-  s.set_certainty(vik::v1::CERTAINTY_OBSERVED);
-  *s.mutable_sent_at() = TimeUtil::GetCurrentTime();
-  s.mutable_area()->add_municipalities("GM0796");
-  s.set_headline(headline);
-  return s;
+  return vik::testing::FireIncidentProto(source, external_id, headline);
 }
 
 // The same signal in the protobuf JSON mapping, written out by hand as a partner would.

@@ -1,5 +1,7 @@
 #include "support/sample_signals.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "support/http_client.h"
 #include "support/times.h"
 
@@ -26,6 +28,25 @@ nlohmann::json FireIncident(const std::string& source, const std::string& extern
 nlohmann::json IncidentSignal(const std::string& external_id, const std::string& theme,
                               const std::string& municipality) {
   return FireIncident("brandweer-vr21", external_id, municipality, theme);
+}
+
+vik::v1::Signal FireIncidentProto(const std::string& source, const std::string& external_id,
+                                  const std::string& headline) {
+  vik::v1::Signal s;
+  s.set_source(source);
+  s.set_external_id(external_id);
+  s.set_msg_type(vik::v1::MSG_TYPE_ALERT);
+  s.set_status(vik::v1::SIGNAL_STATUS_ACTUAL);
+  s.set_kind(vik::v1::SIGNAL_KIND_INCIDENT);
+  s.add_categories(vik::v1::CATEGORY_FIRE);
+  s.set_theme("2.1");
+  s.set_urgency(vik::v1::URGENCY_IMMEDIATE);
+  s.set_severity(vik::v1::SEVERITY_SEVERE);
+  s.set_certainty(vik::v1::CERTAINTY_OBSERVED);
+  *s.mutable_sent_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  s.mutable_area()->add_municipalities("GM0796");
+  s.set_headline(headline);
+  return s;
 }
 
 bool PushAccepted(int http_port, const std::string& token, const nlohmann::json& signals) {
