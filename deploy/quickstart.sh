@@ -103,13 +103,13 @@ cat <<EOT
     CAP out    curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/cap/alerts.atom
     picture    curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/v1/status
                curl -H "Authorization: Bearer \$(cat var/quickstart.token)" http://$HTTP/v1/risks
-    gRPC       $GRPC   (vik.v1.IngestService, vik.v1.ExchangeService, grpc.health.v1.Health, reflection)
+    gRPC       $GRPC   (vik.v1.IngestService, vik.v1.ExchangeService, grpc.health.v1.Health; reflection with --set grpc.reflection=true)
     database   $DSN
     logs       below
 
 EOT
 "$VIKD" serve --config deploy/vikd.conf.example --db "$DSN" --http "$HTTP" --grpc "$GRPC" \
-  --node-id "quickstart-$(hostname | tr -c 'A-Za-z0-9._-\n' '-')" &
+  --node-id "quickstart-$(hostname | tr -c 'A-Za-z0-9._\n-' '-')" &
 VIKD_PID=$!
 forward() { kill -TERM "$VIKD_PID" 2>/dev/null || true; }
 trap forward INT TERM

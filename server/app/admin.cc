@@ -59,6 +59,27 @@ bool IsPartnerName(const std::string& name) {
   return true;
 }
 
+// Text from the database as a terminal should see it: control characters (C0, DEL, and C1 in
+// UTF-8) as \xNN, so that a stored name can never move the cursor, clear the screen or ring.
+std::string Printable(const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    const bool c1 = u == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(s[i + 1]) <= 0x9f;
+    if (u < 0x20 || u == 0x7f || c1) {
+      const auto shown = c1 ? static_cast<unsigned char>(s[++i]) : u;
+      out += "\\x";
+      out += kHex[shown >> 4];
+      out += kHex[shown & 0xf];
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 std::string Date(core::WallTime t) { return core::FormatRfc3339(t).substr(0, 19) + "Z"; }
 
 }  // namespace
@@ -310,10 +331,10 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     std::printf("%-36s %-16s %-20s %-8s %-9s %-5s %s\n", "ID", "PARTNER", "NAME", "PENDING", "DELIVERED", "DEAD",
                 "URL / LAST ERROR");
     for (const auto& s : *subs) {
-      std::printf("%-36s %-16s %-20s %-8lld %-9lld %-5lld %s%s%s\n", s.id.c_str(), s.partner.c_str(), s.name.c_str(),
-                  static_cast<long long>(s.pending), static_cast<long long>(s.delivered),
-                  static_cast<long long>(s.dead), s.url.c_str(), s.last_error.empty() ? "" : "\n    last error: ",
-                  s.last_error.c_str());
+      std::printf("%-36s %-16s %-20s %-8lld %-9lld %-5lld %s%s%s\n", s.id.c_str(), Printable(s.partner).c_str(),
+                  Printable(s.name).c_str(), static_cast<long long>(s.pending), static_cast<long long>(s.delivered),
+                  static_cast<long long>(s.dead), Printable(s.url).c_str(),
+                  s.last_error.empty() ? "" : "\n    last error: ", Printable(s.last_error).c_str());
     }
     return 0;
   }
@@ -331,8 +352,8 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
         !s.ok()) {
       return Failed("subscription remove", s);
     }
-    std::printf("subscription %s (%s of partner %s) removed\n", args[1].c_str(), existing->name.c_str(),
-                existing->partner.c_str());
+    std::printf("subscription %s (%s of partner %s) removed\n", Printable(args[1]).c_str(),
+                Printable(existing->name).c_str(), Printable(existing->partner).c_str());
     return 0;
   }
   return Usage("unknown " + command + " subcommand \"" + sub + "\" (see vikd --help)");

@@ -225,7 +225,19 @@ const std::vector<Setting>& Settings() {
       {"http.listen", "--http", "HTTP listen address HOST:PORT (port 0: pick a free port)",
        [](Config& c, const std::string& v) { return ParseHostPort("http.listen", v, c.http.host, c.http.port, true); },
        [](const Config& c) { return HostPort(c.http.host, c.http.port); }},
-      {"http.max_connections", "", "open HTTP connections at most; more are answered 503",
+      {"http.management", "", "management listener HOST:PORT serving only /healthz, /readyz and /metrics "
+                               "(then /metrics leaves http.listen); empty: none",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) {
+           c.management_host.clear();
+           c.management_port = 0;
+           return core::Status::Ok();
+         }
+         return ParseHostPort("http.management", v, c.management_host, c.management_port, true);
+       },
+       [](const Config& c) { return c.management_host.empty() ? std::string() : HostPort(c.management_host, c.management_port); }},
+      {"http.max_connections", "", "open HTTP connections at most; at the cap the one idle or slow longest is "
+                                   "closed for a new one, and when all are busy the new one is answered 503",
        UnsignedSetter("http.max_connections", [](Config& c, std::uint64_t n) { c.http.max_connections = n; }, 1,
                       100000),
        [](const Config& c) { return std::to_string(c.http.max_connections); }},
@@ -249,6 +261,10 @@ const std::vector<Setting>& Settings() {
          return core::Status::Ok();
        },
        [](const Config& c) { return std::to_string(c.http.max_body_bytes); }},
+      {"http.header_timeout", "", "time a new connection has to send its first request header (at most http.read_timeout)",
+       DurationSetter("http.header_timeout", [](Config& c) -> milliseconds& { return c.http.header_timeout; },
+                      milliseconds(100)),
+       [](const Config& c) { return core::FormatDuration(c.http.header_timeout); }},
       {"http.read_timeout", "", "time allowed to receive one request once it started, and to send its response",
        DurationSetter("http.read_timeout", [](Config& c) -> milliseconds& { return c.http.read_timeout; },
                       milliseconds(100)),
@@ -275,9 +291,54 @@ const std::vector<Setting>& Settings() {
                       [](Config& c, std::uint64_t n) { c.grpc.max_concurrent_streams = static_cast<int>(n); }, 1,
                       100000),
        [](const Config& c) { return std::to_string(c.grpc.max_concurrent_streams); }},
+      {"grpc.reflection", "", "serve gRPC server reflection (grpcurl, ...) on the gRPC listener; off: it faces partners",
+       [](Config& c, const std::string& v) {
+         if (!ParseBool(v, c.grpc.reflection)) {
+           return Bad("grpc.reflection", "expected true or false, got \"" + v + "\"");
+         }
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::string(c.grpc.reflection ? "true" : "false"); }},
+      {"grpc.max_health_watchers", "", "concurrent grpc.health.v1.Health/Watch streams (no token needed); beyond: RESOURCE_EXHAUSTED",
+       UnsignedSetter("grpc.max_health_watchers",
+                      [](Config& c, std::uint64_t n) { c.grpc.max_health_watchers = static_cast<int>(n); }, 1, 100000),
+       [](const Config& c) { return std::to_string(c.grpc.max_health_watchers); }},
+      {"grpc.max_connection_idle", "", "a gRPC connection without calls for this long is closed (0: never)",
+       DurationSetter("grpc.max_connection_idle", [](Config& c) -> milliseconds& { return c.grpc.max_connection_idle; },
+                      milliseconds(0)),
+       [](const Config& c) { return core::FormatDuration(c.grpc.max_connection_idle); }},
+      {"grpc.memory_quota_bytes", "", "memory gRPC may use for connections and calls (ResourceQuota); beyond it refuses",
+       [](Config& c, const std::string& v) {
+         auto n = core::ParseByteSize(v);
+         if (!n.ok() || *n < 1024 * 1024) {
+           return Bad("grpc.memory_quota_bytes", "expected a size of at least 1MiB, got \"" + v + "\"");
+         }
+         c.grpc.memory_quota_bytes = static_cast<std::size_t>(*n);
+         return core::Status::Ok();
+       },
+       [](const Config& c) { return std::to_string(c.grpc.memory_quota_bytes); }},
+      {"streams.per_partner", "", "open streams of one kind (SSE, WatchChanges, SubmitStream) per partner; beyond: 429 / RESOURCE_EXHAUSTED",
+       UnsignedSetter("streams.per_partner", [](Config& c, std::uint64_t n) { c.stream_limits.per_partner = n; }, 1,
+                      100000),
+       [](const Config& c) { return std::to_string(c.stream_limits.per_partner); }},
+      {"streams.per_instance", "", "open streams of one kind (SSE, WatchChanges, SubmitStream) per instance, all partners",
+       UnsignedSetter("streams.per_instance", [](Config& c, std::uint64_t n) { c.stream_limits.per_instance = n; }, 1,
+                      1000000),
+       [](const Config& c) { return std::to_string(c.stream_limits.per_instance); }},
       {"ingest.max_batch", "", "signals per Submit call or POST /v1/signals request at most",
        UnsignedSetter("ingest.max_batch", [](Config& c, std::uint64_t n) { c.ingest_max_batch = n; }, 1, 100000),
        [](const Config& c) { return std::to_string(c.ingest_max_batch); }},
+      {"ingest.max_pending_references", "",
+       "references to messages not received yet that one partner may have parked; beyond, a reference is dropped "
+       "with a receipt warning",
+       UnsignedSetter("ingest.max_pending_references",
+                      [](Config& c, std::uint64_t n) { c.store.max_pending_references = n; }, 0, 100000000),
+       [](const Config& c) { return std::to_string(c.store.max_pending_references); }},
+      {"ingest.pending_references_retention", "",
+       "parked references older than this are pruned by the leader's sweep (resolved or not)",
+       DurationSetter("ingest.pending_references_retention",
+                      [](Config& c) -> milliseconds& { return c.pending_references_retention; }, milliseconds(1000)),
+       [](const Config& c) { return core::FormatDuration(c.pending_references_retention); }},
       {"ingest.max_queue", "", "signals waiting for the group commit at most; more are refused (429/RESOURCE_EXHAUSTED)",
        UnsignedSetter("ingest.max_queue", [](Config& c, std::uint64_t n) { c.ingest_max_queue = n; }, 1, 10000000),
        [](const Config& c) { return std::to_string(c.ingest_max_queue); }},
@@ -418,6 +479,10 @@ const std::vector<Setting>& Settings() {
          return core::Status::Ok();
        },
        [](const Config& c) { return std::string(c.subscriptions_allow_private_destinations ? "true" : "false"); }},
+      {"subscriptions.max_per_partner", "", "subscriptions one partner may have; creating more is refused (409)",
+       UnsignedSetter("subscriptions.max_per_partner",
+                      [](Config& c, std::uint64_t n) { c.subscriptions_max_per_partner = n; }, 1, 100000),
+       [](const Config& c) { return std::to_string(c.subscriptions_max_per_partner); }},
       {"subscriptions.timeout", "", "one webhook POST, connect to response; slower is a failed attempt",
        DurationSetter("subscriptions.timeout", [](Config& c) -> milliseconds& { return c.subscriptions_timeout; },
                       milliseconds(100)),
@@ -497,7 +562,7 @@ std::vector<SettingInfo> DescribeSettings() {
   return out;
 }
 
-// peer.NAME.{endpoint,token_file,tls,push} and push.NAME.{endpoint,token_file,tls} (config file
+// peer.NAME.{endpoint,token_file,tls,push,region} and push.NAME.{endpoint,token_file,tls} (config file
 // sections [peer.NAME], [push.NAME]).
 static core::Status ApplyPeerSetting(Config& config, const std::string& key, const std::string& value) {
   const bool pull = key.rfind("peer.", 0) == 0;
@@ -516,7 +581,7 @@ static core::Status ApplyPeerSetting(Config& config, const std::string& key, con
   }
   auto it = std::find_if(list.begin(), list.end(), [&](const Config::Peer& p) { return p.name == name; });
   if (it == list.end()) {
-    list.push_back({name, "", "", false, false, ""});
+    list.push_back({name, "", "", false, false, "", ""});
     it = std::prev(list.end());
   }
   if (field == "endpoint") {
@@ -530,8 +595,13 @@ static core::Status ApplyPeerSetting(Config& config, const std::string& key, con
     if (!ParseBool(value, field == "tls" ? it->tls : it->push)) {
       return Bad(key, "expected true or false, got \"" + value + "\"");
     }
+  } else if (pull && field == "region") {
+    if (!domain::IsRegionCode(value)) {
+      return Bad(key, "\"" + value + "\" is not a safety region code VR01..VR25");
+    }
+    it->region = value;
   } else {
-    return Bad(key, pull ? "unknown peer setting (expected endpoint, token_file, tls or push)"
+    return Bad(key, pull ? "unknown peer setting (expected endpoint, token_file, tls, push or region)"
                          : "unknown push setting (expected endpoint, token_file or tls)");
   }
   return core::Status::Ok();
@@ -695,7 +765,12 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
                                  core::FormatDuration(config.lease_ttl) + ")");
   }
   for (auto& peer : config.peers) {
-    // A push peer sends to us: it needs no endpoint or token here (its token is one we issued).
+    // A push peer sends to us: it needs no endpoint or token here (its token is one we issued), but
+    // its region: nothing else says what it may speak for.
+    if (peer.push && peer.region.empty()) {
+      return core::InvalidArgument("peer." + peer.name +
+                                   ".region: a push peer needs the safety region it speaks for (VR01..VR25)");
+    }
     if (!peer.push) {
       if (auto st = LoadPeerToken(peer, "peer." + peer.name); !st.ok()) {
         return st;

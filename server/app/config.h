@@ -21,6 +21,7 @@
 #include "core/logging.h"
 #include "core/result.h"
 #include "exchange/grpc_server.h"
+#include "ingest/stream_quota.h"
 #include "exchange/peer_mirror.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -39,10 +40,16 @@ struct Config {
   bool migrate_on_start = true;
 
   http::HttpOptions http;
+  // http.management: a second listener serving only /healthz, /readyz (with the database's detail)
+  // and /metrics; when set, /metrics is no longer served on http.listen. Empty host: not set.
+  std::string management_host;
+  std::uint16_t management_port = 0;
   exchange::GrpcOptions grpc;
 
   // Ingest (see docs/operations.md).
   std::size_t ingest_max_batch = 1000;        // signals per Submit call / HTTP request
+  // Parked references (to messages not seen yet) are pruned this long after they were parked.
+  std::chrono::milliseconds pending_references_retention{7 * 24 * 3600 * 1000LL};
   std::size_t ingest_max_queue = 20000;       // signals waiting for the group commit
   std::size_t ingest_commit_batch = 500;      // signals per transaction at most
   std::chrono::milliseconds ingest_commit_wait{0};
@@ -51,6 +58,7 @@ struct Config {
   std::size_t cap_workers = 2;                // threads of the CAP pool
   std::size_t cap_queue = 64;                 // CAP tasks waiting at most (beyond: 429)
   std::size_t ingest_stream_window = 256;     // SubmitStream read-ahead
+  ingest::StreamLimits stream_limits;         // SSE, WatchChanges, SubmitStream: each per partner and instance
   double ingest_rate_limit = 2000;            // signals per second per partner (0: off)
   double ingest_rate_burst = 10000;
   std::chrono::milliseconds ingest_max_future_skew{300000};
@@ -81,6 +89,7 @@ struct Config {
     bool tls = false;
     bool push = false;  // [peer.NAME] only: the peer pushes its feed to this node
     std::string token;  // filled by FinalizeConfig; a secret
+    std::string region;  // [peer.NAME] only: the region the peer speaks for (required with push)
   };
   std::vector<Peer> peers;   // mirrored
   std::vector<Peer> pushes;  // this node's feed is pushed to these
@@ -92,6 +101,7 @@ struct Config {
   // Webhook subscriptions (leader only; docs/exchange.md, "Subscriptions") and SSE streams.
   bool subscriptions_enabled = true;                          // false: the leader sends no webhooks
   bool subscriptions_allow_private_destinations = false;     // webhooks to loopback/private addresses
+  std::size_t subscriptions_max_per_partner = 20;            // more are refused (409)
   std::chrono::milliseconds subscriptions_interval{1000};     // how often the delivery job runs
   std::chrono::milliseconds subscriptions_timeout{5000};      // one POST, connect to response
   std::size_t subscriptions_concurrency = 4;                  // parallel POSTs (sender threads)

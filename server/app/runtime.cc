@@ -201,7 +201,8 @@ core::Status Runtime::StartUp() {
                                                     *pipeline_, clock_, *ingest_metrics_,
                                                     exchange::CanonicalPayloadOf, config_.node_id);
   ingest_service_ =
-      std::make_unique<exchange::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window);
+      std::make_unique<exchange::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window,
+                                                config_.stream_limits);
 
   cluster_metrics_ = std::make_unique<cluster::ClusterMetrics>(*registry_);
   cluster::LeaseOptions lease_options;
@@ -258,15 +259,20 @@ core::Status Runtime::StartUp() {
   timing.call_timeout = config_.peers_call_timeout;
   timing.max_backoff = config_.peers_max_backoff;
   timing.user_agent = std::string("vikd/") + Version();
+  const auto max_message_bytes = static_cast<std::size_t>(config_.grpc.max_message_bytes);
+  // What peers send is bounded by their grpc.max_message_bytes; take at least as much as ours.
+  timing.max_message_bytes = std::max(timing.max_message_bytes, max_message_bytes);
   exchange::ExchangeOptions exchange_options;
   exchange_options.own_region = national ? std::string() : config_.region;
+  exchange_options.watch_limits = config_.stream_limits;
+  exchange_options.max_message_bytes = max_message_bytes;
   std::vector<exchange::PeerConfig> pulled;
   for (const auto& p : config_.peers) {
     national_source.peers.push_back(p.name);
     if (p.push) {
-      exchange_options.push_peers.insert(p.name);
+      exchange_options.push_peers.emplace(p.name, p.region);
     } else {
-      pulled.push_back({p.name, p.endpoint, p.token, p.tls});
+      pulled.push_back({p.name, p.endpoint, p.token, p.tls, p.region});
     }
   }
   if (!config_.peers.empty() || !config_.pushes.empty()) {
@@ -288,10 +294,11 @@ core::Status Runtime::StartUp() {
   if (!config_.pushes.empty()) {
     std::vector<exchange::PeerConfig> targets;
     for (const auto& p : config_.pushes) {
-      targets.push_back({p.name, p.endpoint, p.token, p.tls});
+      targets.push_back({p.name, p.endpoint, p.token, p.tls, ""});
     }
     exchange::PushOptions push_options;
     push_options.timing = timing;
+    push_options.max_message_bytes = max_message_bytes;
     push_options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), config_.peers_stale_after / 3);
     push_options.status = status_context;
     pusher_ = std::make_unique<exchange::FeedPusher>(std::move(targets), push_options, *jobs_store_, *jobs_, ioc_,
@@ -303,22 +310,39 @@ core::Status Runtime::StartUp() {
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
   auto process = process_collector_;
-  http::AddHealthRoutes(router_, *readiness_, [registry, process] {
+  http::MetricsCollector collect = [registry, process] {
     auto families = registry->Collect();
     auto more = process->Collect();
     families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     return families;
-  });
+  };
+  // With a management listener, /metrics and the readiness detail live there only.
+  const bool management = !config_.management_host.empty();
+  http::AddProbeRoutes(router_, *readiness_, /*detailed=*/false);
+  if (management) {
+    http::AddProbeRoutes(management_router_, *readiness_, /*detailed=*/true);
+    http::AddMetricsRoute(management_router_, collect);
+  } else {
+    http::AddMetricsRoute(router_, collect);
+  }
   // A national node has no region of its own: no ingest, no own picture, no region state, no feed.
   if (!national) {
     http::AddIngestRoutes(router_, *pipeline_, *auth_);
     http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
     http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-    http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-    http::AddChangeStreamRoute(router_,
-                               {status_context, store_.get(), blocking_.get(), auth_.get(), ioc_.get_executor()});
-    http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
+    http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get(), max_message_bytes});
+    http::ChangeStreamContext stream_context;
+    stream_context.status = status_context;
+    stream_context.store = store_.get();
+    stream_context.blocking = blocking_.get();
+    stream_context.auth = auth_.get();
+    stream_context.executor = ioc_.get_executor();
+    stream_context.limits = config_.stream_limits;
+    http::AddChangeStreamRoute(router_, std::move(stream_context));
+    http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get(),
+                                          config_.subscriptions_allow_private_destinations,
+                                          config_.subscriptions_max_per_partner});
     http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   }
   http::AddNationalRoutes(router_, {national_source, store_.get(), blocking_.get(), auth_.get()});
@@ -328,6 +352,15 @@ core::Status Runtime::StartUp() {
   http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, http_metrics_);
   if (auto s = http_->Start(); !s.ok()) {
     return s;
+  }
+  if (management) {
+    http::HttpOptions options = config_.http;
+    options.host = config_.management_host;
+    options.port = config_.management_port;
+    management_http_ = std::make_unique<http::Server>(ioc_, options, management_router_, http_metrics_);
+    if (auto s = management_http_->Start(); !s.ok()) {
+      return core::Status(s.code(), "http.management: " + s.message());
+    }
   }
   grpc_ = std::make_unique<exchange::GrpcServer>(config_.grpc, *registry_, *readiness_);
   if (!national) {
@@ -350,7 +383,11 @@ core::Status Runtime::WritePortsFile() const {
   const std::string tmp = config_.ports_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << "{\"http\":" << http_->port() << ",\"grpc\":" << grpc_->port() << "}\n";
+    out << "{\"http\":" << http_->port() << ",\"grpc\":" << grpc_->port();
+    if (management_http_) {
+      out << ",\"management\":" << management_http_->port();
+    }
+    out << "}\n";
     if (!out) {
       return core::Unavailable("ports_file: cannot write \"" + tmp + "\"");
     }
@@ -398,6 +435,9 @@ int Runtime::Serve() {
     }
     if (http_) {
       http_->StopAccepting();
+    }
+    if (management_http_) {
+      management_http_->StopAccepting();
     }
     if (grpc_) {
       grpc_->Shutdown(std::chrono::system_clock::now());
@@ -517,7 +557,8 @@ void Runtime::LeaderRound() {
   if (auto fence = lease_->fence(); fence && !stopping_) {
     // References parked while their target was being stored by a concurrent transaction: applied
     // within a round. Idempotent, so it needs no fence.
-    if (auto swept = jobs_store_->SweepPendingReferences(1000, std::chrono::hours(24 * 7)); swept.ok() && *swept > 0) {
+    const auto retention = std::chrono::duration_cast<std::chrono::seconds>(config_.pending_references_retention);
+    if (auto swept = jobs_store_->SweepPendingReferences(1000, retention); swept.ok() && *swept > 0) {
       core::LogInfo(*log_, "applied parked references", {{"signals_ended", static_cast<std::uint64_t>(*swept)}});
     }
     core::Status s = jobs_store_->WriteHeartbeat(*fence, std::chrono::hours(24));
@@ -746,6 +787,11 @@ void Runtime::CheckReadiness() {
                      s.code() != core::StatusCode::kResourceExhausted;
   readiness_->Record(db_ok, db_ok ? "" : s.message(), s.ok(), s.ok() ? "" : s.message(),
                      std::chrono::system_clock::now());
+  // The partner-facing /readyz gives only a generic reason: the detail is here (once per change).
+  if (!s.ok() && s.message() != last_readiness_error_) {
+    core::LogWarn(*log_, "readiness check failed", {{"error", s.message()}});
+  }
+  last_readiness_error_ = s.ok() ? std::string() : s.message();
 
   if (s.ok() && (!instance_registered_ || checks_ % 10 == 0)) {
     core::Status r = instance_registered_
@@ -785,7 +831,11 @@ void Runtime::Shutdown() {
   const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
   const auto grpc_deadline = std::chrono::system_clock::now() + config_.drain_timeout;
   std::thread grpc_stopper([this, grpc_deadline] { grpc_->Shutdown(grpc_deadline); });
-  const std::size_t forced = http_->Drain(deadline);
+  std::size_t forced = http_->Drain(deadline);
+  if (management_http_) {
+    management_http_->StopAccepting();
+    forced += management_http_->Drain(deadline);
+  }
   grpc_stopper.join();
 
   // Requests in flight are answered by now; let the writers finish what is queued.

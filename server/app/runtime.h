@@ -138,6 +138,10 @@ class Runtime {
   std::shared_ptr<http::HttpMetrics> http_metrics_;
   http::Router router_;
   std::unique_ptr<http::Server> http_;
+  // http.management: probes with detail and /metrics, apart from the partner-facing listener.
+  http::Router management_router_;
+  std::unique_ptr<http::Server> management_http_;
+  std::string last_readiness_error_;  // logged when it changes
   std::unique_ptr<exchange::GrpcServer> grpc_;
 
   std::atomic<bool> stopping_{false};

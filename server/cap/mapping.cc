@@ -34,8 +34,9 @@ std::string HexPrefix(const std::string& text, std::size_t hex_chars) {
   return out;
 }
 
-// `text` as valid UTF-8 without NUL (invalid bytes become U+FFFD: real feeds mislabel Latin-1 as
-// UTF-8), cut to at most `limit` bytes on a character boundary. The document keeps the original.
+// `text` as valid UTF-8 without NUL or other control characters but tab, LF and CR (invalid bytes
+// become U+FFFD: real feeds mislabel Latin-1 as UTF-8), cut to at most `limit` bytes on a character
+// boundary. The document keeps the original.
 std::string Clean(const std::string& text, std::size_t limit) {
   std::string out;
   out.reserve(std::min(text.size(), limit));
@@ -55,7 +56,12 @@ std::string Clean(const std::string& text, std::size_t limit) {
               !(len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90)));
     }
     constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-    const std::string_view piece = !valid ? kReplacement : c == 0 ? std::string_view() : std::string_view(text).substr(i, len);
+    // Control characters (C0 but tab, LF and CR; DEL; C1, which a mislabelled Latin-1 document
+    // brings) are dropped: a character reference such as "&#1;" reaches the tree, and neither
+    // PostgreSQL (NUL), a terminal nor generated XML 1.0 takes them.
+    const bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f ||
+                         (valid && len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F);
+    const std::string_view piece = !valid ? kReplacement : control ? std::string_view() : std::string_view(text).substr(i, len);
     if (out.size() + piece.size() > limit) {
       break;
     }
@@ -114,6 +120,31 @@ std::string NormaliseGmCode(const std::string& value) {
   return "GM" + std::string(4 - digits.size(), '0') + digits;
 }
 
+// The ring as a signal polygon of at most `max_points` points (at least 4): a longer ring keeps
+// evenly spaced vertices, its first point and its closing point. A national service's single
+// polygon of ~40,000 points (877 KB) becomes a faithful outline the signal limits admit, and
+// locating it against the region's boundaries stays fast; the document keeps the full ring.
+domain::Polygon Simplified(const std::vector<LatLon>& ring, std::size_t max_points) {
+  domain::Polygon out;
+  max_points = std::max<std::size_t>(max_points, 4);
+  if (ring.size() <= max_points) {
+    for (const auto& p : ring) {
+      out.points.push_back({p.lat, p.lon});
+    }
+    return out;
+  }
+  // ring.back() == ring.front(): sample the open ring, then close it.
+  const std::size_t open = ring.size() - 1;
+  const std::size_t keep = max_points - 1;
+  out.points.reserve(max_points);
+  for (std::size_t i = 0; i < keep; ++i) {
+    const auto& p = ring[i * open / keep];
+    out.points.push_back({p.lat, p.lon});
+  }
+  out.points.push_back(out.points.front());
+  return out;
+}
+
 class Mapper {
  public:
   Mapper(const Alert& alert, const domain::ReferenceData& reference, const domain::SignalLimits& limits)
@@ -123,7 +154,17 @@ class Mapper {
     MappedAlert out;
     out.sent_at = ParseDateTime(alert_.sent, true, true).value_or(core::WallTime{});
     if (auto refs = ParseReferences(alert_.references)) {
-      out.references = std::move(*refs);
+      for (auto& r : *refs) {
+        // The message itself (same sender and identifier, whatever its `sent` says: "-00:00" and
+        // "+00:00" name the same instant, and (sender, identifier) alone names a message in vik).
+        // Real senders list it; it is ignored, and the receipt says so.
+        if (r.sender == alert_.sender && r.identifier == alert_.identifier) {
+          out.warnings.push_back("alert/references: the reference to this message itself (" + r.sender + "," +
+                                 r.identifier + "," + r.sent + ") is ignored");
+          continue;
+        }
+        out.references.push_back(std::move(r));
+      }
     }
     const domain::MsgType msg_type = MsgTypeOf(alert_.msg_type);
     if (msg_type == domain::MsgType::kUnspecified) {
@@ -333,17 +374,14 @@ class Mapper {
         if (!ring) {
           continue;
         }
-        domain::Polygon polygon;
-        for (const auto& p : *ring) {
-          polygon.points.push_back({p.lat, p.lon});
-        }
+        const domain::Polygon polygon = Simplified(*ring, limits_.max_polygon_points);
         if (!named && reference_.areas) {
           for (auto& code : reference_.areas->Locate(polygon)) {
             municipalities.insert(std::move(code));
           }
         }
-        if (s.area.polygons.size() < limits_.max_polygons && polygon.points.size() <= limits_.max_polygon_points) {
-          s.area.polygons.push_back(std::move(polygon));
+        if (s.area.polygons.size() < limits_.max_polygons) {
+          s.area.polygons.push_back(polygon);
         }
       }
       for (const auto& text : a.circles) {

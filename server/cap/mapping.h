@@ -16,6 +16,9 @@
 // - Elements without a signal field of their own become "cap:*" attributes; <parameter>s become
 //   attributes under their own name (vik:kind and vik:theme set the fields). A circle of radius 0
 //   is a point. Attributes beyond the signal limits are dropped (the document is kept verbatim).
+// - A polygon of more than SignalLimits::max_polygon_points points is simplified to that many
+//   (evenly spaced vertices) for the signal and for locating it; the document keeps the full ring.
+// - A reference to the message itself (same sender and identifier) is dropped with a warning.
 
 #include <string>
 #include <vector>
@@ -38,6 +41,9 @@ struct MappedAlert {
   core::WallTime sent_at{};
   std::vector<ReferenceValue> references;
   std::vector<MappedSignal> signals;
+  // Lenient input that was accepted but not taken as written ("alert/references: the reference to
+  // this message itself (...) is ignored"); the receipt carries them.
+  std::vector<std::string> warnings;
 };
 
 // REQUIRES: Validate(alert) returned no violations.

@@ -372,11 +372,6 @@ class TreeReader {
       if (!r.ok()) {
         return r.status();
       }
-      if (local == "polygon" && area->polygons.back().size() > limits_.max_polygon_text) {
-        return core::ResourceExhausted(Indexed(path, local, area->polygons.size() - 1) + ": " +
-                                       std::to_string(area->polygons.back().size()) + " bytes (limit " +
-                                       std::to_string(limits_.max_polygon_text) + ")");
-      }
       return *r ? core::Status::Ok() : Unknown(path, local);
     });
   }

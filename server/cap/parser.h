@@ -21,14 +21,15 @@ struct ParseLimits {
   std::size_t max_attributes = 64;     // per element
   std::size_t max_infos = 32;
   std::size_t max_areas = 64;          // per info
-  std::size_t max_polygon_text = 256 * 1024;  // bytes in one <polygon>
+  // No limit of its own on the text of one element: a single <polygon> (or any text) may fill the
+  // whole document, as a national weather service's 877 KB polygon in an 880 KB alert does.
 };
 
 // INVALID_ARGUMENT with a message such as "line 3: DOCTYPE is not allowed (entities are never
 // declared or expanded)", "alert: namespace 'http://www.incident.com/cap/1.0' is CAP 1.0, which vik
 // does not accept (accepted: ...)", "alert/info[0]/foo: unknown element" or "alert/info[0]/urgency:
 // appears more than once (at most once allowed)"; RESOURCE_EXHAUSTED when a limit is exceeded
-// (bytes, depth, elements, attributes by the pre-scan; infos, areas, polygon text while reading).
+// (bytes, depth, elements, attributes by the pre-scan; infos and areas while reading).
 // Encoding: UTF-8 (BOM optional) or ISO-8859-1 as declared; text comes out as UTF-8. UTF-16/32 are
 // refused. Elements of other namespaces inside the alert are skipped (an XML-DSig <Signature>
 // sets Alert::signed_xml). An empty element reads as an empty string, the same as an absent one,

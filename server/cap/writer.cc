@@ -23,8 +23,18 @@ std::string CapTime(core::WallTime t) {
 // Atom (RFC 3339) time in UTC, whole seconds.
 std::string AtomTime(core::WallTime t) { return core::FormatRfc3339(t).substr(0, 19) + "Z"; }
 
+// Only characters XML 1.0 allows: control characters other than tab, LF and CR are left out (a
+// validated signal has none; this keeps the document well-formed whatever it is given).
 void Text(pugi::xml_node parent, const char* name, const std::string& value) {
-  parent.append_child(name).text().set(value.c_str());
+  std::string clean;
+  clean.reserve(value.size());
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 || u == '\t' || u == '\n' || u == '\r') {
+      clean += c;
+    }
+  }
+  parent.append_child(name).text().set(clean.c_str());
 }
 
 void TextIf(pugi::xml_node parent, const char* name, const std::string& value) {

@@ -6,6 +6,8 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include "core/text.h"
+
 namespace vik::core {
 namespace {
 
@@ -34,43 +36,20 @@ spdlog::sink_ptr& SharedSink() {
   return sink;
 }
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
+// Bare words stay bare; anything empty or with spaces, '=', quotes, control characters or bytes that
+// are not UTF-8 is written as a JSON string (which doubles as logfmt quoting).
 bool NeedsQuotes(std::string_view s) {
-  if (s.empty()) {
+  if (s.empty() || NeedsJsonEscaping(s)) {
     return true;
   }
   for (char c : s) {
-    if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20) {
+    if (c == ' ' || c == '=') {
       return true;
     }
   }
   return false;
 }
 
-// Numbers and bare words stay bare; anything with spaces, quotes or '=' is quoted (JSON escaping
-// doubles as logfmt quoting).
 void AppendKvValue(std::string& out, std::string_view s) {
   if (NeedsQuotes(s)) {
     AppendJsonString(out, s);

@@ -2,6 +2,7 @@
 
 // UTF-8 checks shared by the validators. Pure.
 
+#include <cstddef>
 #include <string_view>
 
 namespace vik::core {
@@ -9,5 +10,9 @@ namespace vik::core {
 // True when `s` is well-formed UTF-8: no stray continuation bytes, no overlong forms, no UTF-16
 // surrogates, nothing above U+10FFFF.
 bool IsValidUtf8(std::string_view s);
+
+// The length (1 to 4) of the well-formed UTF-8 sequence that starts at s[i], or 0 when the bytes
+// there are not one (by the rules of IsValidUtf8). Requires i < s.size().
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i);
 
 }  // namespace vik::core

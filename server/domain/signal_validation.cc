@@ -156,19 +156,21 @@ class Validator {
       return;
     }
     Length(path, value, limit);
+    TextContent(path, value);
+  }
+
+  // Valid UTF-8 without NUL (PostgreSQL text cannot hold it) and without control characters other
+  // than tab, LF and CR (the others are not representable in XML 1.0, so the signal could not be
+  // given out as CAP, and they are not printable in a terminal).
+  void TextContent(const std::string& path, std::string_view value, const char* what = "") {
+    const std::string prefix = what;
     if (!core::IsValidUtf8(value)) {
-      Add(path, "is not valid UTF-8");
+      Add(path, prefix + "is not valid UTF-8");
     } else if (value.find('\0') != std::string_view::npos) {
-      Add(path, "contains a NUL character");  // valid UTF-8, but PostgreSQL text cannot hold it
-    } else if (auto it = std::find_if(value.begin(), value.end(),
-                                      [](char c) {
-                                        const auto u = static_cast<unsigned char>(c);
-                                        return u < 0x20 && u != '\t' && u != '\n' && u != '\r';
-                                      });
-               it != value.end()) {
-      // Not representable in XML 1.0, so the signal could not be given out as CAP.
-      Add(path, "contains control character " + Quote(std::string_view(&*it, 1)) + " at byte " +
-                    std::to_string(it - value.begin()));
+      Add(path, prefix + "contains a NUL character");
+    } else if (const auto at = FindControlCharacter(value, /*allow_whitespace=*/true); at != std::string_view::npos) {
+      Add(path, prefix + "contains control character " + Quote(value.substr(at, 1)) + " at byte " +
+                    std::to_string(at));
     }
   }
 
@@ -412,9 +414,7 @@ class Validator {
         Add(path, "value is " + std::to_string(value.size()) + " bytes long (limit " +
                       std::to_string(limits_.max_attribute_value_bytes) + ")");
       }
-      if (!core::IsValidUtf8(value)) {
-        Add(path, "value is not valid UTF-8");
-      }
+      TextContent(path, value, "value ");
     }
   }
 
@@ -425,6 +425,24 @@ class Validator {
 };
 
 }  // namespace
+
+std::size_t FindControlCharacter(std::string_view s, bool allow_whitespace) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u == 0x7f) {
+      if (allow_whitespace && (u == '\t' || u == '\n' || u == '\r')) {
+        continue;
+      }
+      return i;
+    }
+    // C1 controls U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8.
+    if (u == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
 
 std::vector<FieldViolation> ValidateSignal(const Signal& signal, const ReferenceData& reference,
                                            const SignalLimits& limits, core::WallTime now) {

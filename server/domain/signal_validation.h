@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -50,6 +51,13 @@ struct SignalLimits {
   // <expires> to the sender (an alert may expire the moment it is sent), so CAP ingest turns it off.
   bool check_time_order = true;
 };
+
+// The byte offset of the first control character in `s` (C0, DEL, or a C1 character U+0080..U+009F
+// in UTF-8), npos when there is none. `allow_whitespace`: tab, LF and CR are not counted. Every
+// text vik stores or gives out again passes this check: free text (all signal text fields, which
+// CAP fills from XML where tab, LF and CR are legal) with allow_whitespace, names, identifiers and
+// URLs without.
+std::size_t FindControlCharacter(std::string_view s, bool allow_whitespace);
 
 // All violations of `signal` (empty when valid), in field order.
 std::vector<FieldViolation> ValidateSignal(const Signal& signal, const ReferenceData& reference,

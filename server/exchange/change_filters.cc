@@ -1,5 +1,6 @@
 #include "exchange/change_filters.h"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "exchange/change_mapping.h"
@@ -66,6 +67,45 @@ void ToProtoPageFiltered(const store::ChangePage& page, const domain::ChangeFilt
   }
   out->set_next_cursor(FormatCursor(page.next));
   out->set_more(page.more);
+}
+
+core::Result<store::ChangeCursor> ToProtoPageBounded(const store::ChangePage& page,
+                                                     const domain::ChangeFilter& filter, std::size_t max_bytes,
+                                                     vik::v1::ListChangesResponse* out) {
+  using google::protobuf::io::CodedOutputStream;
+  vik::v1::Change change;
+  std::size_t bytes = 0;  // of the repeated `changes` field so far
+  const store::ChangeCursor* last_read = nullptr;
+  for (const auto& c : page.changes) {
+    change.Clear();
+    ToProtoChange(page, c, &change);
+    if (filter.empty() || domain::Matches(filter, FactsOf(change))) {
+      const std::size_t size = change.ByteSizeLong();
+      const std::size_t framed = 1 + CodedOutputStream::VarintSize64(size) + size;
+      if (bytes + framed > max_bytes) {
+        if (out->changes_size() == 0) {
+          return core::FailedPrecondition("change " + FormatCursor(c.cursor) + " (" + c.kind + " " +
+                                          c.object.substr(0, 64) + ") is " + std::to_string(size) +
+                                          " bytes, more than a page may hold (" + std::to_string(max_bytes) +
+                                          " bytes, from grpc.max_message_bytes); it cannot be given out");
+        }
+        out->set_next_cursor(FormatCursor(*last_read));
+        out->set_more(true);
+        return *last_read;
+      }
+      bytes += framed;
+      out->add_changes()->Swap(&change);
+    }
+    last_read = &c.cursor;
+  }
+  out->set_next_cursor(FormatCursor(page.next));
+  out->set_more(page.more);
+  return page.next;
+}
+
+std::size_t PageBytesFor(std::size_t max_message_bytes) {
+  constexpr std::size_t kRoom = 1024;  // next_cursor (at most 42 characters), more, framing
+  return max_message_bytes > 2 * kRoom ? max_message_bytes - kRoom : max_message_bytes / 2;
 }
 
 std::string ChangeJson(const vik::v1::Change& change) {

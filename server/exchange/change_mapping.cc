@@ -85,4 +85,15 @@ void ToProtoSnapshot(const store::SnapshotRecord& s, const StatusContext& ctx, v
   out->set_cursor(FormatCursor(s.cursor));
 }
 
+core::Status CheckSnapshotSize(const vik::v1::Snapshot& snapshot, const std::string& picture,
+                               std::size_t max_message_bytes) {
+  const std::size_t size = snapshot.ByteSizeLong();
+  if (size > max_message_bytes) {
+    return core::FailedPrecondition("the " + picture + " snapshot is " + std::to_string(size) +
+                                    " bytes, more than a message may hold (" + std::to_string(max_message_bytes) +
+                                    " bytes, grpc.max_message_bytes)");
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace vik::exchange

@@ -3,6 +3,7 @@
 // The change feed's records (store/change_records.h) as vik.v1 messages (proto/vik/v1/exchange.proto),
 // and the feed's cursor text. Pure functions; safe for concurrent use.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -22,5 +23,9 @@ core::Result<std::optional<store::ChangeCursor>> ParseCursor(const std::string& 
 void ToProtoChange(const store::ChangePage& page, const store::ChangeRecord& change, vik::v1::Change* out);
 void ToProtoPage(const store::ChangePage& page, vik::v1::ListChangesResponse* out);
 void ToProtoSnapshot(const store::SnapshotRecord& s, const StatusContext& ctx, vik::v1::Snapshot* out);
+// FAILED_PRECONDITION naming the picture and both sizes when `snapshot` is larger than a message
+// may be (a snapshot is one message: it cannot be split).
+core::Status CheckSnapshotSize(const vik::v1::Snapshot& snapshot, const std::string& picture,
+                               std::size_t max_message_bytes);
 
 }  // namespace vik::exchange

@@ -7,6 +7,7 @@
 #include <grpcpp/alarm.h>
 
 #include "exchange/change_filters.h"
+#include "exchange/grpc_boundary.h"
 #include "exchange/grpc_status.h"
 #include "exchange/ingest_service.h"
 #include "exchange/push_receiver.h"
@@ -26,7 +27,9 @@ core::Status ReaderScope(const ingest::Caller& caller) {
 ExchangeService::ExchangeService(store::Store& store, ingest::Authenticator& auth, core::BlockingPool& blocking,
                                  StatusContext ctx, ExchangeOptions options, NationalSource national)
     : store_(store), auth_(auth), blocking_(blocking), ctx_(std::move(ctx)), options_(options),
-      national_(std::move(national)) {}
+      national_(std::move(national)), watchers_("WatchChanges streams", options_.watch_limits) {
+  watchers_.FollowRevocations(auth_);
+}
 
 core::Status ExchangeService::RegionalOnly() const {
   if (national_.national.role == "national") {
@@ -54,7 +57,10 @@ bool ExchangeService::Admit(grpc::CallbackServerContext* context, grpc::ServerUn
 
 void ExchangeService::Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                           std::function<void()> task) {
-  if (!blocking_.TrySubmit(std::move(task))) {
+  auto guarded = [reactor, task = std::move(task)] {
+    GrpcUnaryBoundary("vik.v1.ExchangeService (pool task)", reactor, task);
+  };
+  if (!blocking_.TrySubmit(std::move(guarded))) {
     context->AddTrailingMetadata("retry-after", "1");
     reactor->Finish(ToGrpcStatus(core::ResourceExhausted("the server is busy; retry shortly")));
   }
@@ -113,8 +119,8 @@ grpc::ServerUnaryReactor* ExchangeService::ListChanges(grpc::CallbackServerConte
       reactor->Finish(ToGrpcStatus(page.status()));
       return;
     }
-    ToProtoPageFiltered(*page, filter, response);
-    reactor->Finish(grpc::Status::OK);
+    const auto built = ToProtoPageBounded(*page, filter, PageBytesFor(options_.max_message_bytes), response);
+    reactor->Finish(built.ok() ? grpc::Status::OK : ToGrpcStatus(built.status()));
   });
   return reactor;
 }
@@ -134,7 +140,8 @@ grpc::ServerUnaryReactor* ExchangeService::GetSnapshot(grpc::CallbackServerConte
       return;
     }
     ToProtoSnapshot(*snapshot, ctx_, response);
-    reactor->Finish(grpc::Status::OK);
+    const core::Status fits = CheckSnapshotSize(*response, picture, options_.max_message_bytes);
+    reactor->Finish(fits.ok() ? grpc::Status::OK : ToGrpcStatus(fits));
   });
   return reactor;
 }
@@ -176,7 +183,7 @@ grpc::ServerUnaryReactor* ExchangeService::PushChanges(grpc::CallbackServerConte
     return reactor;
   }
   Run(context, reactor, [this, reactor, request, response, peer = caller->partner] {
-    auto answer = ReceivePush(store_, peer, options_.own_region, *request);
+    auto answer = ReceivePush(store_, peer, options_.push_peers.at(peer), options_.own_region, *request);
     if (!answer.ok()) {
       reactor->Finish(ToGrpcStatus(answer.status()));
       return;
@@ -190,47 +197,77 @@ grpc::ServerUnaryReactor* ExchangeService::PushChanges(grpc::CallbackServerConte
 // One WatchChanges stream: read a page on the blocking pool, write its changes one by one, read the
 // next page at once when the last was full, else after `watch_poll`. At most one operation (read,
 // write, wait) is outstanding at a time; `mu_` guards the state shared with pool threads and gRPC
-// callbacks. Finish is called exactly once; OnDone deletes the reactor.
+// callbacks. `end_` is how the stream is to end (client gone, token revoked, internal error): once
+// set, the stream finishes as soon as no operation is outstanding (a wait is cut short). Finish is
+// called exactly once; the quota slot is given back in OnDone, which deletes the reactor.
 class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik::v1::Change> {
  public:
   WatchReactor(ExchangeService& service, std::optional<store::ChangeCursor> after, domain::ChangeFilter filter)
       : service_(service), filter_(std::move(filter)), cursor_(after) {}
 
-  void Start() {
-    std::lock_guard lock(mu_);
-    PollLocked();
+  ~WatchReactor() override { slot_.Release(); }  // first: no on_revoked may run on a dying reactor
+
+  // `slot`: this stream's place in the quota, held until OnDone.
+  void Start(ingest::StreamQuota::Slot slot) {
+    slot_ = std::move(slot);
+    Guarded([this] {
+      slot_.OnRevoked([this] { Revoke(); });  // may end the stream at once
+      std::lock_guard lock(mu_);
+      if (!end_) {
+        PollLocked();
+      }
+    });
   }
 
   void OnWriteDone(bool ok) override {
-    std::lock_guard lock(mu_);
-    busy_ = false;
-    if (!ok || cancelled_) {
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended"));
-      return;
-    }
-    queue_.pop_front();
-    NextLocked();
+    Guarded([this, ok] {
+      std::lock_guard lock(mu_);
+      busy_ = false;
+      if (!ok) {
+        EndLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended"));
+        return;
+      }
+      queue_.pop_front();
+      NextLocked();
+    });
   }
 
-  void OnCancel() override {
-    std::lock_guard lock(mu_);
-    cancelled_ = true;
-    if (alarm_) {
-      alarm_->Cancel();  // its callback finishes
-    } else if (!busy_) {
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
-    }
-  }
+  void OnCancel() override { End(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
+
+  // The token was revoked (called by the quota, with its lock held).
+  void Revoke() { End(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the token was revoked")); }
 
   void OnDone() override {
-    --service_.watchers_;
+    slot_.Release();
     delete this;
   }
 
  private:
+  template <typename Body>
+  void Guarded(Body&& body) {
+    GrpcBoundary("/vik.v1.ExchangeService/WatchChanges", std::forward<Body>(body),
+                 [this](const grpc::Status& s) { End(s); });
+  }
+
+  void End(const grpc::Status& status) {
+    std::lock_guard lock(mu_);
+    EndLocked(status);
+  }
+
+  void EndLocked(const grpc::Status& status) {
+    if (!end_) {
+      end_ = status;
+    }
+    if (alarm_ && busy_) {
+      alarm_->Cancel();  // its callback finishes
+    } else if (!busy_) {
+      FinishLocked(*end_);
+    }
+  }
+
   void NextLocked() {
-    if (cancelled_) {
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    if (end_) {
+      FinishLocked(*end_);
     } else if (!queue_.empty()) {
       busy_ = true;
       StartWrite(&queue_.front());
@@ -240,13 +277,18 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
       busy_ = true;
       alarm_ = std::make_unique<grpc::Alarm>();
       alarm_->Set(std::chrono::system_clock::now() + service_.options_.watch_poll, [this](bool fired) {
-        std::lock_guard lock(mu_);
-        busy_ = false;
-        if (!fired || cancelled_) {
-          FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
-          return;
-        }
-        PollLocked();
+        Guarded([this, fired] {
+          std::lock_guard lock(mu_);
+          busy_ = false;
+          if (!fired && !end_) {
+            end_ = grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+          }
+          if (end_) {
+            FinishLocked(*end_);
+            return;
+          }
+          PollLocked();
+        });
       });
     }
   }
@@ -254,22 +296,29 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
   void PollLocked() {
     busy_ = true;
     const bool queued = service_.blocking_.TrySubmit([this] {
-      auto page = service_.store_.ReadChanges(cursor_, service_.options_.page_limit, service_.ctx_.region);
-      std::lock_guard lock(mu_);
-      busy_ = false;
-      alarm_.reset();
-      if (!page.ok()) {
-        FinishLocked(ToGrpcStatus(page.status()));
-        return;
-      }
-      vik::v1::ListChangesResponse matching;
-      ToProtoPageFiltered(*page, filter_, &matching);
-      for (auto& c : *matching.mutable_changes()) {
-        queue_.emplace_back().Swap(&c);
-      }
-      cursor_ = page->next;
-      more_ = page->more;
-      NextLocked();
+      Guarded([this] {
+        auto page = service_.store_.ReadChanges(cursor_, service_.options_.page_limit, service_.ctx_.region);
+        std::lock_guard lock(mu_);
+        busy_ = false;
+        alarm_.reset();
+        if (!page.ok()) {
+          FinishLocked(ToGrpcStatus(page.status()));
+          return;
+        }
+        vik::v1::ListChangesResponse matching;
+        const std::size_t bound = PageBytesFor(service_.options_.max_message_bytes);
+        const auto next = ToProtoPageBounded(*page, filter_, bound, &matching);
+        if (!next.ok()) {
+          FinishLocked(ToGrpcStatus(next.status()));
+          return;
+        }
+        for (auto& c : *matching.mutable_changes()) {
+          queue_.emplace_back().Swap(&c);
+        }
+        cursor_ = *next;
+        more_ = matching.more();
+        NextLocked();
+      });
     });
     if (!queued) {
       busy_ = false;
@@ -285,14 +334,15 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
   }
 
   ExchangeService& service_;
+  ingest::StreamQuota::Slot slot_;
   const domain::ChangeFilter filter_;
   std::mutex mu_;
   std::optional<store::ChangeCursor> cursor_;
   std::deque<vik::v1::Change> queue_;
   std::unique_ptr<grpc::Alarm> alarm_;
+  std::optional<grpc::Status> end_;
   bool more_ = false;
   bool busy_ = false;
-  bool cancelled_ = false;
   bool finished_ = false;
 };
 
@@ -324,13 +374,13 @@ grpc::ServerWriteReactor<vik::v1::Change>* ExchangeService::WatchChanges(grpc::C
   if (!filter.ok()) {
     return refuse(filter.status());
   }
-  if (++watchers_ > options_.max_watchers) {
-    --watchers_;
+  auto slot = watchers_.Acquire(*caller);
+  if (!slot.ok()) {
     context->AddTrailingMetadata("retry-after", "5");
-    return refuse(core::ResourceExhausted("too many WatchChanges streams on this instance; poll ListChanges or retry"));
+    return refuse(slot.status());
   }
   auto* reactor = new WatchReactor(*this, *after, *filter);
-  reactor->Start();
+  reactor->Start(std::move(slot).value());
   return reactor;
 }
 

@@ -3,12 +3,16 @@
 // vik.v1.ExchangeService over gRPC (callback API; docs/exchange.md): what KCR2 and peers pull.
 // Reads run on the blocking pool (RESOURCE_EXHAUSTED with retry-after when it is full); scopes
 // read, analyst or admin. WatchChanges keeps a stream open and polls the change log every
-// `watch_poll` on the blocking pool, at most `max_watchers` streams at once (beyond:
-// RESOURCE_EXHAUSTED). Thread-safety: safe for concurrent use.
+// `watch_poll` on the blocking pool; at most `watch_limits.per_partner` streams per partner and
+// `watch_limits.per_instance` in all (beyond: RESOURCE_EXHAUSTED naming the quota, retry-after 5);
+// a stream's slot is free as soon as its client is gone, and a stream whose token is revoked ends
+// UNAUTHENTICATED within auth.refresh_interval. Pages and snapshots stay within
+// `max_message_bytes`; a single change or a snapshot larger than that is FAILED_PRECONDITION naming
+// it (docs/exchange.md, "Page sizes"). Pool tasks and reactor callbacks run inside the gRPC catch
+// boundary (exchange/grpc_boundary.h). Thread-safety: safe for concurrent use.
 
-#include <atomic>
 #include <chrono>
-#include <set>
+#include <map>
 #include <string>
 
 #include "core/blocking_pool.h"
@@ -16,6 +20,7 @@
 #include "exchange/national_status.h"
 #include "exchange/picture_mapping.h"
 #include "ingest/authenticator.h"
+#include "ingest/stream_quota.h"
 #include "store/store.h"
 #include "vik/v1/exchange.grpc.pb.h"
 
@@ -23,11 +28,15 @@ namespace vik::exchange {
 
 struct ExchangeOptions {
   std::chrono::milliseconds watch_poll{250};
-  int max_watchers = 64;
+  ingest::StreamLimits watch_limits;
   int page_limit = 100;  // changes per read of a WatchChanges stream
+  // grpc.max_message_bytes: ListChanges pages, snapshots and the changes a WatchChanges stream holds
+  // at once are bounded by it (change_filters.h, ToProtoPageBounded).
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
   // PushChanges: the partners (token partner names) whose pushes this node takes, each the name of
-  // its mirror; and the own region (refused as a pushed region; empty at the national role).
-  std::set<std::string> push_peers;
+  // its mirror, with the region it speaks for (peer.NAME.region); and the own region (refused as a
+  // pushed region; empty at the national role).
+  std::map<std::string, std::string> push_peers;
   std::string own_region;
 };
 
@@ -53,6 +62,8 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   grpc::ServerWriteReactor<vik::v1::Change>* WatchChanges(grpc::CallbackServerContext* context,
                                                           const vik::v1::WatchChangesRequest* request) override;
 
+  const ingest::StreamQuota& watch_quota() const { return watchers_; }
+
  private:
   class WatchReactor;
 
@@ -69,7 +80,7 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   const StatusContext ctx_;
   const ExchangeOptions options_;
   const NationalSource national_;
-  std::atomic<int> watchers_{0};
+  ingest::StreamQuota watchers_;
 };
 
 }  // namespace vik::exchange

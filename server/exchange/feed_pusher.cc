@@ -1,8 +1,11 @@
 #include "exchange/feed_pusher.h"
 
+#include <algorithm>
+
 #include <grpcpp/grpcpp.h>
 
 #include "core/logging.h"
+#include "exchange/change_filters.h"
 #include "exchange/change_mapping.h"
 #include "exchange/grpc_status.h"
 
@@ -34,7 +37,9 @@ class FeedPusher::Pusher final : public PeerLoop {
       Schedule(timing_.interval);
       return;
     }
-    if (!known_ || Clock::now() - last_sent_ >= deps_.options.heartbeat) {
+    // The heartbeat says "alive and caught up": never while pushes fail, or it would make a
+    // receiver that refuses them think the region fresh.
+    if (!known_ || (failures_ == 0 && Clock::now() - last_sent_ >= deps_.options.heartbeat)) {
       Send(vik::v1::PushChangesRequest(), 0);
     } else if (cursor_.empty() || resync_) {
       Submit([self = Self()] { self->ReadSnapshots(); });
@@ -62,6 +67,11 @@ class FeedPusher::Pusher final : public PeerLoop {
     request.set_from_cursor(cursor_);
     ToProtoSnapshot(*actual, ctx, request.mutable_snapshot());
     ToProtoSnapshot(*exercise, ctx, request.mutable_exercise_snapshot());
+    if (const std::size_t size = request.ByteSizeLong(); size > deps_.options.max_message_bytes) {
+      Failed("push snapshots: they are " + std::to_string(size) + " bytes, more than a push may hold (" +
+             std::to_string(deps_.options.max_message_bytes) + " bytes, grpc.max_message_bytes)");
+      return;
+    }
     core::LogInfo(*deps_.log, "pushing snapshots to a peer",
                   {{"peer", config_.name}, {"receiver_cursor", cursor_},
                    {"risks", static_cast<std::uint64_t>(request.snapshot().status().risks_size())}});
@@ -75,7 +85,8 @@ class FeedPusher::Pusher final : public PeerLoop {
       Schedule(milliseconds(0));
       return;
     }
-    auto page = deps_.store.ReadChanges(*after, deps_.options.page, deps_.options.status.region);
+    const int count = std::max(1, deps_.options.page >> shrink_);
+    auto page = deps_.store.ReadChanges(*after, count, deps_.options.status.region);
     if (!page.ok()) {
       if (page.status().code() == core::StatusCode::kOutOfRange) {
         core::LogWarn(*deps_.log, "the receiver's cursor is outside this node's change log; pushing snapshots",
@@ -93,8 +104,13 @@ class FeedPusher::Pusher final : public PeerLoop {
     }
     vik::v1::PushChangesRequest request;
     request.set_from_cursor(cursor_);
-    ToProtoPage(*page, request.mutable_page());
-    Send(std::move(request), static_cast<int>(page->changes.size()));
+    const std::size_t bytes = PageBytesFor(deps_.options.max_message_bytes) >> shrink_;
+    if (auto built = ToProtoPageBounded(*page, {}, bytes, request.mutable_page()); !built.ok()) {
+      Failed("push changes: " + built.status().message());
+      return;
+    }
+    const int changes = request.page().changes_size();
+    Send(std::move(request), changes);
   }
 
   void Send(vik::v1::PushChangesRequest request, int changes) {
@@ -110,6 +126,9 @@ class FeedPusher::Pusher final : public PeerLoop {
   void OnAnswer(const vik::v1::PushChangesRequest& request, const vik::v1::PushChangesResponse& response,
                 const grpc::Status& s, int changes) {
     if (!s.ok()) {
+      if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        shrink_ = std::min(shrink_ + 1, 8u);  // the receiver's limit may be below ours, or it is busy
+      }
       Failed("PushChanges: " + std::string(core::StatusCodeName(FromGrpcStatus(s).code())) + ": " +
              s.error_message().substr(0, 300));
       return;
@@ -125,6 +144,7 @@ class FeedPusher::Pusher final : public PeerLoop {
       deps_.metrics.Snapshots(config_.name).Increment();
     } else if (changes > 0 && response.cursor() == request.page().next_cursor()) {
       deps_.metrics.Pushed(config_.name).Increment(changes);
+      shrink_ = shrink_ > 0 ? shrink_ - 1 : 0;
     }
     // Continue from the receiver's cursor at once: the next read finds out whether there is more.
     cursor_ = response.cursor();
@@ -149,6 +169,7 @@ class FeedPusher::Pusher final : public PeerLoop {
   bool resync_ = false;  // send snapshots although the receiver has a cursor
   std::string cursor_;   // the receiver's cursor for this node
   unsigned failures_ = 0;
+  unsigned shrink_ = 0;  // pushes hold page >> shrink_ changes and bytes >> shrink_
   Clock::time_point last_sent_{};
 };
 

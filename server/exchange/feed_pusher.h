@@ -8,6 +8,8 @@
 // failover on either side repeats at most a push the receiver then ignores. A receiver without a
 // cursor, or one whose cursor this node's log no longer covers (retention, restore), gets snapshots
 // first. Caught up, the loop sends an empty push every few seconds so the receiver sees it is alive.
+// Pushes are bounded by count and by bytes (change_filters.h, ToProtoPageBounded); a change or a
+// snapshot too large for any push is an error the loop reports and retries with backoff.
 // Thread-safety: Start and Stop from one thread (see peer_loop.h).
 
 #include <chrono>
@@ -29,7 +31,10 @@ namespace vik::exchange {
 struct PushOptions {
   LoopTiming timing;
   std::chrono::milliseconds heartbeat{5000};  // an empty push when nothing was sent for this long
-  int page = 250;                             // changes per push (bodies included: stay well under 4 MiB)
+  int page = 250;                             // at most this many changes per push
+  // A push holds at most this many bytes (the receiver's grpc.max_message_bytes must be at least
+  // this node's); halved per RESOURCE_EXHAUSTED answer (with the count), restored step by step.
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
   StatusContext status;                       // this node's region, for the pages and snapshots
 };
 

@@ -3,15 +3,22 @@
 #include <chrono>
 #include <string>
 
+#include "core/internal_errors.h"
 #include "core/status.h"
 
 namespace vik::exchange {
 namespace {
 
+using grpc::experimental::InterceptionHookPoints;
+using grpc::experimental::ServerRpcInfo;
+
 class MetricsInterceptor : public grpc::experimental::Interceptor {
  public:
-  MetricsInterceptor(GrpcMetrics& metrics, std::string method)
-      : metrics_(metrics), method_(std::move(method)), start_(std::chrono::steady_clock::now()) {}
+  // `method`: a registered method or "unknown"; `single_request`: the method takes one request
+  // message, decoded by gRPC before the method runs (unary and server-streaming methods).
+  MetricsInterceptor(GrpcMetrics& metrics, std::string method, bool known, bool single_request)
+      : metrics_(metrics), method_(std::move(method)), known_(known), single_request_(single_request),
+        start_(std::chrono::steady_clock::now()) {}
 
   ~MetricsInterceptor() override {
     if (!recorded_) {
@@ -20,9 +27,25 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const auto code = static_cast<core::StatusCode>(static_cast<int>(methods->GetSendStatus().error_code()));
-      Record(std::string(core::StatusCodeName(code)));
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) && single_request_ &&
+        !request_seen_) {
+      request_seen_ = true;
+      request_decoded_ = methods->GetRecvMessage() != nullptr;
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      grpc::Status status = methods->GetSendStatus();
+      if (known_ && status.error_code() == grpc::StatusCode::UNIMPLEMENTED && status.error_message().empty()) {
+        if (single_request_ && !request_decoded_) {
+          status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "the request is not a valid protobuf message for " + method_);
+        } else {
+          core::ReportInternalError(core::ErrorBoundary::kGrpcReactor, method_,
+                                    "the service method threw (caught by gRPC, which ended the call)");
+          status = grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+        }
+        methods->ModifySendStatus(status);
+      }
+      Record(std::string(core::StatusCodeName(static_cast<core::StatusCode>(static_cast<int>(status.error_code())))));
     }
     methods->Proceed();
   }
@@ -39,7 +62,11 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
 
   GrpcMetrics& metrics_;
   const std::string method_;
+  const bool known_;
+  const bool single_request_;
   const std::chrono::steady_clock::time_point start_;
+  bool request_seen_ = false;
+  bool request_decoded_ = false;
   bool recorded_ = false;
 };
 
@@ -48,16 +75,18 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
 GrpcMetrics::GrpcMetrics(prometheus::Registry& r)
     : requests(prometheus::BuildCounter()
                    .Name("vik_grpc_requests_total")
-                   .Help("gRPC calls finished, by full method name and status code")
+                   .Help("gRPC calls finished, by full method name (registered ones, else \"unknown\") and status code")
                    .Register(r)),
       duration(prometheus::BuildHistogram()
                    .Name("vik_grpc_request_duration_seconds")
                    .Help("gRPC call duration (streams: until the status is sent), by method")
                    .Register(r)) {}
 
-grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(
-    grpc::experimental::ServerRpcInfo* info) {
-  return new MetricsInterceptor(metrics_, info->method() != nullptr ? info->method() : "unknown");
+grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(ServerRpcInfo* info) {
+  const bool known = info->method() != nullptr && methods_.count(info->method()) > 0;
+  const bool single_request =
+      info->type() == ServerRpcInfo::Type::UNARY || info->type() == ServerRpcInfo::Type::SERVER_STREAMING;
+  return new MetricsInterceptor(metrics_, known ? std::string(info->method()) : "unknown", known, single_request);
 }
 
 }  // namespace vik::exchange

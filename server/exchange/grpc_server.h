@@ -1,10 +1,15 @@
 #pragma once
 
 // The gRPC server (callback API): vik's services, the standard grpc.health.v1.Health service
-// (Check and Watch) following process readiness, server reflection, per-RPC metrics.
+// (Check and Watch) following process readiness, server reflection when enabled, per-RPC metrics.
+// Limits (docs/operations.md, "gRPC limits"): messages, concurrent calls per connection, at most
+// `max_health_watchers` Health.Watch streams (unauthenticated), connections without calls closed
+// after `max_connection_idle`, and a ResourceQuota of `memory_quota_bytes` for gRPC's buffers (gRPC
+// 1.51 has no cap on the number of connections itself; the quota and the idle limit bound them).
 // Thread-safety: methods are called by the owner (app::Runtime); gRPC runs its own threads.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -26,6 +31,10 @@ struct GrpcOptions {
   std::uint16_t port = 9090;  // 0: pick a free port
   int max_message_bytes = 4 * 1024 * 1024;
   int max_concurrent_streams = 256;  // per connection
+  bool reflection = false;           // server reflection (grpcurl, ...) on this listener
+  int max_health_watchers = 64;      // concurrent grpc.health.v1.Health/Watch streams
+  std::chrono::milliseconds max_connection_idle{300000};  // a connection without calls is closed (0: never)
+  std::size_t memory_quota_bytes = 256 * 1024 * 1024;     // gRPC's ResourceQuota
 };
 
 class GrpcServer {

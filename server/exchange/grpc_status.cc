@@ -9,6 +9,8 @@ grpc::Status ToGrpcStatus(const core::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(static_cast<int>(status.code())), status.message());
 }
 
+grpc::Status GrpcInternalError() { return grpc::Status(grpc::StatusCode::INTERNAL, "internal error"); }
+
 core::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) {
     return core::Status::Ok();

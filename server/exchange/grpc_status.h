@@ -11,4 +11,7 @@ namespace vik::exchange {
 grpc::Status ToGrpcStatus(const core::Status& status);
 core::Status FromGrpcStatus(const grpc::Status& status);
 
+// INTERNAL "internal error": what a client sees when vik's own code failed (details go to the log).
+grpc::Status GrpcInternalError();
+
 }  // namespace vik::exchange

@@ -1,9 +1,15 @@
 #include "exchange/health_service.h"
 
+#include "exchange/grpc_boundary.h"
+
 namespace vik::exchange {
 
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
+
+namespace {
+constexpr std::string_view kWatch = "/grpc.health.v1.Health/Watch";
+}  // namespace
 
 // One Watch stream. At most one write is outstanding; the newest status wins. StartWrite and Finish
 // may be called with HealthService::mu_ held: gRPC runs reactions (OnWriteDone, OnDone) from its
@@ -32,7 +38,7 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
         finish_ = true;  // the client is gone
       }
     }
-    Pump();
+    GrpcBoundary(kWatch, [this] { Pump(); }, [this](const grpc::Status& s) { FinishOnce(s); });
   }
 
   void OnCancel() override {
@@ -40,7 +46,7 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
       std::lock_guard lock(mu_);
       finish_ = true;
     }
-    Pump();
+    GrpcBoundary(kWatch, [this] { Pump(); }, [this](const grpc::Status& s) { FinishOnce(s); });
   }
 
   void OnDone() override {
@@ -75,6 +81,18 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
     }
   }
 
+  // Ends the stream with `status` unless it is ended already (a write in flight ends it anyway).
+  void FinishOnce(const grpc::Status& status) {
+    {
+      std::lock_guard lock(mu_);
+      if (finished_ || writing_) {
+        return;
+      }
+      finished_ = true;
+    }
+    Finish(status);
+  }
+
   HealthService& service_;
   const std::string name_;
   std::mutex mu_;
@@ -87,8 +105,9 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
   bool finished_ = false;
 };
 
-HealthService::HealthService(core::ReadinessState& readiness, std::set<std::string> service_names)
-    : readiness_(readiness), services_(std::move(service_names)) {
+HealthService::HealthService(core::ReadinessState& readiness, std::set<std::string> service_names, int max_watchers)
+    : readiness_(readiness), services_(std::move(service_names)),
+      max_watchers_(static_cast<std::size_t>(std::max(1, max_watchers))) {
   subscription_ = readiness_.Subscribe([this](bool ready) { OnReadiness(ready); });
 }
 
@@ -118,10 +137,22 @@ grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* cont
   return reactor;
 }
 
-grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(grpc::CallbackServerContext*,
+grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(grpc::CallbackServerContext* context,
                                                                     const HealthCheckRequest* request) {
-  auto* watcher = new Watcher(*this, request->service());
   std::lock_guard lock(mu_);
+  if (watchers_.size() >= max_watchers_) {
+    class Refused final : public grpc::ServerWriteReactor<HealthCheckResponse> {
+     public:
+      Refused() {
+        Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            "too many Health.Watch streams on this instance (grpc.max_health_watchers); use Check"));
+      }
+      void OnDone() override { delete this; }
+    };
+    context->AddTrailingMetadata("retry-after", "5");
+    return new Refused();
+  }
+  auto* watcher = new Watcher(*this, request->service());
   watchers_.insert(watcher);
   watcher->Publish(StatusFor(request->service()), shut_down_);
   return watcher;
@@ -141,6 +172,11 @@ void HealthService::Shutdown() {
   for (Watcher* w : watchers_) {
     w->Publish(StatusFor(w->name()), true);
   }
+}
+
+std::size_t HealthService::watchers() const {
+  std::lock_guard lock(mu_);
+  return watchers_.size();
 }
 
 void HealthService::Remove(Watcher* w) {

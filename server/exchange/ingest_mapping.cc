@@ -86,6 +86,9 @@ void ToProtoCapResponse(const ingest::CapSubmitResult& r, vik::v1::SubmitCapResp
   }
   out->set_signals_ended(r.signals_ended);
   out->set_references_pending(r.references_pending);
+  for (const auto& w : r.warnings) {
+    out->add_warnings(w);
+  }
 }
 
 void ToProtoError(const core::Status& status, const std::vector<domain::FieldViolation>& violations,
@@ -114,6 +117,9 @@ void ToProtoReceipt(const ingest::ReceiptData& r, vik::v1::Receipt* out) {
   }
   if (r.outcome == ingest::ReceiptOutcome::kRejected) {
     ToProtoError(r.error, r.violations, out->mutable_error());
+  }
+  for (const auto& w : r.warnings) {
+    out->add_warnings(w);
   }
 }
 

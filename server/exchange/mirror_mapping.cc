@@ -5,6 +5,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "core/utf8.h"
 #include "domain/region.h"
 
 namespace vik::exchange {
@@ -54,9 +55,76 @@ store::MirrorRegionStateRow RegionStateRowOf(const vik::v1::RegionState& s) {
   return row;
 }
 
+// What is wrong with one text, or empty.
+std::string TextProblem(const std::string& value) {
+  if (!core::IsValidUtf8(value)) {
+    return "is not valid UTF-8";
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      static constexpr char kHex[] = "0123456789abcdef";
+      return std::string(c == 0 ? "contains NUL" : "contains control character 0x") +
+             (c == 0 ? std::string() : std::string{kHex[c >> 4], kHex[c & 15]}) + " at byte " + std::to_string(i);
+    }
+  }
+  return {};
+}
+
+// The texts of `m` below `path` (see CheckTexts); the first problem found, with its field path.
+std::string FindBadText(const google::protobuf::Message& m, const std::string& path) {
+  using google::protobuf::FieldDescriptor;
+  const auto* reflection = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const std::string at = path.empty() ? f->name() : path + "." + f->name();
+    const bool text = f->type() == FieldDescriptor::TYPE_STRING;
+    const bool message = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+    if (!text && !message) {
+      continue;
+    }
+    const int n = f->is_repeated() ? reflection->FieldSize(m, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      const std::string item = f->is_repeated() ? at + "[" + std::to_string(i) + "]" : at;
+      std::string problem;
+      if (text) {
+        std::string scratch;
+        const std::string& value = f->is_repeated() ? reflection->GetRepeatedStringReference(m, f, i, &scratch)
+                                                    : reflection->GetStringReference(m, f, &scratch);
+        if (std::string p = TextProblem(value); !p.empty()) {
+          return item + " " + p;
+        }
+      } else {
+        const auto& sub = f->is_repeated() ? reflection->GetRepeatedMessage(m, f, i) : reflection->GetMessage(m, f);
+        if (std::string p = FindBadText(sub, item); !p.empty()) {
+          return p;
+        }
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
-core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const std::string& from_cursor,
+core::Status CheckPeerRegion(const std::string& region, const std::string& got, const std::string& field) {
+  if (!region.empty() && got != region) {
+    return core::PermissionDenied(field + " is \"" + got.substr(0, 20) + "\", but the peer speaks only for its own region " +
+                                  region);
+  }
+  return core::Status::Ok();
+}
+
+core::Status CheckTexts(const google::protobuf::Message& message, const std::string& path) {
+  if (std::string problem = FindBadText(message, path); !problem.empty()) {
+    return core::InvalidArgument(problem);
+  }
+  return core::Status::Ok();
+}
+
+core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const std::string& region,
+                                              const std::string& from_cursor,
                                               const vik::v1::ListChangesResponse& page) {
   store::MirrorApply apply;
   apply.peer = peer;
@@ -77,6 +145,14 @@ core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const st
     if (!KnownPicture(change.picture())) {
       return Bad(index, "picture \"" + change.picture().substr(0, 20) + "\" is not one of actual, exercise, system, "
                         "test, draft");
+    }
+    if (std::string problem = FindBadText(change, ""); !problem.empty()) {
+      return Bad(index, problem);
+    }
+    if (change.kind() == "region.state") {
+      if (core::Status s = CheckPeerRegion(region, change.object(), "object"); !s.ok()) {
+        return core::PermissionDenied("change " + std::to_string(index) + " from the peer: " + s.message());
+      }
     }
     apply.newest_change_us = std::max(apply.newest_change_us, change.has_at() ? MicrosOf(change.at()) : 0);
     ++apply.changes;
@@ -99,6 +175,9 @@ core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const st
       if (!domain::IsRegionCode(change.region_state().region())) {
         return Bad(index, "region_state.region is not a safety region code");
       }
+      if (core::Status s = CheckPeerRegion(region, change.region_state().region(), "region_state.region"); !s.ok()) {
+        return core::PermissionDenied("change " + std::to_string(index) + " from the peer: " + s.message());
+      }
       apply.region_state = RegionStateRowOf(change.region_state());
     }
     // Anything else (a risk.assessed before the risk has a row, a kind this node does not know)
@@ -113,7 +192,8 @@ core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const st
   return apply;
 }
 
-core::Result<store::MirrorSnapshot> MirrorSnapshotOf(const std::string& peer, const vik::v1::Snapshot& actual,
+core::Result<store::MirrorSnapshot> MirrorSnapshotOf(const std::string& peer, const std::string& region,
+                                                    const vik::v1::Snapshot& actual,
                                                     const vik::v1::Snapshot* exercise) {
   store::MirrorSnapshot snapshot;
   snapshot.peer = peer;
@@ -132,6 +212,19 @@ core::Result<store::MirrorSnapshot> MirrorSnapshotOf(const std::string& peer, co
     if (s == nullptr) {
       continue;
     }
+    const std::string which = s == &actual ? "the peer's snapshot: " : "the peer's exercise snapshot: ";
+    const std::string expected = region.empty() ? snapshot.region : region;
+    if (core::Status st = CheckPeerRegion(expected, s->status().region(), "status.region"); !st.ok()) {
+      return core::PermissionDenied(which + st.message());
+    }
+    if (s->has_region_state() && !s->region_state().region().empty()) {
+      if (core::Status st = CheckPeerRegion(expected, s->region_state().region(), "region_state.region"); !st.ok()) {
+        return core::PermissionDenied(which + st.message());
+      }
+    }
+    if (core::Status st = CheckTexts(*s, ""); !st.ok()) {
+      return core::InvalidArgument(which + st.message());
+    }
     const std::string picture = s->status().picture().empty() ? "actual" : s->status().picture();
     for (const auto& risk : s->status().risks()) {
       auto row = RiskRowOf(picture, risk, ++index);
@@ -148,9 +241,15 @@ core::Result<store::MirrorSnapshot> MirrorSnapshotOf(const std::string& peer, co
   return snapshot;
 }
 
-std::string StatusSummaryBytes(const vik::v1::RegionalStatus& status) {
+core::Result<std::string> StatusSummaryOf(const std::string& region, const vik::v1::RegionalStatus& status) {
   vik::v1::RegionalStatus summary = status;
   summary.clear_risks();
+  if (core::Status s = CheckPeerRegion(region, summary.region(), "region"); !s.ok()) {
+    return core::PermissionDenied("the peer's regional status: " + s.message());
+  }
+  if (core::Status s = CheckTexts(summary, ""); !s.ok()) {
+    return core::InvalidArgument("the peer's regional status: " + s.message());
+  }
   std::string out;
   summary.SerializeToString(&out);
   return out;

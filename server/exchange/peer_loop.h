@@ -30,13 +30,17 @@ struct PeerConfig {
   std::string endpoint;  // gRPC host:port
   std::string token;     // bearer token issued by the peer (scope read to pull, push to push)
   bool tls = false;      // TLS with the system's roots (else plaintext, e.g. behind a tunnel)
+  std::string region;    // peer.NAME.region: the only region the peer may speak for; empty: the
+                         // region its first snapshot names (then fixed)
 };
 
 struct LoopTiming {
   std::chrono::milliseconds interval{250};       // between steps of a caught-up loop
   std::chrono::milliseconds call_timeout{5000};  // deadline of one call
   std::chrono::milliseconds max_backoff{30000};
-  std::size_t max_message_bytes = 64 << 20;      // largest answer accepted from the peer
+  // Largest message received from or sent to the peer. Above any peer's grpc.max_message_bytes
+  // (at most 256 MiB) would be needless: pages are bounded by the sender's limit.
+  std::size_t max_message_bytes = 64 << 20;
   std::string user_agent = "vikd";
 };
 

@@ -1,5 +1,7 @@
 #include "exchange/peer_mirror.h"
 
+#include <algorithm>
+
 #include <grpcpp/grpcpp.h>
 
 #include "core/logging.h"
@@ -127,6 +129,7 @@ class PeerMirror::Follower final : public PeerLoop {
       return;
     }
     cursor_ = peers->empty() ? std::string() : peers->front().cursor;
+    region_ = !config_.region.empty() || peers->empty() ? config_.region : peers->front().region;
     loaded_ = true;
     next_status_at_ = Clock::now();
     Schedule(milliseconds(0));
@@ -136,7 +139,7 @@ class PeerMirror::Follower final : public PeerLoop {
     auto call = NewCall<vik::v1::ListChangesResponse>();
     auto request = std::make_shared<vik::v1::ListChangesRequest>();
     request->set_after(cursor_);
-    request->set_limit(deps_.options.page);
+    request->set_limit(page_);
     stub().async()->ListChanges(&call->context, request.get(), &call->response,
                                 [self = Self(), call, request, fence](grpc::Status s) {
                                   self->CallEnded();
@@ -146,16 +149,22 @@ class PeerMirror::Follower final : public PeerLoop {
 
   void OnList(const store::Fence& fence, const vik::v1::ListChangesResponse& page, const grpc::Status& s) {
     if (!s.ok()) {
+      feed_ok_ = false;
+      if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        page_ = std::max(1, page_ / 2);  // too large a page, or a busy peer: ask for fewer
+      }
       Failed(fence, Describe("ListChanges", s), s.error_code() == grpc::StatusCode::OUT_OF_RANGE);
       return;
     }
     Contacted();
     if (page.changes().empty()) {
+      feed_ok_ = true;
       Schedule(timing_.interval);
       return;
     }
-    auto apply = MirrorApplyOf(config_.name, cursor_, page);
+    auto apply = MirrorApplyOf(config_.name, region_, cursor_, page);
     if (!apply.ok()) {
+      feed_ok_ = false;
       Failed(fence, "ListChanges: " + apply.status().message(), false);
       return;
     }
@@ -173,6 +182,8 @@ class PeerMirror::Follower final : public PeerLoop {
     }
     cursor_ = apply.next_cursor;
     failures_ = 0;
+    feed_ok_ = true;
+    page_ = std::min(deps_.options.page, page_ * 2);
     deps_.metrics.Applied(config_.name).Increment(apply.changes);
     if (apply.newest_change_us > 0) {
       deps_.metrics.ChangeAge().Observe(static_cast<double>(NowMicros() - apply.newest_change_us) / 1e6);
@@ -194,6 +205,7 @@ class PeerMirror::Follower final : public PeerLoop {
   void OnSnapshot(const store::Fence& fence, const std::shared_ptr<Call<vik::v1::Snapshot>>& call,
                   const std::shared_ptr<vik::v1::Snapshot>& actual, const grpc::Status& s) {
     if (!s.ok()) {
+      feed_ok_ = false;
       Failed(fence, Describe("GetSnapshot", s), false);
       return;
     }
@@ -201,12 +213,14 @@ class PeerMirror::Follower final : public PeerLoop {
       StartSnapshot(fence, true, std::shared_ptr<vik::v1::Snapshot>(call, &call->response));
       return;
     }
-    auto snapshot = MirrorSnapshotOf(config_.name, *actual, &call->response);
+    auto snapshot = MirrorSnapshotOf(config_.name, region_, *actual, &call->response);
     if (!snapshot.ok()) {
+      feed_ok_ = false;
       Failed(fence, "GetSnapshot: " + snapshot.status().message(), false);
       return;
     }
     if (!deps_.options.own_region.empty() && snapshot->region == deps_.options.own_region) {
+      feed_ok_ = false;
       Failed(fence, "GetSnapshot: the peer serves this node's own region " + snapshot->region + "; not mirrored",
              false);
       return;
@@ -223,7 +237,9 @@ class PeerMirror::Follower final : public PeerLoop {
         return;
       }
       self->cursor_ = snapshot.cursor;
+      self->region_ = snapshot.region;
       self->failures_ = 0;
+      self->feed_ok_ = true;
       self->next_status_at_ = Clock::now();
       self->deps_.metrics.Snapshots(self->config_.name).Increment();
       core::LogInfo(*self->deps_.log, "peer mirror synchronised from a snapshot",
@@ -249,11 +265,20 @@ class PeerMirror::Follower final : public PeerLoop {
       Failed(fence, Describe("GetRegionalStatus", s), false);
       return;
     }
-    Contacted();
+    auto summary = StatusSummaryOf(region_, status);
+    if (!summary.ok()) {
+      Failed(fence, "GetRegionalStatus: " + summary.status().message(), false);
+      return;
+    }
     next_status_at_ = Clock::now() + deps_.options.status_interval;
-    Submit([self = Self(), fence, bytes = StatusSummaryBytes(status)] {
-      const core::Status w = self->deps_.store.RecordPeerContact(fence, self->config_.name, self->config_.endpoint,
-                                                                 bytes);
+    // Contact means the feed moves: while it fails, the status is kept but the peer goes stale.
+    if (feed_ok_) {
+      Contacted();
+    }
+    Submit([self = Self(), fence, bytes = std::move(*summary), progressing = feed_ok_] {
+      const core::Status w =
+          progressing ? self->deps_.store.RecordPeerContact(fence, self->config_.name, self->config_.endpoint, bytes)
+                      : self->deps_.store.RecordPeerStatus(fence, self->config_.name, self->config_.endpoint, bytes);
       if (!w.ok()) {
         self->StoreFailed(w, "record peer contact");
         return;
@@ -324,6 +349,9 @@ class PeerMirror::Follower final : public PeerLoop {
   // The current step's state.
   bool loaded_ = false;
   std::string cursor_;
+  std::string region_;  // the region the peer speaks for; empty until known
+  int page_ = deps_.options.page;  // changes asked for: halved after RESOURCE_EXHAUSTED, doubled back
+  bool feed_ok_ = true;  // the last feed call (list, snapshot) and its check succeeded
   unsigned failures_ = 0;
   Clock::time_point next_status_at_{};
 };

@@ -16,10 +16,13 @@
 
 namespace vik::exchange {
 
-// `peer`: the pushing partner's configured peer name; `own_region`: refused as the peer's region
-// (empty at the national role). INVALID_ARGUMENT naming the change and field of a malformed push.
+// `peer`: the pushing partner's configured peer name; `region`: the region it speaks for
+// (peer.NAME.region; empty: the one its first snapshot named); `own_region`: refused as the peer's
+// region (empty at the national role). INVALID_ARGUMENT naming the change and field of a malformed
+// push; PERMISSION_DENIED naming the field of a region code of another region. A refused push is
+// recorded as the peer's error (the national status shows it; its contact does not move).
 core::Result<vik::v1::PushChangesResponse> ReceivePush(store::Store& store, const std::string& peer,
-                                                       const std::string& own_region,
+                                                       const std::string& region, const std::string& own_region,
                                                        const vik::v1::PushChangesRequest& request);
 
 }  // namespace vik::exchange

@@ -36,8 +36,9 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
         return;
       }
       vik::v1::ListChangesResponse proto;
-      exchange::ToProtoPageFiltered(*page, filter, &proto);
-      respond(ProtoJsonResponse(proto));
+      const auto built =
+          exchange::ToProtoPageBounded(*page, filter, exchange::PageBytesFor(ctx.max_message_bytes), &proto);
+      respond(built.ok() ? ProtoJsonResponse(proto) : ErrorResponse(built.status()));
     }, respond);
   });
 
@@ -63,7 +64,8 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
       }
       vik::v1::Snapshot proto;
       exchange::ToProtoSnapshot(*snapshot, ctx.status, &proto);
-      respond(ProtoJsonResponse(proto));
+      const core::Status fits = exchange::CheckSnapshotSize(proto, picture, ctx.max_message_bytes);
+      respond(fits.ok() ? ProtoJsonResponse(proto) : ErrorResponse(fits));
     }, respond);
   });
 }

@@ -6,7 +6,11 @@
 //                                   when `after` is older than the retention: resynchronise
 //   GET /v1/snapshot?picture=       (read, analyst, admin) Snapshot: the picture and the cursor to
 //                                   follow the feed from
+// Pages and snapshots are bounded in bytes as over gRPC (exchange_service.h): 412
+// FAILED_PRECONDITION names a single change or a snapshot larger than the bound.
 // Answered from the blocking pool (429 with Retry-After when it is full).
+
+#include <cstddef>
 
 #include "core/blocking_pool.h"
 #include "exchange/picture_mapping.h"
@@ -21,6 +25,9 @@ struct ChangeRouteContext {
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
   const ingest::Authenticator* auth = nullptr;
+  // grpc.max_message_bytes: a page's protobuf encoding stays within it, as over gRPC (the JSON of
+  // a page is larger, by the field names and quoting); a snapshot larger than it is refused.
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
 };
 
 void AddChangeRoutes(Router& router, ChangeRouteContext context);

@@ -14,9 +14,15 @@ namespace vik::http {
 namespace {
 
 struct Shared {
+  explicit Shared(ChangeStreamContext c) : ctx(std::move(c)), quota("SSE change streams", ctx.limits) {
+    quota.FollowRevocations(*ctx.auth);
+  }
   ChangeStreamContext ctx;
-  std::atomic<int> streams{0};
+  ingest::StreamQuota quota;
 };
+
+constexpr const char* kRevokedEvent =
+    "event: error\ndata: {\"code\":\"UNAUTHENTICATED\",\"message\":\"the token was revoked\"}\n\n";
 
 std::string Event(const vik::v1::Change& change) {
   return "id: " + change.cursor() + "\nevent: " + change.kind() + "\ndata: " + exchange::ChangeJson(change) + "\n\n";
@@ -26,11 +32,14 @@ std::string Event(const vik::v1::Change& change) {
 // session's Next/Cancel, pool reads and timer callbacks may arrive on different threads.
 class ChangeStream final : public StreamSource, public std::enable_shared_from_this<ChangeStream> {
  public:
-  ChangeStream(std::shared_ptr<Shared> shared, store::ChangeCursor cursor, domain::ChangeFilter filter)
-      : shared_(std::move(shared)), filter_(std::move(filter)), cursor_(cursor), timer_(shared_->ctx.executor),
-        last_write_(std::chrono::steady_clock::now()) {}
+  ChangeStream(std::shared_ptr<Shared> shared, ingest::StreamQuota::Slot slot, store::ChangeCursor cursor,
+               domain::ChangeFilter filter)
+      : shared_(std::move(shared)), slot_(std::move(slot)), filter_(std::move(filter)), cursor_(cursor),
+        timer_(shared_->ctx.executor), last_write_(std::chrono::steady_clock::now()) {
+    slot_.OnRevoked([this] { Revoke(); });
+  }
 
-  ~ChangeStream() override { --shared_->streams; }
+  ~ChangeStream() override { slot_.Release(); }  // first: no Revoke may run on a dying stream
 
   // Queues the changes of `page` that match; moves the cursor.
   void Take(const store::ChangePage& page) {
@@ -54,6 +63,14 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
     timer_.cancel();
   }
 
+  // The token was revoked (called by the quota with its lock held: only flags and cancels; the
+  // timer's callback or the next Next sends the error event).
+  void Revoke() {
+    std::lock_guard lock(mu_);
+    revoked_ = true;
+    timer_.cancel();
+  }
+
  private:
   void TakeLocked(const store::ChangePage& page) {
     vik::v1::ListChangesResponse matching;
@@ -70,7 +87,10 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
   void FlushOrWaitLocked(std::unique_lock<std::mutex>& lock) {
     const auto now = std::chrono::steady_clock::now();
     std::optional<std::pair<std::string, bool>> piece;
-    if (!pieces_.empty()) {
+    if (revoked_) {
+      pieces_.clear();
+      piece = std::make_pair(std::string(kRevokedEvent), true);
+    } else if (!pieces_.empty()) {
       piece = std::move(pieces_.front());
       pieces_.pop_front();
     } else if (now - last_write_ >= shared_->ctx.heartbeat) {
@@ -85,7 +105,7 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
       return;
     }
     if (polling_) {
-      return;  // the read in flight flushes
+      return;  // the read in flight (or the timer's callback) flushes
     }
     polling_ = true;
     timer_.expires_after(more_ ? std::chrono::milliseconds(0) : shared_->ctx.poll);
@@ -94,7 +114,14 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
 
   void Poll(const boost::system::error_code& ec) {
     {
-      std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
+      if (revoked_ && !cancelled_) {
+        polling_ = false;
+        if (deliver_) {
+          FlushOrWaitLocked(lock);
+        }
+        return;
+      }
       if (ec || cancelled_) {
         polling_ = false;
         return;
@@ -138,6 +165,7 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
   }
 
   const std::shared_ptr<Shared> shared_;
+  ingest::StreamQuota::Slot slot_;
   const domain::ChangeFilter filter_;
   std::mutex mu_;
   store::ChangeCursor cursor_;
@@ -148,16 +176,17 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
   bool more_ = false;
   bool polling_ = false;
   bool cancelled_ = false;
+  bool revoked_ = false;
 };
 
 }  // namespace
 
 void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
-  auto shared = std::make_shared<Shared>();
-  shared->ctx = std::move(context);
+  auto shared = std::make_shared<Shared>(std::move(context));
   router.Add(bhttp::verb::get, "/v1/changes/stream", [shared](std::shared_ptr<const Request> request, Responder respond) {
     const ChangeStreamContext& ctx = shared->ctx;
-    if (!Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond)) {
+    auto caller = Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond);
+    if (!caller) {
       return;
     }
     auto query = ParseFeedQuery(request->query, {"after"});
@@ -173,23 +202,25 @@ void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
       respond(ErrorResponse(after.status()));
       return;
     }
-    if (++shared->streams > ctx.max_streams) {
-      --shared->streams;
-      Response res = ErrorResponse(core::Unavailable("too many change streams on this instance; retry later or poll "
-                                                     "GET /v1/changes"));
+    auto slot = shared->quota.Acquire(*caller);
+    if (!slot.ok()) {
+      Response res = ErrorResponse(slot.status());
       SetRetryAfter(res, std::chrono::seconds(5));
       respond(std::move(res));
       return;
     }
-    // The first read decides between an error answer (410, ...) and the stream.
-    const bool queued = ctx.blocking->TrySubmit([shared, request, respond, from = *after, filter = query->filter] {
+    // The first read decides between an error answer (410, ...) and the stream. The slot goes with
+    // the task (a shared_ptr: the pool's tasks are copyable) and is given back if it never streams.
+    auto held = std::make_shared<ingest::StreamQuota::Slot>(std::move(slot).value());
+    const bool queued = ctx.blocking->TrySubmit([shared, request, respond, held, from = *after,
+                                                 filter = query->filter] {
       auto page = shared->ctx.store->ReadChanges(from, shared->ctx.page_limit, shared->ctx.status.region);
       if (!page.ok()) {
-        --shared->streams;
+        held->Release();
         respond(StoreErrorResponse(page.status()));
         return;
       }
-      auto stream = std::make_shared<ChangeStream>(shared, page->next, filter);
+      auto stream = std::make_shared<ChangeStream>(shared, std::move(*held), page->next, filter);
       stream->Take(*page);
       Response head = MakeResponse(bhttp::status::ok, "", "text/event-stream; charset=utf-8");
       head.set(bhttp::field::cache_control, "no-cache");
@@ -197,7 +228,7 @@ void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
       request->start_stream(std::move(head), std::move(stream));
     });
     if (!queued) {
-      --shared->streams;
+      held->Release();
       Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
       SetRetryAfter(res, std::chrono::seconds(1));
       respond(std::move(res));

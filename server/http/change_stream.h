@@ -10,11 +10,12 @@
 // keeps it as the last id, so a filtered stream resumes past changes that did not match) keep
 // proxies from closing the connection. The log is polled like WatchChanges (reads on the blocking
 // pool, every `poll`, at once while pages are full). Errors before the stream starts are plain
-// answers (400, 410 for a cursor out of range, 429 pool full); at most `max_streams` streams per
-// instance (beyond: 503 with Retry-After). A stream ends when the client goes, the server drains,
-// or the cursor falls out of the log mid-stream (an `event: error` then ends it).
+// answers (400, 410 for a cursor out of range, 429 pool full); at most `limits.per_partner` streams
+// per partner and `limits.per_instance` in all (beyond: 429 with Retry-After naming the quota). A
+// stream ends when the client goes (its slot is free at once), the server drains, the cursor falls
+// out of the log mid-stream or the token is revoked (within auth.refresh_interval); the last two send
+// an `event: error` (code OUT_OF_RANGE or UNAUTHENTICATED) before the end.
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -24,6 +25,7 @@
 #include "exchange/picture_mapping.h"
 #include "http/router.h"
 #include "ingest/authenticator.h"
+#include "ingest/stream_quota.h"
 #include "store/store.h"
 
 namespace vik::http {
@@ -36,7 +38,7 @@ struct ChangeStreamContext {
   boost::asio::any_io_executor executor;  // the timers of the streams
   std::chrono::milliseconds poll{250};
   std::chrono::milliseconds heartbeat{15000};
-  int max_streams = 64;
+  ingest::StreamLimits limits;
   int page_limit = 100;
 };
 

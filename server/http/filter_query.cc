@@ -71,7 +71,7 @@ core::Result<domain::ChangeFilter> FilterFromQuery(const std::map<std::string, s
   return f;
 }
 
-core::Result<FeedQuery> ParseFeedQuery(std::string_view query, const std::set<std::string>& others) {
+core::Result<FeedQuery> ParseFeedQuery(const QueryParams& query, const std::set<std::string>& others) {
   std::set<std::string> names = FilterParams();
   names.insert(others.begin(), others.end());
   auto params = ParseQuery(query, names, FilterListParams());

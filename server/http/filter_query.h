@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "domain/change_filter.h"
+#include "http/query.h"
 
 namespace vik::http {
 
@@ -27,6 +28,6 @@ struct FeedQuery {
   std::map<std::string, std::string> params;
   domain::ChangeFilter filter;
 };
-core::Result<FeedQuery> ParseFeedQuery(std::string_view query, const std::set<std::string>& others);
+core::Result<FeedQuery> ParseFeedQuery(const QueryParams& query, const std::set<std::string>& others);
 
 }  // namespace vik::http

@@ -28,10 +28,32 @@ HttpMetrics::HttpMetrics(prometheus::Registry& r)
                                .Help("HTTP connections refused with 503 because the connection cap was reached")
                                .Register(r)
                                .Add({})),
+      connections_evicted(prometheus::BuildCounter()
+                              .Name("vik_http_connections_evicted_total")
+                              .Help("HTTP connections closed at the connection cap to admit a new one, because "
+                                    "they had sent no complete request header (idle or slow)")
+                              .Register(r)
+                              .Add({})),
       protocol_errors(prometheus::BuildCounter()
                           .Name("vik_http_protocol_errors_total")
                           .Help("Requests that could not be read, by reason")
                           .Register(r)) {}
+
+std::string MethodLabel(boost::beast::http::verb method) {
+  using boost::beast::http::verb;
+  switch (method) {
+    case verb::get:
+    case verb::head:
+    case verb::post:
+    case verb::put:
+    case verb::delete_:
+    case verb::patch:
+    case verb::options:
+      return std::string(boost::beast::http::to_string(method));
+    default:
+      return "other";
+  }
+}
 
 void HttpMetrics::Observe(const std::string& route, const std::string& method, unsigned code, double seconds) {
   requests.Add({{"route", route}, {"method", method}, {"code", std::to_string(code)}}).Increment();

@@ -28,3 +28,88 @@ boost::beast::http::status HttpStatusFor(core::StatusCode code) {
 }
 
 }  // namespace vik::http
+
+namespace vik::http {
+namespace {
+
+// The operation a store message names before its first ": " ("list signals"), when it is plain
+// vik text; "" otherwise.
+std::string_view Operation(std::string_view message) {
+  const auto colon = message.find(": ");
+  if (colon == std::string_view::npos || colon == 0 || colon > 64) {
+    return {};
+  }
+  const std::string_view op = message.substr(0, colon);
+  for (char c : op) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '_' || c == '-' || c == '.')) {
+      return {};
+    }
+  }
+  return op;
+}
+
+}  // namespace
+
+bool HasDatabaseText(std::string_view message) {
+  // Severity prefixes of PostgreSQL's messages and libpq's connection failures.
+  static constexpr std::string_view kMarkers[] = {
+      "ERROR:",          "FATAL:",           "PANIC:",          "DETAIL:",         "HINT:",
+      "could not connect", "connection to server", "server closed the connection",
+      "no connection to the server", "terminating connection", "Is the server running",
+      "could not translate host name", "password authentication failed", "SSL"};
+  for (const auto marker : kMarkers) {
+    if (message.find(marker) != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string ClientMessage(const core::Status& status, bool from_store) {
+  using core::StatusCode;
+  const StatusCode code = status.code();
+  const bool internal = code == StatusCode::kInternal || code == StatusCode::kUnknown || code == StatusCode::kDataLoss;
+  const bool store_only = from_store && (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
+                                         code == StatusCode::kResourceExhausted);
+  if (!internal && !store_only && !HasDatabaseText(status.message())) {
+    return status.message();
+  }
+  std::string out(Operation(status.message()));
+  out += out.empty() ? "" : ": ";
+  switch (code) {
+    case StatusCode::kUnavailable:
+      out += "the database is unavailable; retry shortly";
+      break;
+    case StatusCode::kDeadlineExceeded:
+      out += "the database did not answer in time";
+      break;
+    case StatusCode::kResourceExhausted:
+      out += "the server is busy; retry shortly";
+      break;
+    case StatusCode::kUnknown:
+      out += "the outcome is unknown";
+      break;
+    case StatusCode::kAborted:
+      out += "conflicts with a concurrent change; retry";
+      break;
+    case StatusCode::kAlreadyExists:
+      out += "already exists";
+      break;
+    case StatusCode::kFailedPrecondition:
+      out += "conflicts with the stored data";
+      break;
+    case StatusCode::kInternal:
+    case StatusCode::kDataLoss:
+      out += "internal error";
+      break;
+    default:
+      out += "the database refused the request";
+      break;
+  }
+  out += " (";
+  out += core::StatusCodeName(code);
+  out += "; the details are in the server log)";
+  return out;
+}
+
+}  // namespace vik::http

@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "exchange/ingest_mapping.h"
+#include "http/json_body.h"
 #include "http/http_status.h"
 #include "vik/v1/ingest.pb.h"
 
@@ -54,6 +55,10 @@ void AddIngestRoutes(Router& router, ingest::Pipeline& pipeline, const ingest::A
                if (!IsJson(*request)) {
                  respond(ErrorResponse(bhttp::status::unsupported_media_type, core::StatusCode::kInvalidArgument,
                                        "the body must be JSON (Content-Type: application/json)"));
+                 return;
+               }
+               if (core::Status depth = CheckJsonDepth(request->msg.body()); !depth.ok()) {
+                 respond(ErrorResponse(depth));
                  return;
                }
                vik::v1::SubmitRequest submit;

@@ -1,7 +1,7 @@
 #include "http/message.h"
 
-#include <nlohmann/json.hpp>
-
+#include "core/logging.h"
+#include "core/text.h"
 #include "http/http_status.h"
 
 namespace vik::http {
@@ -22,16 +22,30 @@ Response JsonResponse(bhttp::status status, std::string json_body) {
 }
 
 Response ErrorResponse(bhttp::status http_status, core::StatusCode code, std::string_view message) {
-  nlohmann::json body = {{"code", core::StatusCodeName(code)}, {"message", message}};
-  Response res = JsonResponse(http_status, body.dump());
+  // Built by hand through the one escaping function: `message` often quotes what a client sent
+  // (a path, a parameter), which need not be UTF-8; the body is valid JSON and UTF-8 regardless.
+  std::string body = "{\"code\":";
+  core::AppendJsonString(body, core::StatusCodeName(code));
+  body += ",\"message\":";
+  core::AppendJsonString(body, message);
+  body += '}';
+  Response res = JsonResponse(http_status, std::move(body));
   if (code == core::StatusCode::kUnavailable || code == core::StatusCode::kResourceExhausted) {
     SetRetryAfter(res, std::chrono::seconds(1));
   }
   return res;
 }
 
-Response ErrorResponse(const core::Status& status) {
-  return ErrorResponse(HttpStatusFor(status.code()), status.code(), status.message());
+Response ErrorResponse(const core::Status& status) { return ErrorResponse(status, false); }
+
+Response ErrorResponse(const core::Status& status, bool from_store) {
+  std::string message = ClientMessage(status, from_store);
+  if (message != status.message()) {
+    static auto log = core::ModuleLogger("http");
+    core::LogWarn(*log, "error answered with a generic message",
+                  {{"code", core::StatusCodeName(status.code())}, {"detail", status.message()}});
+  }
+  return ErrorResponse(HttpStatusFor(status.code()), status.code(), message);
 }
 
 void SetRetryAfter(Response& response, std::chrono::seconds after) {

@@ -13,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "core/status.h"
+#include "http/query.h"
 
 namespace vik::http {
 
@@ -40,8 +41,10 @@ using StreamStarter = std::function<void(Response head, std::shared_ptr<StreamSo
 
 struct Request {
   bhttp::request<bhttp::string_body> msg;
-  std::string path;   // target without the query string
-  std::string query;  // after '?', undecoded
+  // Decoded and checked by the server before any handler runs (http/query.h): valid UTF-8, no
+  // control characters.
+  std::string path;   // the target without the query string, percent-decoded
+  QueryParams query;  // the parameters after '?', in order
   std::string remote_address;
   // Set by the server: a handler answers either through its Responder or, once, through this.
   StreamStarter start_stream;
@@ -56,8 +59,11 @@ using Handler = std::function<void(std::shared_ptr<const Request>, Responder)>;
 Response MakeResponse(bhttp::status status, std::string body, std::string_view content_type);
 Response JsonResponse(bhttp::status status, std::string json_body);
 
-// {"code":"NOT_FOUND","message":"..."} with the status mapped through http_status.h.
+// {"code":"NOT_FOUND","message":"..."} with the status mapped through http_status.h and the
+// message through ClientMessage (no database text; the detail is logged). `from_store`: the status
+// comes from the store (see ClientMessage).
 Response ErrorResponse(const core::Status& status);
+Response ErrorResponse(const core::Status& status, bool from_store);
 // The same with an explicit HTTP status (for protocol-level errors such as 405 or 413).
 Response ErrorResponse(bhttp::status http_status, core::StatusCode code, std::string_view message);
 

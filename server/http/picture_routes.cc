@@ -9,6 +9,7 @@
 
 #include "core/utf8.h"
 #include "domain/risk_engine.h"
+#include "http/json_body.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
 
@@ -196,10 +197,11 @@ core::Status CheckScenario(const json& body, const char* name, store::ScenarioRe
 // The PUT body: {"version", "status", "phase", "analystLevel", "worstCase", "realCase", "bestCase",
 // "assessment", "advice", "partners", "reason"}; INVALID_ARGUMENT naming the field.
 core::Result<std::pair<int, store::AssessmentRecord>> ParseAssessment(const std::string& body) {
-  const json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return core::InvalidArgument("the body must be a JSON object");
+  auto parsed = ParseJsonObject(body);
+  if (!parsed.ok()) {
+    return parsed.status();
   }
+  const json& j = *parsed;
   static const std::set<std::string> kFields = {"version",  "status",   "phase",      "analystLevel",
                                                 "worstCase", "realCase", "bestCase",   "assessment",
                                                 "advice",   "partners", "reason"};

@@ -1,5 +1,9 @@
 #include "http/query.h"
 
+#include <optional>
+
+#include "core/text.h"
+
 namespace vik::http {
 namespace {
 
@@ -10,17 +14,18 @@ int Hex(char c) {
   return -1;
 }
 
-core::Result<std::string> Decode(std::string_view s) {
+// Percent-decodes `s` ('+' as a space when `plus_is_space`); nullopt for a malformed escape.
+std::optional<std::string> Unescape(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus_is_space) {
       out += ' ';
     } else if (s[i] == '%') {
       const int hi = i + 2 < s.size() ? Hex(s[i + 1]) : -1;
       const int lo = i + 2 < s.size() ? Hex(s[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
-        return core::InvalidArgument("query: malformed escape at \"" + std::string(s.substr(i, 3)) + "\"");
+        return std::nullopt;
       }
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
@@ -31,13 +36,23 @@ core::Result<std::string> Decode(std::string_view s) {
   return out;
 }
 
+// The decoded text of `raw`, or INVALID_ARGUMENT "<what>: <problem>".
+core::Result<std::string> DecodeText(std::string_view raw, bool plus_is_space, const std::string& what) {
+  auto text = Unescape(raw, plus_is_space);
+  if (!text) {
+    return core::InvalidArgument(what + ": malformed percent-encoding");
+  }
+  if (auto problem = core::TextProblem(*text)) {
+    return core::InvalidArgument(what + ": " + *problem + " (after percent-decoding)");
+  }
+  return std::move(*text);
+}
+
 }  // namespace
 
-core::Result<std::map<std::string, std::string>> ParseQuery(std::string_view query,
-                                                            const std::set<std::string>& allowed,
-                                                            const std::set<std::string>& repeatable) {
-  std::map<std::string, std::string> out;
-  std::size_t count = 0;
+core::Result<QueryParams> DecodeQuery(std::string_view query) {
+  QueryParams out;
+  std::size_t index = 0;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
@@ -45,35 +60,60 @@ core::Result<std::map<std::string, std::string>> ParseQuery(std::string_view que
     if (pair.empty()) {
       continue;
     }
+    ++index;
+    if (out.size() == kMaxQueryParams) {
+      return core::InvalidArgument("query: more than " + std::to_string(kMaxQueryParams) + " parameters");
+    }
     const auto eq = pair.find('=');
-    auto name = Decode(pair.substr(0, eq));
+    // A name that cannot be decoded cannot be quoted either: it is named by its position.
+    auto name = DecodeText(pair.substr(0, eq), true, "query: the name of parameter " + std::to_string(index));
     if (!name.ok()) {
       return name.status();
     }
-    auto value = Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    auto value = DecodeText(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true,
+                            "query: parameter \"" + *name + "\"");
     if (!value.ok()) {
       return value.status();
     }
-    if (!allowed.empty() && allowed.count(*name) == 0) {
+    out.emplace_back(std::move(name).value(), std::move(value).value());
+  }
+  return out;
+}
+
+core::Result<std::string> DecodePath(std::string_view path) { return DecodeText(path, false, "path"); }
+
+core::Result<std::map<std::string, std::string>> ParseQuery(const QueryParams& params,
+                                                            const std::set<std::string>& allowed,
+                                                            const std::set<std::string>& repeatable) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : params) {
+    if (!allowed.empty() && allowed.count(name) == 0) {
       std::string names;
       for (const auto& a : allowed) {
         names += (names.empty() ? "" : ", ") + a;
       }
-      return core::InvalidArgument("query: unknown parameter \"" + *name + "\" (known: " + names + ")");
+      return core::InvalidArgument("query: unknown parameter \"" + name + "\" (known: " + names + ")");
     }
-    if (++count > 32) {
-      return core::InvalidArgument("query: more than 32 parameters");
-    }
-    if (const auto it = out.find(*name); it != out.end()) {
-      if (repeatable.count(*name) == 0) {
-        return core::InvalidArgument("query: parameter \"" + *name + "\" is given twice");
+    if (const auto it = out.find(name); it != out.end()) {
+      if (repeatable.count(name) == 0) {
+        return core::InvalidArgument("query: parameter \"" + name + "\" is given twice");
       }
-      it->second += "," + *value;
+      it->second += "," + value;
       continue;
     }
-    out[*name] = std::move(value).value();
+    out[name] = value;
   }
   return out;
+}
+
+core::Result<std::map<std::string, std::string>> ParseQuery(std::string_view query,
+                                                            const std::set<std::string>& allowed,
+                                                            const std::set<std::string>& repeatable) {
+  auto params = DecodeQuery(query);
+  if (!params.ok()) {
+    return params.status();
+  }
+  return ParseQuery(*params, allowed, repeatable);
 }
 
 }  // namespace vik::http

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
+#include "http/json_body.h"
 #include "http/ingest_routes.h"
 #include "http/route_helpers.h"
 
@@ -32,10 +33,11 @@ json StateJson(const store::RegionState& s) {
 
 // The PUT body, checked: INVALID_ARGUMENT naming the field.
 core::Result<std::pair<int, store::RegionState>> ParseChange(const std::string& body) {
-  const json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return core::InvalidArgument("the body must be a JSON object");
+  auto parsed = ParseJsonObject(body);
+  if (!parsed.ok()) {
+    return parsed.status();
   }
+  const json& j = *parsed;
   for (const auto& [key, value] : j.items()) {
     if (key != "version" && key != "gripLevel" && key != "phase" && key != "reason") {
       return core::InvalidArgument(key + ": unknown field (expected version, gripLevel, phase, reason)");

@@ -41,7 +41,7 @@ void SubmitOrRefuse(core::BlockingPool& pool, std::function<void()> task, const 
 }
 
 Response StoreErrorResponse(const core::Status& status) {
-  Response res = ErrorResponse(status);
+  Response res = ErrorResponse(status, true);
   if (status.code() == core::StatusCode::kUnavailable) {
     SetRetryAfter(res, std::chrono::seconds(1));
   }

@@ -27,7 +27,8 @@ std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const
 // (it waited in the queue longer than the pool's max_queue_wait).
 void SubmitOrRefuse(core::BlockingPool& pool, std::function<void()> task, const Responder& respond);
 
-// A store error as a response; UNAVAILABLE gets Retry-After.
+// A store error as a response: the code mapped, the message a vik one when it would carry database
+// text or internals (ClientMessage; the detail goes to the log); UNAVAILABLE gets Retry-After.
 Response StoreErrorResponse(const core::Status& status);
 
 // 200 with the protobuf JSON mapping of `m` (every field printed, defaults too).

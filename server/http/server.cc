@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <thread>
 
@@ -15,7 +17,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/internal_errors.h"
 #include "core/logging.h"
+#include "http/query.h"
 
 namespace vik::http {
 
@@ -32,7 +36,14 @@ std::shared_ptr<spdlog::logger> Log() {
 
 }  // namespace
 
-// One connection. Every member is used on the connection's strand only.
+// One connection. Every member is used on the connection's strand only, except the two atomics
+// that the acceptor reads to choose a connection to evict at the cap.
+//
+// The catch boundary: every function that runs on the strand (completion handlers, posted work,
+// the route's handler) runs inside Guarded(). An exception there is reported once
+// (core::ReportCurrentException, kHttpSession, the route as context) and answered with a generic
+// 500 INTERNAL when the request is still unanswered; otherwise the connection is closed. Nothing
+// escapes to the io_context.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::uint64_t id, const HttpOptions& options, const Router& router,
@@ -52,16 +63,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    Post([this] { ReadHeader(); });
   }
 
   // Answers 503 (connection cap reached) and closes.
   void Reject() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    Post([this] {
       Response res = ErrorResponse(bhttp::status::service_unavailable, core::StatusCode::kUnavailable,
                                    "too many open connections; retry later");
-      self->closing_ = true;
-      self->Send(std::move(res), "rejected", "-");
+      closing_ = true;
+      state_ = State::kHandling;
+      Send(std::move(res), "rejected", "-");
     });
   }
 
@@ -76,10 +88,63 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ForceClose() { Close(); }
 
+  // Read by the acceptor (any thread): true while the connection waits for (the rest of) a
+  // request header, either a new connection or an idle keep-alive one; then `waiting_since` is
+  // when it started to wait (steady clock, nanoseconds).
+  bool Evictable() const { return awaiting_header_.load(); }
+  std::int64_t WaitingSince() const { return waiting_since_.load(); }
+  // Claims the connection for eviction (false when it stopped waiting or was claimed already).
+  bool ClaimForEviction() { return awaiting_header_.exchange(false); }
+
+  // Closes the connection for a newer one (the cap is reached and this one has sent no complete
+  // request header).
+  void Evict() {
+    Post([this] {
+      if (state_ == State::kIdle) {
+        metrics_->protocol_errors.Add({{"reason", "evicted"}}).Increment();
+        Close();
+      }
+    });
+  }
+
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
   enum class State { kIdle, kReading, kHandling, kWriting, kStreaming, kClosed };
+
+  // Runs `fn` (a member call) on the strand inside the catch boundary, keeping the session alive.
+  template <typename Fn>
+  void Post(Fn fn) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), fn = std::move(fn)]() mutable {
+      self->Guarded(fn);
+    });
+  }
+
+  template <typename Fn>
+  void Guarded(Fn& fn) noexcept {
+    try {
+      fn();
+    } catch (...) {
+      core::ReportCurrentException(core::ErrorBoundary::kHttpSession, route_);
+      FailRequest();
+    }
+  }
+
+  // After an exception: a generic 500 if the request is still unanswered, else close. Never throws.
+  void FailRequest() noexcept {
+    try {
+      if (state_ == State::kHandling || state_ == State::kReading) {
+        state_ = State::kHandling;
+        ++request_seq_;  // whatever the failed handler still answers is dropped
+        Send(ErrorResponse(bhttp::status::internal_server_error, core::StatusCode::kInternal, "internal error"),
+             route_, method_);
+        return;
+      }
+    } catch (...) {
+      core::ReportCurrentException(core::ErrorBoundary::kHttpSession, route_);
+    }
+    Close();
+  }
 
   void ReadHeader() {
     if (closing_) {
@@ -90,14 +155,21 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(options_.max_header_bytes);
     parser_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(first_request_ ? options_.read_timeout : options_.idle_timeout);
+    // A new connection has header_timeout to send its first header; a keep-alive one may idle
+    // for idle_timeout (and is evictable meanwhile, see Evictable).
+    stream_.expires_after(first_request_ ? std::min(options_.header_timeout, options_.read_timeout)
+                                         : options_.idle_timeout);
+    waiting_since_ = std::chrono::steady_clock::now().time_since_epoch().count();
+    awaiting_header_ = true;
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                               self->OnHeader(ec);
+                               auto fn = [&] { self->OnHeader(ec); };
+                               self->Guarded(fn);
                              });
   }
 
   void OnHeader(beast::error_code ec) {
+    awaiting_header_ = false;
     if (ec) {
       OnReadError(ec);
       return;
@@ -106,23 +178,51 @@ class Session : public std::enable_shared_from_this<Session> {
     first_request_ = false;
     stream_.expires_after(options_.read_timeout);
     const auto& req = parser_->get();
+    if (auto refusal = CheckTransferEncoding(req)) {
+      closing_ = true;  // the framing of what follows is unknown: answer and close
+      metrics_->protocol_errors.Add({{"reason", "transfer_encoding"}}).Increment();
+      state_ = State::kHandling;
+      Send(std::move(*refusal), "unmatched", MethodLabel(req.method()));
+      return;
+    }
     if (beast::iequals(req[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
       bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
-        if (wec) {
-          self->Close();
-          return;
-        }
-        self->ReadBody();
+        auto fn = [&] {
+          if (wec) {
+            self->Close();
+            return;
+          }
+          self->ReadBody();
+        };
+        self->Guarded(fn);
       });
       return;
     }
     ReadBody();
   }
 
+  // Transfer-Encoding other than exactly one "chunked" is refused: Beast would read such a
+  // request as bodiless and parse its body as the next request (smuggling through a proxy that
+  // reads it otherwise).
+  static std::optional<Response> CheckTransferEncoding(const bhttp::request<bhttp::string_body>& req) {
+    const auto count = req.count(bhttp::field::transfer_encoding);
+    if (count == 0) {
+      return std::nullopt;
+    }
+    const auto value = req[bhttp::field::transfer_encoding];
+    if (count == 1 && beast::iequals(value, "chunked")) {
+      return std::nullopt;
+    }
+    return ErrorResponse(bhttp::status::not_implemented, core::StatusCode::kUnimplemented,
+                         "Transfer-Encoding \"" + std::string(value.data(), value.size()) +
+                             "\" is not supported: only \"chunked\" is");
+  }
+
   void ReadBody() {
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->OnRead(ec);
+      auto fn = [&] { self->OnRead(ec); };
+      self->Guarded(fn);
     });
   }
 
@@ -141,6 +241,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     closing_ = true;
+    state_ = State::kHandling;
     if (ec == bhttp::error::header_limit) {
       metrics_->protocol_errors.Add({{"reason", "header_too_large"}}).Increment();
       Send(ErrorResponse(bhttp::status::request_header_fields_too_large, core::StatusCode::kInvalidArgument,
@@ -168,17 +269,29 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     state_ = State::kHandling;
     stream_.expires_never();  // the handler owns the time now; the write sets its own deadline
+    const std::uint64_t seq = ++request_seq_;
+    route_ = "unmatched";
     auto req = std::make_shared<Request>();
     req->msg = parser_->release();
-    const std::string_view target(req->msg.target().data(), req->msg.target().size());
-    const auto q = target.find('?');
-    req->path = std::string(target.substr(0, q));
-    req->query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
     req->remote_address = remote_;
     keep_alive_ = req->msg.keep_alive();
     head_ = req->msg.method() == bhttp::verb::head;
     started_ = std::chrono::steady_clock::now();
-    method_ = std::string(req->msg.method_string());
+    method_ = MethodLabel(req->msg.method());
+
+    // The target is decoded and checked once, here, before any handler sees it.
+    const std::string_view target(req->msg.target().data(), req->msg.target().size());
+    const auto q = target.find('?');
+    auto path = DecodePath(target.substr(0, q));
+    auto query = q == std::string_view::npos ? core::Result<QueryParams>(QueryParams{})
+                                             : DecodeQuery(target.substr(q + 1));
+    if (!path.ok() || !query.ok()) {
+      metrics_->protocol_errors.Add({{"reason", "bad_target"}}).Increment();
+      Send(ErrorResponse(!path.ok() ? path.status() : query.status()), route_, method_);
+      return;
+    }
+    req->path = std::move(path).value();
+    req->query = std::move(query).value();
 
     Router::Match match = router_.Find(req->msg.method(), req->path);
     route_ = match.route;
@@ -187,32 +300,41 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     // The responder keeps the session alive until the handler answers (handlers always answer).
+    // An answer for an earlier request (its handler failed and was answered 500) is dropped.
     auto self = shared_from_this();
-    Responder respond = [self](Response res) {
-      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-        self->Send(std::move(res), self->route_, self->method_);
+    Responder respond = [self, seq](Response res) {
+      net::post(self->stream_.get_executor(), [self, seq, res = std::move(res)]() mutable {
+        auto fn = [&] {
+          if (seq == self->request_seq_ && self->state_ == State::kHandling) {
+            self->Send(std::move(res), self->route_, self->method_);
+          }
+        };
+        self->Guarded(fn);
       });
     };
-    req->start_stream = [weak = weak_from_this()](Response head, std::shared_ptr<StreamSource> source) {
+    req->start_stream = [weak = weak_from_this(), seq](Response head, std::shared_ptr<StreamSource> source) {
       auto session = weak.lock();
       if (!session) {
         source->Cancel();
         return;
       }
-      net::post(session->stream_.get_executor(), [session, head = std::move(head), source]() mutable {
-        session->StartStream(std::move(head), std::move(source));
+      net::post(session->stream_.get_executor(), [session, seq, head = std::move(head), source]() mutable {
+        auto fn = [&] {
+          if (seq != session->request_seq_) {
+            source->Cancel();
+            return;
+          }
+          session->StartStream(std::move(head), std::move(source));
+        };
+        session->Guarded(fn);
       });
     };
-    try {
-      (*match.handler)(std::move(req), std::move(respond));
-    } catch (const std::exception& e) {
-      core::LogError(*Log(), "handler threw", {{"route", route_}, {"error", e.what()}});
-      Send(ErrorResponse(core::Internal("internal error")), route_, method_);
-    }
+    (*match.handler)(std::move(req), std::move(respond));  // an exception: see Guarded
   }
 
+  // Writes `res` (state kHandling: the one answer to the current request).
   void Send(Response res, const std::string& route, const std::string& method) {
-    if (state_ == State::kClosed || state_ == State::kWriting || state_ == State::kStreaming) {
+    if (state_ != State::kHandling) {
       return;
     }
     state_ = State::kWriting;
@@ -231,26 +353,34 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *msg,
                        [self = shared_from_this(), msg, keep, route, method, code, seconds](beast::error_code ec,
                                                                                              std::size_t) {
-                         self->metrics_->Observe(route, method, code, seconds);
-                         if (ec || !keep) {
-                           self->Close();
-                           return;
-                         }
-                         self->ReadHeader();
+                         auto fn = [&] {
+                           self->metrics_->Observe(route, method, code, seconds);
+                           if (ec || !keep) {
+                             self->Close();
+                             return;
+                           }
+                           self->ReadHeader();
+                         };
+                         self->Guarded(fn);
                        });
   }
 
   // A streaming response: the head now, then the source's pieces one write at a time. Writes have
   // the read timeout as deadline (a client that stops reading is cut off); between pieces there is
   // no deadline (the source decides when to write: events, heartbeats). The connection closes when
-  // the stream ends.
+  // the stream ends. A HEAD request gets the head only: the source is cancelled at once.
   void StartStream(Response head, std::shared_ptr<StreamSource> source) {
     if (state_ != State::kHandling) {
       source->Cancel();  // answered already, or closed
       return;
     }
     state_ = State::kStreaming;
-    source_ = std::move(source);
+    if (head_) {
+      source->Cancel();
+    } else {
+      source_ = std::move(source);
+      WatchPeer();
+    }
     head.keep_alive(false);
     head.body().clear();
     head.erase(bhttp::field::content_length);  // the body runs until the connection closes
@@ -260,15 +390,18 @@ class Session : public std::enable_shared_from_this<Session> {
     piece_in_flight_ = true;
     stream_.expires_after(options_.read_timeout);
     bhttp::async_write(stream_, *msg, [self = shared_from_this(), msg, code, seconds](beast::error_code ec, std::size_t) {
-      self->piece_in_flight_ = false;
-      self->metrics_->Observe(self->route_, self->method_, code, seconds);
-      // Beast reports end_of_stream for a head whose message ends with the connection: expected here.
-      self->AfterPiece(ec == bhttp::error::end_of_stream ? beast::error_code() : ec, false);
+      auto fn = [&] {
+        self->piece_in_flight_ = false;
+        self->metrics_->Observe(self->route_, self->method_, code, seconds);
+        // Beast reports end_of_stream for a head whose message ends with the connection: expected here.
+        self->AfterPiece(ec == bhttp::error::end_of_stream ? beast::error_code() : ec, self->head_);
+      };
+      self->Guarded(fn);
     });
   }
 
   void AfterPiece(beast::error_code ec, bool last) {
-    if (ec || last || closing_ || state_ != State::kStreaming) {
+    if (ec || last || closing_ || state_ != State::kStreaming || !source_) {
       Close();
       return;
     }
@@ -277,7 +410,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // is pending then); Cancel (from Close) releases it.
     source_->Next([self = shared_from_this()](std::string piece, bool end) {
       net::post(self->stream_.get_executor(), [self, piece = std::move(piece), end]() mutable {
-        self->WritePiece(std::move(piece), end);
+        auto fn = [&] { self->WritePiece(std::move(piece), end); };
+        self->Guarded(fn);
       });
     });
   }
@@ -290,19 +424,42 @@ class Session : public std::enable_shared_from_this<Session> {
     piece_in_flight_ = true;
     stream_.expires_after(options_.read_timeout);
     net::async_write(stream_, net::buffer(*text), [self = shared_from_this(), text, last](beast::error_code ec, std::size_t) {
-      self->piece_in_flight_ = false;
-      self->AfterPiece(ec, last);
+      auto fn = [&] {
+        self->piece_in_flight_ = false;
+        self->AfterPiece(ec, last);
+      };
+      self->Guarded(fn);
     });
   }
 
-  void Close() {
+  // While streaming, one read stays pending so that a client that leaves is noticed at once (its
+  // stream, and the stream's quota slot, end now, not at the next write). Bytes are ignored.
+  void WatchPeer() {
+    stream_.async_read_some(net::buffer(peer_probe_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->state_ != State::kStreaming) {
+        return;
+      }
+      if (ec) {
+        self->Close();
+        return;
+      }
+      self->WatchPeer();
+    });
+  }
+
+  void Close() noexcept {
+    awaiting_header_ = false;
     if (state_ == State::kClosed) {
       return;
     }
     state_ = State::kClosed;
     if (source_) {
-      source_->Cancel();
-      source_.reset();
+      auto source = std::move(source_);
+      try {
+        source->Cancel();
+      } catch (...) {
+        core::ReportCurrentException(core::ErrorBoundary::kHttpSession, route_);
+      }
     }
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -324,11 +481,15 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closing_ = false;
   bool keep_alive_ = false;
   bool head_ = false;
+  std::uint64_t request_seq_ = 0;  // the request being handled; answers for older ones are dropped
   std::chrono::steady_clock::time_point started_;
   std::string route_ = "unmatched";
   std::string method_ = "-";
   std::shared_ptr<StreamSource> source_;  // while streaming
   bool piece_in_flight_ = false;
+  std::atomic<bool> awaiting_header_{false};
+  std::atomic<std::int64_t> waiting_since_{0};
+  std::array<char, 256> peer_probe_{};  // WatchPeer's read buffer
 };
 
 Server::Server(net::io_context& ioc, HttpOptions options, const Router& router,
@@ -382,13 +543,23 @@ void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     return;
   }
   std::shared_ptr<Session> session;
+  std::shared_ptr<Session> evict;
   bool reject = false;
   {
     std::lock_guard lock(registry_->mu);
-    reject = draining_ || registry_->sessions.size() >= options_.max_connections;
+    if (draining_) {
+      reject = true;
+    } else if (registry_->sessions.size() >= options_.max_connections) {
+      evict = OldestWaiting();
+      reject = evict == nullptr;
+    }
     const std::uint64_t id = registry_->next_id++;
     session = std::make_shared<Session>(std::move(socket), id, options_, router_, metrics_, registry_);
     registry_->sessions.emplace(id, session);
+  }
+  if (evict) {
+    metrics_->connections_evicted.Increment();
+    evict->Evict();
   }
   if (reject) {
     metrics_->connections_rejected.Increment();
@@ -398,6 +569,21 @@ void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     session->Start();
   }
   Accept();
+}
+
+// Called with registry_->mu held.
+std::shared_ptr<Session> Server::OldestWaiting() {
+  std::shared_ptr<Session> oldest;
+  for (auto& [id, weak] : registry_->sessions) {
+    auto s = weak.lock();
+    if (s && s->Evictable() && (!oldest || s->WaitingSince() < oldest->WaitingSince())) {
+      oldest = std::move(s);
+    }
+  }
+  if (oldest && !oldest->ClaimForEviction()) {
+    return nullptr;  // it started a request meanwhile: the new connection is refused this time
+  }
+  return oldest;
 }
 
 void Server::StopAccepting() {

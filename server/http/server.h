@@ -3,9 +3,14 @@
 // The HTTP/1.1 server (Boost.Beast): accepts connections, reads requests within limits, dispatches
 // them through a Router and writes responses, with keep-alive.
 //
-// Limits (all from HttpOptions): header bytes (431), body bytes (413), a read timeout for a request
-// once it started, an idle timeout between keep-alive requests, and a cap on concurrent connections
-// (over the cap a connection gets 503 with Retry-After and is closed). Malformed requests get 400.
+// Limits (all from HttpOptions): header bytes (431), body bytes (413), a header timeout for the
+// first request of a connection, a read timeout for a request once it started, an idle timeout
+// between keep-alive requests, and a cap on concurrent connections. At the cap, the connection that
+// has waited longest for a request header (idle keep-alive, or slow: slowloris) is closed to admit
+// the new one; only when every connection is busy with a request does a new one get 503 with
+// Retry-After. Malformed requests get 400; a path or query that is not UTF-8 text 400 naming it
+// (http/query.h); Transfer-Encoding other than "chunked" 501. An exception in a session is
+// answered 500 INTERNAL and reported (core/internal_errors.h); it never ends the process.
 // Shutdown: StopAccepting() closes the listener; Drain() closes idle connections at once and lets
 // requests in flight finish (their connections close after the response) until the deadline, then
 // closes whatever is left.
@@ -35,6 +40,7 @@ struct HttpOptions {
   std::size_t max_connections = 512;
   std::uint32_t max_header_bytes = 16 * 1024;
   std::uint64_t max_body_bytes = 4 * 1024 * 1024;
+  std::chrono::milliseconds header_timeout{5000};  // a new connection's first header (at most read_timeout)
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
 };
@@ -74,6 +80,9 @@ class Server {
   friend class Session;
   void Accept();
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // The open connection that has waited longest for a request header, claimed for eviction; null
+  // when every connection is busy. Called with registry_->mu held.
+  std::shared_ptr<Session> OldestWaiting();
   // Posts `fn(session)` to every open session's strand.
   template <typename Fn>
   void ForEachSession(Fn fn);

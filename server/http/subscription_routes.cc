@@ -7,9 +7,14 @@
 
 #include "core/time_format.h"
 #include "exchange/change_filters.h"
+#include "http/json_body.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
+#include "core/utf8.h"
+#include "domain/signal_validation.h"
 #include "ingest/feed_fetcher.h"
+#include "ingest/public_address.h"
+#include "ingest/resolver.h"
 #include "subscriptions/webhook_signature.h"
 
 namespace vik::http {
@@ -69,13 +74,55 @@ bool IsUuid(const std::string& s) {
   return true;
 }
 
+// A name vik stores and prints again (vikd subscription list): valid UTF-8 without NUL or any
+// control character (tab and newlines included).
+core::Status CheckName(const char* field, const std::string& value) {
+  if (!core::IsValidUtf8(value)) {
+    return core::InvalidArgument(std::string(field) + ": is not valid UTF-8");
+  }
+  if (const auto at = domain::FindControlCharacter(value, /*allow_whitespace=*/false); at != std::string::npos) {
+    return core::InvalidArgument(std::string(field) + ": contains a control character at byte " + std::to_string(at) +
+                                 " (names are printable text)");
+  }
+  return core::Status::Ok();
+}
+
+// Unless private destinations are allowed: the webhook URL's host resolved (at most 2 s) and every
+// address public (a name that does not resolve cannot be shown public and is refused): the same check as at each delivery (ingest/public_address.h), so that a
+// subscription that could never be delivered is refused when it is made. INVALID_ARGUMENT naming
+// "url"; UNAVAILABLE when the lookup timed out (try again).
+core::Status CheckDestination(const std::string& raw, bool allow_private) {
+  auto url = ingest::ParseUrl(raw);
+  if (!url.ok()) {
+    return core::InvalidArgument("url: " + url.status().message());
+  }
+  if (allow_private) {
+    return core::Status::Ok();  // any address will do: nothing to look up (a name may resolve later)
+  }
+  auto addresses = ingest::ResolveHost(url->host, url->port, std::chrono::steady_clock::now() + std::chrono::seconds(2));
+  if (!addresses.ok()) {
+    if (addresses.status().code() == core::StatusCode::kDeadlineExceeded) {
+      return core::Unavailable("url: " + addresses.status().message() + "; try again");
+    }
+    return core::InvalidArgument("url: " + addresses.status().message());
+  }
+  for (const auto& ip : *addresses) {
+    if (const std::string why = ingest::NonPublicReason(ip); !why.empty()) {
+      return core::InvalidArgument("url: \"" + url->host + "\" resolves to " + ip + ", which is not a public address: " +
+                                   why + " (webhooks go to public addresses only; subscriptions.allow_private_destinations)");
+    }
+  }
+  return core::Status::Ok();
+}
+
 // POST body, checked: the subscription to create (without secret and creator), INVALID_ARGUMENT
 // naming the field.
 core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, const ingest::Caller& caller) {
-  const json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return core::InvalidArgument("the body must be a JSON object");
+  auto parsed = ParseJsonObject(body);
+  if (!parsed.ok()) {
+    return parsed.status();
   }
+  const json& j = *parsed;
   for (const auto& [key, value] : j.items()) {
     if (key != "name" && key != "url" && key != "filter" && key != "picture" && key != "partner") {
       return core::InvalidArgument(key + ": unknown field (expected name, url, filter, picture, partner)");
@@ -87,10 +134,16 @@ core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, con
     return core::InvalidArgument("name: required, 1 to 100 bytes");
   }
   out.name = j["name"].get<std::string>();
+  if (core::Status s = CheckName("name", out.name); !s.ok()) {
+    return s;
+  }
   if (!j.contains("url") || !j["url"].is_string() || j["url"].get<std::string>().size() > 2000) {
     return core::InvalidArgument("url: required, an http:// or https:// URL of at most 2000 bytes");
   }
   out.url = j["url"].get<std::string>();
+  if (const auto at = domain::FindControlCharacter(out.url, /*allow_whitespace=*/false); at != std::string::npos) {
+    return core::InvalidArgument("url: contains a control character at byte " + std::to_string(at));
+  }
   if (auto url = ingest::ParseUrl(out.url); !url.ok()) {
     return core::InvalidArgument("url: " + url.status().message());
   }
@@ -126,6 +179,9 @@ core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, con
   if (j.contains("partner")) {
     if (!j["partner"].is_string() || j["partner"].get<std::string>().empty()) {
       return core::InvalidArgument("partner: expected a partner name");
+    }
+    if (core::Status s = CheckName("partner", j["partner"].get<std::string>()); !s.ok()) {
+      return s;
     }
     if (j["partner"] != caller.partner && !caller.HasScope("admin")) {
       return core::PermissionDenied("partner: only an admin token may subscribe for another partner");
@@ -189,6 +245,11 @@ void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext ctx) {
       return;
     }
     SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, create = *create, respond]() mutable {
+      if (core::Status s = CheckDestination(create.url, ctx.allow_private_destinations); !s.ok()) {
+        respond(StoreErrorResponse(s));
+        return;
+      }
+      create.max_per_partner = ctx.max_per_partner;
       auto secret = subscriptions::GenerateSecret();
       if (!secret.ok()) {
         respond(StoreErrorResponse(secret.status()));

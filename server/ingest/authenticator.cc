@@ -83,11 +83,31 @@ void Authenticator::Load(const store::Credentials& credentials) {
       intervals[s.id] = *s.expected_interval_s;
     }
   }
-  std::unique_lock lock(mu_);
-  tokens_ = std::move(tokens);
-  sources_ = std::move(sources);
-  expected_intervals_ = std::move(intervals);
-  loaded_ = true;
+  {
+    std::unique_lock lock(mu_);
+    tokens_ = std::move(tokens);
+    sources_ = std::move(sources);
+    expected_intervals_ = std::move(intervals);
+    loaded_ = true;
+  }
+  std::vector<std::function<void()>> listeners;
+  {
+    std::lock_guard lock(listeners_mu_);
+    listeners = listeners_;
+  }
+  for (const auto& listener : listeners) {
+    listener();
+  }
+}
+
+bool Authenticator::Active(const std::string& token_id) const {
+  std::shared_lock lock(mu_);
+  return tokens_.count(token_id) > 0;
+}
+
+void Authenticator::OnReload(std::function<void()> listener) const {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
 }
 
 bool Authenticator::loaded() const {

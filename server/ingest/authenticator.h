@@ -7,11 +7,14 @@
 // Refresh blocks (run it on the blocking pool).
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "store/ingest_records.h"
@@ -43,6 +46,13 @@ class Authenticator {
 
   bool OwnsSource(const Caller& caller, const std::string& source) const;
 
+  // Whether the token is still active (loaded and not revoked): what open streams re-check.
+  bool Active(const std::string& token_id) const;
+
+  // `listener` runs after every reload (Refresh or Load), outside the authenticator's lock, on the
+  // reloading thread; it must not block. Listeners live as long as the authenticator.
+  void OnReload(std::function<void()> listener) const;
+
   // Reloads tokens and sources from the database.
   core::Status Refresh();
   bool loaded() const;
@@ -66,6 +76,8 @@ class Authenticator {
   std::map<std::string, Entry> tokens_;                       // by token id
   std::map<std::string, std::set<std::string>> sources_;      // partner -> source ids
   std::map<std::string, std::int64_t> expected_intervals_;    // source id -> seconds
+  mutable std::mutex listeners_mu_;
+  mutable std::vector<std::function<void()>> listeners_;
 };
 
 }  // namespace vik::ingest

@@ -153,6 +153,7 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
   }
 
   cap::MappedAlert mapped = cap::MapAlert(alert, *reference, options_.signal_limits);
+  r.warnings = mapped.warnings;
   store::CapMessageWrite write;
   write.source = alert.sender;
   write.identifier = alert.identifier;
@@ -218,6 +219,7 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
   r.outcome = stored->outcome == store::WriteOutcome::kDuplicate ? ReceiptOutcome::kDuplicate : ReceiptOutcome::kAccepted;
   r.signals_ended = stored->signals_ended;
   r.references_pending = stored->references_pending;
+  r.warnings.insert(r.warnings.end(), stored->warnings.begin(), stored->warnings.end());
   for (std::size_t i = 0; i < mapped.signals.size(); ++i) {
     const auto& m = mapped.signals[i];
     const auto& w = stored->signals[i];

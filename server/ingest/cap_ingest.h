@@ -57,6 +57,9 @@ struct CapSubmitResult {
   std::vector<CapSignalReceipt> signals;
   int signals_ended = 0;       // signals this message cancelled or superseded
   int references_pending = 0;  // references to alerts not received yet (applied when they arrive)
+  // Accepted, but not as written: a reference to the message itself ignored, a reference over the
+  // partner's parked-reference quota dropped (docs/cap.md).
+  std::vector<std::string> warnings;
 };
 
 // Turns a signal into its canonical payload (the deterministic vik.v1.Signal bytes; injected by

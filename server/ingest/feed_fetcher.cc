@@ -15,6 +15,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "ingest/public_address.h"
+#include "ingest/resolver.h"
+
 namespace vik::ingest {
 namespace {
 
@@ -58,6 +61,50 @@ core::Status NetworkError(const std::string& method, const std::string& what, co
   return core::Unavailable(method + " " + url + ": " + what + " failed: " + ec.message());
 }
 
+// The URL as shown in a message: control characters and bytes over 0x7e as \xNN, at most 200 bytes.
+std::string Printable(const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < s.size() && i < 200; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c > 0x7e) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return s.size() > 200 ? out + "..." : out;
+}
+
+// A DNS name (RFC 1123 letters, digits, "-"; "_" as real names carry it; dots between labels) or,
+// with a ":", an IPv6 literal. Control characters, spaces, "%" and everything else are refused.
+core::Status CheckHost(const std::string& host) {
+  if (host.empty()) {
+    return core::InvalidArgument("the host is empty");
+  }
+  if (host.find(':') != std::string::npos) {
+    boost::system::error_code ec;
+    const auto a = asio::ip::make_address_v6(host, ec);
+    if (ec || a.scope_id() != 0) {
+      return core::InvalidArgument("the host is not a valid IPv6 address");
+    }
+    return core::Status::Ok();
+  }
+  if (host.size() > 253) {
+    return core::InvalidArgument("the host name is longer than 253 bytes");
+  }
+  for (std::size_t i = 0; i < host.size(); ++i) {
+    const char c = host[i];
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '.' && c != '_') {
+      return core::InvalidArgument("the host has the character \"" + Printable(std::string(1, c)) + "\" at byte " +
+                                   std::to_string(i) + " (allowed: letters, digits, \"-\", \"_\", \".\")");
+    }
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 struct FeedFetcher::Tls {
@@ -80,7 +127,7 @@ core::Result<Url> ParseUrl(const std::string& url) {
   } else if (lower.rfind("http://", 0) == 0) {
     rest = url.substr(7);
   } else {
-    return core::InvalidArgument("url \"" + url + "\": only http:// and https:// are supported");
+    return core::InvalidArgument("url \"" + Printable(url) + "\": only http:// and https:// are supported");
   }
   const auto slash = rest.find_first_of("/?#");
   std::string authority = rest.substr(0, slash);
@@ -92,18 +139,18 @@ core::Result<Url> ParseUrl(const std::string& url) {
     u.target = "/" + u.target;
   }
   if (authority.find('@') != std::string::npos) {
-    return core::InvalidArgument("url \"" + url + "\": credentials in the URL are not supported");
+    return core::InvalidArgument("url \"" + Printable(url) + "\": credentials in the URL are not supported");
   }
   u.port = u.https ? "443" : "80";
   if (!authority.empty() && authority[0] == '[') {
     const auto close = authority.find(']');
     if (close == std::string::npos) {
-      return core::InvalidArgument("url \"" + url + "\": unterminated IPv6 address");
+      return core::InvalidArgument("url \"" + Printable(url) + "\": unterminated IPv6 address");
     }
     u.host = authority.substr(1, close - 1);
     if (close + 1 < authority.size()) {
       if (authority[close + 1] != ':') {
-        return core::InvalidArgument("url \"" + url + "\": bad authority");
+        return core::InvalidArgument("url \"" + Printable(url) + "\": bad authority");
       }
       u.port = authority.substr(close + 2);
     }
@@ -113,14 +160,17 @@ core::Result<Url> ParseUrl(const std::string& url) {
   } else {
     u.host = authority;
   }
+  if (core::Status s = CheckHost(u.host); !s.ok()) {
+    return core::InvalidArgument("url \"" + Printable(url) + "\": " + s.message());
+  }
   if (u.host.empty() || u.port.empty() || u.port.size() > 5 ||
       u.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(u.port) == 0 ||
       std::stoul(u.port) > 65535) {
-    return core::InvalidArgument("url \"" + url + "\": expected http(s)://HOST[:PORT]/PATH");
+    return core::InvalidArgument("url \"" + Printable(url) + "\": expected http(s)://HOST[:PORT]/PATH");
   }
   for (char c : u.target) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return core::InvalidArgument("url \"" + url + "\": white space or control characters in the path");
+      return core::InvalidArgument("url \"" + Printable(url) + "\": white space or control characters in the path");
     }
   }
   return u;
@@ -296,32 +346,6 @@ core::Result<FetchResponse> FeedFetcher::GetOnce(const Url& url, const FetchRequ
   return out;
 }
 
-bool IsPublicAddress(const std::string& ip) {
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(ip, ec);
-  if (ec) {
-    return false;
-  }
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
-  if (address.is_unspecified() || address.is_loopback() || address.is_multicast()) {
-    return false;
-  }
-  if (address.is_v4()) {
-    const auto b = address.to_v4().to_bytes();
-    const bool private_range = b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168);
-    const bool link_local = b[0] == 169 && b[1] == 254;
-    const bool shared = b[0] == 100 && (b[1] & 0xc0) == 64;  // 100.64.0.0/10
-    const bool reserved = b[0] == 0 || b[0] >= 240;          // "this network", class E and broadcast
-    return !(private_range || link_local || shared || reserved);
-  }
-  const auto v6 = address.to_v6();
-  const auto b = v6.to_bytes();
-  const bool unique_local = (b[0] & 0xfe) == 0xfc;  // fc00::/7
-  return !(unique_local || v6.is_link_local() || v6.is_site_local());
-}
-
 core::Result<PostResponse> FeedFetcher::Post(const PostRequest& request) const {
   auto url = ParseUrl(request.url);
   if (!url.ok()) {
@@ -356,18 +380,23 @@ core::Result<http::response<http::string_body>> FeedFetcher::RoundTrip(
   asio::io_context ioc(1);
 
   boost::system::error_code ec;
-  tcp::resolver resolver(ioc);
-  const auto endpoints = resolver.resolve(url.host, url.port, ec);
-  if (ec) {
-    return core::Unavailable(method + " " + shown + ": cannot resolve \"" + url.host + "\": " + ec.message());
+  auto resolved = ResolveHost(url.host, url.port, std::min(deadline, Clock::now() + options_.connect_timeout));
+  if (!resolved.ok()) {
+    return core::Status(resolved.status().code(), method + " " + shown + ": " + resolved.status().message());
   }
-  if (public_only) {
-    for (const auto& e : endpoints) {
-      const std::string ip = e.endpoint().address().to_string();
-      if (!IsPublicAddress(ip)) {
+  std::vector<tcp::endpoint> endpoints;
+  const auto port = static_cast<unsigned short>(std::stoul(url.port));
+  for (const auto& ip : *resolved) {
+    if (public_only) {
+      if (const std::string why = NonPublicReason(ip); !why.empty()) {
         return core::PermissionDenied(method + " " + shown + ": \"" + url.host + "\" resolves to " + ip +
-                                      ", which is not a public address (subscriptions.allow_private_destinations)");
+                                      ", which is not a public address: " + why +
+                                      " (subscriptions.allow_private_destinations)");
       }
+    }
+    endpoints.emplace_back(asio::ip::make_address(ip, ec), port);
+    if (ec) {
+      return core::Unavailable(method + " " + shown + ": the resolver returned \"" + ip + "\"");
     }
   }
 

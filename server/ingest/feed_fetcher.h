@@ -14,9 +14,8 @@
 // Each call runs on the calling thread with its own short-lived io_context: the poller is already
 // on a blocking-pool thread and works feed by feed, so a sequential fetch with hard deadlines
 // (io_context::run_until, then cancel) is simpler than an async chain on the runtime's io_context,
-// and a slow feed server can never delay the HTTP listener's handlers. Name resolution is the
-// system resolver's blocking call (bounded by resolv.conf's timeout and attempts), not by the
-// deadline.
+// and a slow feed server can never delay the HTTP listener's handlers. Name resolution is bounded
+// by the connect timeout and the deadline (ingest/resolver.h: glibc's getaddrinfo_a).
 // Thread-safety: safe for concurrent use (the TLS context is configured once, then only read).
 
 #include <chrono>
@@ -72,21 +71,18 @@ struct PostRequest {
   std::string body;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // as FetchRequest::deadline
   // Refuse (PERMISSION_DENIED, nothing sent) when the host resolves to any address that is not
-  // public (IsPublicAddress); the connection goes only to the addresses checked.
+  // public (ingest/public_address.h); the connection goes only to the addresses checked.
   bool public_only = false;
 };
-
-// False for loopback, unspecified, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
-// (169.254/16, fe80::/10), carrier-grade NAT (100.64/10), multicast and broadcast addresses, and
-// for anything that is not an IP address; IPv4-mapped IPv6 addresses are judged as IPv4. Pure.
-bool IsPublicAddress(const std::string& ip);
 
 struct PostResponse {
   int status = 0;
   std::string body;  // at most FetchOptions::max_bytes
 };
 
-// http(s)://host[:port]/path?query split up; INVALID_ARGUMENT for anything else.
+// http(s)://host[:port]/path?query split up; INVALID_ARGUMENT for anything else, including a host
+// that is neither a DNS name (letters, digits, "-", "_", ".") nor an IP literal, and white space or
+// control characters anywhere.
 struct Url {
   bool https = false;
   std::string host;  // IPv6 without brackets

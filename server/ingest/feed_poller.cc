@@ -36,13 +36,17 @@ bool HostAllowed(const std::string& host, const std::string& pattern) {
 
 }  // namespace
 
-LinkPolicy::LinkPolicy(const std::string& feed_url, const std::string& served_from,
-                       std::vector<std::string> allowed)
+LinkPolicy::LinkPolicy(const std::string& feed_url, std::vector<std::string> allowed)
     : allow_hosts(std::move(allowed)) {
-  for (const std::string& u : {feed_url, served_from}) {
-    if (auto parsed = ParseUrl(u); parsed.ok()) {
-      origins.push_back(Lower(parsed->Origin()));
-      https_only = https_only || parsed->https;
+  if (auto parsed = ParseUrl(feed_url); parsed.ok()) {
+    origins.push_back(Lower(parsed->Origin()));
+    https_only = parsed->https;
+    if (!parsed->https) {
+      // The same host upgraded to https (a common redirect) is the feed's own, too.
+      Url upgraded = *parsed;
+      upgraded.https = true;
+      upgraded.port = "443";
+      origins.push_back(Lower(upgraded.Origin()));
     }
   }
 }
@@ -165,7 +169,13 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
     metrics_.entries.Add({{"feed", name}, {"outcome", outcome}}).Increment();
   };
   const auto deadline = Clock::now() + options_.feed_budget;  // this feed's budget for this poll
-  auto fetched = fetcher_.Get({feed.config.url, feed.etag, feed.last_modified, {}, deadline});
+  // Every redirect of the index, every link and every redirect of a link must stay on the feed's
+  // configured origin or a host allowed for the feed: a feed cannot make vikd fetch its own
+  // /metrics, a private address or a cloud metadata service (the URL the index was finally served
+  // from grants nothing).
+  const LinkPolicy policy(feed.config.url, feed.config.allow_hosts);
+  auto check = [&policy](const Url& u) { return policy.Check(u); };
+  auto fetched = fetcher_.Get({feed.config.url, feed.etag, feed.last_modified, check, deadline});
   if (!fetched.ok()) {
     return Fail(feed, fence, "error", fetched.status().message());
   }
@@ -198,7 +208,6 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
     return Fail(feed, fence, "error", seen.status().message());
   }
   const auto base = ParseUrl(fetched->url);  // parsed before it was fetched
-  const LinkPolicy policy(feed.config.url, fetched->url, feed.config.allow_hosts);
   bool complete = true;  // every entry handled for good: the validators may be kept
   std::size_t links = 0;
   std::set<std::string> handled = *seen;
@@ -244,7 +253,7 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
         }
         continue;
       }
-      auto doc = fetcher_.Get({url, "", "", [&policy](const Url& u) { return policy.Check(u); }, deadline});
+      auto doc = fetcher_.Get({url, "", "", check, deadline});
       if (doc.ok() && doc->not_modified) {
         doc = core::Unavailable("GET " + url + ": 304 to an unconditional request");
       }

@@ -58,11 +58,12 @@ struct FeedPollerOptions {
   std::chrono::milliseconds max_backoff{15 * 60 * 1000};
 };
 
-// Which entry links a feed may make this server fetch: those on the feed's own origin (scheme, host
-// and port of its configured URL, or of the URL it was finally served from), and those on an
-// allowed host ("host" or "*.domain", any port), but from an https feed only over https.
+// Which URLs a feed may make this server fetch (its index's redirects, its entries' links and their
+// redirects): those on the feed's own origin (scheme, host and port of its configured URL; an http
+// feed's host over https on 443 too), and those on an allowed host ("host" or "*.domain", any
+// port), but from an https feed only over https. Where a redirect was served from grants nothing.
 struct LinkPolicy {
-  LinkPolicy(const std::string& feed_url, const std::string& served_from, std::vector<std::string> allow_hosts);
+  LinkPolicy(const std::string& feed_url, std::vector<std::string> allow_hosts);
   // OK, or PERMISSION_DENIED naming the origin and why.
   core::Status Check(const Url& link) const;
 

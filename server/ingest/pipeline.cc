@@ -179,6 +179,7 @@ void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, std::size_t pos
       ReceiptData& r = state.result.receipts[i];
       r.signal_id = result.signal_id;
       r.received_at = result.received_at;
+      r.warnings = result.warnings;
       switch (result.outcome) {
         case store::WriteOutcome::kAccepted: r.outcome = ReceiptOutcome::kAccepted; break;
         case store::WriteOutcome::kDuplicate: r.outcome = ReceiptOutcome::kDuplicate; break;

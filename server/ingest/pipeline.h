@@ -48,6 +48,7 @@ struct ReceiptData {
   core::WallTime received_at{};
   core::Status error;  // kRejected only
   std::vector<domain::FieldViolation> violations;
+  std::vector<std::string> warnings;  // accepted, but not as written (store::WriteResult::warnings)
 };
 
 struct SubmitResult {

@@ -32,6 +32,7 @@ struct WriteResult {
   std::string signal_id;       // accepted: the new id; duplicate/conflict: the original's
   core::WallTime received_at;  // when the stored row was first received
   core::Status error;          // kFailed only: why this row alone could not be stored
+  std::vector<std::string> warnings;  // accepted, but not as written (references dropped by the quota)
 };
 
 // A CAP message and the signals made from it, stored in one transaction (Store::WriteCapMessage).
@@ -79,6 +80,7 @@ struct CapWriteResult {
   std::vector<WriteResult> signals;  // accepted and duplicate: one per CapMessageWrite::signals
   int signals_ended = 0;        // signals this message cancelled or superseded (now or parked ones)
   int references_pending = 0;   // references to messages not stored yet, parked
+  std::vector<std::string> warnings;  // references dropped by the partner's parked-reference quota
 };
 
 struct FeedConfig {

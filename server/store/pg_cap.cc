@@ -30,7 +30,7 @@ std::vector<WriteResult> StoredSignals(pqxx::work& w, const std::string& message
   std::map<int, WriteResult> by_index;
   for (const auto& r : w.exec_prepared(stmt::kCapMessageSignals.name, message_id)) {
     by_index[r[0].as<int>()] = {WriteOutcome::kDuplicate, r[1].as<std::string>(),
-                                core::FromUnixSeconds(r[4].as<double>()), {}};
+                                core::FromUnixSeconds(r[4].as<double>()), {}, {}};
   }
   std::vector<WriteResult> out;
   for (const auto& s : m.signals) {
@@ -50,7 +50,7 @@ void MarkEntry(pqxx::work& w, const CapMessageWrite& m, const std::string& outco
 }
 
 core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageWrite& m,
-                                          const std::vector<AuditRecord>& audit, const std::string& node_id) {
+                                          const std::vector<AuditRecord>& audit, const std::string& node_id, std::size_t max_parked) {
   pqxx::work w(c);
   // A singleton writer (the feed poller) passes only while its fence holds: the lease row stays
   // share-locked until the commit, so no takeover commits in between (as pg_cluster.cc's Fenced).
@@ -109,9 +109,13 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
     for (const auto& r : m.references) {
       effects.push_back({m.partner, r.sender, r.identifier, m.msg_type, m.status, "cap:" + out.message_id, m.sent_at});
     }
-    const ReferenceOutcome applied = ApplyReferences(w, effects);
+    const ReferenceOutcome applied = ApplyReferences(w, effects, max_parked);
     out.signals_ended = applied.ended;
     out.references_pending = applied.parked;
+    if (!applied.dropped.empty()) {
+      out.warnings.push_back(
+          DroppedReferencesWarning("alert/references", applied.dropped.size(), m.partner, max_parked));
+    }
   }
   MarkEntry(w, m, "accepted", out.message_id, "", node_id);
   InsertAudit(w, audit);
@@ -127,7 +131,7 @@ core::Result<CapWriteResult> Store::WriteCapMessage(const CapMessageWrite& messa
   core::Result<CapWriteResult> result = core::Aborted("not attempted");
   for (int attempt = 0; attempt < 3; ++attempt) {
     result = impl_->pool.Run("store CAP message", [&](pqxx::connection& c) -> core::Result<CapWriteResult> {
-      return WriteMessage(c, message, audit, node_id);
+      return WriteMessage(c, message, audit, node_id, impl_->max_pending_references);
     });
     if (result.ok() || result.status().code() != core::StatusCode::kAborted) {
       break;

@@ -96,7 +96,7 @@ std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWr
     const Key key{rows[i].signal->source, rows[i].signal->external_id};
     auto it = inserted.find(key);
     if (it != inserted.end()) {
-      results[i] = {WriteOutcome::kAccepted, it->second.first, core::FromUnixSeconds(it->second.second), {}};
+      results[i] = {WriteOutcome::kAccepted, it->second.first, core::FromUnixSeconds(it->second.second), {}, {}};
       inserted.erase(it);
     } else {
       lookup.push_back({{"i", static_cast<int>(i)},
@@ -109,7 +109,7 @@ std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWr
     for (const auto& r : w.exec_prepared(stmt::kSignalsLookup.name, lookup.dump())) {
       const auto i = r[0].as<std::size_t>();
       results[i] = {r[3].as<bool>() ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, r[1].as<std::string>(),
-                    core::FromUnixSeconds(r[2].as<double>()), {}};
+                    core::FromUnixSeconds(r[2].as<double>()), {}, {}};
     }
   }
   return results;
@@ -119,7 +119,15 @@ void ResolvePendingReferences(pqxx::work& w, const std::string& source, const st
   w.exec_prepared(stmt::kPendingReferencesResolve.name, source, identifier);
 }
 
-ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs) {
+std::string DroppedReferencesWarning(const std::string& path, std::size_t count, const std::string& partner,
+                                     std::size_t max_parked) {
+  return path + ": " + std::to_string(count) + (count == 1 ? " reference" : " references") +
+         " to messages not received yet dropped, not parked: partner \"" + partner + "\" already has " +
+         std::to_string(max_parked) + " parked references (ingest.max_pending_references); it will not end " +
+         "the referenced message if that arrives later";
+}
+
+ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs, std::size_t max_parked) {
   ReferenceOutcome out;
   if (refs.empty()) {
     return out;
@@ -135,9 +143,15 @@ ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffec
                      {"ended_by", refs[i].ended_by},
                      {"ended_at", core::FormatRfc3339(refs[i].ended_at)}});
   }
-  const auto r = w.exec_prepared1(stmt::kReferencesApply.name, input.dump());
+  const auto r = w.exec_prepared1(stmt::kReferencesApply.name, input.dump(), static_cast<std::int64_t>(max_parked));
   out.ended = r[0].as<int>();
   out.parked = r[1].as<int>();
+  const std::string dropped = r[2].as<std::string>();
+  for (std::size_t start = 0; start < dropped.size();) {
+    const auto comma = dropped.find(',', start);
+    out.dropped.push_back(std::stoul(dropped.substr(start, comma - start)));
+    start = comma == std::string::npos ? dropped.size() : comma + 1;
+  }
   return out;
 }
 
@@ -159,10 +173,12 @@ namespace {
 // One transaction: insert what is new (parked references ending new signals on arrival), look up
 // what was not inserted, let cancels and updates end the signals they reference, append the audit.
 std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<SignalWrite>& rows,
-                                    const std::vector<AuditRecord>& audit, const std::string& node_id) {
+                                    const std::vector<AuditRecord>& audit, const std::string& node_id,
+                                    std::size_t max_parked) {
   pqxx::work w(c);
   std::vector<WriteResult> results = InsertSignals(w, rows, node_id);  // applies parked references too
   std::vector<ReferenceEffect> refs;
+  std::vector<std::size_t> row_of;  // refs[k] came from rows[row_of[k]]
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (results[i].outcome != WriteOutcome::kAccepted) {
       continue;
@@ -174,10 +190,18 @@ std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<Signa
                         s.msg_type == domain::MsgType::kCancel ? "cancel" : "update",
                         domain::Name(s.status), "signal:" + results[i].signal_id,
                         s.sent_at.value_or(core::WallTime{})});
+        row_of.push_back(i);
       }
     }
   }
-  ApplyReferences(w, refs);
+  const ReferenceOutcome applied = ApplyReferences(w, refs, max_parked);
+  std::map<std::size_t, std::size_t> dropped_per_row;
+  for (const std::size_t k : applied.dropped) {
+    ++dropped_per_row[row_of[k]];
+  }
+  for (const auto& [row, count] : dropped_per_row) {
+    results[row].warnings.push_back(DroppedReferencesWarning("references", count, rows[row].partner, max_parked));
+  }
   InsertAudit(w, audit);
   w.commit();
   return results;
@@ -198,7 +222,7 @@ core::Result<std::vector<WriteResult>> Store::WriteSignals(const std::vector<Sig
   core::Result<std::vector<WriteResult>> batch = core::Aborted("not attempted");
   for (int attempt = 0; attempt < 3; ++attempt) {
     batch = impl_->pool.Run("store signals", [&](pqxx::connection& c) -> core::Result<std::vector<WriteResult>> {
-      return WriteBatch(c, rows, audit, node_id);
+      return WriteBatch(c, rows, audit, node_id, impl_->max_pending_references);
     });
     if (batch.ok() || batch.status().code() != core::StatusCode::kAborted) {
       break;
@@ -212,7 +236,7 @@ core::Result<std::vector<WriteResult>> Store::WriteSignals(const std::vector<Sig
   std::vector<WriteResult> results(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     auto single = impl_->pool.Run("store signal", [&](pqxx::connection& c) -> core::Result<std::vector<WriteResult>> {
-      return WriteBatch(c, {rows[i]}, {}, node_id);
+      return WriteBatch(c, {rows[i]}, {}, node_id, impl_->max_pending_references);
     });
     if (single.ok()) {
       results[i] = single->front();
@@ -232,6 +256,8 @@ core::Result<int> Store::SweepPendingReferences(int limit, std::chrono::seconds 
   return impl_->pool.Run("sweep pending references", [&](pqxx::connection& c) -> core::Result<int> {
     pqxx::work w(c);
     const auto r = w.exec_prepared1(stmt::kPendingReferencesSweep.name, limit, static_cast<double>(max_age.count()));
+    // The retention, in the same round: what is older than max_age is never swept again.
+    w.exec_prepared1(stmt::kPendingReferencesPrune.name, static_cast<double>(max_age.count()), 10 * limit);
     w.commit();
     return r[0].as<int>();
   });

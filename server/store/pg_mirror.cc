@@ -175,11 +175,25 @@ core::Status Store::RecordPeerContact(const std::optional<Fence>& fence, const s
   });
 }
 
-core::Status Store::RecordPeerError(const Fence& fence, const std::string& peer, const std::string& endpoint,
-                                    const std::string& error, bool resync) {
-  return impl_->pool.Run("record peer error", [&](pqxx::connection& c) -> core::Status {
+core::Status Store::RecordPeerStatus(const Fence& fence, const std::string& peer, const std::string& endpoint,
+                                     const std::string& status) {
+  return impl_->pool.Run("record peer status", [&](pqxx::connection& c) -> core::Status {
     pqxx::work w(c);
     if (core::Status s = CheckFence(w, fence); !s.ok()) {
+      return s;
+    }
+    EnsurePeer(w, peer, endpoint);
+    w.exec_prepared(stmt::kPeerStatus.name, peer, core::Base64Encode(status));
+    w.commit();
+    return core::Status::Ok();
+  });
+}
+
+core::Status Store::RecordPeerError(const std::optional<Fence>& fence, const std::string& peer,
+                                    const std::string& endpoint, const std::string& error, bool resync) {
+  return impl_->pool.Run("record peer error", [&](pqxx::connection& c) -> core::Status {
+    pqxx::work w(c);
+    if (core::Status s = CheckOptionalFence(w, fence); !s.ok()) {
       return s;
     }
     EnsurePeer(w, peer, endpoint);

@@ -36,9 +36,15 @@ struct ReferenceEffect {
 struct ReferenceOutcome {
   int ended = 0;   // signals cancelled or superseded now
   int parked = 0;  // references to what has not arrived yet
+  std::vector<std::size_t> dropped;  // indexes into `refs` not parked: the partner's quota was full
 };
 
-ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs);
+// `max_parked`: open parked references a partner may have (StoreOptions::max_pending_references).
+ReferenceOutcome ApplyReferences(pqxx::work& w, const std::vector<ReferenceEffect>& refs, std::size_t max_parked);
+
+// The receipt warning for `count` references of `partner` dropped by the quota.
+std::string DroppedReferencesWarning(const std::string& path, std::size_t count, const std::string& partner,
+                                     std::size_t max_parked);
 
 // Marks the references parked for the CAP message (source, identifier) as resolved (its signals
 // were ended on insert).

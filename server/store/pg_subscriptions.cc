@@ -28,6 +28,16 @@ std::int64_t Micros(core::WallTime t) {
 core::Result<std::string> Store::CreateSubscription(const SubscriptionCreate& sub, const AuditRecord& audit) {
   return impl_->pool.Run("create subscription", [&](pqxx::connection& c) -> core::Result<std::string> {
     pqxx::work w(c);
+    const auto count = w.exec_prepared(stmt::kSubscriptionPartnerCount.name, sub.partner);
+    if (count.empty()) {
+      return core::InvalidArgument("partner: no partner named \"" + sub.partner + "\"");
+    }
+    if (count[0][0].as<std::size_t>() >= sub.max_per_partner) {
+      return core::ResourceExhausted("partner \"" + sub.partner + "\" already has " +
+                                     std::to_string(count[0][0].as<std::size_t>()) +
+                                      " subscriptions, the most allowed (subscriptions.max_per_partner = " +
+                                      std::to_string(sub.max_per_partner) + "); delete one first");
+    }
     const auto rows = w.exec_prepared(stmt::kSubscriptionInsert.name, sub.partner, sub.name, sub.url, sub.filter_json,
                                       sub.secret, sub.created_by);
     if (rows.empty()) {

@@ -115,8 +115,11 @@ inline constexpr Statement kAuditInsert{
 // by two index lookups (signals (source, external_id); cap_messages (source, identifier) ->
 // signals_cap_message), never by scanning.
 // $1: [{i, partner, source, identifier, action 'cancel'|'update', status, ended_by, ended_at}].
-// References to nothing stored yet are parked in pending_references.
-// Returns (signals ended, references parked).
+// References to nothing stored yet are parked in pending_references, while the referrer's partner
+// has fewer than $2 open ones (ingest.max_pending_references; concurrent transactions of one
+// partner may each fill the last places, so the bound is exceeded by at most their references);
+// the rest are dropped. Returns (signals ended, references parked, the dropped inputs' i as
+// "3,7" or '').
 inline constexpr Statement kReferencesApply{
     "references_apply",
     "WITH input AS ("
@@ -136,13 +139,22 @@ inline constexpr Statement kReferencesApply{
     " UPDATE signals s SET state = CASE WHEN t.action = 'cancel' THEN 'cancelled' ELSE 'superseded' END,"
     " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id AND s.state = 'active'"
     " RETURNING 1),"
+    " unknown AS ("
+    " SELECT x.*, row_number() OVER (PARTITION BY x.partner ORDER BY x.i) AS n FROM input x"
+    " WHERE NOT EXISTS (SELECT 1 FROM cap_messages m WHERE m.source = x.source AND m.identifier = x.identifier)"
+    " AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.source = x.source AND s.external_id = x.identifier)),"
+    " room AS ("
+    " SELECT q.partner, $2::bigint - (SELECT count(*) FROM (SELECT 1 FROM pending_references p"
+    " WHERE p.partner = q.partner AND p.resolved_at IS NULL LIMIT $2::bigint) c) AS free"
+    " FROM (SELECT DISTINCT partner FROM unknown) q),"
     " parked AS ("
     " INSERT INTO pending_references (partner, ref_source, ref_identifier, action, status, ended_by, ended_at)"
-    " SELECT x.partner, x.source, x.identifier, x.action, x.status, x.ended_by, x.ended_at FROM input x"
-    " WHERE NOT EXISTS (SELECT 1 FROM cap_messages m WHERE m.source = x.source AND m.identifier = x.identifier)"
-    " AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.source = x.source AND s.external_id = x.identifier)"
+    " SELECT u.partner, u.source, u.identifier, u.action, u.status, u.ended_by, u.ended_at FROM unknown u"
+    " JOIN room r ON r.partner = u.partner WHERE u.n <= r.free"
     " RETURNING 1)"
-    " SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM parked)"};
+    " SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM parked),"
+    " (SELECT coalesce(string_agg(u.i::text, ',' ORDER BY u.i), '') FROM unknown u JOIN room r ON r.partner = u.partner"
+    " WHERE u.n > r.free)"};
 // Marks the references parked for a CAP message as resolved once it is stored ($1 source, $2
 // identifier). Its signals were already ended on insert (kSignalsInsert); this covers messages
 // without signals (Ack, Error, no <info>).
@@ -158,7 +170,7 @@ inline constexpr Statement kPendingReferencesSweep{
     "pending_references_sweep",
     "WITH open AS ("
     " SELECT p.* FROM pending_references p WHERE p.resolved_at IS NULL"
-    " AND p.created_at > now() - make_interval(secs => $2) ORDER BY p.id LIMIT $1),"
+    " AND p.created_at > now() - make_interval(secs => $2) ORDER BY p.id DESC LIMIT $1),"
     " candidates AS ("
     " SELECT o.id AS pid, s.id FROM open o JOIN signals s ON s.source = o.ref_source"
     " AND s.external_id = o.ref_identifier"
@@ -180,6 +192,20 @@ inline constexpr Statement kPendingReferencesSweep{
     " ended_at = t.ended_at, ended_by = t.ended_by FROM targets t WHERE s.id = t.id AND s.state = 'active'"
     " RETURNING 1)"
     " SELECT count(*) FROM ended"};
+
+// Parked references older than $1 seconds (resolved or not), at most $2 per call: the retention
+// of pending_references (ingest.pending_references_retention). Returns the number deleted.
+inline constexpr Statement kPendingReferencesPrune{
+    "pending_references_prune",
+    "WITH old AS (SELECT id FROM pending_references WHERE created_at < now() - make_interval(secs => $1)"
+    " ORDER BY created_at LIMIT $2),"
+    " gone AS (DELETE FROM pending_references p USING old WHERE p.id = old.id RETURNING 1)"
+    " SELECT count(*) FROM gone"};
+// The partner of a subscription to be created, locked (so that concurrent creates count in turn),
+// with its number of subscriptions; no row when there is no such partner.
+inline constexpr Statement kSubscriptionPartnerCount{
+    "subscription_partner_count",
+    "SELECT (SELECT count(*) FROM subscriptions s WHERE s.partner = $1) FROM partners WHERE name = $1 FOR UPDATE"};
 
 // --- CAP messages ---
 // Inserts the message; no row when (source, identifier) is taken.
@@ -518,6 +544,9 @@ inline constexpr Statement kPeerContact{
     "UPDATE peers SET last_contact_at = now(), consecutive_errors = 0, last_error = NULL,"
     " status = coalesce(decode($2, 'base64'), status), status_at = CASE WHEN $2 IS NULL THEN status_at ELSE now() END"
     " WHERE name = $1"};
+// The peer's status only ($2 base64), while its feed fails: contact and errors stay as they are.
+inline constexpr Statement kPeerStatus{
+    "peer_status", "UPDATE peers SET status = decode($2, 'base64'), status_at = now() WHERE name = $1"};
 // A failed call; $3: forget the cursor (the next attempt starts from a snapshot).
 inline constexpr Statement kPeerError{
     "peer_error",

@@ -22,6 +22,7 @@ core::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, pr
   pool_options.acquire_timeout = options.acquire_timeout;
   auto impl = std::make_unique<Impl>(std::move(pool_options), registry, std::move(migrations).value(),
                                      options.applied_by, "api");
+  impl->max_pending_references = options.max_pending_references;
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -30,9 +31,10 @@ std::unique_ptr<Store> Store::OpenLane(const std::string& lane, std::size_t size
   PoolOptions pool_options = impl_->pool_options;
   pool_options.size = size;
   pool_options.acquire_timeout = acquire_timeout;
-  return std::unique_ptr<Store>(
-      new Store(std::make_unique<Impl>(std::move(pool_options), impl_->registry, impl_->migrations,
-                                       impl_->applied_by, lane)));
+  auto impl = std::make_unique<Impl>(std::move(pool_options), impl_->registry, impl_->migrations,
+                                     impl_->applied_by, lane);
+  impl->max_pending_references = impl_->max_pending_references;
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

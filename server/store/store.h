@@ -36,6 +36,9 @@ struct StoreOptions {
   // Migrations from this directory instead of the ones compiled into the binary.
   std::optional<std::filesystem::path> migrations_dir;
   std::string applied_by = "vikd";
+  // Open parked references (pending_references) one partner may have; a reference beyond it is
+  // dropped, not parked (the receipt says so). 0: none are parked.
+  std::size_t max_pending_references = 10000;
 };
 
 // One vikd instance as registered in the shared database.
@@ -82,7 +85,9 @@ class Store {
                                                       const std::string& node_id);
   core::Status AppendAudit(const std::vector<AuditRecord>& audit);
   // Applies references that were parked while their target was stored concurrently (at most
-  // `limit`, none older than `max_age`); the number of signals ended. Idempotent; run by the leader.
+  // `limit`, newest first, none older than `max_age`); the number of signals ended. In the same
+  // transaction deletes up to 10 * `limit` parked references older than `max_age` (resolved or
+  // not: the retention of pending_references). Idempotent; run by the leader.
   core::Result<int> SweepPendingReferences(int limit, std::chrono::seconds max_age);
   // Active tokens and all sources, for the authenticator's cache.
   core::Result<Credentials> LoadCredentials();
@@ -178,8 +183,14 @@ class Store {
   // A successful call with nothing to apply; `status` (binary vik.v1.RegionalStatus) when fetched.
   core::Status RecordPeerContact(const std::optional<Fence>& fence, const std::string& peer,
                                  const std::string& endpoint, const std::optional<std::string>& status);
+  // The peer's status (binary vik.v1.RegionalStatus) fetched while its feed is failing: stored
+  // for the national status, but neither contact nor the error state changes (a peer whose feed
+  // makes no progress goes stale with its error however well its status call answers).
+  core::Status RecordPeerStatus(const Fence& fence, const std::string& peer, const std::string& endpoint,
+                                const std::string& status);
   // A failed call; `resync` forgets the cursor so that the next attempt starts from a snapshot.
-  core::Status RecordPeerError(const Fence& fence, const std::string& peer, const std::string& endpoint,
+  // Fenced on the leader's follower; without a fence for a refused push (push_receiver.h).
+  core::Status RecordPeerError(const std::optional<Fence>& fence, const std::string& peer, const std::string& endpoint,
                                const std::string& error, bool resync);
   // The mirrored pictures of `peers`: region state, risk counts, the first `top` risks of `picture`,
   // and per theme the peers with risks at level >= `min_level`.
@@ -195,7 +206,8 @@ class Store {
   // --- subscriptions and webhook deliveries (pg_subscriptions.cc; docs/exchange.md) ---
   // Administration, audited in the same transaction. CreateSubscription: the new id;
   // ALREADY_EXISTS when the partner has a subscription of that name, INVALID_ARGUMENT ("partner:")
-  // when there is no such partner.
+  // when there is no such partner, RESOURCE_EXHAUSTED when it has SubscriptionCreate::max_per_partner
+  // (counted under a lock of the partner's row, so concurrent creates cannot pass it).
   core::Result<std::string> CreateSubscription(const SubscriptionCreate& subscription, const AuditRecord& audit);
   // Every partner's when `partner` is empty; at most 1000.
   core::Result<std::vector<SubscriptionRecord>> ListSubscriptions(const std::string& partner);

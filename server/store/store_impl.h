@@ -27,6 +27,7 @@ struct Store::Impl {
   const std::vector<Migration> migrations;
   const std::string applied_by;
 
+  std::size_t max_pending_references = 10000;  // StoreOptions::max_pending_references
   StoreMetrics metrics;
   PgPool pool;
   PgMigrator migrator;

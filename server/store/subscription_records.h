@@ -35,6 +35,7 @@ struct SubscriptionCreate {
   std::string filter_json;
   std::string secret;
   std::string created_by;
+  std::size_t max_per_partner = 20;  // RESOURCE_EXHAUSTED when the partner already has this many
 };
 
 // What the delivery job needs of an active subscription to match changes.

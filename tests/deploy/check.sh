@@ -346,6 +346,17 @@ check "grafana: every expression is valid PromQL" promql_parses dashboard
 check "grafana: every metric name is declared in server/" metric_names_exist dashboard
 check "prometheus: every metric name in alerts.yml is declared in server/" metric_names_exist alerts
 
+# The quickstart's node id keeps the host name: its `tr` set is valid (no reversed range such as
+# "_-\n") and maps only other characters to '-'.
+quickstart_node_id() {
+  local cmd id
+  cmd=$(grep -o "tr -c '[^']*' '-'" "$DEPLOY/quickstart.sh")
+  [ -n "$cmd" ] || { echo "no node-id tr command in quickstart.sh"; return 1; }
+  id=$(printf 'vik-host.example_1 x\n' | eval "$cmd" 2>&1)
+  [ "$id" = "vik-host.example_1-x" ] || { echo "node id from \"vik-host.example_1 x\": \"$id\""; return 1; }
+}
+check "quickstart: the node id keeps the host name" quickstart_node_id
+
 # Report pending metric names (allowed, but worth seeing until they land).
 for mode in dashboard alerts; do
   pending=$(metric_names_exist "$mode" 2>/dev/null | grep '^pending' || true)

@@ -86,6 +86,11 @@ class FeedServer {
     ++version_;
   }
   void SetDocDelay(std::chrono::milliseconds d) { doc_delay_ms_ = static_cast<int>(d.count()); }
+  // Answers `path` with 302 to `location`.
+  void SetRedirect(const std::string& path, const std::string& location) {
+    std::lock_guard lock(mu_);
+    redirects_[path] = location;
+  }
   int Requests(const std::string& path) {
     std::lock_guard lock(mu_);
     return requests_[path];
@@ -135,7 +140,10 @@ class FeedServer {
         std::unique_lock lock(mu_);
         ++requests_[path];
         const std::string etag = "\"v" + std::to_string(version_) + "\"";
-        if (path == "/feed.atom") {
+        if (auto redirect = redirects_.find(path); redirect != redirects_.end()) {
+          res.result(http::status::found);
+          res.set(http::field::location, redirect->second);
+        } else if (path == "/feed.atom") {
           const std::string inm(req[http::field::if_none_match]);
           if (!inm.empty()) {
             if_none_match_.push_back(inm);
@@ -179,6 +187,7 @@ class FeedServer {
   std::vector<FeedEntrySpec> entries_;   // guarded by mu_
   int version_ = 0;                      // guarded by mu_
   std::map<std::string, int> requests_;  // guarded by mu_
+  std::map<std::string, std::string> redirects_;  // guarded by mu_
   std::vector<std::string> if_none_match_;  // guarded by mu_
 };
 
@@ -335,6 +344,47 @@ TEST_CASE("relative links are resolved, links to other origins refused, dead lin
   const auto metrics = vik::testing::HttpGet(vikd.http_port(), "/metrics").body;
   CHECK_THAT(metrics, Catch::Contains("vik_feed_entries_total{feed=\"meteo\",outcome=\"refused\"} 2"));
   CHECK_THAT(metrics, Catch::Contains("vik_feed_entries_total{feed=\"meteo\",outcome=\"fetch_error\"} 2"));
+}
+
+TEST_CASE("redirects to another origin, a private address or vikd itself are refused, as are their links",
+          "[e2e][cap][feed]") {
+  FreshDatabase db;
+  SetUp(db.dsn());
+  FeedServer server;
+  const std::string port = std::to_string(server.port());
+  // An index that moved to another origin (127.0.0.1 instead of localhost: an internal host as far
+  // as the feed's configuration goes) is not followed, so none of its links are fetched.
+  server.SetRedirect("/moved.atom", server.Url("/feed.atom"));
+  server.SetEntries({{"m1", false, "/go/m1.xml"}, {"m2", false, "/go/m2.xml"}, {"m3", false, "/go/m3.xml"},
+                     {"ok1", false, ""}});
+  server.SetRedirect("/go/m2.xml", "http://169.254.169.254/latest/meta-data/");
+  server.SetRedirect("/go/m3.xml", "http://10.9.9.9/cap/m3.xml");
+  Admin(db.dsn(), {"feed", "add", "moved", "http://localhost:" + port + "/moved.atom", "--partner", kPartner,
+                   "--interval", "1s"});
+  Admin(db.dsn(), {"feed", "add", "meteo", server.Url("/feed.atom"), "--partner", kPartner, "--interval", "1s"});
+  Vikd vikd(db.dsn(), kFast);
+  // A link that redirects to vikd's own /metrics (another origin: another port).
+  server.SetRedirect("/go/m1.xml", "http://127.0.0.1:" + std::to_string(vikd.http_port()) + "/metrics");
+
+  const auto detail = [&](const std::string& id) {
+    return QueryValue(db.dsn(), "SELECT coalesce(max(outcome || ': ' || coalesce(detail, '')), '') FROM cap_feed_entries"
+                                " WHERE feed = 'meteo' AND entry_id = 'urn:test:" + id + "'");
+  };
+  REQUIRE(WaitUntil([&] { return !detail("m1").empty() && !detail("m2").empty() && !detail("m3").empty(); },
+                    std::chrono::seconds(10)));
+  for (const char* id : {"m1", "m2", "m3"}) {
+    INFO(id << ": " << detail(id));
+    CHECK_THAT(detail(id), Catch::StartsWith("refused: ") && Catch::Contains("redirected to") &&
+                               Catch::Contains("not on the feed's origin"));
+  }
+  CHECK(detail("ok1") == "accepted: ");
+  const auto metrics = vik::testing::HttpGet(vikd.http_port(), "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("vik_feed_polls_total{feed=\"moved\",result=\"error\"}"));
+  CHECK(Count(db.dsn(), "SELECT count(*) FROM cap_feed_entries WHERE feed = 'moved'") == 0);
+  // The meteo feed fetched /feed.atom itself; the moved feed's redirect was never followed to it as
+  // a link source: every link was requested by the meteo feed only.
+  CHECK(server.Requests("/cap/ok1.xml") == 1);
+  CHECK(server.Requests("/moved.atom") >= 1);
 }
 
 TEST_CASE("removing a feed while it is polled fails its entries but the leader stays leader", "[e2e][cap][feed]") {

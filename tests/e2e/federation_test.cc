@@ -46,6 +46,25 @@ void WriteFile(const std::string& path, const std::string& text) {
   REQUIRE(out.good());
 }
 
+// A signal of about 64 KiB within the signal limits: description and instruction of 16 KiB each,
+// 32 attributes of 1,000 bytes.
+json LargeSignal(const std::string& source, const std::string& id, const std::string& municipality) {
+  json signal = vik::testing::FireIncident(source, id, municipality);
+  signal["description"] = std::string(16 * 1024, 'd');
+  signal["instruction"] = std::string(16 * 1024, 'i');
+  json attributes = json::object();
+  for (int i = 0; i < 32; ++i) {
+    attributes["a" + std::to_string(i)] = std::string(1000, static_cast<char>('a' + i % 26));
+  }
+  signal["attributes"] = attributes;
+  return signal;
+}
+
+std::unique_ptr<vik::v1::ExchangeService::Stub> StubTo(int port) {
+  return vik::v1::ExchangeService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+}
+
 // A regional node on a fixed gRPC port (the national node's configuration names it across restarts).
 struct Region {
   Region(std::string region, std::string gm_code, const std::string& dir, std::vector<std::string> flags = {})
@@ -94,6 +113,13 @@ struct Region {
     return r.status == 200;
   }
 
+  // Pushes `signals`; true when the call succeeds.
+  bool PushSignals(const json& signals) {
+    const auto r = HttpCall(vikd->http_port(), "POST", "/v1/signals", json{{"signals", signals}}.dump(),
+                            {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + writer.secret}});
+    return r.status == 200;
+  }
+
   // Every change of the region's feed from the start, counted.
   std::size_t FeedLength() {
     std::size_t n = 0;
@@ -124,7 +150,7 @@ struct Region {
 };
 
 struct National {
-  National(const std::vector<Region*>& regions) {
+  explicit National(const std::vector<Region*>& regions, std::vector<std::string> more = {}) {
     Admin(db.dsn(), {"migrate"});
     Admin(db.dsn(), {"partner", "add", "lcms"});
     reader = IssueToken(db.dsn(), "lcms", "read");
@@ -136,6 +162,7 @@ struct National {
       args.insert(args.end(), {"--set", peer + ".endpoint=127.0.0.1:" + std::to_string(r->grpc_port), "--set",
                                peer + ".token_file=" + r->token_file});
     }
+    args.insert(args.end(), more.begin(), more.end());
     vikd = Start("node-nl-a");
     standby = Start("node-nl-b");
   }
@@ -421,7 +448,7 @@ TEST_CASE("A region the national node cannot reach pushes its feed, through rest
   const int nl_grpc = vik::testing::FreePort();
   const std::vector<std::string> nl_args = {"--role", "national", "--grpc", "127.0.0.1:" + std::to_string(nl_grpc),
                                             "--set", "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true",
-                                            "--set", "peers.stale_after=3s"};
+                                            "--set", "peer.vr21.region=VR21", "--set", "peers.stale_after=3s"};
   auto nl = std::make_unique<Vikd>(nl_db.dsn(), nl_args);
   auto nl_get = [&](const std::string& target) {
     return HttpCall(nl->http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
@@ -509,4 +536,252 @@ TEST_CASE("A region the national node cannot reach pushes its feed, through rest
         static_cast<long long>(vr21.FeedLength()));
   CHECK(vr21.FeedLength() >= feed);
   CHECK(status["regions"][0]["freshness"]["snapshots"] == 1);
+}
+
+TEST_CASE("A burst of 200 signals of 64 KiB reaches a national node completely, in pages bounded by bytes",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  Region vr21("VR21", "GM0796", dir);
+  National nl({&vr21});
+  REQUIRE(WaitUntil([&] {
+    const json synced = nl.Status();
+    const json* r = National::RegionIn(synced, "VR21");
+    return r != nullptr && !(*r)["freshness"]["stale"].get<bool>();
+  }, std::chrono::seconds(15)));
+
+  constexpr int kSignals = 200;
+  for (int first = 0; first < kSignals; first += 10) {
+    json batch = json::array();
+    for (int i = first; i < first + 10; ++i) {
+      batch.push_back(LargeSignal(vr21.source, "big-" + std::to_string(i), vr21.municipality));
+    }
+    REQUIRE(vr21.PushSignals(batch));
+  }
+
+  // A page of up to 1000 changes fits a default client's 4 MiB and says there is more (it was
+  // 12.9 MB and RESOURCE_EXHAUSTED before pages were bounded by bytes).
+  REQUIRE(WaitUntil([&] { return vr21.FeedLength() > static_cast<std::size_t>(kSignals); }, std::chrono::seconds(20)));
+  auto stub = StubTo(vr21.grpc_port);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + vr21.kcr2.secret);
+  vik::v1::ListChangesRequest request;
+  request.set_limit(1000);
+  vik::v1::ListChangesResponse page;
+  const grpc::Status listed = stub->ListChanges(&ctx, request, &page);
+  INFO("ListChanges: " << listed.error_message());
+  REQUIRE(listed.ok());
+  CHECK(page.ByteSizeLong() <= 4u * 1024 * 1024);
+  CHECK(page.changes_size() > 1);
+  CHECK(page.changes_size() < kSignals);
+  CHECK(page.more());
+
+  // Every signal arrives at the national node, and every change of the feed is applied once.
+  std::pair<std::set<std::string>, std::size_t> mirrored;
+  WaitUntil([&] {
+    mirrored = nl.Signals("VR21");
+    return mirrored.first.size() == static_cast<std::size_t>(kSignals);
+  }, std::chrono::seconds(60));
+  INFO("national status: " << nl.Get("/v1/national/status").body.substr(0, 2000));
+  REQUIRE(mirrored.first.size() == static_cast<std::size_t>(kSignals));
+  CHECK(mirrored.second == mirrored.first.size());
+  const std::size_t feed = vr21.FeedLength();
+  json status;
+  REQUIRE(WaitUntil([&] {
+    status = nl.Status();
+    const json* r = National::RegionIn(status, "VR21");
+    return r != nullptr && std::stoll((*r)["freshness"]["changesApplied"].get<std::string>()) ==
+                               static_cast<long long>(vr21.FeedLength());
+  }, std::chrono::seconds(30)));
+  const json* r = National::RegionIn(status, "VR21");
+  CHECK(std::stoll((*r)["freshness"]["changesApplied"].get<std::string>()) >= static_cast<long long>(feed));
+  CHECK_FALSE((*r)["freshness"]["stale"].get<bool>());
+  CHECK((*r)["freshness"]["lastError"] == "");
+}
+
+TEST_CASE("A region whose feed cannot move is shown stale with its error although its status call answers",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  // Messages of at most 16 KiB: one signal of 32 KiB can never be given out in a page.
+  Region vr21("VR21", "GM0796", dir, {"--set", "grpc.max_message_bytes=16KiB"});
+  National nl({&vr21});
+  REQUIRE(WaitUntil([&] {
+    const json synced = nl.Status();
+    const json* r = National::RegionIn(synced, "VR21");
+    return r != nullptr && !(*r)["freshness"]["stale"].get<bool>();
+  }, std::chrono::seconds(15)));
+  json big = vik::testing::FireIncident(vr21.source, "too-big", vr21.municipality);
+  big["description"] = std::string(16 * 1024, 'd');
+  big["instruction"] = std::string(16 * 1024, 'i');
+  REQUIRE(vr21.PushSignals(json::array({big})));
+
+  // The region refuses the page explicitly, naming the change, over gRPC and HTTP alike.
+  std::string refusal;
+  REQUIRE(WaitUntil([&] {
+    auto stub = StubTo(vr21.grpc_port);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + vr21.kcr2.secret);
+    vik::v1::ListChangesResponse page;
+    const grpc::Status s = stub->ListChanges(&ctx, vik::v1::ListChangesRequest(), &page);
+    refusal = s.error_message();
+    return s.error_code() == grpc::StatusCode::FAILED_PRECONDITION;
+  }, std::chrono::seconds(10)));
+  INFO(refusal);
+  CHECK(refusal.find("(signal.accepted ") != std::string::npos);
+  CHECK(refusal.find("more than a page may hold") != std::string::npos);
+  const auto http = vr21.Get("/v1/changes");
+  CHECK(http.status == 412);
+  CHECK(http.body.find("more than a page may hold") != std::string::npos);
+
+  // The national node keeps reaching the region's status, but the feed does not move: stale, with
+  // the error and a growing count of them.
+  json status;
+  REQUIRE(WaitUntil([&] {
+    status = nl.Status();
+    const json* r = National::RegionIn(status, "VR21");
+    return r != nullptr && (*r)["freshness"]["stale"].get<bool>() &&
+           (*r)["freshness"]["lastError"].get<std::string>().find("more than a page may hold") != std::string::npos &&
+           (*r)["freshness"]["consecutiveErrors"].get<int>() >= 2;
+  }, std::chrono::seconds(20)));
+  CHECK(status["regionsStale"] == 1);
+  CHECK(National::RegionIn(status, "VR21")->at("freshness")["lastError"].get<std::string>().find("ListChanges: "
+                                                                                                 "FAILED_PRECONDITION") ==
+        0);
+}
+
+TEST_CASE("A push peer speaks only for its configured region: other regions and control characters are refused",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  FreshDatabase nl_db;
+  Admin(nl_db.dsn(), {"migrate"});
+  Admin(nl_db.dsn(), {"partner", "add", "vr21"});
+  Admin(nl_db.dsn(), {"partner", "add", "lcms"});
+  const auto push_token = IssueToken(nl_db.dsn(), "vr21", "push");
+  const auto reader = IssueToken(nl_db.dsn(), "lcms", "read");
+  Vikd nl(nl_db.dsn(), {"--role", "national", "--set", "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true",
+                        "--set", "peer.vr21.region=VR21"});
+  auto nl_status = [&] {
+    const auto r = HttpCall(nl.http_port(), "GET", "/v1/national/status", "",
+                            {{"Authorization", "Bearer " + reader.secret}});
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+  };
+  REQUIRE(WaitUntil([&] {
+    return HttpCall(nl.http_port(), "GET", "/v1/national/status", "", {{"Authorization", "Bearer " + reader.secret}})
+               .status == 200;
+  }, std::chrono::seconds(15)));
+  auto stub = vik::v1::ExchangeService::NewStub(grpc::CreateChannel(nl.grpc_target(), grpc::InsecureChannelCredentials()));
+  auto push = [&](const vik::v1::PushChangesRequest& request, vik::v1::PushChangesResponse* answer) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + push_token.secret);
+    return stub->PushChanges(&ctx, request, answer);
+  };
+
+  // A snapshot that claims region VR05.
+  vik::v1::PushChangesRequest claim;
+  claim.mutable_snapshot()->mutable_status()->set_region("VR05");
+  claim.mutable_snapshot()->set_cursor("5.0");
+  vik::v1::PushChangesResponse answer;
+  grpc::Status s = push(claim, &answer);
+  CHECK(s.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(s.error_message() == "the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own "
+                             "region VR21");
+  json refused = nl_status();
+  CHECK(refused["regions"][0]["region"] == "");
+  // Recorded as the peer's error: the national status shows why nothing arrives.
+  CHECK(refused["regions"][0]["freshness"]["lastError"] ==
+        "PushChanges: the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own region VR21");
+  CHECK(refused["regions"][0]["freshness"]["stale"].get<bool>());
+
+  // Its own region's snapshot is taken.
+  claim.mutable_snapshot()->mutable_status()->set_region("VR21");
+  REQUIRE(push(claim, &answer).ok());
+  CHECK(answer.cursor() == "5.0");
+
+  // A region state for VR01 in a page.
+  vik::v1::PushChangesRequest page;
+  page.set_from_cursor("5.0");
+  auto* change = page.mutable_page()->add_changes();
+  change->set_cursor("6.0");
+  change->set_picture("actual");
+  change->set_kind("region.state");
+  change->set_object("VR01");
+  change->mutable_region_state()->set_region("VR01");
+  change->mutable_region_state()->set_grip_level("4");
+  page.mutable_page()->set_next_cursor("6.0");
+  s = push(page, &answer);
+  CHECK(s.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(s.error_message().find("change 1 from the peer: object is \"VR01\"") == 0);
+  change->set_object("VR21");
+  s = push(page, &answer);
+  CHECK(s.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(s.error_message().find("region_state.region is \"VR01\"") != std::string::npos);
+
+  // Control characters in a text the mirror would give out again.
+  change->mutable_region_state()->set_region("VR21");
+  change->mutable_region_state()->set_reason("brand\x1b[2J");
+  s = push(page, &answer);
+  CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(s.error_message() == "change 1 from the peer: region_state.reason contains control character 0x1b at byte 5");
+  CHECK(nl_status()["regions"][0]["freshness"]["lastError"] ==
+        "PushChanges: change 1 from the peer: region_state.reason contains control character 0x1b at byte 5");
+
+  // Nothing of the refused pushes reached the mirror; the region's own state does.
+  json status = nl_status();
+  CHECK(status["regions"].size() == 1);
+  CHECK(status["regions"][0]["region"] == "VR21");
+  CHECK(status["regions"][0]["gripLevel"] == "");
+  change->mutable_region_state()->set_reason("brand");
+  REQUIRE(push(page, &answer).ok());
+  CHECK(answer.cursor() == "6.0");
+  status = nl_status();
+  CHECK(status["regions"][0]["gripLevel"] == "4");
+}
+
+TEST_CASE("A region pushes a burst of 200 signals of 64 KiB completely, in pushes bounded by bytes",
+          "[e2e][federation]") {
+  const std::string dir = TempDir();
+  FreshDatabase nl_db;
+  Admin(nl_db.dsn(), {"migrate"});
+  Admin(nl_db.dsn(), {"partner", "add", "vr21"});
+  Admin(nl_db.dsn(), {"partner", "add", "lcms"});
+  const auto push_token = IssueToken(nl_db.dsn(), "vr21", "push");
+  const auto reader = IssueToken(nl_db.dsn(), "lcms", "read");
+  WriteFile(dir + "/push-token", push_token.secret + "\n");
+  const int nl_grpc = vik::testing::FreePort();
+  Vikd nl(nl_db.dsn(), {"--role", "national", "--grpc", "127.0.0.1:" + std::to_string(nl_grpc), "--set",
+                        "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true", "--set", "peer.vr21.region=VR21"});
+  auto nl_get = [&](const std::string& target) {
+    return HttpCall(nl.http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
+  };
+  Region vr21("VR21", "GM0796", dir,
+              {"--set", "push.kcr2.endpoint=127.0.0.1:" + std::to_string(nl_grpc), "--set",
+               "push.kcr2.token_file=" + dir + "/push-token", "--set", "peers.interval=100ms", "--set",
+               "peers.max_backoff=1s"});
+  REQUIRE(WaitUntil([&] {
+    const auto r = nl_get("/v1/national/status");
+    return r.status == 200 && json::parse(r.body)["regions"][0]["region"] == "VR21";
+  }, std::chrono::seconds(20)));
+  constexpr int kSignals = 200;
+  for (int first = 0; first < kSignals; first += 10) {
+    json batch = json::array();
+    for (int i = first; i < first + 10; ++i) {
+      batch.push_back(LargeSignal(vr21.source, "big-" + std::to_string(i), vr21.municipality));
+    }
+    REQUIRE(vr21.PushSignals(batch));
+  }
+  std::size_t mirrored = 0;
+  WaitUntil([&] {
+    const auto r = nl_get("/v1/national/signals?limit=1000&region=VR21");
+    mirrored = r.status == 200 ? json::parse(r.body)["signals"].size() : 0;
+    return mirrored == static_cast<std::size_t>(kSignals);
+  }, std::chrono::seconds(60));
+  INFO("national status: " << nl_get("/v1/national/status").body.substr(0, 2000));
+  REQUIRE(mirrored == static_cast<std::size_t>(kSignals));
+  json status;
+  REQUIRE(WaitUntil([&] {
+    status = json::parse(nl_get("/v1/national/status").body);
+    return std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) ==
+           static_cast<long long>(vr21.FeedLength());
+  }, std::chrono::seconds(30)));
+  CHECK_FALSE(status["regions"][0]["freshness"]["stale"].get<bool>());
 }

@@ -60,9 +60,9 @@ TEST_CASE("gRPC health answers SERVING when ready, and Watch follows a database 
   CHECK(vikd.Terminate() == 0);
 }
 
-TEST_CASE("server reflection lists the health service so standard gRPC tools work", "[e2e][grpc]") {
+TEST_CASE("server reflection, when enabled, lists the health service so standard gRPC tools work", "[e2e][grpc]") {
   vik::testing::FreshDatabase db;
-  vik::testing::Vikd vikd(db.dsn());
+  vik::testing::Vikd vikd(db.dsn(), {"--set", "grpc.reflection=true"});
   auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(Channel(vikd));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));

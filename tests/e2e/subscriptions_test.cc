@@ -274,19 +274,111 @@ TEST_CASE("a full queue stores further matches as dead letters instead of growin
   CHECK(dead[0]["attempts"] == 0);
 }
 
-TEST_CASE("webhooks go only to public addresses unless private destinations are allowed",
-          "[e2e][subscriptions]") {
-  Hub hub({"--set", "subscriptions.allow_private_destinations=false", "--set", "subscriptions.max_attempts=1"});
+TEST_CASE("webhook destinations in any special-purpose range are refused at creation naming the range",
+          "[e2e][subscriptions][egress]") {
+  Hub hub({"--set", "subscriptions.allow_private_destinations=false"});
   WebhookReceiver receiver;  // on 127.0.0.1: not public
+  const std::string port = std::to_string(receiver.port());
+  // Row 12 of issue 13, and the receiver's own loopback address.
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {receiver.url(), "127.0.0.0/8 (loopback)"},
+      {"http://[64:ff9b::7f00:1]:" + port + "/", "64:ff9b::/96 (NAT64) embedding 127.0.0.1"},
+      {"http://[::7f00:1]:" + port + "/", "::/96 (IPv4-compatible, deprecated) embedding 127.0.0.1"},
+      {"http://[2002:7f00:1::1]:" + port + "/", "2002::/16 (6to4) embedding 127.0.0.1"},
+      {"http://[2001::1]:" + port + "/", "2001::/32 (Teredo)"},
+      {"http://[100::1]:" + port + "/", "100::/64 (discard-only)"},
+      {"http://198.18.0.1:" + port + "/", "198.18.0.0/15 (benchmarking)"},
+      {"http://192.0.0.8:" + port + "/", "192.0.0.8/32 (IPv4 dummy address)"},
+      {"http://169.254.169.254/latest/meta-data/", "169.254.0.0/16 (link-local)"},
+      {"http://[::ffff:10.0.0.1]/", "::ffff:0:0/96 (IPv4-mapped) embedding 10.0.0.1"},
+  };
+  for (const auto& [url, range] : refused) {
+    const auto r = hub.Call("POST", "/v1/subscriptions", json{{"name", "internal"}, {"url", url}}.dump(), hub.reader);
+    INFO(url << " -> " << r.body);
+    CHECK(r.status == 400);
+    CHECK_THAT(r.body, Catch::Contains("url: ") && Catch::Contains("not a public address") && Catch::Contains(range));
+  }
+  CHECK(vik::testing::QueryValue(hub.db.dsn(), "SELECT count(*) FROM subscriptions") == "0");
+}
+
+TEST_CASE("a destination that stopped being public is refused again at delivery", "[e2e][subscriptions][egress]") {
+  Hub hub({"--set", "subscriptions.allow_private_destinations=false", "--set", "subscriptions.max_attempts=1"});
+  WebhookReceiver receiver;
+  // Public when created (an IP literal: no lookup leaves the host) ...
   const json sub = hub.Subscribe(
-      {{"name", "internal"}, {"url", receiver.url()}, {"filter", {{"kinds", {"signal.accepted"}}}}}, hub.reader);
-  const std::string base = "/v1/subscriptions/" + sub["id"].get<std::string>();
+      {{"name", "moved"}, {"url", "http://8.8.8.8:9/hook"}, {"filter", {{"kinds", {"signal.accepted"}}}}}, hub.reader);
+  const std::string id = sub["id"].get<std::string>();
+  // ... and private by delivery time (as a name re-pointed in DNS would be).
+  vik::testing::QueryValue(hub.db.dsn(), "UPDATE subscriptions SET url = '" + receiver.url() + "' WHERE id = '" + id +
+                                             "' RETURNING 1");
   hub.Push({Signal("s1", "2.1", "GM0796")});
   json dead;
   REQUIRE(WaitUntil([&] {
-    dead = json::parse(hub.Call("GET", base + "/deliveries?state=dead", "", hub.reader).body)["deliveries"];
+    dead = json::parse(hub.Call("GET", "/v1/subscriptions/" + id + "/deliveries?state=dead", "", hub.reader).body)
+               ["deliveries"];
     return dead.size() == 1;
   }, std::chrono::seconds(15)));
-  CHECK_THAT(dead[0]["lastError"].get<std::string>(), Catch::Contains("not a public address"));
+  CHECK_THAT(dead[0]["lastError"].get<std::string>(),
+             Catch::Contains("not a public address") && Catch::Contains("127.0.0.0/8 (loopback)"));
   CHECK(receiver.received().empty());  // nothing was sent
+}
+
+TEST_CASE("subscriptions per partner are bounded by subscriptions.max_per_partner", "[e2e][subscriptions]") {
+  Hub hub({"--set", "subscriptions.max_per_partner=3"});
+  WebhookReceiver receiver;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(hub.Subscribe({{"name", "s" + std::to_string(i)}, {"url", receiver.url()}}, hub.reader)["id"]);
+  }
+  const auto over = hub.Call("POST", "/v1/subscriptions", json{{"name", "s3"}, {"url", receiver.url()}}.dump(),
+                             hub.reader);
+  INFO(over.body);
+  CHECK(over.status == 429);
+  CHECK_THAT(over.body, Catch::Contains("already has 3 subscriptions, the most allowed") &&
+                            Catch::Contains("subscriptions.max_per_partner"));
+  // Another partner is not affected; a freed place can be taken again.
+  hub.Subscribe({{"name", "g0"}, {"url", receiver.url()}}, hub.other);
+  REQUIRE(hub.Call("DELETE", "/v1/subscriptions/" + ids[0], "", hub.reader).status == 200);
+  hub.Subscribe({{"name", "s3"}, {"url", receiver.url()}}, hub.reader);
+  CHECK(vik::testing::QueryValue(hub.db.dsn(), "SELECT count(*) FROM subscriptions WHERE partner = 'brandweer'") ==
+        "3");
+}
+
+TEST_CASE("control characters in names, URL hosts and signal attributes are refused naming the field",
+          "[e2e][subscriptions][text]") {
+  Hub hub;
+  WebhookReceiver receiver;
+  const auto create = [&](const std::string& name, const std::string& url) {
+    return hub.Call("POST", "/v1/subscriptions", json{{"name", name}, {"url", url}}.dump(), hub.reader);
+  };
+  auto r = create(std::string("a\0b", 3), receiver.url());
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("name: contains a control character at byte 1"));
+  r = create("red\x1b[2Jalert", receiver.url());
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("name: contains a control character at byte 3"));
+  r = create("ok", "http://exa\x07mple.org/hook");
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("url: "));
+  r = create("ok", "http://example.org/ho\x07ok");
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("url: "));
+  CHECK(vik::testing::QueryValue(hub.db.dsn(), "SELECT count(*) FROM subscriptions") == "0");
+
+  // A signal attribute with a control character (a\u0001b) is refused, naming the attribute.
+  json signal = Signal("ctl-1", "2.1", "GM0796");
+  signal["attributes"] = {{"note", "a\x01" "b"}};
+  const auto pushed = hub.Call("POST", "/v1/signals", json{{"signals", {signal}}}.dump(), hub.writer);
+  INFO(pushed.body);
+  CHECK_THAT(pushed.body, Catch::Contains("attributes[\\\"note\\\"]: value contains control character"));
+  CHECK(vik::testing::QueryValue(hub.db.dsn(), "SELECT count(*) FROM signals WHERE external_id = 'ctl-1'") == "0");
+
+  // What an older version stored is printed escaped by vikd subscription list.
+  const json sub = hub.Subscribe({{"name", "plain"}, {"url", receiver.url()}}, hub.reader);
+  vik::testing::QueryValue(hub.db.dsn(), "UPDATE subscriptions SET name = E'evil\\x1b[2J\\x07' WHERE id = '" +
+                                             sub["id"].get<std::string>() + "' RETURNING 1");
+  const auto list = Admin(hub.db.dsn(), {"subscription", "list"});
+  CHECK(list.out.find('\x1b') == std::string::npos);
+  CHECK(list.out.find('\x07') == std::string::npos);
+  CHECK_THAT(list.out, Catch::Contains("evil\\x1b[2J\\x07"));
 }

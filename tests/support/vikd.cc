@@ -31,6 +31,7 @@ Vikd::Vikd(const std::string& dsn, std::vector<std::string> extra) {
   auto j = nlohmann::json::parse(ports);
   http_port_ = j.at("http").get<int>();
   grpc_port_ = j.at("grpc").get<int>();
+  management_port_ = j.value("management", 0);
 }
 
 std::optional<int> Vikd::Terminate(std::chrono::milliseconds timeout) {

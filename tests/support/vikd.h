@@ -19,6 +19,7 @@ class Vikd {
 
   int http_port() const { return http_port_; }
   int grpc_port() const { return grpc_port_; }
+  int management_port() const { return management_port_; }  // 0 unless http.management is set
   std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
   ChildProcess& process() { return *process_; }
 
@@ -29,6 +30,7 @@ class Vikd {
   std::unique_ptr<ChildProcess> process_;
   int http_port_ = 0;
   int grpc_port_ = 0;
+  int management_port_ = 0;
 };
 
 // Runs vikd with `args` to completion (e.g. `migrate`), returning {exit code, stdout, stderr}.

@@ -30,7 +30,7 @@ TEST_CASE("peer sections give pulled peers with their tokens and push targets", 
                           "role = national\n"
                           "[peer.vr20]\nendpoint = \"vik-vr20.example:9090\"\ntoken_file = \"" + token +
                               "\"\ntls = true\n"
-                              "[peer.vr21]\npush = true\n"
+                              "[peer.vr21]\npush = true\nregion = VR21\n"
                               "[push.kcr2]\nendpoint = \"kcr2.example:9090\"\ntoken_file = \"" + token + "\"\n",
                           "vikd.conf")
               .ok());
@@ -42,6 +42,8 @@ TEST_CASE("peer sections give pulled peers with their tokens and push targets", 
   CHECK(c.peers[0].token == "vik_abc_secret");  // trailing space and newline cut
   CHECK(c.peers[1].push);
   CHECK(c.peers[1].token.empty());  // a push peer sends to us: no token of ours to read
+  CHECK(c.peers[1].region == "VR21");
+  CHECK(c.peers[0].region.empty());  // a pulled peer's region may come from its first snapshot
   REQUIRE(c.pushes.size() == 1);
   CHECK(c.pushes[0].token == "vik_abc_secret");
   std::remove(token.c_str());
@@ -54,6 +56,13 @@ TEST_CASE("bad peer settings are refused naming the key", "[app][config]") {
   CHECK(ApplySetting(c, "peer.vr20.colour", "red").message().find("unknown peer setting") != std::string::npos);
   CHECK(ApplySetting(c, "push.kcr2.push", "true").message().find("unknown push setting") != std::string::npos);
   CHECK(ApplySetting(c, "peer.vr20.tls", "maybe").message().find("true or false") != std::string::npos);
+
+  CHECK(ApplySetting(c, "peer.vr20.region", "VR26").message().find("not a safety region code") != std::string::npos);
+  CHECK(ApplySetting(c, "push.kcr2.region", "VR21").message().find("unknown push setting") != std::string::npos);
+  Config no_region;
+  REQUIRE(ApplySetting(no_region, "peer.vr21.push", "true").ok());
+  CHECK(FinalizeConfig(no_region, false).message() ==
+        "peer.vr21.region: a push peer needs the safety region it speaks for (VR01..VR25)");
 
   Config missing_token;
   REQUIRE(ApplySetting(missing_token, "peer.vr20.endpoint", "a:1").ok());

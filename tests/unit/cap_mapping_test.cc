@@ -8,6 +8,8 @@
 #include "cap/writer.h"
 #include "domain/geometry.h"
 #include "exchange/ingest_mapping.h"
+#include "core/time_format.h"
+#include "../support/large_cap.h"
 
 namespace {
 
@@ -228,4 +230,87 @@ TEST_CASE("a reference whose sender cannot be a source id still makes a valid up
   const auto again = cap::MapAlert(Parse(cap::WriteAlert(s)), Vr21());
   REQUIRE(again.signals.size() == 1);
   CHECK(exchange::CanonicalPayloadOf(again.signals[0].signal) == exchange::CanonicalPayloadOf(s));
+}
+
+TEST_CASE("a national alert with one 877 KB polygon parses, validates and maps to a simplified polygon",
+          "[cap][mapping][limits]") {
+  const std::string xml = testing::LargePolygonAlert("knmi@knmi.nl", "KNMI-NATIONAL-1", 877 * 1024);
+  REQUIRE(xml.size() > 877 * 1024);
+  REQUIRE(xml.size() < cap::ParseLimits{}.max_bytes);  // inside the document limit
+  const auto alert = Parse(xml);
+  REQUIRE(alert.infos.size() == 1);
+  REQUIRE(alert.infos[0].areas[0].polygons[0].size() > 877 * 1024);
+
+  const domain::SignalLimits limits;
+  const auto mapped = cap::MapAlert(alert, Vr21(), limits);
+  REQUIRE(mapped.signals.size() == 1);
+  const auto& s = mapped.signals[0].signal;
+  REQUIRE(s.area.polygons.size() == 1);
+  const auto& ring = s.area.polygons[0].points;
+  CHECK(ring.size() == limits.max_polygon_points);
+  CHECK(ring.front().lat == ring.back().lat);
+  CHECK(ring.front().lon == ring.back().lon);
+  // The ring surrounds both municipalities of the test region.
+  CHECK(s.area.municipalities == std::vector<std::string>{"GM0796", "GM0828"});
+  CHECK(domain::ValidateSignal(s, Vr21(), [] {
+          domain::SignalLimits l;
+          l.require_area = false;
+          l.check_time_order = false;
+          return l;
+        }(), core::FromUnixSeconds(1.9e9)).empty());
+}
+
+TEST_CASE("an update that lists its own message among its references ignores it with a warning", "[cap][mapping]") {
+  // The self-reference writes `sent` as +00:00 where the alert says -00:00 (a real sender's habit).
+  const std::string xml =
+      "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>KNMI-2</identifier>"
+      "<sender>knmi@knmi.nl</sender><sent>2026-11-25T10:00:00-00:00</sent><status>Actual</status>"
+      "<msgType>Update</msgType><scope>Public</scope>"
+      "<references>knmi@knmi.nl,KNMI-1,2026-11-25T09:00:00-00:00 knmi@knmi.nl,KNMI-2,2026-11-25T10:00:00+00:00"
+      "</references>" +
+      Info("nl-NL", "Storm", kGeocode) + "</alert>";
+  const auto alert = Parse(xml);
+  const auto mapped = cap::MapAlert(alert, Vr21());
+  REQUIRE(mapped.references.size() == 1);
+  CHECK(mapped.references[0].identifier == "KNMI-1");
+  REQUIRE(mapped.warnings.size() == 1);
+  CHECK(mapped.warnings[0] ==
+        "alert/references: the reference to this message itself (knmi@knmi.nl,KNMI-2,2026-11-25T10:00:00+00:00) "
+        "is ignored");
+  REQUIRE(mapped.signals.size() == 1);
+  const auto& s = mapped.signals[0].signal;
+  REQUIRE(s.references.size() == 1);
+  CHECK(s.references[0].external_id == "KNMI-1");
+  domain::SignalLimits limits;
+  limits.check_time_order = false;
+  CHECK(domain::ValidateSignal(s, Vr21(), limits, core::FromUnixSeconds(1.9e9)).empty());
+}
+
+TEST_CASE("generated CAP stays well-formed XML 1.0 even when given control characters", "[cap][writer][text]") {
+  domain::Signal s;
+  s.source = "caco@vr21.nl";
+  s.external_id = "ctl-1";
+  s.msg_type = domain::MsgType::kAlert;
+  s.status = domain::SignalStatus::kActual;
+  s.kind = domain::SignalKind::kIncident;
+  s.categories = {domain::Category::kFire};
+  s.theme = "2.1";
+  s.urgency = domain::Urgency::kImmediate;
+  s.severity = domain::Severity::kSevere;
+  s.certainty = domain::Certainty::kObserved;
+  s.sent_at = core::WallTime{std::chrono::seconds(1795000000)};
+  s.area.municipalities = {"GM0796"};
+  s.headline = "Brand\x1b[2J";
+  s.attributes = {{"note", "a\x01" "b"}};  // validation refuses these; the writer must not pass them on
+  const std::string xml = cap::WriteAlert(s);
+  CHECK(xml.find('\x01') == std::string::npos);
+  CHECK(xml.find('\x1b') == std::string::npos);
+  const auto alert = Parse(xml);  // parses and validates
+  CHECK(alert.infos[0].headline == "Brand[2J");
+  // Mapping CAP in drops the control characters XML 1.0 lets through (DEL, C1 such as NEL).
+  auto parsed = cap::ParseAlert(Alert(Info("nl-NL", "Storm\x7f\xc2\x85", kGeocode)));
+  REQUIRE(parsed.ok());
+  const auto mapped = cap::MapAlert(*parsed, Vr21());
+  REQUIRE(mapped.signals.size() == 1);
+  CHECK(mapped.signals[0].signal.headline == "Storm");
 }

@@ -683,6 +683,36 @@ TEST_CASE("all violations are reported in field order", "[domain][signal_validat
                             "attributes[\"\"]: key is empty"});
 }
 
+TEST_CASE("text fields refuse NUL and control characters but keep tab and newlines", "[domain][signal_validation]") {
+  Signal s = ValidSignal();
+  SECTION("tab, LF and CR are free text") {
+    s.description = "regel 1\nregel 2\r\n\tingesprongen";
+    s.attributes = {{"note", "a\tb\nc"}};
+    CHECK(Check(s).empty());
+  }
+  SECTION("a\\u0001b in an attribute value, ESC in the headline, NUL in a description, C1 in an instruction") {
+    s.attributes = {{"note", "a\x01" "b"}};
+    s.headline = "rood\x1b[2J";
+    s.description = std::string("a\0b", 3);
+    s.instruction = "x\xc2\x9b" "y";
+    CHECK(Check(s) == Strings{"headline: contains control character \"\\x1b\" at byte 4",
+                              "description: contains a NUL character",
+                              "instruction: contains control character \"\\xc2\" at byte 1",
+                              "attributes[\"note\"]: value contains control character \"\\x01\" at byte 1"});
+  }
+}
+
+TEST_CASE("FindControlCharacter finds C0, DEL and C1, and tab and newlines only when asked", "[domain][text]") {
+  CHECK(FindControlCharacter("plain text, caf\xc3\xa9", false) == std::string_view::npos);
+  CHECK(FindControlCharacter("a\tb", true) == std::string_view::npos);
+  CHECK(FindControlCharacter("a\tb", false) == 1);
+  CHECK(FindControlCharacter("ab\n", false) == 2);
+  CHECK(FindControlCharacter("ab\x7f", true) == 2);
+  CHECK(FindControlCharacter("a\xc2\x85", true) == 1);   // NEL, a C1 control
+  CHECK(FindControlCharacter("a\xc2\xa0", true) == std::string_view::npos);  // NBSP is text
+  CHECK(FindControlCharacter(std::string_view("\0", 1), true) == 0);
+}
+
 }  // namespace
 }  // namespace vik::domain
 

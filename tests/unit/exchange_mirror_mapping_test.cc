@@ -65,7 +65,7 @@ TEST_CASE("A peer's page becomes one apply with its bodies, newest time and curs
   c3->set_kind("future.kind");
   c3->set_object("x");
   page.set_next_cursor("12.1");
-  const auto apply = MirrorApplyOf("vr21", "9.0", page);
+  const auto apply = MirrorApplyOf("vr21", "VR21", "9.0", page);
   REQUIRE(apply.ok());
   CHECK(apply->peer == "vr21");
   CHECK(apply->from_cursor == "9.0");
@@ -86,21 +86,21 @@ TEST_CASE("A peer's page becomes one apply with its bodies, newest time and curs
 TEST_CASE("A peer's malformed change refuses the whole page, naming the change and the field", "[unit][mirror]") {
   auto page = PageWithSignalAndRisk();
   page.mutable_changes(1)->mutable_risk()->set_level(9);
-  auto bad_level = MirrorApplyOf("vr21", "9.0", page);
+  auto bad_level = MirrorApplyOf("vr21", "VR21", "9.0", page);
   REQUIRE_FALSE(bad_level.ok());
   CHECK(bad_level.status().message() == "change 2 from the peer: risk.level 9 is outside 0..4");
 
   page = PageWithSignalAndRisk();
   page.mutable_changes(0)->set_picture("<script>");
-  CHECK(MirrorApplyOf("vr21", "9.0", page).status().message().find("change 1 from the peer: picture") == 0);
+  CHECK(MirrorApplyOf("vr21", "VR21", "9.0", page).status().message().find("change 1 from the peer: picture") == 0);
 
   page = PageWithSignalAndRisk();
   page.clear_next_cursor();
-  CHECK_FALSE(MirrorApplyOf("vr21", "9.0", page).ok());
+  CHECK_FALSE(MirrorApplyOf("vr21", "VR21", "9.0", page).ok());
 
   page = PageWithSignalAndRisk();
   page.mutable_changes(0)->mutable_signal()->clear_received_at();
-  CHECK(MirrorApplyOf("vr21", "9.0", page).status().message() ==
+  CHECK(MirrorApplyOf("vr21", "VR21", "9.0", page).status().message() ==
         "change 1 from the peer: signal.id or signal.received_at is missing");
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("A snapshot must name a safety region and carries both pictures", "[un
   exercise.mutable_status()->set_picture("exercise");
   *exercise.mutable_status()->add_risks() = MakeRisk("1.1@GM0796", "1.1", 4, 1);
   exercise.set_cursor("101.0");
-  const auto s = MirrorSnapshotOf("vr21", actual, &exercise);
+  const auto s = MirrorSnapshotOf("vr21", "", actual, &exercise);
   REQUIRE(s.ok());
   CHECK(s->region == "VR21");
   CHECK(s->cursor == "100.0");  // the first snapshot's: following from it repeats, never skips
@@ -128,8 +128,105 @@ TEST_CASE("A snapshot must name a safety region and carries both pictures", "[un
   CHECK(s->region_state->version == 4);
 
   actual.mutable_status()->set_region("");
-  CHECK(MirrorSnapshotOf("nl", actual, nullptr).status().message().find("names no safety region") !=
+  CHECK(MirrorSnapshotOf("nl", "", actual, nullptr).status().message().find("names no safety region") !=
         std::string::npos);
+}
+
+TEST_CASE("A peer speaks only for its own region: another region's code refuses the page naming the field",
+          "[unit][mirror]") {
+  auto page = PageWithSignalAndRisk();
+  auto* state = page.add_changes();
+  state->set_cursor("12.1");
+  state->set_picture("actual");
+  state->set_kind("region.state");
+  state->set_object("VR21");
+  state->mutable_region_state()->set_region("VR21");
+  state->mutable_region_state()->set_grip_level("1");
+  page.set_next_cursor("12.1");
+  REQUIRE(MirrorApplyOf("vr21", "VR21", "9.0", page).ok());
+
+  state->mutable_region_state()->set_region("VR01");
+  const auto other_state = MirrorApplyOf("vr21", "VR21", "9.0", page);
+  REQUIRE_FALSE(other_state.ok());
+  CHECK(other_state.status().code() == vik::core::StatusCode::kPermissionDenied);
+  CHECK(other_state.status().message() ==
+        "change 3 from the peer: region_state.region is \"VR01\", but the peer speaks only for its own region VR21");
+
+  state->mutable_region_state()->set_region("VR21");
+  state->set_object("VR05");
+  CHECK(MirrorApplyOf("vr21", "VR21", "9.0", page).status().message() ==
+        "change 3 from the peer: object is \"VR05\", but the peer speaks only for its own region VR21");
+
+  // A snapshot claiming another region, or carrying another region's state or exercise picture.
+  vik::v1::Snapshot actual;
+  actual.mutable_status()->set_region("VR05");
+  actual.set_cursor("100.0");
+  const auto claimed = MirrorSnapshotOf("vr21", "VR21", actual, nullptr);
+  REQUIRE_FALSE(claimed.ok());
+  CHECK(claimed.status().code() == vik::core::StatusCode::kPermissionDenied);
+  CHECK(claimed.status().message() ==
+        "the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own region VR21");
+  actual.mutable_status()->set_region("VR21");
+  actual.mutable_region_state()->set_region("VR01");
+  CHECK(MirrorSnapshotOf("vr21", "VR21", actual, nullptr).status().message().find("region_state.region is \"VR01\"") !=
+        std::string::npos);
+  actual.mutable_region_state()->set_region("VR21");
+  vik::v1::Snapshot exercise;
+  exercise.mutable_status()->set_region("VR20");
+  exercise.set_cursor("101.0");
+  // Not configured: the actual snapshot's region is taken, and the exercise snapshot must agree.
+  CHECK(MirrorSnapshotOf("vr21", "", actual, &exercise).status().message().find("the peer's exercise snapshot: "
+                                                                                "status.region") == 0);
+  exercise.mutable_status()->set_region("VR21");
+  CHECK(MirrorSnapshotOf("vr21", "", actual, &exercise).ok());
+
+  // The regional status too.
+  vik::v1::RegionalStatus status;
+  status.set_region("VR05");
+  CHECK(vik::exchange::StatusSummaryOf("VR21", status).status().code() == vik::core::StatusCode::kPermissionDenied);
+  status.set_region("VR21");
+  *status.add_risks() = MakeRisk("2.1@GM0796", "2.1", 3, 1);
+  const auto summary = vik::exchange::StatusSummaryOf("VR21", status);
+  REQUIRE(summary.ok());
+  vik::v1::RegionalStatus back;
+  REQUIRE(back.ParseFromString(*summary));
+  CHECK(back.risks_size() == 0);
+}
+
+TEST_CASE("Texts a peer sends are free of NUL and control characters, or the page is refused naming the field",
+          "[unit][mirror]") {
+  auto page = PageWithSignalAndRisk();
+  page.mutable_changes(0)->mutable_signal()->mutable_signal()->set_description("line one\nline two\ttab\r\n");
+  REQUIRE(MirrorApplyOf("vr21", "VR21", "9.0", page).ok());
+
+  page.mutable_changes(0)->mutable_signal()->mutable_signal()->set_description("a\x01" "b");
+  CHECK(MirrorApplyOf("vr21", "VR21", "9.0", page).status().message() ==
+        "change 1 from the peer: signal.signal.description contains control character 0x01 at byte 1");
+
+  page = PageWithSignalAndRisk();
+  page.mutable_changes(0)->mutable_signal()->mutable_signal()->mutable_area()->add_municipalities("GM0796");
+  page.mutable_changes(0)->mutable_signal()->mutable_signal()->mutable_area()->add_municipalities(
+      std::string("nul\0", 4));
+  CHECK(MirrorApplyOf("vr21", "VR21", "9.0", page).status().message() ==
+        "change 1 from the peer: signal.signal.area.municipalities[1] contains NUL at byte 3");
+
+  page = PageWithSignalAndRisk();
+  page.mutable_changes(1)->mutable_risk()->set_theme_label("\x1b[31mred");
+  CHECK(MirrorApplyOf("vr21", "VR21", "9.0", page).status().message() ==
+        "change 2 from the peer: risk.theme_label contains control character 0x1b at byte 0");
+
+  vik::v1::Snapshot actual;
+  actual.mutable_status()->set_region("VR21");
+  actual.mutable_status()->set_region_name("Brabant\x07Noord");
+  actual.set_cursor("100.0");
+  CHECK(MirrorSnapshotOf("vr21", "VR21", actual, nullptr).status().message() ==
+        "the peer's snapshot: status.region_name contains control character 0x07 at byte 7");
+
+  vik::v1::RegionalStatus status;
+  status.set_region("VR21");
+  status.set_grip_level("\x1b");
+  CHECK(vik::exchange::StatusSummaryOf("VR21", status).status().message() ==
+        "the peer's regional status: grip_level contains control character 0x1b at byte 0");
 }
 
 TEST_CASE("The national status lists regions with freshness and finds themes at risk in two regions",
