@@ -61,9 +61,15 @@ std::string AdvertisedHost(const std::string& host) {
 
 Runtime::Runtime(Config config)
     : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), lease_timer_(ioc_), feed_timer_(ioc_), picture_timer_(ioc_), delivery_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
+      credentials_timer_(ioc_), feed_timer_(ioc_), picture_timer_(ioc_), delivery_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
 
 Runtime::~Runtime() {
+  if (lease_loop_) {
+    lease_loop_->Stop();
+  }
+  if (lease_thread_.joinable()) {
+    lease_thread_.join();
+  }
   if (writer_) {
     writer_->Stop();
   }
@@ -131,8 +137,39 @@ core::Status Runtime::StartUp() {
     }
   }
 
-  blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", config_.store.pool_size, config_.blocking_queue);
+  // The read API's pool: one worker per pooled connection ("api"), refusing (429 with Retry-After)
+  // once its queue is full or its oldest task waited runtime.blocking_max_queue_wait, its workers
+  // niced so that rendering big pages yields the CPU to the io threads and the lease.
+  core::BlockingPoolOptions blocking_options;
+  blocking_options.threads = config_.store.pool_size;
+  blocking_options.max_queued = config_.blocking_queue;
+  blocking_options.max_queue_wait = config_.blocking_max_queue_wait;
+  blocking_options.nice = config_.blocking_nice;
+  blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", blocking_options);
+  auto& refusals = prometheus::BuildCounter()
+                       .Name("vik_blocking_refused_total")
+                       .Help("Tasks the read API's blocking pool refused or shed (answered 429/RESOURCE_EXHAUSTED), by reason")
+                       .Register(*registry_);
+  std::map<core::PoolRefusal, prometheus::Counter*> refusal_counters;
+  for (core::PoolRefusal r : core::kAllPoolRefusals) {
+    refusal_counters[r] = &refusals.Add({{"reason", core::PoolRefusalName(r)}});
+  }
+  blocking_->SetRefusalObserver([counters = std::move(refusal_counters)](core::PoolRefusal r) {
+    if (const auto it = counters.find(r); it != counters.end()) {
+      it->second->Increment();
+    }
+  });
   blocking_->Start();
+  // Everything that is not a partner's read has threads and connections of its own (lanes of the
+  // same database, store::Store::OpenLane), so that a read flood can fill the API's pool without
+  // delaying it: the lease (its own thread, cluster::LeaseLoop, and one connection), the singleton
+  // jobs, readiness and credential refreshes (the jobs pool), ingest's group commits, CAP documents.
+  lease_store_ = store_->OpenLane("lease", 1, std::chrono::milliseconds(500));
+  jobs_store_ = store_->OpenLane("jobs", config_.job_workers, config_.store.acquire_timeout);
+  ingest_store_ = store_->OpenLane("ingest", config_.ingest_writers, config_.store.acquire_timeout);
+  cap_store_ = store_->OpenLane("cap", config_.cap_workers + 1, config_.store.acquire_timeout);
+  jobs_ = std::make_unique<core::BlockingPool>("vik-jobs", config_.job_workers, 64);
+  jobs_->Start();
   // CAP documents (parse, validate, map, store), the CAP read routes and feed rounds get their own
   // bounded pool, so a burst of large documents can never delay the lease round or readiness.
   cap_pool_ = std::make_unique<core::BlockingPool>("vik-cap", config_.cap_workers, config_.cap_queue);
@@ -140,13 +177,13 @@ core::Status Runtime::StartUp() {
 
   // Ingest: authenticator, rate limiter, group-commit writers, pipeline.
   ingest_metrics_ = std::make_unique<ingest::IngestMetrics>(*registry_);
-  auth_ = std::make_unique<ingest::Authenticator>(*store_);
+  auth_ = std::make_unique<ingest::Authenticator>(*jobs_store_);
   rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest_rate_limit, config_.ingest_rate_burst, clock_);
   ingest::WriterOptions writer_options;
   writer_options.max_queue = config_.ingest_max_queue;
   writer_options.max_batch = config_.ingest_commit_batch;
   writer_options.max_wait = config_.ingest_commit_wait;
-  writer_ = std::make_unique<ingest::BatchWriter>(*store_, writer_options, config_.node_id, *ingest_metrics_);
+  writer_ = std::make_unique<ingest::BatchWriter>(*ingest_store_, writer_options, config_.node_id, *ingest_metrics_);
   for (std::size_t i = 0; i < config_.ingest_writers; ++i) {
     writer_threads_.emplace_back([this] { writer_->Run(); });
     pthread_setname_np(writer_threads_.back().native_handle(), "vik-writer");
@@ -160,7 +197,7 @@ core::Status Runtime::StartUp() {
   ingest::CapIngestOptions cap_options;
   cap_options.signal_limits = pipeline_options.limits;
   cap_options.limits.max_bytes = config_.cap_max_bytes;
-  cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *cap_pool_, *store_,
+  cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *cap_pool_, *cap_store_,
                                                     *pipeline_, clock_, *ingest_metrics_,
                                                     exchange::CanonicalPayloadOf, config_.node_id);
   ingest_service_ =
@@ -172,7 +209,7 @@ core::Status Runtime::StartUp() {
   lease_options.ttl = config_.lease_ttl;
   lease_options.renew_interval = config_.lease_renew_interval;
   lease_options.safety_margin = std::min(std::chrono::milliseconds(300), config_.lease_ttl / 10);
-  lease_ = std::make_unique<cluster::LeaderLease>(*store_, lease_options, config_.node_id, clock_, *cluster_metrics_);
+  lease_ = std::make_unique<cluster::LeaderLease>(*lease_store_, lease_options, config_.node_id, clock_, *cluster_metrics_);
   ingest::FeedPollerOptions feed_options;
   feed_options.fetch.total_timeout = config_.feeds_fetch_timeout;
   feed_options.fetch.connect_timeout = std::min(config_.feeds_fetch_timeout, std::chrono::milliseconds(5000));
@@ -183,12 +220,12 @@ core::Status Runtime::StartUp() {
   feed_options.feed_budget = config_.feeds_round_budget;
   feed_options.max_link_attempts = static_cast<int>(config_.feeds_max_link_attempts);
   feed_poller_ =
-      std::make_unique<ingest::FeedPoller>(feed_options, *store_, *cap_ingest_, *registry_, config_.node_id);
+      std::make_unique<ingest::FeedPoller>(feed_options, *jobs_store_, *cap_ingest_, *registry_, config_.node_id);
 
   picture_metrics_ = std::make_unique<picture::PictureMetrics>(*registry_);
   picture::KeeperOptions keeper_options;
   keeper_options.node_id = config_.node_id;
-  keeper_ = std::make_unique<picture::PictureKeeper>(*store_, clock_, keeper_options, core::ModuleLogger("picture"),
+  keeper_ = std::make_unique<picture::PictureKeeper>(*jobs_store_, clock_, keeper_options, core::ModuleLogger("picture"),
                                                      *picture_metrics_);
   // Webhook deliveries (leader only): POSTs run on their own small pool, so a slow receiver never
   // occupies a database thread.
@@ -207,7 +244,7 @@ core::Status Runtime::StartUp() {
   delivery_options.retention = config_.subscriptions_retention;
   delivery_options.allow_private_destinations = config_.subscriptions_allow_private_destinations;
   delivery_options.user_agent = std::string("vikd/") + Version();
-  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*store_, *webhook_pool_, clock_, delivery_options,
+  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_, delivery_options,
                                                                core::ModuleLogger("subscriptions"),
                                                                *delivery_metrics_);
   const exchange::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
@@ -251,7 +288,7 @@ core::Status Runtime::StartUp() {
     mirror_options.status_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(5),
                                                                          config_.peers_stale_after / 3);
     mirror_ = std::make_unique<exchange::PeerMirror>(
-        std::move(pulled), mirror_options, *store_, *blocking_, ioc_, fence_source,
+        std::move(pulled), mirror_options, *jobs_store_, *jobs_, ioc_, fence_source,
         [this](const char* what) { lease_->OnFenced(what); }, *mirror_metrics_, core::ModuleLogger("mirror"));
   }
   if (!config_.pushes.empty()) {
@@ -264,7 +301,7 @@ core::Status Runtime::StartUp() {
     push_options.max_message_bytes = max_message_bytes;
     push_options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), config_.peers_stale_after / 3);
     push_options.status = status_context;
-    pusher_ = std::make_unique<exchange::FeedPusher>(std::move(targets), push_options, *store_, *blocking_, ioc_,
+    pusher_ = std::make_unique<exchange::FeedPusher>(std::move(targets), push_options, *jobs_store_, *jobs_, ioc_,
                                                      fence_source, *mirror_metrics_, core::ModuleLogger("push"));
   }
   exchange_service_ = std::make_unique<exchange::ExchangeService>(*store_, *auth_, *blocking_, status_context,
@@ -411,6 +448,9 @@ int Runtime::Serve() {
     if (blocking_) {
       blocking_->Stop();
     }
+    if (jobs_) {
+      jobs_->Stop();
+    }
     return 1;
   }
 
@@ -425,7 +465,10 @@ int Runtime::Serve() {
   }
   ScheduleReadinessCheck(std::chrono::milliseconds(0));
   ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
-  ScheduleLeaseTick(std::chrono::milliseconds(0));
+  lease_loop_ = std::make_unique<cluster::LeaseLoop>(*lease_, config_.lease_renew_interval,
+                                                     [this] { ScheduleLeaderRound(); });
+  lease_thread_ = std::thread([this] { lease_loop_->Run(); });
+  pthread_setname_np(lease_thread_.native_handle(), "vik-lease");
   ScheduleFeedPoll(config_.feeds_poll_tick);
   if (config_.picture_enabled && config_.role != "national") {
     SchedulePictureRound(config_.picture_interval);
@@ -482,8 +525,8 @@ void Runtime::ScheduleReadinessCheck(std::chrono::milliseconds delay) {
       if (ec || stopping_) {
         return;
       }
-      if (!blocking_->TrySubmit([this] { CheckReadiness(); })) {
-        // The blocking pool is saturated; that itself means we are overloaded. Try again later.
+      if (!jobs_->TrySubmit([this] { CheckReadiness(); })) {
+        // The jobs pool is saturated; try again later.
         ScheduleReadinessCheck(config_.readiness_interval);
       }
     });
@@ -501,45 +544,35 @@ void Runtime::ScheduleWatchdog(std::chrono::microseconds period) {
   });
 }
 
-void Runtime::ScheduleLeaseTick(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    lease_timer_.expires_after(delay);
-    lease_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!blocking_->TrySubmit([this] { LeaseTick(); })) {
-        ScheduleLeaseTick(config_.lease_renew_interval);
-      }
-    });
-  });
+// After each lease round (on the lease thread): the leader's housekeeping runs on the jobs pool,
+// one round at a time; a round still running, or a full jobs pool, skips this one.
+void Runtime::ScheduleLeaderRound() {
+  if (stopping_ || leader_round_busy_.exchange(true)) {
+    return;
+  }
+  if (!jobs_->TrySubmit([this] { LeaderRound(); })) {
+    leader_round_busy_ = false;
+  }
 }
 
-void Runtime::LeaseTick() {
-  const auto started = std::chrono::steady_clock::now();
-  if (!stopping_) {
-    lease_->Tick();
-  }
+void Runtime::LeaderRound() {
   // Singleton jobs run only on the leader and only through the fence: the sweep of parked
   // references, the leader heartbeat (and pruning of heartbeats older than a day).
   if (auto fence = lease_->fence(); fence && !stopping_) {
     // References parked while their target was being stored by a concurrent transaction: applied
     // within a round. Idempotent, so it needs no fence.
     const auto retention = std::chrono::duration_cast<std::chrono::seconds>(config_.pending_references_retention);
-    if (auto swept = store_->SweepPendingReferences(1000, retention); swept.ok() && *swept > 0) {
+    if (auto swept = jobs_store_->SweepPendingReferences(1000, retention); swept.ok() && *swept > 0) {
       core::LogInfo(*log_, "applied parked references", {{"signals_ended", static_cast<std::uint64_t>(*swept)}});
     }
-    core::Status s = store_->WriteHeartbeat(*fence, std::chrono::hours(24));
+    core::Status s = jobs_store_->WriteHeartbeat(*fence, std::chrono::hours(24));
     if (store::IsFenced(s)) {
       lease_->OnFenced("leader heartbeat");
     }
     // The change log's retention: changes older than changes.retention that the picture keeper
     // has read are pruned, a bounded batch per round (docs/exchange.md).
     if (lease_ticks_ % 10 == 5 && config_.changes_retention.count() > 0) {
-      auto pruned = store_->PruneChanges(*fence, clock_.Now() - config_.changes_retention, 10000);
+      auto pruned = jobs_store_->PruneChanges(*fence, clock_.Now() - config_.changes_retention, 10000);
       if (pruned.ok() && *pruned > 0) {
         core::LogInfo(*log_, "pruned old changes", {{"changes", static_cast<std::uint64_t>(*pruned)}});
       } else if (!pruned.ok() && store::IsFenced(pruned.status())) {
@@ -547,7 +580,7 @@ void Runtime::LeaseTick() {
       }
       // Mirrored signals and risks out of the picture are kept as long as the own changes.
       if (mirror_) {
-        auto forgotten = store_->PruneMirror(*fence, clock_.Now() - config_.changes_retention, 10000);
+        auto forgotten = jobs_store_->PruneMirror(*fence, clock_.Now() - config_.changes_retention, 10000);
         if (!forgotten.ok() && store::IsFenced(forgotten.status())) {
           lease_->OnFenced("mirror pruning");
         }
@@ -555,7 +588,7 @@ void Runtime::LeaseTick() {
     }
   }
   if (lease_ticks_++ % 10 == 0) {
-    if (auto instances = store_->ListInstances(std::chrono::seconds(30)); instances.ok()) {
+    if (auto instances = jobs_store_->ListInstances(std::chrono::seconds(30)); instances.ok()) {
       std::size_t live = 0;
       for (const auto& i : *instances) {
         live += i.live ? 1 : 0;
@@ -563,9 +596,7 @@ void Runtime::LeaseTick() {
       cluster_metrics_->instances_live.Set(static_cast<double>(live));
     }
   }
-  // Keep the cadence: the next round starts one interval after this one started.
-  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  ScheduleLeaseTick(std::max(std::chrono::milliseconds(0), config_.lease_renew_interval - spent));
+  leader_round_busy_ = false;
 }
 
 // CAP feed polling, a singleton job with its own timer: a round may take long (network fetches with
@@ -582,7 +613,7 @@ void Runtime::ScheduleFeedPoll(std::chrono::milliseconds delay) {
       if (ec || stopping_) {
         return;
       }
-      if (!lease_->fence() || !cap_pool_->TrySubmit([this] { PollFeeds(); })) {
+      if (!lease_->fence() || !jobs_->TrySubmit([this] { PollFeeds(); })) {
         ScheduleFeedPoll(config_.feeds_poll_tick);
       }
     });
@@ -619,7 +650,7 @@ void Runtime::SchedulePictureRound(std::chrono::milliseconds delay) {
         SchedulePictureRound(config_.picture_interval);
         return;
       }
-      if (!blocking_->TrySubmit([this] { KeepPicture(); })) {
+      if (!jobs_->TrySubmit([this] { KeepPicture(); })) {
         SchedulePictureRound(config_.picture_interval);
       }
     });
@@ -666,7 +697,7 @@ void Runtime::ScheduleDeliveryRound(std::chrono::milliseconds delay) {
         ScheduleDeliveryRound(config_.subscriptions_interval);
         return;
       }
-      if (!blocking_->TrySubmit([this] { DeliverWebhooks(); })) {
+      if (!jobs_->TrySubmit([this] { DeliverWebhooks(); })) {
         ScheduleDeliveryRound(config_.subscriptions_interval);
       }
     });
@@ -705,7 +736,7 @@ void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
       if (ec || stopping_) {
         return;
       }
-      if (!blocking_->TrySubmit([this] { RefreshCredentials(); })) {
+      if (!jobs_->TrySubmit([this] { RefreshCredentials(); })) {
         ScheduleCredentialsRefresh(config_.auth_refresh_interval);
       }
     });
@@ -715,7 +746,7 @@ void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
 void Runtime::RefreshCredentials() {
   // Reference data first: ingest needs it to validate, and it only changes with migrations.
   if (!pipeline_->has_reference_data()) {
-    auto reference = store_->LoadReferenceData(config_.region);
+    auto reference = jobs_store_->LoadReferenceData(config_.region);
     if (reference.ok() && !reference->municipalities.empty()) {
       core::LogInfo(*log_, "reference data loaded",
                     {{"region", config_.region},
@@ -745,7 +776,7 @@ void Runtime::CheckReadiness() {
   ++checks_;
   core::Status s = core::Status::Ok();
   if (config_.migrate_on_start && !migrated_) {
-    auto applied = store_->Migrate();
+    auto applied = jobs_store_->Migrate();
     if (applied.ok()) {
       migrated_ = true;
       core::LogInfo(*log_, "schema migrated after the database became reachable", {{"applied", *applied}});
@@ -754,7 +785,7 @@ void Runtime::CheckReadiness() {
     }
   }
   if (s.ok()) {
-    s = store_->CheckSchema(/*allow_newer=*/true);
+    s = jobs_store_->CheckSchema(/*allow_newer=*/true);
   }
   const bool db_ok = s.code() != core::StatusCode::kUnavailable && s.code() != core::StatusCode::kDeadlineExceeded &&
                      s.code() != core::StatusCode::kResourceExhausted;
@@ -768,8 +799,8 @@ void Runtime::CheckReadiness() {
 
   if (s.ok() && (!instance_registered_ || checks_ % 10 == 0)) {
     core::Status r = instance_registered_
-                         ? store_->TouchInstance(config_.node_id)
-                         : store_->RegisterInstance({config_.node_id, config_.region, Version(),
+                         ? jobs_store_->TouchInstance(config_.node_id)
+                         : jobs_store_->RegisterInstance({config_.node_id, config_.region, Version(),
                                                      HostPort(AdvertisedHost(config_.http.host), http_->port()),
                                                      HostPort(AdvertisedHost(config_.grpc.host), grpc_->port()),
                                                      std::chrono::duration<double>(
@@ -794,6 +825,8 @@ void Runtime::Shutdown() {
   stopping_ = true;
   readiness_->SetDraining();
   // Singleton work stops at once and the lease is handed over: a follower takes it on its next bid.
+  lease_loop_->Stop();
+  lease_thread_.join();
   lease_->Release();
   grpc_->BeginShutdown();
   sd_notify(0, "STOPPING=1\nSTATUS=draining");
@@ -825,7 +858,6 @@ void Runtime::Shutdown() {
   boost::asio::post(ioc_, [this] {
     readiness_timer_.cancel();
     credentials_timer_.cancel();
-    lease_timer_.cancel();
     feed_timer_.cancel();
     picture_timer_.cancel();
     delivery_timer_.cancel();
@@ -840,8 +872,11 @@ void Runtime::Shutdown() {
   io_threads_.clear();
   cap_pool_->Stop();
   blocking_->Stop();
+  jobs_->Stop();
   webhook_pool_->Stop();
-  store_->CloseIdle();
+  for (store::Store* s : {store_.get(), lease_store_.get(), jobs_store_.get(), ingest_store_.get(), cap_store_.get()}) {
+    s->CloseIdle();
+  }
   core::LogInfo(*log_, "stopped",
                 {{"forced_http_connections", static_cast<std::uint64_t>(forced)},
                  {"ms", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,7 +1,9 @@
 #pragma once
 
 // app::Runtime owns every thread of a serving vikd: the Asio io_context threads (HTTP, timers,
-// signals), the blocking pool for database calls, and the gRPC server (whose completion threads
+// signals), the read API's blocking pool for database calls, the lease thread, the jobs pool
+// (singleton jobs, readiness, credentials), the CAP and webhook pools, the ingest writers, and the
+// gRPC server (whose completion threads
 // gRPC manages internally). It wires the modules together, runs the readiness monitor, and performs
 // the ordered shutdown on SIGTERM/SIGINT:
 //   1. readiness -> not ready; gRPC health -> NOT_SERVING; systemd STOPPING=1
@@ -27,6 +29,7 @@
 #include "core/blocking_pool.h"
 #include "core/readiness.h"
 #include "cluster/leader_lease.h"
+#include "cluster/lease_loop.h"
 #include "exchange/grpc_server.h"
 #include "exchange/exchange_service.h"
 #include "exchange/ingest_service.h"
@@ -60,18 +63,18 @@ class Runtime {
  private:
   core::Status StartUp();
   void ScheduleReadinessCheck(std::chrono::milliseconds delay);
-  void CheckReadiness();  // runs on the blocking pool
+  void CheckReadiness();  // runs on the jobs pool
   void ScheduleWatchdog(std::chrono::microseconds period);
-  void ScheduleLeaseTick(std::chrono::milliseconds delay);
-  void LeaseTick();  // runs on the blocking pool: acquire or renew, then the singleton jobs
+  void ScheduleLeaderRound();  // called on the lease thread after each lease round
+  void LeaderRound();  // runs on the jobs pool, leader only: heartbeat, sweeps, pruning
   void ScheduleFeedPoll(std::chrono::milliseconds delay);
-  void PollFeeds();  // runs on the blocking pool, leader only
+  void PollFeeds();  // runs on the jobs pool, leader only
   void SchedulePictureRound(std::chrono::milliseconds delay);
-  void KeepPicture();  // runs on the blocking pool, leader only
+  void KeepPicture();  // runs on the jobs pool, leader only
   void ScheduleDeliveryRound(std::chrono::milliseconds delay);
-  void DeliverWebhooks();  // runs on the blocking pool, leader only
+  void DeliverWebhooks();  // runs on the jobs pool, leader only
   void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
-  void RefreshCredentials();  // runs on the blocking pool
+  void RefreshCredentials();  // runs on the jobs pool
   void RunIoContext();  // an io thread's body
   void WaitForSignal();
   void Shutdown();
@@ -83,7 +86,13 @@ class Runtime {
   std::shared_ptr<ProcessCollector> process_collector_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<core::ReadinessState> readiness_;
-  std::unique_ptr<core::BlockingPool> blocking_;
+  std::unique_ptr<core::BlockingPool> blocking_;  // the read API's (HTTP routes, gRPC ExchangeService)
+  // Lanes of the store (own connections) for all that must not wait behind the read API.
+  std::unique_ptr<store::Store> lease_store_;   // one connection, the lease loop's only
+  std::unique_ptr<store::Store> jobs_store_;    // the jobs pool's
+  std::unique_ptr<store::Store> ingest_store_;  // the group-commit writers'
+  std::unique_ptr<store::Store> cap_store_;     // the CAP pool's and the feed poller's documents
+  std::unique_ptr<core::BlockingPool> jobs_;    // singleton jobs, readiness, credentials
   std::unique_ptr<core::BlockingPool> cap_pool_;
 
   core::SystemClock clock_;
@@ -99,7 +108,10 @@ class Runtime {
 
   std::unique_ptr<cluster::ClusterMetrics> cluster_metrics_;
   std::unique_ptr<cluster::LeaderLease> lease_;
-  unsigned lease_ticks_ = 0;  // touched only by LeaseTick
+  std::unique_ptr<cluster::LeaseLoop> lease_loop_;
+  std::thread lease_thread_;
+  std::atomic<bool> leader_round_busy_{false};
+  unsigned lease_ticks_ = 0;  // touched only by LeaderRound (one at a time)
   std::unique_ptr<ingest::FeedPoller> feed_poller_;
   std::unique_ptr<picture::PictureMetrics> picture_metrics_;
   std::unique_ptr<picture::PictureKeeper> keeper_;
@@ -116,7 +128,6 @@ class Runtime {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer readiness_timer_;
   boost::asio::steady_timer credentials_timer_;
-  boost::asio::steady_timer lease_timer_;
   boost::asio::steady_timer feed_timer_;
   boost::asio::steady_timer picture_timer_;
   boost::asio::steady_timer delivery_timer_;

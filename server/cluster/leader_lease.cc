@@ -47,7 +47,13 @@ ClusterMetrics::ClusterMetrics(prometheus::Registry& r)
                          .Name("vik_cluster_instances_live")
                          .Help("Instances seen recently in the shared database")
                          .Register(r)
-                         .Add({})) {}
+                         .Add({})),
+      round_seconds(prometheus::BuildHistogram()
+                        .Name("vik_cluster_lease_round_seconds")
+                        .Help("Time one acquire-or-renew round of the leader lease took")
+                        .Register(r)
+                        .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1,
+                                                                         2.5, 5})) {}
 
 LeaderLease::LeaderLease(store::Store& store, LeaseOptions options, std::string node_id, const core::Clock& clock,
                          ClusterMetrics& metrics)
@@ -107,6 +113,14 @@ void LeaderLease::Tick() {
     return;  // shutting down: never bid again
   }
   const core::MonoTime started = clock_.Monotonic();
+  struct RoundTimer {
+    ~RoundTimer() {
+      metrics.round_seconds.Observe(std::chrono::duration<double>(clock.Monotonic() - started).count());
+    }
+    ClusterMetrics& metrics;
+    const core::Clock& clock;
+    core::MonoTime started;
+  } timer{metrics_, clock_, started};
   bool leader = false;
   std::int64_t epoch = 0;
   {

@@ -1,7 +1,7 @@
 #pragma once
 
-// The leader lease with fencing. Every instance runs Tick() once per renew interval (on the
-// blocking pool): a follower tries to take the lease (possible only after it expired by the
+// The leader lease with fencing. Every instance runs Tick() once per renew interval (on a thread and
+// a database connection of its own, cluster::LeaseLoop, so that no read load can delay it): a follower tries to take the lease (possible only after it expired by the
 // database clock, which increments the epoch); the leader renews it. The leader also keeps a local
 // deadline from its own monotonic clock (renew start + TTL - margin): when renewals fail (database
 // session killed, network path hanging, process frozen), IsLeader() turns false by that deadline
@@ -18,6 +18,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "core/clock.h"
@@ -43,6 +44,7 @@ struct ClusterMetrics {
   prometheus::Counter& fenced_writes;
   prometheus::Counter& renew_failures;
   prometheus::Gauge& instances_live;
+  prometheus::Histogram& round_seconds;  // one Tick: the acquire or renew round trip
 };
 
 class LeaderLease {

@@ -1,19 +1,64 @@
 #include "core/blocking_pool.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <optional>
 
 #include "core/internal_errors.h"
 
 namespace vik::core {
 
+namespace {
+
+BlockingPoolOptions SizedOptions(std::size_t threads, std::size_t max_queued) {
+  BlockingPoolOptions options;
+  options.threads = threads;
+  options.max_queued = max_queued;
+  return options;
+}
+
+}  // namespace
+
+const char* PoolRefusalName(PoolRefusal reason) {
+  switch (reason) {
+    case PoolRefusal::kQueueFull:
+      return "queue_full";
+    case PoolRefusal::kQueueWait:
+      return "queue_wait";
+    case PoolRefusal::kStopping:
+      return "stopping";
+    case PoolRefusal::kShed:
+      return "shed";
+  }
+  return "queue_full";
+}
+
+const Clock& BlockingPool::DefaultClock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 BlockingPool::BlockingPool(std::string name, std::size_t threads, std::size_t max_queued)
-    : name_(std::move(name)), thread_count_(threads), max_queued_(max_queued) {}
+    : BlockingPool(std::move(name), SizedOptions(threads, max_queued)) {}
+
+BlockingPool::BlockingPool(std::string name, BlockingPoolOptions options, const Clock& clock)
+    : name_(std::move(name)), options_(options), clock_(clock) {}
 
 BlockingPool::~BlockingPool() { Stop(); }
 
 void BlockingPool::Start() {
-  for (std::size_t i = 0; i < thread_count_; ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
+  for (std::size_t i = 0; i < options_.threads; ++i) {
+    workers_.emplace_back([this] {
+      if (options_.nice > 0) {
+        // Per thread on Linux (the tid names the thread); lowering one's own priority needs no
+        // privilege, and a failure only leaves the default priority.
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), options_.nice);
+      }
+      WorkerLoop();
+    });
     pthread_setname_np(workers_.back().native_handle(), name_.substr(0, 15).c_str());
   }
 }
@@ -35,13 +80,27 @@ void BlockingPool::Stop() {
   workers_.clear();
 }
 
-bool BlockingPool::TrySubmit(Task task) {
+bool BlockingPool::TrySubmit(Task task, Task shed) {
+  std::optional<PoolRefusal> refused;
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= max_queued_) {
-      return false;
+    const MonoTime now = clock_.Monotonic();
+    if (stopping_) {
+      refused = PoolRefusal::kStopping;
+    } else if (queue_.size() >= options_.max_queued) {
+      refused = PoolRefusal::kQueueFull;
+    } else if (options_.max_queue_wait.count() > 0 && !queue_.empty() &&
+               now - queue_.front().enqueued > options_.max_queue_wait) {
+      refused = PoolRefusal::kQueueWait;
+    } else {
+      queue_.push_back({std::move(task), std::move(shed), now});
     }
-    queue_.push_back(std::move(task));
+  }
+  if (refused) {
+    if (on_refused_) {
+      on_refused_(*refused);
+    }
+    return false;
   }
   cv_.notify_one();
   return true;
@@ -60,15 +119,22 @@ std::size_t BlockingPool::busy() const {
 void BlockingPool::WorkerLoop() {
   for (;;) {
     Task task;
+    bool shed = false;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) {
         return;  // stopping and drained
       }
-      task = std::move(queue_.front());
+      Queued& front = queue_.front();
+      shed = front.shed && options_.max_queue_wait.count() > 0 &&
+             clock_.Monotonic() - front.enqueued > options_.max_queue_wait;
+      task = std::move(shed ? front.shed : front.task);
       queue_.pop_front();
       ++busy_;
+    }
+    if (shed && on_refused_) {
+      on_refused_(PoolRefusal::kShed);
     }
     try {
       task();

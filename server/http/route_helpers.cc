@@ -29,10 +29,14 @@ std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const
 }
 
 void SubmitOrRefuse(core::BlockingPool& pool, std::function<void()> task, const Responder& respond) {
-  if (!pool.TrySubmit(std::move(task))) {
+  auto refuse = [respond] {
     Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
     SetRetryAfter(res, std::chrono::seconds(1));
     respond(std::move(res));
+  };
+  // Shed (refused the same way) when it waited in the queue longer than the pool's bound.
+  if (!pool.TrySubmit(std::move(task), refuse)) {
+    refuse();
   }
 }
 

@@ -23,7 +23,8 @@ namespace vik::http {
 std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const Request& request,
                                         const std::set<std::string>& scopes, const Responder& respond);
 
-// Runs `task` on `pool`; answers 429 with Retry-After when the pool's queue is full.
+// Runs `task` on `pool`; answers 429 with Retry-After when the pool refuses it (queue full) or sheds it
+// (it waited in the queue longer than the pool's max_queue_wait).
 void SubmitOrRefuse(core::BlockingPool& pool, std::function<void()> task, const Responder& respond);
 
 // A store error as a response: the code mapped, the message a vik one when it would carry database

@@ -21,8 +21,19 @@ core::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, pr
   pool_options.size = options.pool_size;
   pool_options.acquire_timeout = options.acquire_timeout;
   auto impl = std::make_unique<Impl>(std::move(pool_options), registry, std::move(migrations).value(),
-                                     options.applied_by);
+                                     options.applied_by, "api");
   impl->max_pending_references = options.max_pending_references;
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+std::unique_ptr<Store> Store::OpenLane(const std::string& lane, std::size_t size,
+                                       std::chrono::milliseconds acquire_timeout) const {
+  PoolOptions pool_options = impl_->pool_options;
+  pool_options.size = size;
+  pool_options.acquire_timeout = acquire_timeout;
+  auto impl = std::make_unique<Impl>(std::move(pool_options), impl_->registry, impl_->migrations,
+                                     impl_->applied_by, lane);
+  impl->max_pending_references = impl_->max_pending_references;
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 

@@ -57,6 +57,14 @@ class Store {
   static core::Result<std::unique_ptr<Store>> Open(const StoreOptions& options, prometheus::Registry& registry);
   ~Store();
 
+  // A sibling store on the same database (same settings, statements and migrations) with a pool of
+  // its own: at most `size` connections, opened lazily, waited for at most `acquire_timeout`. Work
+  // that must not wait behind the read API's connections (the leader lease, the singleton jobs,
+  // ingest) runs on a lane; its metrics carry pool=`lane` ("lease", "jobs", ...; the store Open
+  // returns is "api"). The metrics registry Open was given must outlive the lane.
+  std::unique_ptr<Store> OpenLane(const std::string& lane, std::size_t size,
+                                  std::chrono::milliseconds acquire_timeout) const;
+
   // See PgMigrator.
   core::Result<int> Migrate();
   core::Status CheckSchema(bool allow_newer = false);

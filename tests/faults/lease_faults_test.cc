@@ -23,10 +23,10 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
+#include "faults/fault_ingest.h"
 #include "support/admin_setup.h"
 #include "support/cluster_harness.h"
 #include "support/http_client.h"
@@ -37,7 +37,8 @@
 
 namespace {
 
-using google::protobuf::util::TimeUtil;
+using vik::faults::SubmitReply;
+using vik::faults::WaitForToken;
 using vik::testing::Admin;
 using vik::testing::ClusterHarness;
 using vik::testing::FreshDatabase;
@@ -88,63 +89,13 @@ std::string SetUpIngest(const std::string& dsn) {
   return vik::testing::IssueToken(dsn, kPartner, "ingest,read").secret;
 }
 
-vik::v1::Signal MakeSignal(const std::string& external_id) {
-  vik::v1::Signal s;
-  s.set_source(kSource);
-  s.set_external_id(external_id);
-  s.set_msg_type(vik::v1::MSG_TYPE_ALERT);
-  s.set_status(vik::v1::SIGNAL_STATUS_ACTUAL);
-  s.set_kind(vik::v1::SIGNAL_KIND_INCIDENT);
-  s.add_categories(vik::v1::CATEGORY_FIRE);
-  s.set_theme("2.1");
-  s.set_urgency(vik::v1::URGENCY_IMMEDIATE);
-  s.set_severity(vik::v1::SEVERITY_SEVERE);
-  s.set_certainty(vik::v1::CERTAINTY_OBSERVED);
-  *s.mutable_sent_at() = TimeUtil::GetCurrentTime();
-  s.mutable_area()->add_municipalities("GM0796");
-  s.set_headline("Brand in woning");
-  return s;
-}
+vik::v1::Signal MakeSignal(const std::string& external_id) { return vik::faults::FireSignal(kSource, external_id); }
 
-std::unique_ptr<IngestService::Stub> Stub(const std::string& target) {
-  // A channel of its own (its own connection) per stub.
-  grpc::ChannelArguments args;
-  args.SetInt("grpc.use_local_subchannel_pool", 1);
-  return IngestService::NewStub(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
-}
-
-struct SubmitReply {
-  grpc::Status status;
-  vik::v1::SubmitResponse response;
-};
+std::unique_ptr<IngestService::Stub> Stub(const std::string& target) { return vik::faults::IngestStub(target); }
 
 SubmitReply Submit(IngestService::Stub& stub, const std::string& token, const std::vector<vik::v1::Signal>& signals,
                    std::chrono::seconds deadline = kCallDeadline) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + deadline);
-  ctx.AddMetadata("authorization", "Bearer " + token);
-  vik::v1::SubmitRequest req;
-  for (const auto& s : signals) {
-    *req.add_signals() = s;
-  }
-  SubmitReply reply;
-  reply.status = stub.Submit(&ctx, req, &reply.response);
-  return reply;
-}
-
-// Waits until the instance behind `target` has loaded `token` (an empty call then fails validation
-// instead of authentication). Stores nothing.
-void WaitForToken(const std::string& target, const std::string& token) {
-  auto stub = Stub(target);
-  grpc::StatusCode last = grpc::StatusCode::OK;
-  const bool loaded = WaitUntil(
-      [&] {
-        last = Submit(*stub, token, {}).status.error_code();
-        return last == grpc::StatusCode::INVALID_ARGUMENT;
-      },
-      std::chrono::seconds(15));
-  INFO(target << ": last status code of the probe: " << last);
-  REQUIRE(loaded);
+  return vik::faults::Submit(stub, token, signals, deadline);
 }
 
 // One unary Submit of one signal, as the client saw it.

@@ -3,13 +3,16 @@
 // contents are known exactly when TrySubmit is called. No sleeps. What tasks write is declared
 // before the pool, so it outlives the workers even when an assertion ends a test early.
 
+#include <chrono>
 #include <future>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "core/blocking_pool.h"
+#include "core/clock.h"
 
 namespace vik::core {
 namespace {
@@ -98,6 +101,90 @@ TEST_CASE("a task that throws does not stop the worker from running later tasks"
   pool.Stop();
 
   CHECK(later_ran);
+}
+
+TEST_CASE("with a queue-wait bound, TrySubmit refuses while the oldest queued task has waited longer, and admits "
+          "again once the queue drained", "[core][blocking_pool]") {
+  std::vector<int> ran;
+  std::vector<PoolRefusal> refusals;
+  FakeClock clock(WallTime{} + std::chrono::hours(1));
+  BlockingPoolOptions options;
+  options.threads = 1;
+  options.max_queued = 100;
+  options.max_queue_wait = std::chrono::milliseconds(250);
+  BlockingPool pool("test", options, clock);
+  pool.SetRefusalObserver([&refusals](PoolRefusal r) { refusals.push_back(r); });
+  pool.Start();
+  ParkedWorker parked(pool);
+
+  REQUIRE(pool.TrySubmit([&ran] { ran.push_back(1); }));
+  clock.Advance(std::chrono::milliseconds(250));
+  CHECK(pool.TrySubmit([&ran] { ran.push_back(2); }));  // the oldest waited exactly the bound: admitted
+  clock.Advance(std::chrono::milliseconds(1));
+  CHECK_FALSE(pool.TrySubmit([&ran] { ran.push_back(3); }));  // far below max_queued, but waited too long
+  CHECK(pool.queued() == 2);
+  REQUIRE(refusals.size() == 1);
+  CHECK(refusals[0] == PoolRefusal::kQueueWait);
+
+  parked.Release();
+  pool.Stop();
+  CHECK(ran == std::vector<int>{1, 2});
+}
+
+TEST_CASE("an empty queue admits a task however long ago the last one was queued", "[core][blocking_pool]") {
+  bool ran = false;
+  FakeClock clock(WallTime{} + std::chrono::hours(1));
+  BlockingPoolOptions options;
+  options.max_queue_wait = std::chrono::milliseconds(10);
+  BlockingPool pool("test", options, clock);
+  pool.Start();
+  clock.Advance(std::chrono::hours(1));
+  CHECK(pool.TrySubmit([&ran] { ran = true; }));
+  pool.Stop();
+  CHECK(ran);
+}
+
+TEST_CASE("refusals are reported with their reason: queue full, stopping", "[core][blocking_pool]") {
+  std::vector<PoolRefusal> refusals;
+  BlockingPoolOptions options;
+  options.max_queued = 1;
+  BlockingPool pool("test", options);
+  pool.SetRefusalObserver([&refusals](PoolRefusal r) { refusals.push_back(r); });
+  pool.Start();
+  ParkedWorker parked(pool);
+  REQUIRE(pool.TrySubmit([] {}));
+  CHECK_FALSE(pool.TrySubmit([] {}));
+  parked.Release();
+  pool.Stop();
+  CHECK_FALSE(pool.TrySubmit([] {}));
+  CHECK(refusals == std::vector<PoolRefusal>{PoolRefusal::kQueueFull, PoolRefusal::kStopping});
+  CHECK(std::string(PoolRefusalName(PoolRefusal::kQueueWait)) == "queue_wait");
+}
+
+TEST_CASE("a task that waited longer than the queue-wait bound when a worker takes it runs its shed callback "
+          "instead; one without a shed callback runs however late", "[core][blocking_pool]") {
+  std::vector<std::string> ran;
+  std::vector<PoolRefusal> refusals;
+  FakeClock clock(WallTime{} + std::chrono::hours(1));
+  BlockingPoolOptions options;
+  options.threads = 1;
+  options.max_queued = 100;
+  options.max_queue_wait = std::chrono::milliseconds(100);
+  BlockingPool pool("test", options, clock);
+  pool.SetRefusalObserver([&refusals](PoolRefusal r) { refusals.push_back(r); });
+  pool.Start();
+  ParkedWorker parked(pool);
+
+  REQUIRE(pool.TrySubmit([&ran] { ran.push_back("old"); }, [&ran] { ran.push_back("old shed"); }));
+  REQUIRE(pool.TrySubmit([&ran] { ran.push_back("old, no shed"); }));
+  clock.Advance(std::chrono::milliseconds(60));
+  REQUIRE(pool.TrySubmit([&ran] { ran.push_back("young"); }, [&ran] { ran.push_back("young shed"); }));
+  clock.Advance(std::chrono::milliseconds(60));  // the first two waited 120 ms, the third 60 ms
+  parked.Release();  // the clock is not advanced again: the worker reads it after this point
+  pool.Stop();
+
+  CHECK(ran == std::vector<std::string>{"old shed", "old, no shed", "young"});
+  CHECK(refusals == std::vector<PoolRefusal>{PoolRefusal::kShed});
 }
 
 }  // namespace
