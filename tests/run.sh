@@ -16,6 +16,11 @@ BUILD=${VIK_BUILD_DIR:-$PWD/build}
 vik_log "building in $BUILD"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
+# The sanitizer build of the surface fuzz targets (clang, ASan+UBSan; tests/fuzz/run.sh), built and
+# its kept regression inputs replayed here, before any suite runs, so that the timing-sensitive
+# suites never share the cores with a compiler.
+vik_log "building the fuzz targets in $BUILD/fuzz-asan"
+VIK_FUZZ_BUILD_DIR="$BUILD/fuzz-asan" VIK_FUZZ_JOBS="$(nproc)" tests/fuzz/run.sh 0 http messages
 
 # Layering rules of docs/architecture.md, checked on every run.
 bad=$(grep -rln '#include *<pqxx\|#include *<libpq' server | grep -v '^server/store/' || true)
