@@ -152,6 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     state_ = State::kIdle;
+    head_ = false;  // until the next header says otherwise
     parser_.emplace();
     parser_->header_limit(options_.max_header_bytes);
     parser_->body_limit(options_.max_body_bytes);
@@ -178,6 +179,9 @@ class Session : public std::enable_shared_from_this<Session> {
     first_request_ = false;
     stream_.expires_after(options_.read_timeout);
     const auto& req = parser_->get();
+    // Known from here on: every answer to a HEAD (a refusal of its framing or body included) is
+    // the head alone.
+    head_ = req.method() == bhttp::verb::head;
     if (auto refusal = CheckTransferEncoding(req)) {
       closing_ = true;  // the framing of what follows is unknown: answer and close
       metrics_->protocol_errors.Add({{"reason", "transfer_encoding"}}).Increment();

@@ -230,6 +230,16 @@ TEST_CASE("Transfer-Encoding other than chunked is refused with 501 and the conn
     CHECK(answer.find("HTTP/1.1 200") == std::string::npos);  // the body was not read as a request
     CHECK(c.closed());
   }
+  {
+    // Found by the soak: the refusal of a HEAD's framing is the head alone (no body follows).
+    Conn head(f.port());
+    head.Send("HEAD /ok HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n");
+    const std::string answer = head.Read(3000);
+    CHECK_THAT(answer, Catch::StartsWith("HTTP/1.1 501"));
+    const auto end = answer.find("\r\n\r\n");
+    REQUIRE(end != std::string::npos);
+    CHECK(answer.size() == end + 4);
+  }
   Conn c(f.port());
   c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
   CHECK_THAT(c.Read(3000, "}\n"), Catch::Contains(R"({"bytes":3})"));
