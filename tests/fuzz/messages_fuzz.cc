@@ -124,7 +124,7 @@ void Filter(const vik::v1::ChangeFilter& proto) {
 }
 
 void Page(const vik::v1::ListChangesResponse& page) {
-  (void)vik::exchange::MirrorApplyOf("vr05", "", page);
+  (void)vik::exchange::MirrorApplyOf("vr05", "VR05", "", page);
   for (const auto& c : page.changes()) {
     (void)vik::exchange::FactsOf(c);
     (void)vik::exchange::ChangeJson(c);
@@ -201,7 +201,7 @@ const Rpc kRpcs[] = {
          (void)vik::exchange::ParseCursor(m.from_cursor(), "from_cursor");
          Page(m.page());
          if (m.has_snapshot()) {
-           (void)vik::exchange::MirrorSnapshotOf("vr05", m.snapshot(),
+           (void)vik::exchange::MirrorSnapshotOf("vr05", "", m.snapshot(),
                                                  m.has_exercise_snapshot() ? &m.exercise_snapshot() : nullptr);
          }
        }

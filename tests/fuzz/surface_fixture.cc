@@ -136,22 +136,28 @@ struct Wiring {
     exchange::NationalSource national{{"regional", kRegion, std::chrono::seconds(30)}, status, {"vr05"}};
     exchange::ExchangeOptions exchange_options;
     exchange_options.own_region = kRegion;
-    exchange_options.push_peers = {std::string(kPartner)};
+    exchange_options.push_peers = {{std::string(kPartner), "VR05"}};
     exchange_service =
         std::make_unique<exchange::ExchangeService>(*store, *auth, *blocking, status, exchange_options, national);
 
     http_metrics = std::make_shared<http::HttpMetrics>(*registry);
     auto reg = registry;
-    http::AddHealthRoutes(router, *readiness, [reg] { return reg->Collect(); });
+    http::AddProbeRoutes(router, *readiness, /*detailed=*/false);
+    http::AddMetricsRoute(router, [reg] { return reg->Collect(); });
     http::AddIngestRoutes(router, *pipeline, *auth);
     http::AddSignalRoutes(router, {store.get(), blocking.get(), auth.get()});
     http::AddRegionRoutes(router, {kRegion, store.get(), blocking.get(), auth.get()});
     http::AddPictureRoutes(router, {status, store.get(), blocking.get(), auth.get()});
-    http::AddChangeRoutes(router, {status, store.get(), blocking.get(), auth.get()});
-    http::ChangeStreamContext stream{status, store.get(), blocking.get(), auth.get(), ioc.get_executor()};
+    http::AddChangeRoutes(router, {status, store.get(), blocking.get(), auth.get(), 4 * 1024 * 1024});
+    http::ChangeStreamContext stream;
+    stream.status = status;
+    stream.store = store.get();
+    stream.blocking = blocking.get();
+    stream.auth = auth.get();
+    stream.executor = ioc.get_executor();
     stream.heartbeat = std::chrono::milliseconds(200);
     http::AddChangeStreamRoute(router, stream);
-    http::AddSubscriptionRoutes(router, {store.get(), blocking.get(), auth.get()});
+    http::AddSubscriptionRoutes(router, {store.get(), blocking.get(), auth.get(), false, 20});
     http::AddCapRoutes(router, {kRegion, cap_ingest.get(), store.get(), cap_pool.get(), auth.get()});
     http::AddNationalRoutes(router, {national, store.get(), blocking.get(), auth.get()});
     http::AddClusterRoutes(router, {kNode, kRegion, store.get(), lease.get(), blocking.get(), auth.get(),
