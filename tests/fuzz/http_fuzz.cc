@@ -14,12 +14,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "fuzz/answer_check.h"
@@ -47,7 +50,23 @@ int Connect(std::uint16_t port) {
     ::close(fd);
     return -1;
   }
+  // Closed with a reset (no TIME_WAIT): a thousand connections a second would otherwise use up the
+  // loopback's ephemeral ports within a minute and look like a dead server.
+  const linger reset{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
   return fd;
+}
+
+// Connects, retrying briefly: a refused or unassignable connect once is the machine's, a server
+// that stays unreachable for a second is a finding.
+int ConnectPatiently(std::uint16_t port) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (const int fd = Connect(port); fd >= 0) {
+      return fd;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
 }
 
 // Writes `bytes` (the server may close early: that is an answer too), half-closes, and reads until
@@ -96,9 +115,9 @@ std::string Exchange(int fd, std::string_view bytes, std::chrono::milliseconds b
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto& surface = vik::fuzz::GetSurface();
-  const int fd = Connect(surface.http_port);
+  const int fd = ConnectPatiently(surface.http_port);
   if (fd < 0) {
-    Finding("cannot connect to the HTTP server (is it alive?)", {});
+    Finding(std::string("cannot connect to the HTTP server for 1 s (is it alive?): ") + std::strerror(errno), {});
   }
   const std::string answer =
       Exchange(fd, std::string_view(reinterpret_cast<const char*>(data), size), std::chrono::milliseconds(1000));
