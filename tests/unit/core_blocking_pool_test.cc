@@ -162,7 +162,7 @@ TEST_CASE("refusals are reported with their reason: queue full, stopping", "[cor
 }
 
 TEST_CASE("a task that waited longer than the queue-wait bound when a worker takes it runs its shed callback "
-          "instead; one without a shed callback runs however late", "[core][blocking_pool]") {
+          "instead, and one without a shed callback runs however late", "[core][blocking_pool]") {
   std::vector<std::string> ran;
   std::vector<PoolRefusal> refusals;
   FakeClock clock(WallTime{} + std::chrono::hours(1));

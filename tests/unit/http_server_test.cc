@@ -172,7 +172,7 @@ TEST_CASE("a handler that throws after answering is reported once, answered once
   CHECK_THAT(next, !Catch::Contains("answered"));  // the failed handler's late answer was dropped
 }
 
-TEST_CASE("a stream whose source throws is closed and reported; the server keeps serving", "[http][server]") {
+TEST_CASE("a stream whose source throws is closed and reported, and the server keeps serving", "[http][server]") {
   CountingObserver observer;
   Fixture f;
   {
@@ -263,7 +263,7 @@ TEST_CASE("made-up methods add no metric series: the method label is a known ver
   CHECK_THAT(text, !Catch::Contains(R"(method="Z)"));
 }
 
-TEST_CASE("at the connection cap the connection idle longest is evicted; busy ones are kept", "[http][server]") {
+TEST_CASE("at the connection cap the connection idle longest is evicted and busy ones are kept", "[http][server]") {
   HttpOptions options;
   options.max_connections = 3;
   Fixture f(options);
