@@ -100,7 +100,12 @@ inline std::optional<std::string> OddTransferEncoding(std::string_view input) {
         while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
           value.remove_suffix(1);
         }
-        if (value != "chunked") {
+        // Transfer-coding names are case-insensitive (RFC 9112 section 7): "chunKed" is chunked.
+        std::string lowered(value);
+        for (auto& c : lowered) {
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (lowered != "chunked") {
           return std::string(value);
         }
       }
