@@ -440,14 +440,17 @@ class Session : public std::enable_shared_from_this<Session> {
   // stream, and the stream's quota slot, end now, not at the next write). Bytes are ignored.
   void WatchPeer() {
     stream_.async_read_some(net::buffer(peer_probe_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (self->state_ != State::kStreaming) {
-        return;
-      }
-      if (ec) {
-        self->Close();
-        return;
-      }
-      self->WatchPeer();
+      auto fn = [&] {
+        if (self->state_ != State::kStreaming) {
+          return;
+        }
+        if (ec) {
+          self->Close();
+          return;
+        }
+        self->WatchPeer();
+      };
+      self->Guarded(fn);
     });
   }
 

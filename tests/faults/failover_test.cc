@@ -17,9 +17,9 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include "support/sample_signals.h"
 #include "support/admin_setup.h"
 #include "support/postgres.h"
 #include "support/process.h"
@@ -29,7 +29,6 @@
 
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using vik::testing::Admin;
 using vik::testing::QueryValue;
 using vik::testing::ReplicatedPostgres;
@@ -56,21 +55,7 @@ std::string SetUpIngest(const std::string& dsn) {
 }
 
 vik::v1::Signal MakeSignal(const std::string& external_id) {
-  vik::v1::Signal s;
-  s.set_source(kSource);
-  s.set_external_id(external_id);
-  s.set_msg_type(vik::v1::MSG_TYPE_ALERT);
-  s.set_status(vik::v1::SIGNAL_STATUS_ACTUAL);
-  s.set_kind(vik::v1::SIGNAL_KIND_INCIDENT);
-  s.add_categories(vik::v1::CATEGORY_FIRE);
-  s.set_theme("2.1");
-  s.set_urgency(vik::v1::URGENCY_IMMEDIATE);
-  s.set_severity(vik::v1::SEVERITY_SEVERE);
-  s.set_certainty(vik::v1::CERTAINTY_OBSERVED);
-  *s.mutable_sent_at() = TimeUtil::GetCurrentTime();
-  s.mutable_area()->add_municipalities("GM0796");
-  s.set_headline("Brand in woning");
-  return s;
+  return vik::testing::FireIncidentProto(kSource, external_id, "Brand in woning");
 }
 
 std::unique_ptr<IngestService::Stub> Stub(const Vikd& vikd) {

@@ -1,28 +1,14 @@
 #include "faults/fault_ingest.h"
 
 #include <catch2/catch.hpp>
-#include <google/protobuf/util/time_util.h>
 
 #include "support/process.h"
+#include "support/sample_signals.h"
 
 namespace vik::faults {
 
 vik::v1::Signal FireSignal(const std::string& source, const std::string& external_id) {
-  vik::v1::Signal s;
-  s.set_source(source);
-  s.set_external_id(external_id);
-  s.set_msg_type(vik::v1::MSG_TYPE_ALERT);
-  s.set_status(vik::v1::SIGNAL_STATUS_ACTUAL);
-  s.set_kind(vik::v1::SIGNAL_KIND_INCIDENT);
-  s.add_categories(vik::v1::CATEGORY_FIRE);
-  s.set_theme("2.1");
-  s.set_urgency(vik::v1::URGENCY_IMMEDIATE);
-  s.set_severity(vik::v1::SEVERITY_SEVERE);
-  s.set_certainty(vik::v1::CERTAINTY_OBSERVED);
-  *s.mutable_sent_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
-  s.mutable_area()->add_municipalities("GM0796");
-  s.set_headline("Brand in woning");
-  return s;
+  return vik::testing::FireIncidentProto(source, external_id, "Brand in woning");
 }
 
 std::unique_ptr<vik::v1::IngestService::Stub> IngestStub(const std::string& target) {
