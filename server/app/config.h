@@ -120,6 +120,7 @@ struct Config {
   std::size_t blocking_queue = 1024;
   std::chrono::milliseconds blocking_max_queue_wait{500};  // 0: no bound (only blocking_queue)
   int blocking_nice = 5;                                     // added to the read workers' nice value
+  std::size_t blocking_per_partner = 4;                      // tasks per partner in the read pool (0: no quota)
   std::size_t job_workers = 4;                               // threads (and connections) of the jobs pool
   std::chrono::milliseconds drain_timeout{10000};
   std::chrono::milliseconds readiness_interval{1000};

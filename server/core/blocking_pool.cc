@@ -32,6 +32,8 @@ const char* PoolRefusalName(PoolRefusal reason) {
       return "stopping";
     case PoolRefusal::kShed:
       return "shed";
+    case PoolRefusal::kOwnerQuota:
+      return "owner_quota";
   }
   return "queue_full";
 }
@@ -80,30 +82,42 @@ void BlockingPool::Stop() {
   workers_.clear();
 }
 
-bool BlockingPool::TrySubmit(Task task, Task shed) {
+std::optional<PoolRefusal> BlockingPool::Offer(Task task, Task shed, std::string owner) {
   std::optional<PoolRefusal> refused;
   {
     std::lock_guard lock(mu_);
     const MonoTime now = clock_.Monotonic();
+    const auto held = owner.empty() ? held_.end() : held_.find(owner);
     if (stopping_) {
       refused = PoolRefusal::kStopping;
+    } else if (options_.max_per_owner > 0 && held != held_.end() && held->second >= options_.max_per_owner) {
+      refused = PoolRefusal::kOwnerQuota;
     } else if (queue_.size() >= options_.max_queued) {
       refused = PoolRefusal::kQueueFull;
     } else if (options_.max_queue_wait.count() > 0 && !queue_.empty() &&
                now - queue_.front().enqueued > options_.max_queue_wait) {
       refused = PoolRefusal::kQueueWait;
     } else {
-      queue_.push_back({std::move(task), std::move(shed), now});
+      if (!owner.empty()) {
+        ++held_[owner];
+      }
+      queue_.push_back({std::move(task), std::move(shed), now, std::move(owner)});
     }
   }
   if (refused) {
     if (on_refused_) {
       on_refused_(*refused);
     }
-    return false;
+    return refused;
   }
   cv_.notify_one();
-  return true;
+  return std::nullopt;
+}
+
+std::size_t BlockingPool::held_by(const std::string& owner) const {
+  std::lock_guard lock(mu_);
+  const auto it = held_.find(owner);
+  return it == held_.end() ? 0 : it->second;
 }
 
 std::size_t BlockingPool::queued() const {
@@ -119,6 +133,7 @@ std::size_t BlockingPool::busy() const {
 void BlockingPool::WorkerLoop() {
   for (;;) {
     Task task;
+    std::string owner;
     bool shed = false;
     {
       std::unique_lock lock(mu_);
@@ -130,6 +145,7 @@ void BlockingPool::WorkerLoop() {
       shed = front.shed && options_.max_queue_wait.count() > 0 &&
              clock_.Monotonic() - front.enqueued > options_.max_queue_wait;
       task = std::move(shed ? front.shed : front.task);
+      owner = std::move(front.owner);
       queue_.pop_front();
       ++busy_;
     }
@@ -141,8 +157,14 @@ void BlockingPool::WorkerLoop() {
     } catch (...) {
       ReportCurrentException(ErrorBoundary::kPoolTask, name_);
     }
+    task = nullptr;  // what the task captured is released before its owner's count is
     std::lock_guard lock(mu_);
     --busy_;
+    if (!owner.empty()) {
+      if (const auto it = held_.find(owner); it != held_.end() && --it->second == 0) {
+        held_.erase(it);
+      }
+    }
   }
 }
 

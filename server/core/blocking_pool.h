@@ -8,6 +8,9 @@
 // bound when a worker takes it is not run: `shed` runs instead (it answers the refusal). So no task
 // with a shed callback starts later than the bound after it was queued, whatever the workers' speed:
 // a flood of slow reads is refused instead of making every answer wait seconds.
+// Tasks may name an owner (the partner they serve): with max_per_owner, an owner holds at most that
+// many tasks at once, queued or running, so that one partner's flood leaves the other workers to
+// the other partners; further tasks of that owner are refused (kOwnerQuota) at once.
 // A task that throws is a catch boundary: the exception is reported (core/internal_errors.h) and the
 // worker goes on with the next task.
 // Owned by app::Runtime, which is the only place that constructs one.
@@ -21,7 +24,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,13 +43,17 @@ struct BlockingPoolOptions {
   // Added to the workers' nice value (0..19) so that CPU-heavy tasks (rendering big pages) yield to
   // the io threads and the lease; Linux applies it per thread. 0: unchanged.
   int nice = 0;
+  // Tasks one owner (Offer's `owner`) may hold at once, queued or running. 0: no quota.
+  std::size_t max_per_owner = 0;
 };
 
 // Why TrySubmit refused a task (a closed set: a metric label).
 // kShed: taken by a worker after waiting longer than max_queue_wait; its shed callback ran.
-enum class PoolRefusal { kQueueFull, kQueueWait, kStopping, kShed };
+// kOwnerQuota: the task's owner already holds max_per_owner tasks.
+enum class PoolRefusal { kQueueFull, kQueueWait, kStopping, kShed, kOwnerQuota };
 inline constexpr PoolRefusal kAllPoolRefusals[] = {PoolRefusal::kQueueFull, PoolRefusal::kQueueWait,
-                                                   PoolRefusal::kStopping, PoolRefusal::kShed};
+                                                   PoolRefusal::kStopping, PoolRefusal::kShed,
+                                                   PoolRefusal::kOwnerQuota};
 
 class BlockingPool {
  public:
@@ -69,12 +78,19 @@ class BlockingPool {
   // Queues `task`; false if the queue is full, its oldest task waited too long, or the pool is
   // stopping. With `shed` (and a max_queue_wait), a worker that takes the task after it waited
   // longer than max_queue_wait runs `shed` instead of `task`; without, `task` runs however late.
-  [[nodiscard]] bool TrySubmit(Task task, Task shed = {});
+  [[nodiscard]] bool TrySubmit(Task task, Task shed = {}) { return !Offer(std::move(task), std::move(shed)); }
+
+  // TrySubmit for a task of `owner` (empty: none, never counted against max_per_owner); the
+  // refusal, or nullopt when the task was queued.
+  [[nodiscard]] std::optional<PoolRefusal> Offer(Task task, Task shed = {}, std::string owner = {});
 
   std::size_t queued() const;
   std::size_t busy() const;
   std::size_t threads() const { return options_.threads; }
   std::size_t capacity() const { return options_.max_queued; }
+  std::size_t max_per_owner() const { return options_.max_per_owner; }
+  // Tasks of `owner` queued or running.
+  std::size_t held_by(const std::string& owner) const;
   std::chrono::milliseconds max_queue_wait() const { return options_.max_queue_wait; }
 
  private:
@@ -82,6 +98,7 @@ class BlockingPool {
     Task task;
     Task shed;
     MonoTime enqueued;
+    std::string owner;
   };
 
   static const Clock& DefaultClock();
@@ -95,11 +112,12 @@ class BlockingPool {
   std::condition_variable cv_;
   std::deque<Queued> queue_;
   std::size_t busy_ = 0;
+  std::map<std::string, std::size_t> held_;  // tasks queued or running per non-empty owner
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };
 
-// "queue_full", "queue_wait", "stopping", "shed".
+// "queue_full", "queue_wait", "stopping", "shed", "owner_quota".
 const char* PoolRefusalName(PoolRefusal reason);
 
 }  // namespace vik::core

@@ -39,30 +39,47 @@ core::Status ExchangeService::RegionalOnly() const {
   return core::Status::Ok();
 }
 
-bool ExchangeService::Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, bool regional) {
+std::optional<ingest::Caller> ExchangeService::Admit(grpc::CallbackServerContext* context,
+                                                     grpc::ServerUnaryReactor* reactor, bool regional) {
   auto caller = AuthenticateGrpc(auth_, context);
   core::Status s = caller.ok() ? ReaderScope(*caller) : caller.status();
   if (s.ok() && regional) {
     s = RegionalOnly();
   }
   if (s.ok()) {
-    return true;
+    return std::move(caller).value();
   }
   if (s.code() == core::StatusCode::kUnavailable) {
     context->AddTrailingMetadata("retry-after", "1");
   }
   reactor->Finish(ToGrpcStatus(s));
-  return false;
+  return std::nullopt;
+}
+
+core::Status ExchangeService::PoolRefusal(core::PoolRefusal reason, const ingest::Caller& caller) const {
+  if (reason == core::PoolRefusal::kOwnerQuota) {
+    return core::ResourceExhausted("partner " + caller.partner + " already has " +
+                                   std::to_string(blocking_.max_per_owner()) +
+                                   " requests in progress on this instance, its quota (runtime.blocking_per_partner); "
+                                   "retry shortly");
+  }
+  return core::ResourceExhausted("the server is busy; retry shortly");
 }
 
 void ExchangeService::Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                          std::function<void()> task) {
+                          const ingest::Caller& caller, std::function<void()> task) {
   auto guarded = [reactor, task = std::move(task)] {
     GrpcUnaryBoundary("vik.v1.ExchangeService (pool task)", reactor, task);
   };
-  if (!blocking_.TrySubmit(std::move(guarded))) {
+  // Shed like an HTTP read when it waited in the queue longer than runtime.blocking_max_queue_wait
+  // (the shed callback runs instead of the task: nothing else touches the call).
+  auto shed = [this, context, reactor, caller] {
     context->AddTrailingMetadata("retry-after", "1");
-    reactor->Finish(ToGrpcStatus(core::ResourceExhausted("the server is busy; retry shortly")));
+    reactor->Finish(ToGrpcStatus(PoolRefusal(core::PoolRefusal::kShed, caller)));
+  };
+  if (const auto refused = blocking_.Offer(std::move(guarded), std::move(shed), caller.partner)) {
+    context->AddTrailingMetadata("retry-after", "1");
+    reactor->Finish(ToGrpcStatus(PoolRefusal(*refused, caller)));
   }
 }
 
@@ -70,7 +87,8 @@ grpc::ServerUnaryReactor* ExchangeService::GetRegionalStatus(grpc::CallbackServe
                                                              const vik::v1::GetRegionalStatusRequest* request,
                                                              vik::v1::RegionalStatus* response) {
   auto* reactor = context->DefaultReactor();
-  if (!Admit(context, reactor)) {
+  const auto caller = Admit(context, reactor);
+  if (!caller) {
     return reactor;
   }
   if (request->limit() < 0 || request->limit() > 500) {
@@ -79,7 +97,7 @@ grpc::ServerUnaryReactor* ExchangeService::GetRegionalStatus(grpc::CallbackServe
   }
   const int limit = request->limit() == 0 ? 50 : request->limit();
   const std::string picture = request->exercise() ? "exercise" : "actual";
-  Run(context, reactor, [this, reactor, response, limit, picture] {
+  Run(context, reactor, *caller, [this, reactor, response, limit, picture] {
     auto status = store_.ReadRegionalStatus(ctx_.region, picture, limit, ctx_.lease, ctx_.live_window);
     if (!status.ok()) {
       reactor->Finish(ToGrpcStatus(status.status()));
@@ -95,7 +113,8 @@ grpc::ServerUnaryReactor* ExchangeService::ListChanges(grpc::CallbackServerConte
                                                        const vik::v1::ListChangesRequest* request,
                                                        vik::v1::ListChangesResponse* response) {
   auto* reactor = context->DefaultReactor();
-  if (!Admit(context, reactor)) {
+  const auto caller = Admit(context, reactor);
+  if (!caller) {
     return reactor;
   }
   auto after = ParseCursor(request->after(), "after");
@@ -113,7 +132,7 @@ grpc::ServerUnaryReactor* ExchangeService::ListChanges(grpc::CallbackServerConte
     return reactor;
   }
   const int limit = request->limit() == 0 ? 100 : request->limit();
-  Run(context, reactor, [this, reactor, response, after = *after, limit, filter = *filter] {
+  Run(context, reactor, *caller, [this, reactor, response, after = *after, limit, filter = *filter] {
     auto page = store_.ReadChanges(after, limit, ctx_.region);
     if (!page.ok()) {
       reactor->Finish(ToGrpcStatus(page.status()));
@@ -129,11 +148,12 @@ grpc::ServerUnaryReactor* ExchangeService::GetSnapshot(grpc::CallbackServerConte
                                                        const vik::v1::GetSnapshotRequest* request,
                                                        vik::v1::Snapshot* response) {
   auto* reactor = context->DefaultReactor();
-  if (!Admit(context, reactor)) {
+  const auto caller = Admit(context, reactor);
+  if (!caller) {
     return reactor;
   }
   const std::string picture = request->exercise() ? "exercise" : "actual";
-  Run(context, reactor, [this, reactor, response, picture] {
+  Run(context, reactor, *caller, [this, reactor, response, picture] {
     auto snapshot = store_.ReadSnapshot(ctx_.region, picture, ctx_.lease, ctx_.live_window);
     if (!snapshot.ok()) {
       reactor->Finish(ToGrpcStatus(snapshot.status()));
@@ -150,10 +170,11 @@ grpc::ServerUnaryReactor* ExchangeService::GetNationalStatus(grpc::CallbackServe
                                                              const vik::v1::GetNationalStatusRequest* request,
                                                              vik::v1::NationalStatus* response) {
   auto* reactor = context->DefaultReactor();
-  if (!Admit(context, reactor, false)) {
+  const auto caller = Admit(context, reactor, false);
+  if (!caller) {
     return reactor;
   }
-  Run(context, reactor, [this, reactor, response, top = request->top(), min_level = request->min_level()] {
+  Run(context, reactor, *caller, [this, reactor, response, top = request->top(), min_level = request->min_level()] {
     auto status = ReadNationalStatus(store_, national_, top, min_level);
     if (!status.ok()) {
       reactor->Finish(ToGrpcStatus(status.status()));
@@ -182,7 +203,7 @@ grpc::ServerUnaryReactor* ExchangeService::PushChanges(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
-  Run(context, reactor, [this, reactor, request, response, peer = caller->partner] {
+  Run(context, reactor, *caller, [this, reactor, request, response, peer = caller->partner] {
     auto answer = ReceivePush(store_, peer, options_.push_peers.at(peer), options_.own_region, *request);
     if (!answer.ok()) {
       reactor->Finish(ToGrpcStatus(answer.status()));
@@ -202,8 +223,9 @@ grpc::ServerUnaryReactor* ExchangeService::PushChanges(grpc::CallbackServerConte
 // called exactly once; the quota slot is given back in OnDone, which deletes the reactor.
 class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik::v1::Change> {
  public:
-  WatchReactor(ExchangeService& service, std::optional<store::ChangeCursor> after, domain::ChangeFilter filter)
-      : service_(service), filter_(std::move(filter)), cursor_(after) {}
+  WatchReactor(ExchangeService& service, std::string partner, std::optional<store::ChangeCursor> after,
+               domain::ChangeFilter filter)
+      : service_(service), partner_(std::move(partner)), filter_(std::move(filter)), cursor_(after) {}
 
   ~WatchReactor() override { slot_.Release(); }  // first: no on_revoked may run on a dying reactor
 
@@ -295,7 +317,9 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
 
   void PollLocked() {
     busy_ = true;
-    const bool queued = service_.blocking_.TrySubmit([this] {
+    // Counted against the partner's quota of the pool (runtime.blocking_per_partner) like its
+    // unary calls.
+    const auto refused = service_.blocking_.Offer([this] {
       Guarded([this] {
         auto page = service_.store_.ReadChanges(cursor_, service_.options_.page_limit, service_.ctx_.region);
         std::lock_guard lock(mu_);
@@ -319,8 +343,12 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
         more_ = matching.more();
         NextLocked();
       });
-    });
-    if (!queued) {
+    }, {}, partner_);
+    if (refused == core::PoolRefusal::kOwnerQuota) {
+      busy_ = false;  // the partner's own reads hold its share: read again after watch_poll
+      more_ = false;
+      NextLocked();
+    } else if (refused) {
       busy_ = false;
       FinishLocked(ToGrpcStatus(core::ResourceExhausted("the server is busy; reconnect with your last cursor")));
     }
@@ -335,6 +363,7 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
 
   ExchangeService& service_;
   ingest::StreamQuota::Slot slot_;
+  const std::string partner_;  // whose reads these are, in the pool
   const domain::ChangeFilter filter_;
   std::mutex mu_;
   std::optional<store::ChangeCursor> cursor_;
@@ -379,7 +408,7 @@ grpc::ServerWriteReactor<vik::v1::Change>* ExchangeService::WatchChanges(grpc::C
     context->AddTrailingMetadata("retry-after", "5");
     return refuse(slot.status());
   }
-  auto* reactor = new WatchReactor(*this, *after, *filter);
+  auto* reactor = new WatchReactor(*this, caller->partner, *after, *filter);
   reactor->Start(std::move(slot).value());
   return reactor;
 }

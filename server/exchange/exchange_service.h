@@ -69,10 +69,14 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
 
   // The caller when authenticated with a reading scope; otherwise finishes `reactor`'s call.
   // `regional`: the call reads the node's own picture, which a national node does not have.
-  bool Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, bool regional = true);
+  std::optional<ingest::Caller> Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                                      bool regional = true);
   core::Status RegionalOnly() const;
-  // Runs `task` on the blocking pool, or finishes `reactor` with RESOURCE_EXHAUSTED.
-  void Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, std::function<void()> task);
+  // Runs `task` on the blocking pool for `caller`'s partner, or finishes `reactor` with
+  // RESOURCE_EXHAUSTED (pool full, the partner's quota of it taken, or shed after waiting too long).
+  void Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, const ingest::Caller& caller,
+           std::function<void()> task);
+  core::Status PoolRefusal(core::PoolRefusal reason, const ingest::Caller& caller) const;
 
   store::Store& store_;
   ingest::Authenticator& auth_;

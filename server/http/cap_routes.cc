@@ -11,6 +11,7 @@
 #include "exchange/signal_mapping.h"
 #include "http/http_status.h"
 #include "http/ingest_routes.h"
+#include "http/route_helpers.h"
 #include "vik/v1/ingest.pb.h"
 
 namespace vik::http {
@@ -81,12 +82,6 @@ bool IsUuid(std::string_view s) {
     }
   }
   return true;
-}
-
-Response Busy() {
-  Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
-  SetRetryAfter(res, std::chrono::seconds(1));
-  return res;
 }
 
 Response StoreError(const core::Status& status) {
@@ -203,7 +198,8 @@ void AddCapRoutes(Router& router, CapRouteContext ctx) {
   });
 
   router.Add(bhttp::verb::get, "/cap/alerts.atom", [ctx](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, "read", respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, "read", respond);
+    if (!caller) {
       return;
     }
     const std::string_view target(request->msg.target().data(), request->msg.target().size());
@@ -213,13 +209,13 @@ void AddCapRoutes(Router& router, CapRouteContext ctx) {
           "status: expected one of actual, exercise, test, system, draft (the CAP status of the alerts listed)")));
       return;
     }
-    if (!ctx.blocking->TrySubmit([ctx, status = *status, respond] { ServeIndex(ctx, status, respond); })) {
-      respond(Busy());
-    }
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, status = *status, respond] { ServeIndex(ctx, status, respond); },
+                   respond);
   });
 
   router.Add(bhttp::verb::get, "/cap/alerts/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, "read", respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, "read", respond);
+    if (!caller) {
       return;
     }
     const std::string_view target(request->msg.target().data(), request->msg.target().size());
@@ -232,9 +228,7 @@ void AddCapRoutes(Router& router, CapRouteContext ctx) {
       return;
     }
     std::string id(name.substr(0, name.size() - kSuffix.size()));
-    if (!ctx.blocking->TrySubmit([ctx, id, respond] { ServeAlert(ctx, id, respond); })) {
-      respond(Busy());
-    }
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, id, respond] { ServeAlert(ctx, id, respond); }, respond);
   });
 }
 

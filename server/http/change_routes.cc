@@ -11,7 +11,8 @@ namespace vik::http {
 void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
   const std::set<std::string> readers = {"read", "analyst", "admin"};
   router.Add(bhttp::verb::get, "/v1/changes", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, readers, respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, readers, respond);
+    if (!caller) {
       return;
     }
     auto query = ParseFeedQuery(request->query, {"after", "limit"});
@@ -29,7 +30,7 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
       respond(ErrorResponse(limit.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, after = *after, limit = *limit, filter = query->filter, respond] {
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, after = *after, limit = *limit, filter = query->filter, respond] {
       auto page = ctx.store->ReadChanges(after, limit, ctx.status.region);
       if (!page.ok()) {
         respond(StoreErrorResponse(page.status()));
@@ -43,7 +44,8 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
   });
 
   router.Add(bhttp::verb::get, "/v1/snapshot", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, readers, respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, readers, respond);
+    if (!caller) {
       return;
     }
     auto params = ParseQuery(request->query, {"picture"});
@@ -56,7 +58,7 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
       respond(ErrorResponse(core::InvalidArgument("picture: expected actual or exercise (never mixed)")));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, picture, respond] {
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, picture, respond] {
       auto snapshot = ctx.store->ReadSnapshot(ctx.status.region, picture, ctx.status.lease, ctx.status.live_window);
       if (!snapshot.ok()) {
         respond(StoreErrorResponse(snapshot.status()));

@@ -32,9 +32,10 @@ std::string Event(const vik::v1::Change& change) {
 // session's Next/Cancel, pool reads and timer callbacks may arrive on different threads.
 class ChangeStream final : public StreamSource, public std::enable_shared_from_this<ChangeStream> {
  public:
-  ChangeStream(std::shared_ptr<Shared> shared, ingest::StreamQuota::Slot slot, store::ChangeCursor cursor,
-               domain::ChangeFilter filter)
-      : shared_(std::move(shared)), slot_(std::move(slot)), filter_(std::move(filter)), cursor_(cursor),
+  ChangeStream(std::shared_ptr<Shared> shared, ingest::StreamQuota::Slot slot, std::string partner,
+               store::ChangeCursor cursor, domain::ChangeFilter filter)
+      : shared_(std::move(shared)), slot_(std::move(slot)), partner_(std::move(partner)), filter_(std::move(filter)),
+        cursor_(cursor),
         timer_(shared_->ctx.executor), last_write_(std::chrono::steady_clock::now()) {
     slot_.OnRevoked([this] { Revoke(); });
   }
@@ -127,7 +128,9 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
         return;
       }
     }
-    const bool queued = shared_->ctx.blocking->TrySubmit([self = shared_from_this()] { self->Read(); });
+    // Counted against the partner's quota of the pool (runtime.blocking_per_partner) like its
+    // requests; refused, the stream tries again at the next poll.
+    const bool queued = !shared_->ctx.blocking->Offer([self = shared_from_this()] { self->Read(); }, {}, partner_);
     if (!queued) {  // the pool is busy: try again at the next poll
       std::unique_lock lock(mu_);
       polling_ = false;
@@ -166,6 +169,7 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
 
   const std::shared_ptr<Shared> shared_;
   ingest::StreamQuota::Slot slot_;
+  const std::string partner_;  // whose reads these are, in the pool
   const domain::ChangeFilter filter_;
   std::mutex mu_;
   store::ChangeCursor cursor_;
@@ -212,26 +216,24 @@ void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
     // The first read decides between an error answer (410, ...) and the stream. The slot goes with
     // the task (a shared_ptr: the pool's tasks are copyable) and is given back if it never streams.
     auto held = std::make_shared<ingest::StreamQuota::Slot>(std::move(slot).value());
-    const bool queued = ctx.blocking->TrySubmit([shared, request, respond, held, from = *after,
-                                                 filter = query->filter] {
+    const auto refused = ctx.blocking->Offer([shared, request, respond, held, partner = caller->partner, from = *after,
+                                              filter = query->filter] {
       auto page = shared->ctx.store->ReadChanges(from, shared->ctx.page_limit, shared->ctx.status.region);
       if (!page.ok()) {
         held->Release();
         respond(StoreErrorResponse(page.status()));
         return;
       }
-      auto stream = std::make_shared<ChangeStream>(shared, std::move(*held), page->next, filter);
+      auto stream = std::make_shared<ChangeStream>(shared, std::move(*held), partner, page->next, filter);
       stream->Take(*page);
       Response head = MakeResponse(bhttp::status::ok, "", "text/event-stream; charset=utf-8");
       head.set(bhttp::field::cache_control, "no-cache");
       head.set("X-Accel-Buffering", "no");
       request->start_stream(std::move(head), std::move(stream));
     });
-    if (!queued) {
+    if (refused) {
       held->Release();
-      Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
-      SetRetryAfter(res, std::chrono::seconds(1));
-      respond(std::move(res));
+      respond(PoolRefusalResponse(*refused, *ctx.blocking, *caller));
     }
   });
 }

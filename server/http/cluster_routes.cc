@@ -4,6 +4,7 @@
 
 #include "core/time_format.h"
 #include "http/ingest_routes.h"
+#include "http/route_helpers.h"
 
 namespace vik::http {
 
@@ -18,7 +19,7 @@ void AddClusterRoutes(Router& router, ClusterRouteContext ctx) {
       respond(ErrorResponse(core::PermissionDenied("token " + caller->token_id + " lacks the \"read\" scope")));
       return;
     }
-    const bool queued = ctx.blocking->TrySubmit([ctx, respond] {
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, respond] {
       auto lease = ctx.store->ReadLease(ctx.lease->options().name);
       auto instances = ctx.store->ListInstances(ctx.live_window);
       if (!lease.ok() || !instances.ok()) {
@@ -48,10 +49,7 @@ void AddClusterRoutes(Router& router, ClusterRouteContext ctx) {
                                      {"leader", lease->valid && lease->holder && *lease->holder == i.node_id}});
       }
       respond(JsonResponse(bhttp::status::ok, body.dump()));
-    });
-    if (!queued) {
-      respond(ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly")));
-    }
+    }, respond);
   });
 }
 

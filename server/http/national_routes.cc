@@ -11,7 +11,8 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
 
   router.Add(bhttp::verb::get, "/v1/national/status",
              [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-               if (!Authorize(*ctx->auth, *request, readers, respond)) {
+               const auto caller = Authorize(*ctx->auth, *request, readers, respond);
+               if (!caller) {
                  return;
                }
                auto params = ParseQuery(request->query, {"top", "minLevel"});
@@ -25,7 +26,7 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
                  respond(ErrorResponse(!top.ok() ? top.status() : min_level.status()));
                  return;
                }
-               SubmitOrRefuse(*ctx->blocking, [ctx, top = *top, min_level = *min_level, respond] {
+               SubmitOrRefuse(*ctx->blocking, *caller, [ctx, top = *top, min_level = *min_level, respond] {
                  auto status = exchange::ReadNationalStatus(*ctx->store, ctx->source, top, min_level);
                  if (!status.ok()) {
                    respond(StoreErrorResponse(status.status()));
@@ -37,7 +38,8 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
 
   router.Add(bhttp::verb::get, "/v1/national/signals",
              [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-               if (!Authorize(*ctx->auth, *request, readers, respond)) {
+               const auto caller = Authorize(*ctx->auth, *request, readers, respond);
+               if (!caller) {
                  return;
                }
                auto params = ParseQuery(request->query, {"region", "limit"});
@@ -50,7 +52,7 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
                  respond(ErrorResponse(limit.status()));
                  return;
                }
-               SubmitOrRefuse(*ctx->blocking, [ctx, region = Param(*params, "region"), limit = *limit, respond] {
+               SubmitOrRefuse(*ctx->blocking, *caller, [ctx, region = Param(*params, "region"), limit = *limit, respond] {
                  auto signals = exchange::ReadMirroredSignals(*ctx->store, ctx->source, region, limit);
                  if (!signals.ok()) {
                    respond(StoreErrorResponse(signals.status()));

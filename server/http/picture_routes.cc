@@ -333,7 +333,8 @@ void ServeRisks(const PictureRouteContext& ctx, store::RiskQuery q, const Respon
 void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
   const std::set<std::string> readers = {"read", "analyst", "admin"};
   router.Add(bhttp::verb::get, "/v1/status", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, readers, respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, readers, respond);
+    if (!caller) {
       return;
     }
     auto params = ParseQuery(request->query, {"picture", "limit"});
@@ -355,12 +356,13 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       }
       limit = *parsed;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, picture = *picture, limit, respond] { ServeStatus(ctx, picture, limit, respond); },
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, picture = *picture, limit, respond] { ServeStatus(ctx, picture, limit, respond); },
                    respond);
   });
 
   router.Add(bhttp::verb::get, "/v1/risks", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, readers, respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, readers, respond);
+    if (!caller) {
       return;
     }
     auto query = RiskQueryOf(*request);
@@ -368,11 +370,12 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       respond(ErrorResponse(query.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, q = *query, respond] { ServeRisks(ctx, q, respond); }, respond);
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, q = *query, respond] { ServeRisks(ctx, q, respond); }, respond);
   });
 
   router.Add(bhttp::verb::get, "/v1/risks/*", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, readers, respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, readers, respond);
+    if (!caller) {
       return;
     }
     const auto target = RiskTargetOf(*request, "", {"picture", "history", "assessments"}, respond);
@@ -391,7 +394,7 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
         *value = *parsed;
       }
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, id = domain::RiskId(target->key), picture = target->picture, history,
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, id = domain::RiskId(target->key), picture = target->picture, history,
                                    assessments, respond] {
       auto detail = ctx.store->ReadRisk(picture, id, history, assessments);
       if (!detail.ok()) {
@@ -418,7 +421,7 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       respond(ErrorResponse(change.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, key = target->key, picture = target->picture, change = *change,
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, key = target->key, picture = target->picture, change = *change,
                                    respond]() mutable {
       change.second.set_by = caller.Actor();
       const std::string id = domain::RiskId(key);

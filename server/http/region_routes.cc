@@ -70,10 +70,11 @@ core::Result<std::pair<int, store::RegionState>> ParseChange(const std::string& 
 
 void AddRegionRoutes(Router& router, RegionRouteContext ctx) {
   router.Add(bhttp::verb::get, "/v1/region/state", [ctx](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond);
+    if (!caller) {
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, respond] {
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, respond] {
       auto history = ctx.store->RegionStateHistory(ctx.region, 20);
       if (!history.ok()) {
         respond(StoreErrorResponse(history.status()));
@@ -101,7 +102,7 @@ void AddRegionRoutes(Router& router, RegionRouteContext ctx) {
       respond(ErrorResponse(change.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, change = *change, respond]() mutable {
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, change = *change, respond]() mutable {
       change.second.set_by = caller.Actor();
       json object{{"region", ctx.region},
                   {"from_version", change.first},

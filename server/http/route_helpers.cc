@@ -28,15 +28,23 @@ std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const
   return std::nullopt;
 }
 
-void SubmitOrRefuse(core::BlockingPool& pool, std::function<void()> task, const Responder& respond) {
-  auto refuse = [respond] {
-    Response res = ErrorResponse(core::ResourceExhausted("the server is busy; retry shortly"));
-    SetRetryAfter(res, std::chrono::seconds(1));
-    respond(std::move(res));
-  };
+Response PoolRefusalResponse(core::PoolRefusal reason, const core::BlockingPool& pool, const ingest::Caller& caller) {
+  const std::string message =
+      reason == core::PoolRefusal::kOwnerQuota
+          ? "partner " + caller.partner + " already has " + std::to_string(pool.max_per_owner()) +
+                " requests in progress on this instance, its quota (runtime.blocking_per_partner); retry shortly"
+          : std::string("the server is busy; retry shortly");
+  Response res = ErrorResponse(core::ResourceExhausted(message));
+  SetRetryAfter(res, std::chrono::seconds(1));
+  return res;
+}
+
+void SubmitOrRefuse(core::BlockingPool& pool, const ingest::Caller& caller, std::function<void()> task,
+                    const Responder& respond) {
   // Shed (refused the same way) when it waited in the queue longer than the pool's bound.
-  if (!pool.TrySubmit(std::move(task), refuse)) {
-    refuse();
+  auto shed = [respond, &pool, caller] { respond(PoolRefusalResponse(core::PoolRefusal::kShed, pool, caller)); };
+  if (const auto refused = pool.Offer(std::move(task), std::move(shed), caller.partner)) {
+    respond(PoolRefusalResponse(*refused, pool, caller));
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -146,6 +147,27 @@ class Session : public std::enable_shared_from_this<Session> {
     Close();
   }
 
+  // HttpOptions::refusal_pause: idle (and evictable) until the pause ends, then ReadHeader.
+  void PauseThenReadHeader() {
+    state_ = State::kIdle;
+    stream_.expires_never();
+    waiting_since_ = std::chrono::steady_clock::now().time_since_epoch().count();
+    awaiting_header_ = true;
+    pause_timer_.expires_after(options_.refusal_pause);
+    pause_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      auto fn = [&] {
+        if (ec || self->state_ == State::kClosed) {
+          return;  // closed meanwhile (evicted, drained)
+        }
+        if (!self->awaiting_header_.exchange(false)) {
+          return;  // claimed for eviction: Evict closes it
+        }
+        self->ReadHeader();
+      };
+      self->Guarded(fn);
+    });
+  }
+
   void ReadHeader() {
     if (closing_) {
       Close();
@@ -254,6 +276,14 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (ec == bhttp::error::body_limit) {
+      // Beast checks Content-Length against the limit as the header ends (its fields are all in
+      // parser_ by then, though is_header_done() is not yet true); a framing refusal
+      // (Transfer-Encoding) names the real fault and wins over the size.
+      if (auto refusal = CheckTransferEncoding(parser_->get())) {
+        metrics_->protocol_errors.Add({{"reason", "transfer_encoding"}}).Increment();
+        Send(std::move(*refusal), "unmatched", MethodLabel(parser_->get().method()));
+        return;
+      }
       metrics_->protocol_errors.Add({{"reason", "body_too_large"}}).Increment();
       Send(ErrorResponse(bhttp::status::payload_too_large, core::StatusCode::kInvalidArgument,
                          "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"),
@@ -350,17 +380,23 @@ class Session : public std::enable_shared_from_this<Session> {
       res.content_length(length);
     }
     const unsigned code = res.result_int();
+    const bool pause = (code == 429 || code == 503) && res.count(bhttp::field::retry_after) > 0 &&
+                       options_.refusal_pause.count() > 0;
     const double seconds =
         route == "rejected" ? 0.0 : std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     auto msg = std::make_shared<Response>(std::move(res));
     stream_.expires_after(options_.read_timeout);
     bhttp::async_write(stream_, *msg,
-                       [self = shared_from_this(), msg, keep, route, method, code, seconds](beast::error_code ec,
-                                                                                             std::size_t) {
+                       [self = shared_from_this(), msg, keep, pause, route, method, code, seconds](
+                           beast::error_code ec, std::size_t) {
                          auto fn = [&] {
                            self->metrics_->Observe(route, method, code, seconds);
                            if (ec || !keep) {
                              self->Close();
+                             return;
+                           }
+                           if (pause) {
+                             self->PauseThenReadHeader();
                              return;
                            }
                            self->ReadHeader();
@@ -460,6 +496,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     state_ = State::kClosed;
+    pause_timer_.cancel();
     if (source_) {
       auto source = std::move(source_);
       try {
@@ -497,6 +534,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<bool> awaiting_header_{false};
   std::atomic<std::int64_t> waiting_since_{0};
   std::array<char, 256> peer_probe_{};  // WatchPeer's read buffer
+  net::steady_timer pause_timer_{stream_.get_executor()};  // HttpOptions::refusal_pause
 };
 
 Server::Server(net::io_context& ioc, HttpOptions options, const Router& router,

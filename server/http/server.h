@@ -43,6 +43,12 @@ struct HttpOptions {
   std::chrono::milliseconds header_timeout{5000};  // a new connection's first header (at most read_timeout)
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
+  // After an answer refused for load (429 or 503 with Retry-After) on a keep-alive connection, the
+  // next request on it is not read before this pause: a client honouring Retry-After never notices,
+  // one looping on refusals is paced to one request per pause and connection, instead of spending
+  // the CPU the other partners need on cheap refusals. A paused connection is evictable like an
+  // idle one. 0: no pause.
+  std::chrono::milliseconds refusal_pause{1000};
 };
 
 class Session;

@@ -135,7 +135,8 @@ void Serve(const SignalRouteContext& ctx, store::SignalQuery q, const Responder&
 
 void AddSignalRoutes(Router& router, SignalRouteContext ctx) {
   router.Add(bhttp::verb::get, "/v1/signals", [ctx](std::shared_ptr<const Request> request, Responder respond) {
-    if (!Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond)) {
+    const auto caller = Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond);
+    if (!caller) {
       return;
     }
     auto query = QueryOf(*request);
@@ -143,7 +144,7 @@ void AddSignalRoutes(Router& router, SignalRouteContext ctx) {
       respond(ErrorResponse(query.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, q = *query, respond] { Serve(ctx, q, respond); }, respond);
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, q = *query, respond] { Serve(ctx, q, respond); }, respond);
   });
 }
 

@@ -213,7 +213,7 @@ Response NoSuch(const std::string& path) {
 // Reads the subscription and checks the caller may see it (404 otherwise), then runs `then`.
 void WithSubscription(const SubscriptionRouteContext& ctx, const ingest::Caller& caller, const std::string& id,
                       const Responder& respond, std::function<void(const store::SubscriptionRecord&)> then) {
-  SubmitOrRefuse(*ctx.blocking, [ctx, caller, id, respond, then = std::move(then)] {
+  SubmitOrRefuse(*ctx.blocking, caller, [ctx, caller, id, respond, then = std::move(then)] {
     auto sub = ctx.store->ReadSubscription(id);
     if (!sub.ok()) {
       respond(StoreErrorResponse(sub.status()));
@@ -244,7 +244,7 @@ void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext ctx) {
       respond(ErrorResponse(create.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, create = *create, respond]() mutable {
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, create = *create, respond]() mutable {
       if (core::Status s = CheckDestination(create.url, ctx.allow_private_destinations); !s.ok()) {
         respond(StoreErrorResponse(s));
         return;
@@ -280,7 +280,7 @@ void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext ctx) {
     if (!caller) {
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, [ctx, caller = *caller, respond] {
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, respond] {
       auto subs = ctx.store->ListSubscriptions(caller.HasScope("admin") ? "" : caller.partner);
       if (!subs.ok()) {
         respond(StoreErrorResponse(subs.status()));

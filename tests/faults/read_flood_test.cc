@@ -6,11 +6,12 @@
 // (1) the leader keeps the lease: same leader, same epoch, no lease lost, every heartbeat of the
 //     flood in the first term, no gap between heartbeats as long as the lease TTL;
 // (2) the flood is refused in part with 429/503 and Retry-After (and answered 200 otherwise);
-// (3) the other partner's ingest never stalls: every call is accepted and the p99 stays under
-//     kFloodIngestP99Bound. The issue's goal, p99 within 3x of the quiet figure measured before the
-//     flood, is printed ("3x goal met" or "3x goal missed"): on a 2-core machine that also runs
-//     PostgreSQL and the flood's clients, the reads' database backends (which vikd cannot nice) share
-//     the CPU with the ingest path, and the p99 measured 175-460 ms against a quiet 7-40 ms.
+// (3) the other partner's ingest never stalls: every call is accepted and its p99 is within 3x of
+//     the quiet figure measured before the flood (the quiet figure counted as at least kQuietFloor).
+//     Before the per-partner quota of the read pool (runtime.blocking_per_partner) and the refusal
+//     pause (http.refusal_pause) the p99 measured 104-460 ms against a quiet 7-40 ms: the flood's
+//     reads took all eight workers and their database backends, and once refused cheaply its
+//     clients looped on the 429s; now ~28 ms against a quiet 4 ms (docs/performance.md).
 // The flood's client threads run niced (+10): the attacker's CPU is not the server's to spend, but on
 // a 2-core test machine they share it. Figures are printed ("read-flood: ..." lines, ctest -V).
 
@@ -64,8 +65,9 @@ constexpr milliseconds kLeaseTtl{3000};
 // The quiet p99 of a unary Submit on loopback can be a few milliseconds; 3x of that is below the
 // scheduling noise of a loaded 2-core machine, so the quiet figure counts as at least this much.
 constexpr milliseconds kQuietFloor{20};
-// Enforced: no ingest call of the flood phase in the slowest 1% takes a second or more (before the
-// fix, another partner's batch stalled for seconds and the lease changed hands).
+// Also enforced, beside the 3x goal: no ingest call of the flood phase in the slowest 1% takes a
+// second or more (before the fix, another partner's batch stalled for seconds and the lease changed
+// hands).
 constexpr milliseconds kFloodIngestP99Bound{1000};
 
 void Report(const std::string& line) {
@@ -422,4 +424,5 @@ TEST_CASE("a 30 s read flood against two instances is partly refused with 429/50
   CHECK(quiet_failures.empty());
   CHECK(flood_failures.empty());
   CHECK(flood_p99 < static_cast<double>(kFloodIngestP99Bound.count()));
+  CHECK(flood_p99 <= bound);
 }

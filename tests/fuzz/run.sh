@@ -27,6 +27,11 @@ targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(cap)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cxx=${VIK_FUZZ_CXX:-clang++-14}
+# ccache's direct mode trusts include paths recorded in its manifests; with several checkouts
+# (worktrees) sharing one cache under CCACHE_BASEDIR it can return an object compiled against
+# another checkout's headers (seen: a stale Store::Impl layout). The preprocessor mode hashes what
+# is actually compiled.
+export CCACHE_NODIRECT=1
 
 replay() {  # replay BINARY TARGET: every kept regression input must pass
   local dir=$root/tests/fuzz/regressions/$2

@@ -187,5 +187,63 @@ TEST_CASE("a task that waited longer than the queue-wait bound when a worker tak
   CHECK(refusals == std::vector<PoolRefusal>{PoolRefusal::kShed});
 }
 
+TEST_CASE("with a per-owner quota, an owner holding that many tasks (queued or running) is refused at once while "
+          "other owners and ownerless tasks are admitted, and a finished task frees its place", "[core][blocking_pool]") {
+  std::vector<std::string> ran;
+  std::vector<PoolRefusal> refusals;
+  BlockingPoolOptions options;
+  options.threads = 1;
+  options.max_queued = 100;
+  options.max_per_owner = 2;
+  BlockingPool pool("test", options);
+  pool.SetRefusalObserver([&refusals](PoolRefusal r) { refusals.push_back(r); });
+  pool.Start();
+
+  // One task of "flood" runs (parked), a second one waits: the quota of "flood" is taken.
+  std::promise<void> started;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  REQUIRE_FALSE(pool.Offer([&started, released] {
+                  started.set_value();
+                  released.wait();
+                }, {}, "flood"));
+  started.get_future().wait();
+  REQUIRE_FALSE(pool.Offer([&ran] { ran.push_back("flood 2"); }, {}, "flood"));
+  CHECK(pool.held_by("flood") == 2);
+
+  CHECK(pool.Offer([&ran] { ran.push_back("flood 3"); }, {}, "flood") == PoolRefusal::kOwnerQuota);
+  CHECK_FALSE(pool.Offer([&ran] { ran.push_back("other"); }, {}, "other"));
+  CHECK(pool.TrySubmit([&ran] { ran.push_back("ownerless"); }));
+  CHECK(pool.held_by("other") == 1);
+
+  release.set_value();
+  pool.Stop();
+  CHECK(ran == std::vector<std::string>{"flood 2", "other", "ownerless"});
+  CHECK(refusals == std::vector<PoolRefusal>{PoolRefusal::kOwnerQuota});
+  CHECK(pool.held_by("flood") == 0);
+  CHECK(pool.held_by("other") == 0);
+}
+
+TEST_CASE("a shed task gives its owner's place back", "[core][blocking_pool]") {
+  std::vector<std::string> ran;
+  FakeClock clock(WallTime{} + std::chrono::hours(1));
+  BlockingPoolOptions options;
+  options.threads = 1;
+  options.max_queued = 100;
+  options.max_queue_wait = std::chrono::milliseconds(100);
+  options.max_per_owner = 1;
+  BlockingPool pool("test", options, clock);
+  pool.Start();
+  ParkedWorker parked(pool);
+
+  REQUIRE_FALSE(pool.Offer([&ran] { ran.push_back("late"); }, [&ran] { ran.push_back("late shed"); }, "p"));
+  CHECK(pool.Offer([&ran] { ran.push_back("second"); }, {}, "p") == PoolRefusal::kOwnerQuota);
+  clock.Advance(std::chrono::milliseconds(150));
+  parked.Release();
+  pool.Stop();
+  CHECK(ran == std::vector<std::string>{"late shed"});
+  CHECK(pool.held_by("p") == 0);
+}
+
 }  // namespace
 }  // namespace vik::core

@@ -121,6 +121,14 @@ struct Fixture {
       Response head = MakeResponse(bhttp::status::ok, "", "text/event-stream");
       req->start_stream(std::move(head), std::make_shared<ThrowingSource>());
     });
+    router.Add(bhttp::verb::get, "/busy", [](std::shared_ptr<const Request>, Responder respond) {
+      Response res = JsonResponse(bhttp::status::too_many_requests, R"({"code":"RESOURCE_EXHAUSTED"})");
+      res.set(bhttp::field::retry_after, "1");
+      respond(std::move(res));
+    });
+    router.Add(bhttp::verb::get, "/plain-429", [](std::shared_ptr<const Request>, Responder respond) {
+      respond(JsonResponse(bhttp::status::too_many_requests, R"({"code":"RESOURCE_EXHAUSTED"})"));
+    });
     router.Add(bhttp::verb::post, "/echo", [](std::shared_ptr<const Request> req, Responder respond) {
       respond(JsonResponse(bhttp::status::ok, "{\"bytes\":" + std::to_string(req->msg.body().size()) + "}"));
     });
@@ -240,6 +248,15 @@ TEST_CASE("Transfer-Encoding other than chunked is refused with 501 and the conn
     REQUIRE(end != std::string::npos);
     CHECK(answer.size() == end + 4);
   }
+  {
+    // Found by the http fuzzer: an empty Transfer-Encoding beside a Content-Length over the body
+    // limit is refused for its framing (501), not for the size Beast checks first.
+    Conn empty(f.port());
+    empty.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\nContent-Length: 999999999\r\n\r\nabc");
+    const std::string answer = empty.Read(3000);
+    CHECK_THAT(answer, Catch::StartsWith("HTTP/1.1 501"));
+    CHECK(empty.closed());
+  }
   Conn c(f.port());
   c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
   CHECK_THAT(c.Read(3000, "}\n"), Catch::Contains(R"({"bytes":3})"));
@@ -294,6 +311,41 @@ TEST_CASE("a new connection that sends no complete header within header_timeout 
   a.Send("G");
   a.Read(2000);
   CHECK(a.closed());
+}
+
+TEST_CASE("after a refusal with Retry-After, the next request on the connection is read only after the refusal "
+          "pause, and a paused connection is evicted for a new one at the cap", "[http][server]") {
+  using std::chrono::milliseconds;
+  using std::chrono::steady_clock;
+  HttpOptions options;
+  options.refusal_pause = milliseconds(400);
+  options.max_connections = 2;
+  Fixture f(options);
+  Conn c(f.port());
+  // Two requests at once: the second is read after the pause, though it arrived with the first.
+  const auto start = steady_clock::now();
+  c.Send("GET /busy HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK_THAT(c.Read(3000, "}\n"), Catch::StartsWith("HTTP/1.1 429"));
+  const auto refused_at = steady_clock::now();
+  CHECK_THAT(c.Read(3000, "}\n"), Catch::StartsWith("HTTP/1.1 200"));
+  const auto answered_at = steady_clock::now();
+  CHECK(answered_at - start >= milliseconds(400));
+  CHECK(refused_at - start < milliseconds(300));  // the refusal itself is not delayed
+
+  // A 429 without Retry-After (not a load refusal vikd sends) is not paused.
+  const auto plain = steady_clock::now();
+  c.Send("GET /plain-429 HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK_THAT(c.Read(3000, "}\n"), Catch::StartsWith("HTTP/1.1 429"));
+  CHECK_THAT(c.Read(3000, "}\n"), Catch::StartsWith("HTTP/1.1 200"));
+  CHECK(steady_clock::now() - plain < milliseconds(350));
+
+  // Paused connections are evictable: with the cap (2) full of them, a new connection is served.
+  Conn paused_a(f.port());
+  Conn paused_b(f.port());
+  CHECK_THAT(Get(paused_a, "/busy"), Catch::StartsWith("HTTP/1.1 429"));
+  CHECK_THAT(Get(paused_b, "/busy"), Catch::StartsWith("HTTP/1.1 429"));
+  Conn fresh(f.port());
+  CHECK_THAT(Get(fresh, "/ok"), Catch::StartsWith("HTTP/1.1 200"));
 }
 
 }  // namespace
