@@ -146,6 +146,8 @@ core::Status Runtime::StartUp() {
   blocking_options.max_queue_wait = config_.blocking_max_queue_wait;
   blocking_options.nice = config_.blocking_nice;
   blocking_options.max_per_owner = config_.blocking_per_partner;
+  blocking_options.owner_kind = "partner";
+  blocking_options.owner_quota_setting = "runtime.blocking_per_partner";
   blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", blocking_options);
   auto& refusals = prometheus::BuildCounter()
                        .Name("vik_blocking_refused_total")

@@ -87,10 +87,13 @@ std::optional<PoolRefusal> BlockingPool::Offer(Task task, Task shed, std::string
   {
     std::lock_guard lock(mu_);
     const MonoTime now = clock_.Monotonic();
+    if (options_.max_per_owner == 0) {
+      owner.clear();  // no quota: nothing to count
+    }
     const auto held = owner.empty() ? held_.end() : held_.find(owner);
     if (stopping_) {
       refused = PoolRefusal::kStopping;
-    } else if (options_.max_per_owner > 0 && held != held_.end() && held->second >= options_.max_per_owner) {
+    } else if (held != held_.end() && held->second >= options_.max_per_owner) {
       refused = PoolRefusal::kOwnerQuota;
     } else if (queue_.size() >= options_.max_queued) {
       refused = PoolRefusal::kQueueFull;
@@ -112,6 +115,15 @@ std::optional<PoolRefusal> BlockingPool::Offer(Task task, Task shed, std::string
   }
   cv_.notify_one();
   return std::nullopt;
+}
+
+Status BlockingPool::RefusalStatus(PoolRefusal reason, const std::string& owner) const {
+  if (reason == PoolRefusal::kOwnerQuota) {
+    return ResourceExhausted(options_.owner_kind + " " + owner + " already has " +
+                             std::to_string(options_.max_per_owner) + " requests in progress on this instance, its quota (" +
+                             options_.owner_quota_setting + "); retry shortly");
+  }
+  return ResourceExhausted("the server is busy; retry shortly");
 }
 
 std::size_t BlockingPool::held_by(const std::string& owner) const {

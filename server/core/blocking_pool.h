@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/status.h"
 
 namespace vik::core {
 
@@ -43,8 +44,13 @@ struct BlockingPoolOptions {
   // Added to the workers' nice value (0..19) so that CPU-heavy tasks (rendering big pages) yield to
   // the io threads and the lease; Linux applies it per thread. 0: unchanged.
   int nice = 0;
-  // Tasks one owner (Offer's `owner`) may hold at once, queued or running. 0: no quota.
+  // Tasks one owner (Offer's `owner`) may hold at once, queued or running. 0: no quota (owners
+  // are then not counted).
   std::size_t max_per_owner = 0;
+  // How RefusalStatus names an owner and the setting behind max_per_owner, e.g. "partner" and
+  // "runtime.blocking_per_partner".
+  std::string owner_kind = "owner";
+  std::string owner_quota_setting = "max_per_owner";
 };
 
 // Why TrySubmit refused a task (a closed set: a metric label).
@@ -89,6 +95,10 @@ class BlockingPool {
   std::size_t threads() const { return options_.threads; }
   std::size_t capacity() const { return options_.max_queued; }
   std::size_t max_per_owner() const { return options_.max_per_owner; }
+  // A refusal of `owner`'s task as the caller's answer: RESOURCE_EXHAUSTED, for kOwnerQuota naming
+  // the owner and the quota ("partner P already has 4 requests in progress on this instance, its
+  // quota (runtime.blocking_per_partner); retry shortly"), else "the server is busy; retry shortly".
+  Status RefusalStatus(PoolRefusal reason, const std::string& owner) const;
   // Tasks of `owner` queued or running.
   std::size_t held_by(const std::string& owner) const;
   std::chrono::milliseconds max_queue_wait() const { return options_.max_queue_wait; }

@@ -56,4 +56,23 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+std::string ValidUtf8(std::string_view s) {
+  if (IsValidUtf8(s)) {
+    return std::string(s);
+  }
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
 }  // namespace vik::core

@@ -56,16 +56,6 @@ std::optional<ingest::Caller> ExchangeService::Admit(grpc::CallbackServerContext
   return std::nullopt;
 }
 
-core::Status ExchangeService::PoolRefusal(core::PoolRefusal reason, const ingest::Caller& caller) const {
-  if (reason == core::PoolRefusal::kOwnerQuota) {
-    return core::ResourceExhausted("partner " + caller.partner + " already has " +
-                                   std::to_string(blocking_.max_per_owner()) +
-                                   " requests in progress on this instance, its quota (runtime.blocking_per_partner); "
-                                   "retry shortly");
-  }
-  return core::ResourceExhausted("the server is busy; retry shortly");
-}
-
 void ExchangeService::Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                           const ingest::Caller& caller, std::function<void()> task) {
   auto guarded = [reactor, task = std::move(task)] {
@@ -73,13 +63,13 @@ void ExchangeService::Run(grpc::CallbackServerContext* context, grpc::ServerUnar
   };
   // Shed like an HTTP read when it waited in the queue longer than runtime.blocking_max_queue_wait
   // (the shed callback runs instead of the task: nothing else touches the call).
-  auto shed = [this, context, reactor, caller] {
+  auto shed = [this, context, reactor, partner = caller.partner] {
     context->AddTrailingMetadata("retry-after", "1");
-    reactor->Finish(ToGrpcStatus(PoolRefusal(core::PoolRefusal::kShed, caller)));
+    reactor->Finish(ToGrpcStatus(blocking_.RefusalStatus(core::PoolRefusal::kShed, partner)));
   };
   if (const auto refused = blocking_.Offer(std::move(guarded), std::move(shed), caller.partner)) {
     context->AddTrailingMetadata("retry-after", "1");
-    reactor->Finish(ToGrpcStatus(PoolRefusal(*refused, caller)));
+    reactor->Finish(ToGrpcStatus(blocking_.RefusalStatus(*refused, caller.partner)));
   }
 }
 

@@ -76,7 +76,6 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   // RESOURCE_EXHAUSTED (pool full, the partner's quota of it taken, or shed after waiting too long).
   void Run(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, const ingest::Caller& caller,
            std::function<void()> task);
-  core::Status PoolRefusal(core::PoolRefusal reason, const ingest::Caller& caller) const;
 
   store::Store& store_;
   ingest::Authenticator& auth_;

@@ -1,12 +1,17 @@
 #include "exchange/grpc_status.h"
 
+#include "core/utf8.h"
+
 namespace vik::exchange {
 
 grpc::Status ToGrpcStatus(const core::Status& status) {
   if (status.ok()) {
     return grpc::Status::OK;
   }
-  return grpc::Status(static_cast<grpc::StatusCode>(static_cast<int>(status.code())), status.message());
+  // Messages may quote what a client sent (a CAP element name, a field): a gRPC message must be
+  // UTF-8 text, so bytes that are not are replaced here, for every RPC (found by messages_fuzz).
+  return grpc::Status(static_cast<grpc::StatusCode>(static_cast<int>(status.code())),
+                      core::ValidUtf8(status.message()));
 }
 
 grpc::Status GrpcInternalError() { return grpc::Status(grpc::StatusCode::INTERNAL, "internal error"); }

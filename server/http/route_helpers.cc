@@ -29,12 +29,7 @@ std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const
 }
 
 Response PoolRefusalResponse(core::PoolRefusal reason, const core::BlockingPool& pool, const ingest::Caller& caller) {
-  const std::string message =
-      reason == core::PoolRefusal::kOwnerQuota
-          ? "partner " + caller.partner + " already has " + std::to_string(pool.max_per_owner()) +
-                " requests in progress on this instance, its quota (runtime.blocking_per_partner); retry shortly"
-          : std::string("the server is busy; retry shortly");
-  Response res = ErrorResponse(core::ResourceExhausted(message));
+  Response res = ErrorResponse(pool.RefusalStatus(reason, caller.partner));
   SetRetryAfter(res, std::chrono::seconds(1));
   return res;
 }

@@ -224,6 +224,19 @@ TEST_CASE("with a per-owner quota, an owner holding that many tasks (queued or r
   CHECK(pool.held_by("other") == 0);
 }
 
+TEST_CASE("without a per-owner quota, owners are neither counted nor refused", "[core][blocking_pool]") {
+  BlockingPool pool("test", 1, 8);
+  pool.Start();
+  ParkedWorker parked(pool);
+  for (int i = 0; i < 3; ++i) {
+    CHECK_FALSE(pool.Offer([] {}, {}, "p"));
+  }
+  CHECK(pool.held_by("p") == 0);
+  CHECK(pool.RefusalStatus(PoolRefusal::kQueueFull, "p").message() == "the server is busy; retry shortly");
+  parked.Release();
+  pool.Stop();
+}
+
 TEST_CASE("a shed task gives its owner's place back", "[core][blocking_pool]") {
   std::vector<std::string> ran;
   FakeClock clock(WallTime{} + std::chrono::hours(1));

@@ -50,5 +50,13 @@ TEST_CASE("a gRPC code outside the canonical set becomes UNKNOWN with its messag
   CHECK(s.message() == "from the future");
 }
 
+TEST_CASE("a status message that is not UTF-8 reaches gRPC as valid UTF-8 with the bad bytes replaced",
+          "[exchange][grpc_status]") {
+  // Found by messages_fuzz: SubmitCap's "element has no namespace" quoted a client's raw element name.
+  const grpc::Status g = ToGrpcStatus(core::InvalidArgument("\xb2l1r-: element has no namespace"));
+  CHECK(g.error_message() == "\xEF\xBF\xBDl1r-: element has no namespace");
+  CHECK(ToGrpcStatus(core::InvalidArgument("café: fine")).error_message() == "café: fine");
+}
+
 }  // namespace
 }  // namespace vik::exchange
