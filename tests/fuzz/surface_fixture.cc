@@ -168,6 +168,10 @@ struct Wiring {
     http_options.max_body_bytes = kMaxBodyBytes;
     http_options.read_timeout = std::chrono::milliseconds(1000);
     http_options.idle_timeout = std::chrono::milliseconds(1000);
+    // Every store call fails here (503 with Retry-After): with the refusal pause, each input's later
+    // pipelined requests would wait a second and go unread within the harness's deadline. The pause
+    // has its own unit test (http_server_test.cc).
+    http_options.refusal_pause = std::chrono::milliseconds(0);
     http = std::make_unique<http::Server>(ioc, http_options, router, http_metrics);
     if (auto s = http->Start(); !s.ok()) {
       Fail("cannot start HTTP: " + s.message());
