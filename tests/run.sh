@@ -12,6 +12,9 @@ source deploy/lib/common.sh
 
 vik_install_packages "${VIK_BUILD_PACKAGES[@]}" "${VIK_TEST_PACKAGES[@]}"
 
+# The module arrows of docs/architecture.md, before anything is built.
+tests/check_layering.sh
+
 BUILD=${VIK_BUILD_DIR:-$PWD/build}
 vik_log "building in $BUILD"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -21,12 +24,6 @@ cmake --build "$BUILD" -j"$(nproc)"
 # suites never share the cores with a compiler.
 vik_log "building the fuzz targets in $BUILD/fuzz-asan"
 VIK_FUZZ_BUILD_DIR="$BUILD/fuzz-asan" VIK_FUZZ_JOBS="$(nproc)" tests/fuzz/run.sh 0 http messages
-
-# Layering rules of docs/architecture.md, checked on every run.
-bad=$(grep -rln '#include *<pqxx\|#include *<libpq' server | grep -v '^server/store/' || true)
-[ -z "$bad" ] || { echo "libpqxx/libpq included outside server/store/: $bad" >&2; exit 1; }
-bad=$(grep -rlE '#include *<(grpcpp|boost/asio|boost/beast|pqxx|prometheus)' server/domain server/core || true)
-[ -z "$bad" ] || { echo "I/O libraries included in server/domain or server/core: $bad" >&2; exit 1; }
 
 PGTMP=$(mktemp -d /tmp/vik-test-pg.XXXXXX)
 chmod 755 "$PGTMP"

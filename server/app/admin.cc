@@ -18,7 +18,7 @@
 #include "core/duration.h"
 #include "core/time_format.h"
 #include "domain/reference_files.h"
-#include "ingest/tokens.h"
+#include "auth/tokens.h"
 #include "store/store.h"
 
 namespace vik::app {
@@ -157,7 +157,7 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
       }
       scopes.insert(scope);
     }
-    ingest::NewToken token = ingest::GenerateToken();
+    auth::NewToken token = auth::GenerateToken();
     store::TokenRecord record;
     record.id = token.id;
     record.partner = partner;

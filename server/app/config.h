@@ -20,9 +20,9 @@
 
 #include "core/logging.h"
 #include "core/result.h"
-#include "exchange/grpc_server.h"
-#include "ingest/stream_quota.h"
-#include "exchange/peer_mirror.h"
+#include "rpc/grpc_server.h"
+#include "auth/stream_quota.h"
+#include "federation/peer_mirror.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -44,7 +44,7 @@ struct Config {
   // and /metrics; when set, /metrics is no longer served on http.listen. Empty host: not set.
   std::string management_host;
   std::uint16_t management_port = 0;
-  exchange::GrpcOptions grpc;
+  rpc::GrpcOptions grpc;
 
   // Ingest (see docs/operations.md).
   std::size_t ingest_max_batch = 1000;        // signals per Submit call / HTTP request
@@ -58,7 +58,7 @@ struct Config {
   std::size_t cap_workers = 2;                // threads of the CAP pool
   std::size_t cap_queue = 64;                 // CAP tasks waiting at most (beyond: 429)
   std::size_t ingest_stream_window = 256;     // SubmitStream read-ahead
-  ingest::StreamLimits stream_limits;         // SSE, WatchChanges, SubmitStream: each per partner and instance
+  auth::StreamLimits stream_limits;         // SSE, WatchChanges, SubmitStream: each per partner and instance
   double ingest_rate_limit = 2000;            // signals per second per partner (0: off)
   double ingest_rate_burst = 10000;
   std::chrono::milliseconds ingest_max_future_skew{300000};

@@ -17,7 +17,7 @@
 #include "core/internal_errors.h"
 #include "core/logging.h"
 #include "http/health_routes.h"
-#include "exchange/ingest_mapping.h"
+#include "wire/ingest_mapping.h"
 #include "http/cap_routes.h"
 #include "http/change_routes.h"
 #include "http/national_routes.h"
@@ -180,7 +180,7 @@ core::Status Runtime::StartUp() {
 
   // Ingest: authenticator, rate limiter, group-commit writers, pipeline.
   ingest_metrics_ = std::make_unique<ingest::IngestMetrics>(*registry_);
-  auth_ = std::make_unique<ingest::Authenticator>(*jobs_store_);
+  auth_ = std::make_unique<auth::Authenticator>(*jobs_store_);
   rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest_rate_limit, config_.ingest_rate_burst, clock_);
   ingest::WriterOptions writer_options;
   writer_options.max_queue = config_.ingest_max_queue;
@@ -202,9 +202,9 @@ core::Status Runtime::StartUp() {
   cap_options.limits.max_bytes = config_.cap_max_bytes;
   cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *cap_pool_, *cap_store_,
                                                     *pipeline_, clock_, *ingest_metrics_,
-                                                    exchange::CanonicalPayloadOf, config_.node_id);
+                                                    wire::CanonicalPayloadOf, config_.node_id);
   ingest_service_ =
-      std::make_unique<exchange::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window,
+      std::make_unique<rpc::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window,
                                                 config_.stream_limits);
 
   cluster_metrics_ = std::make_unique<cluster::ClusterMetrics>(*registry_);
@@ -250,14 +250,14 @@ core::Status Runtime::StartUp() {
   delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_, delivery_options,
                                                                core::ModuleLogger("subscriptions"),
                                                                *delivery_metrics_);
-  const exchange::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
+  const wire::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
                                                std::chrono::seconds(30)};
   const bool national = config_.role == "national";
-  exchange::NationalSource national_source{{config_.role, national ? std::string() : config_.region,
+  usecases::NationalSource national_source{{config_.role, national ? std::string() : config_.region,
                                             config_.peers_stale_after},
                                            status_context,
                                            {}};
-  exchange::LoopTiming timing;
+  federation::LoopTiming timing;
   timing.interval = config_.peers_interval;
   timing.call_timeout = config_.peers_call_timeout;
   timing.max_backoff = config_.peers_max_backoff;
@@ -265,11 +265,11 @@ core::Status Runtime::StartUp() {
   const auto max_message_bytes = static_cast<std::size_t>(config_.grpc.max_message_bytes);
   // What peers send is bounded by their grpc.max_message_bytes; take at least as much as ours.
   timing.max_message_bytes = std::max(timing.max_message_bytes, max_message_bytes);
-  exchange::ExchangeOptions exchange_options;
+  rpc::ExchangeOptions exchange_options;
   exchange_options.own_region = national ? std::string() : config_.region;
   exchange_options.watch_limits = config_.stream_limits;
   exchange_options.max_message_bytes = max_message_bytes;
-  std::vector<exchange::PeerConfig> pulled;
+  std::vector<federation::PeerConfig> pulled;
   for (const auto& p : config_.peers) {
     national_source.peers.push_back(p.name);
     if (p.push) {
@@ -279,35 +279,35 @@ core::Status Runtime::StartUp() {
     }
   }
   if (!config_.peers.empty() || !config_.pushes.empty()) {
-    mirror_metrics_ = std::make_unique<exchange::MirrorMetrics>(*registry_);
+    mirror_metrics_ = std::make_unique<federation::MirrorMetrics>(*registry_);
   }
   auto fence_source = [this] { return lease_->fence(); };
   if (!pulled.empty()) {
-    exchange::MirrorOptions mirror_options;
+    federation::MirrorOptions mirror_options;
     mirror_options.timing = timing;
     mirror_options.page = static_cast<int>(config_.peers_page);
     mirror_options.own_region = exchange_options.own_region;
     // Contact is recorded at least this often, so a healthy peer never looks stale.
     mirror_options.status_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(5),
                                                                          config_.peers_stale_after / 3);
-    mirror_ = std::make_unique<exchange::PeerMirror>(
+    mirror_ = std::make_unique<federation::PeerMirror>(
         std::move(pulled), mirror_options, *jobs_store_, *jobs_, ioc_, fence_source,
         [this](const char* what) { lease_->OnFenced(what); }, *mirror_metrics_, core::ModuleLogger("mirror"));
   }
   if (!config_.pushes.empty()) {
-    std::vector<exchange::PeerConfig> targets;
+    std::vector<federation::PeerConfig> targets;
     for (const auto& p : config_.pushes) {
       targets.push_back({p.name, p.endpoint, p.token, p.tls, ""});
     }
-    exchange::PushOptions push_options;
+    federation::PushOptions push_options;
     push_options.timing = timing;
     push_options.max_message_bytes = max_message_bytes;
     push_options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), config_.peers_stale_after / 3);
     push_options.status = status_context;
-    pusher_ = std::make_unique<exchange::FeedPusher>(std::move(targets), push_options, *jobs_store_, *jobs_, ioc_,
+    pusher_ = std::make_unique<federation::FeedPusher>(std::move(targets), push_options, *jobs_store_, *jobs_, ioc_,
                                                      fence_source, *mirror_metrics_, core::ModuleLogger("push"));
   }
-  exchange_service_ = std::make_unique<exchange::ExchangeService>(*store_, *auth_, *blocking_, status_context,
+  exchange_service_ = std::make_unique<rpc::ExchangeService>(*store_, *auth_, *blocking_, status_context,
                                                                   exchange_options, national_source);
 
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
@@ -365,7 +365,7 @@ core::Status Runtime::StartUp() {
       return core::Status(s.code(), "http.management: " + s.message());
     }
   }
-  grpc_ = std::make_unique<exchange::GrpcServer>(config_.grpc, *registry_, *readiness_);
+  grpc_ = std::make_unique<rpc::GrpcServer>(config_.grpc, *registry_, *readiness_);
   if (!national) {
     grpc_->AddService(ingest_service_.get(), vik::v1::IngestService::service_full_name());
   }

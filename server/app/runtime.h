@@ -30,12 +30,12 @@
 #include "core/readiness.h"
 #include "cluster/leader_lease.h"
 #include "cluster/lease_loop.h"
-#include "exchange/grpc_server.h"
-#include "exchange/exchange_service.h"
-#include "exchange/ingest_service.h"
-#include "exchange/feed_pusher.h"
-#include "exchange/peer_mirror.h"
-#include "ingest/authenticator.h"
+#include "rpc/grpc_server.h"
+#include "rpc/exchange_service.h"
+#include "rpc/ingest_service.h"
+#include "federation/feed_pusher.h"
+#include "federation/peer_mirror.h"
+#include "auth/authenticator.h"
 #include "ingest/batch_writer.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/cap_ingest.h"
@@ -97,13 +97,13 @@ class Runtime {
 
   core::SystemClock clock_;
   std::unique_ptr<ingest::IngestMetrics> ingest_metrics_;
-  std::unique_ptr<ingest::Authenticator> auth_;
+  std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<ingest::RateLimiter> rate_limiter_;
   std::unique_ptr<ingest::BatchWriter> writer_;
   std::unique_ptr<ingest::Pipeline> pipeline_;
   std::unique_ptr<ingest::CapIngest> cap_ingest_;
-  std::unique_ptr<exchange::IngestService> ingest_service_;
-  std::unique_ptr<exchange::ExchangeService> exchange_service_;
+  std::unique_ptr<rpc::IngestService> ingest_service_;
+  std::unique_ptr<rpc::ExchangeService> exchange_service_;
   std::vector<std::thread> writer_threads_;
 
   std::unique_ptr<cluster::ClusterMetrics> cluster_metrics_;
@@ -116,9 +116,9 @@ class Runtime {
   std::unique_ptr<picture::PictureMetrics> picture_metrics_;
   std::unique_ptr<picture::PictureKeeper> keeper_;
   unsigned keeper_failures_ = 0;  // touched only by KeepPicture
-  std::unique_ptr<exchange::MirrorMetrics> mirror_metrics_;
-  std::unique_ptr<exchange::PeerMirror> mirror_;  // null without pulled peers
-  std::unique_ptr<exchange::FeedPusher> pusher_;  // null without push targets
+  std::unique_ptr<federation::MirrorMetrics> mirror_metrics_;
+  std::unique_ptr<federation::PeerMirror> mirror_;  // null without pulled peers
+  std::unique_ptr<federation::FeedPusher> pusher_;  // null without push targets
   std::unique_ptr<core::BlockingPool> webhook_pool_;  // webhook POSTs of the delivery job
   std::unique_ptr<subscriptions::DeliveryMetrics> delivery_metrics_;
   std::unique_ptr<subscriptions::DeliveryJob> delivery_job_;
@@ -142,7 +142,7 @@ class Runtime {
   http::Router management_router_;
   std::unique_ptr<http::Server> management_http_;
   std::string last_readiness_error_;  // logged when it changes
-  std::unique_ptr<exchange::GrpcServer> grpc_;
+  std::unique_ptr<rpc::GrpcServer> grpc_;
 
   std::atomic<bool> stopping_{false};
   bool migrated_ = false;             // touched only by CheckReadiness (one at a time)

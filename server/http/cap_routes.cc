@@ -7,8 +7,8 @@
 
 #include "cap/writer.h"
 #include "core/time_format.h"
-#include "exchange/ingest_mapping.h"
-#include "exchange/signal_mapping.h"
+#include "wire/ingest_mapping.h"
+#include "wire/signal_mapping.h"
 #include "http/http_status.h"
 #include "http/ingest_routes.h"
 #include "http/route_helpers.h"
@@ -35,7 +35,7 @@ bool IsXml(const Request& request) {
 }
 
 // Authenticates and checks that the token has `scope` (admin implies every scope).
-std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const Request& request,
+std::optional<auth::Caller> Authorize(const auth::Authenticator& auth, const Request& request,
                                         const std::string& scope, const Responder& respond) {
   auto caller = AuthenticateHttp(auth, request);
   if (!caller.ok()) {
@@ -59,7 +59,7 @@ std::string ToJson(const google::protobuf::Message& message) {
 
 Response CapErrorResponse(const ingest::CapSubmitResult& result) {
   vik::v1::Error error;
-  exchange::ToProtoError(result.status, result.violations, &error);
+  wire::ToProtoError(result.status, result.violations, &error);
   // A limit of the document itself (size, depth, element counts): retrying cannot help, so 413
   // rather than 429.
   Response res = JsonResponse(
@@ -169,7 +169,7 @@ void ServeAlert(const CapRouteContext& ctx, const std::string& id, const Respond
     respond(ErrorResponse(core::Internal("signal " + id + " has an unreadable stored payload")));
     return;
   }
-  auto mapped = exchange::FromProto(proto);
+  auto mapped = wire::FromProto(proto);
   respond(MakeResponse(bhttp::status::ok, cap::WriteAlert(mapped.signal), kCapContentType));
 }
 
@@ -192,7 +192,7 @@ void AddCapRoutes(Router& router, CapRouteContext ctx) {
         return;
       }
       vik::v1::SubmitCapResponse response;
-      exchange::ToProtoCapResponse(result, &response);
+      wire::ToProtoCapResponse(result, &response);
       respond(JsonResponse(bhttp::status::ok, ToJson(response)));
     });
   });

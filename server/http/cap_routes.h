@@ -15,7 +15,7 @@
 
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "ingest/cap_ingest.h"
 #include "store/store.h"
 
@@ -26,7 +26,7 @@ struct CapRouteContext {
   ingest::CapIngest* cap = nullptr;
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
   int index_limit = 500;  // entries in the Atom index
 };
 

@@ -1,7 +1,7 @@
 #include "http/change_routes.h"
 
-#include "exchange/change_filters.h"
-#include "exchange/change_mapping.h"
+#include "wire/change_filters.h"
+#include "wire/change_mapping.h"
 #include "http/filter_query.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
@@ -20,7 +20,7 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
       respond(ErrorResponse(query.status()));
       return;
     }
-    auto after = exchange::ParseCursor(Param(query->params, "after"), "after");
+    auto after = wire::ParseCursor(Param(query->params, "after"), "after");
     if (!after.ok()) {
       respond(ErrorResponse(after.status()));
       return;
@@ -38,7 +38,7 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
       }
       vik::v1::ListChangesResponse proto;
       const auto built =
-          exchange::ToProtoPageBounded(*page, filter, exchange::PageBytesFor(ctx.max_message_bytes), &proto);
+          wire::ToProtoPageBounded(*page, filter, wire::PageBytesFor(ctx.max_message_bytes), &proto);
       respond(built.ok() ? ProtoJsonResponse(proto) : ErrorResponse(built.status()));
     }, respond);
   });
@@ -65,8 +65,8 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
         return;
       }
       vik::v1::Snapshot proto;
-      exchange::ToProtoSnapshot(*snapshot, ctx.status, &proto);
-      const core::Status fits = exchange::CheckSnapshotSize(proto, picture, ctx.max_message_bytes);
+      wire::ToProtoSnapshot(*snapshot, ctx.status, &proto);
+      const core::Status fits = wire::CheckSnapshotSize(proto, picture, ctx.max_message_bytes);
       respond(fits.ok() ? ProtoJsonResponse(proto) : ErrorResponse(fits));
     }, respond);
   });

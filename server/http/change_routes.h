@@ -13,18 +13,18 @@
 #include <cstddef>
 
 #include "core/blocking_pool.h"
-#include "exchange/picture_mapping.h"
+#include "wire/picture_mapping.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {
 
 struct ChangeRouteContext {
-  exchange::StatusContext status;
+  wire::StatusContext status;
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
   // grpc.max_message_bytes: a page's protobuf encoding stays within it, as over gRPC (the JSON of
   // a page is larger, by the field names and quoting); a snapshot larger than it is refused.
   std::size_t max_message_bytes = 4 * 1024 * 1024;

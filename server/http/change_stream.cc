@@ -5,8 +5,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "exchange/change_filters.h"
-#include "exchange/change_mapping.h"
+#include "wire/change_filters.h"
+#include "wire/change_mapping.h"
 #include "http/filter_query.h"
 #include "http/route_helpers.h"
 
@@ -18,21 +18,21 @@ struct Shared {
     quota.FollowRevocations(*ctx.auth);
   }
   ChangeStreamContext ctx;
-  ingest::StreamQuota quota;
+  auth::StreamQuota quota;
 };
 
 constexpr const char* kRevokedEvent =
     "event: error\ndata: {\"code\":\"UNAUTHENTICATED\",\"message\":\"the token was revoked\"}\n\n";
 
 std::string Event(const vik::v1::Change& change) {
-  return "id: " + change.cursor() + "\nevent: " + change.kind() + "\ndata: " + exchange::ChangeJson(change) + "\n\n";
+  return "id: " + change.cursor() + "\nevent: " + change.kind() + "\ndata: " + wire::ChangeJson(change) + "\n\n";
 }
 
 // One stream's source: a queue of pieces filled from the change log. `mu_` guards everything; the
 // session's Next/Cancel, pool reads and timer callbacks may arrive on different threads.
 class ChangeStream final : public StreamSource, public std::enable_shared_from_this<ChangeStream> {
  public:
-  ChangeStream(std::shared_ptr<Shared> shared, ingest::StreamQuota::Slot slot, std::string partner,
+  ChangeStream(std::shared_ptr<Shared> shared, auth::StreamQuota::Slot slot, std::string partner,
                store::ChangeCursor cursor, domain::ChangeFilter filter)
       : shared_(std::move(shared)), slot_(std::move(slot)), partner_(std::move(partner)), filter_(std::move(filter)),
         cursor_(cursor),
@@ -75,7 +75,7 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
  private:
   void TakeLocked(const store::ChangePage& page) {
     vik::v1::ListChangesResponse matching;
-    exchange::ToProtoPageFiltered(page, filter_, &matching);
+    wire::ToProtoPageFiltered(page, filter_, &matching);
     for (const auto& c : matching.changes()) {
       pieces_.emplace_back(Event(c), false);
     }
@@ -95,7 +95,7 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
       piece = std::move(pieces_.front());
       pieces_.pop_front();
     } else if (now - last_write_ >= shared_->ctx.heartbeat) {
-      piece = std::make_pair(": keep-alive\nid: " + exchange::FormatCursor(cursor_) + "\n\n", false);
+      piece = std::make_pair(": keep-alive\nid: " + wire::FormatCursor(cursor_) + "\n\n", false);
     }
     if (piece) {
       last_write_ = now;
@@ -168,7 +168,7 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
   }
 
   const std::shared_ptr<Shared> shared_;
-  ingest::StreamQuota::Slot slot_;
+  auth::StreamQuota::Slot slot_;
   const std::string partner_;  // whose reads these are, in the pool
   const domain::ChangeFilter filter_;
   std::mutex mu_;
@@ -200,8 +200,8 @@ void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
     }
     const auto last_event_id = request->msg["Last-Event-ID"];
     auto after = last_event_id.empty()
-                     ? exchange::ParseCursor(Param(query->params, "after"), "after")
-                     : exchange::ParseCursor(std::string(last_event_id), "Last-Event-ID");
+                     ? wire::ParseCursor(Param(query->params, "after"), "after")
+                     : wire::ParseCursor(std::string(last_event_id), "Last-Event-ID");
     if (!after.ok()) {
       respond(ErrorResponse(after.status()));
       return;
@@ -215,7 +215,7 @@ void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
     }
     // The first read decides between an error answer (410, ...) and the stream. The slot goes with
     // the task (a shared_ptr: the pool's tasks are copyable) and is given back if it never streams.
-    auto held = std::make_shared<ingest::StreamQuota::Slot>(std::move(slot).value());
+    auto held = std::make_shared<auth::StreamQuota::Slot>(std::move(slot).value());
     const auto refused = ctx.blocking->Offer([shared, request, respond, held, partner = caller->partner, from = *after,
                                               filter = query->filter] {
       auto page = shared->ctx.store->ReadChanges(from, shared->ctx.page_limit, shared->ctx.status.region);

@@ -22,23 +22,23 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "core/blocking_pool.h"
-#include "exchange/picture_mapping.h"
+#include "wire/picture_mapping.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
-#include "ingest/stream_quota.h"
+#include "auth/authenticator.h"
+#include "auth/stream_quota.h"
 #include "store/store.h"
 
 namespace vik::http {
 
 struct ChangeStreamContext {
-  exchange::StatusContext status;
+  wire::StatusContext status;
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
   boost::asio::any_io_executor executor;  // the timers of the streams
   std::chrono::milliseconds poll{250};
   std::chrono::milliseconds heartbeat{15000};
-  ingest::StreamLimits limits;
+  auth::StreamLimits limits;
   int page_limit = 100;
 };
 

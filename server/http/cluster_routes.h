@@ -10,7 +10,7 @@
 #include "cluster/leader_lease.h"
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {
@@ -21,7 +21,7 @@ struct ClusterRouteContext {
   store::Store* store = nullptr;
   cluster::LeaderLease* lease = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
   std::chrono::seconds live_window{30};
 };
 

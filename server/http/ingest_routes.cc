@@ -4,14 +4,14 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include "exchange/ingest_mapping.h"
+#include "wire/ingest_mapping.h"
 #include "http/json_body.h"
 #include "http/http_status.h"
 #include "vik/v1/ingest.pb.h"
 
 namespace vik::http {
 
-core::Result<ingest::Caller> AuthenticateHttp(const ingest::Authenticator& auth, const Request& request) {
+core::Result<auth::Caller> AuthenticateHttp(const auth::Authenticator& auth, const Request& request) {
   const auto header = request.msg[bhttp::field::authorization];
   return auth.Authenticate(std::string_view(header.data(), header.size()), request.remote_address);
 }
@@ -44,7 +44,7 @@ bool IsJson(const Request& request) {
 
 }  // namespace
 
-void AddIngestRoutes(Router& router, ingest::Pipeline& pipeline, const ingest::Authenticator& auth) {
+void AddIngestRoutes(Router& router, ingest::Pipeline& pipeline, const auth::Authenticator& auth) {
   router.Add(bhttp::verb::post, "/v1/signals",
              [&pipeline, &auth](std::shared_ptr<const Request> request, Responder respond) {
                auto caller = AuthenticateHttp(auth, *request);
@@ -73,7 +73,7 @@ void AddIngestRoutes(Router& router, ingest::Pipeline& pipeline, const ingest::A
                std::vector<ingest::IncomingSignal> signals;
                signals.reserve(static_cast<std::size_t>(submit.signals_size()));
                for (const auto& s : submit.signals()) {
-                 signals.push_back(exchange::ToIncoming(s));
+                 signals.push_back(wire::ToIncoming(s));
                }
                pipeline.Submit(*caller, std::move(signals), "ingest.http", true,
                                [respond](ingest::SubmitResult result) {
@@ -87,7 +87,7 @@ void AddIngestRoutes(Router& router, ingest::Pipeline& pipeline, const ingest::A
                                  }
                                  vik::v1::SubmitResponse response;
                                  for (const auto& r : result.receipts) {
-                                   exchange::ToProtoReceipt(r, response.add_receipts());
+                                   wire::ToProtoReceipt(r, response.add_receipts());
                                  }
                                  std::string json;
                                  google::protobuf::util::JsonPrintOptions print;

@@ -7,15 +7,15 @@
 // unavailable (429/503 with Retry-After), 500 with code UNKNOWN when a commit's outcome is unknown.
 
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "ingest/pipeline.h"
 
 namespace vik::http {
 
-void AddIngestRoutes(Router& router, ingest::Pipeline& pipeline, const ingest::Authenticator& auth);
+void AddIngestRoutes(Router& router, ingest::Pipeline& pipeline, const auth::Authenticator& auth);
 
 // Authenticates an HTTP request from its Authorization header.
-core::Result<ingest::Caller> AuthenticateHttp(const ingest::Authenticator& auth, const Request& request);
+core::Result<auth::Caller> AuthenticateHttp(const auth::Authenticator& auth, const Request& request);
 
 // A JSON error response for an authentication failure (adds WWW-Authenticate on 401).
 Response AuthErrorResponse(const core::Status& status);

@@ -27,7 +27,7 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
                  return;
                }
                SubmitOrRefuse(*ctx->blocking, *caller, [ctx, top = *top, min_level = *min_level, respond] {
-                 auto status = exchange::ReadNationalStatus(*ctx->store, ctx->source, top, min_level);
+                 auto status = usecases::ReadNationalStatus(*ctx->store, ctx->source, top, min_level);
                  if (!status.ok()) {
                    respond(StoreErrorResponse(status.status()));
                    return;
@@ -53,7 +53,7 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
                  return;
                }
                SubmitOrRefuse(*ctx->blocking, *caller, [ctx, region = Param(*params, "region"), limit = *limit, respond] {
-                 auto signals = exchange::ReadMirroredSignals(*ctx->store, ctx->source, region, limit);
+                 auto signals = usecases::ReadMirroredSignals(*ctx->store, ctx->source, region, limit);
                  if (!signals.ok()) {
                    respond(StoreErrorResponse(signals.status()));
                    return;

@@ -11,18 +11,18 @@
 // Answered from the blocking pool (429 with Retry-After when it is full).
 
 #include "core/blocking_pool.h"
-#include "exchange/national_status.h"
+#include "usecases/national_status.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {
 
 struct NationalRouteContext {
-  exchange::NationalSource source;
+  usecases::NationalSource source;
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
 };
 
 void AddNationalRoutes(Router& router, NationalRouteContext context);

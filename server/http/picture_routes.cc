@@ -305,7 +305,7 @@ void ServeStatus(const PictureRouteContext& ctx, const std::string& picture, int
     return;
   }
   vik::v1::RegionalStatus proto;
-  exchange::ToProtoStatus(*status, ctx.status, &proto);
+  wire::ToProtoStatus(*status, ctx.status, &proto);
   respond(ProtoJsonResponse(proto));
 }
 
@@ -320,7 +320,7 @@ void ServeRisks(const PictureRouteContext& ctx, store::RiskQuery q, const Respon
   vik::v1::ListRisksResponse proto;
   proto.set_picture(q.picture);
   for (int i = 0; i < static_cast<int>(rows->size()) && i < wanted; ++i) {
-    exchange::ToProtoRisk((*rows)[static_cast<std::size_t>(i)], proto.add_risks(), false);
+    wire::ToProtoRisk((*rows)[static_cast<std::size_t>(i)], proto.add_risks(), false);
   }
   if (static_cast<int>(rows->size()) > wanted) {
     proto.set_next_cursor(CursorOf((*rows)[static_cast<std::size_t>(wanted - 1)].row));
@@ -402,7 +402,7 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
         return;
       }
       vik::v1::RiskDetail proto;
-      exchange::ToProtoRiskDetail(*detail, &proto);
+      wire::ToProtoRiskDetail(*detail, &proto);
       respond(ProtoJsonResponse(proto));
     }, respond);
   });
@@ -437,7 +437,7 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
         return;
       }
       vik::v1::Assessment proto;
-      exchange::ToProtoAssessment(*set, &proto);
+      wire::ToProtoAssessment(*set, &proto);
       respond(ProtoJsonResponse(proto));
     }, respond);
   });

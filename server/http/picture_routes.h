@@ -14,18 +14,18 @@
 // blocking pool (429 with Retry-After when it is full).
 
 #include "core/blocking_pool.h"
-#include "exchange/picture_mapping.h"
+#include "wire/picture_mapping.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {
 
 struct PictureRouteContext {
-  exchange::StatusContext status;
+  wire::StatusContext status;
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
 };
 
 void AddPictureRoutes(Router& router, PictureRouteContext context);

@@ -13,7 +13,7 @@
 
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {
@@ -22,7 +22,7 @@ struct RegionRouteContext {
   std::string region;
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
 };
 
 void AddRegionRoutes(Router& router, RegionRouteContext context);

@@ -8,7 +8,7 @@
 
 namespace vik::http {
 
-std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const Request& request,
+std::optional<auth::Caller> Authorize(const auth::Authenticator& auth, const Request& request,
                                         const std::set<std::string>& scopes, const Responder& respond) {
   auto caller = AuthenticateHttp(auth, request);
   if (!caller.ok()) {
@@ -28,13 +28,13 @@ std::optional<ingest::Caller> Authorize(const ingest::Authenticator& auth, const
   return std::nullopt;
 }
 
-Response PoolRefusalResponse(core::PoolRefusal reason, const core::BlockingPool& pool, const ingest::Caller& caller) {
+Response PoolRefusalResponse(core::PoolRefusal reason, const core::BlockingPool& pool, const auth::Caller& caller) {
   Response res = ErrorResponse(pool.RefusalStatus(reason, caller.partner));
   SetRetryAfter(res, std::chrono::seconds(1));
   return res;
 }
 
-void SubmitOrRefuse(core::BlockingPool& pool, const ingest::Caller& caller, std::function<void()> task,
+void SubmitOrRefuse(core::BlockingPool& pool, const auth::Caller& caller, std::function<void()> task,
                     const Responder& respond) {
   // Shed (refused the same way) when it waited in the queue longer than the pool's bound.
   auto shed = [respond, &pool, caller] { respond(PoolRefusalResponse(core::PoolRefusal::kShed, pool, caller)); };

@@ -9,7 +9,7 @@
 
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {
@@ -17,7 +17,7 @@ namespace vik::http {
 struct SignalRouteContext {
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
 };
 
 void AddSignalRoutes(Router& router, SignalRouteContext context);

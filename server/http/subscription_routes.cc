@@ -6,15 +6,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
-#include "exchange/change_filters.h"
+#include "wire/change_filters.h"
 #include "http/json_body.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
 #include "core/utf8.h"
 #include "domain/signal_validation.h"
-#include "ingest/feed_fetcher.h"
-#include "ingest/public_address.h"
-#include "ingest/resolver.h"
+#include "net/http_client.h"
+#include "net/public_address.h"
+#include "net/resolver.h"
 #include "subscriptions/webhook_signature.h"
 
 namespace vik::http {
@@ -92,14 +92,14 @@ core::Status CheckName(const char* field, const std::string& value) {
 // subscription that could never be delivered is refused when it is made. INVALID_ARGUMENT naming
 // "url"; UNAVAILABLE when the lookup timed out (try again).
 core::Status CheckDestination(const std::string& raw, bool allow_private) {
-  auto url = ingest::ParseUrl(raw);
+  auto url = net::ParseUrl(raw);
   if (!url.ok()) {
     return core::InvalidArgument("url: " + url.status().message());
   }
   if (allow_private) {
     return core::Status::Ok();  // any address will do: nothing to look up (a name may resolve later)
   }
-  auto addresses = ingest::ResolveHost(url->host, url->port, std::chrono::steady_clock::now() + std::chrono::seconds(2));
+  auto addresses = net::ResolveHost(url->host, url->port, std::chrono::steady_clock::now() + std::chrono::seconds(2));
   if (!addresses.ok()) {
     if (addresses.status().code() == core::StatusCode::kDeadlineExceeded) {
       return core::Unavailable("url: " + addresses.status().message() + "; try again");
@@ -107,7 +107,7 @@ core::Status CheckDestination(const std::string& raw, bool allow_private) {
     return core::InvalidArgument("url: " + addresses.status().message());
   }
   for (const auto& ip : *addresses) {
-    if (const std::string why = ingest::NonPublicReason(ip); !why.empty()) {
+    if (const std::string why = net::NonPublicReason(ip); !why.empty()) {
       return core::InvalidArgument("url: \"" + url->host + "\" resolves to " + ip + ", which is not a public address: " +
                                    why + " (webhooks go to public addresses only; subscriptions.allow_private_destinations)");
     }
@@ -117,7 +117,7 @@ core::Status CheckDestination(const std::string& raw, bool allow_private) {
 
 // POST body, checked: the subscription to create (without secret and creator), INVALID_ARGUMENT
 // naming the field.
-core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, const ingest::Caller& caller) {
+core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, const auth::Caller& caller) {
   auto parsed = ParseJsonObject(body);
   if (!parsed.ok()) {
     return parsed.status();
@@ -144,7 +144,7 @@ core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, con
   if (const auto at = domain::FindControlCharacter(out.url, /*allow_whitespace=*/false); at != std::string::npos) {
     return core::InvalidArgument("url: contains a control character at byte " + std::to_string(at));
   }
-  if (auto url = ingest::ParseUrl(out.url); !url.ok()) {
+  if (auto url = net::ParseUrl(out.url); !url.ok()) {
     return core::InvalidArgument("url: " + url.status().message());
   }
   vik::v1::ChangeFilter proto;
@@ -164,12 +164,12 @@ core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, con
   if (proto.picture().empty()) {
     proto.set_picture("actual");  // never mixed unless asked for per subscription
   }
-  auto filter = exchange::FilterFromProto(proto);
+  auto filter = wire::FilterFromProto(proto);
   if (!filter.ok()) {
     return filter.status();
   }
   vik::v1::ChangeFilter canonical;
-  exchange::FilterToProto(*filter, &canonical);
+  wire::FilterToProto(*filter, &canonical);
   google::protobuf::util::JsonPrintOptions print;
   print.always_print_primitive_fields = true;
   if (!google::protobuf::util::MessageToJsonString(canonical, &out.filter_json, print).ok()) {
@@ -211,7 +211,7 @@ Response NoSuch(const std::string& path) {
 }
 
 // Reads the subscription and checks the caller may see it (404 otherwise), then runs `then`.
-void WithSubscription(const SubscriptionRouteContext& ctx, const ingest::Caller& caller, const std::string& id,
+void WithSubscription(const SubscriptionRouteContext& ctx, const auth::Caller& caller, const std::string& id,
                       const Responder& respond, std::function<void(const store::SubscriptionRecord&)> then) {
   SubmitOrRefuse(*ctx.blocking, caller, [ctx, caller, id, respond, then = std::move(then)] {
     auto sub = ctx.store->ReadSubscription(id);
@@ -227,7 +227,7 @@ void WithSubscription(const SubscriptionRouteContext& ctx, const ingest::Caller&
   }, respond);
 }
 
-store::AuditRecord Audit(const ingest::Caller& caller, const std::string& action, const json& object) {
+store::AuditRecord Audit(const auth::Caller& caller, const std::string& action, const json& object) {
   return {caller.Actor(), caller.origin, action, object.dump(), "ok"};
 }
 

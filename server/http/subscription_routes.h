@@ -17,7 +17,7 @@
 
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {
@@ -25,7 +25,7 @@ namespace vik::http {
 struct SubscriptionRouteContext {
   store::Store* store = nullptr;
   core::BlockingPool* blocking = nullptr;
-  const ingest::Authenticator* auth = nullptr;
+  const auth::Authenticator* auth = nullptr;
   // false: the URL's host must resolve (within 2 s) to public addresses only when the
   // subscription is created, as at every delivery (ingest/public_address.h); 400 naming "url".
   bool allow_private_destinations = false;

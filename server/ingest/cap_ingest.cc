@@ -45,7 +45,7 @@ CapIngestOptions WithoutAreaRequirement(CapIngestOptions options) {
 
 }  // namespace
 
-CapIngest::CapIngest(CapIngestOptions options, Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
+CapIngest::CapIngest(CapIngestOptions options, auth::Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
                      store::Store& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
                      CanonicalEncoder encode, std::string node_id)
     : options_(WithoutAreaRequirement(std::move(options))),
@@ -65,9 +65,9 @@ CapSubmitResult CapIngest::Refuse(CapSubmitResult r, core::Status status, const 
   return r;
 }
 
-void CapIngest::Submit(const Caller& caller, std::string document, std::string via,
+void CapIngest::Submit(const auth::Caller& caller, std::string document, std::string via,
                        std::function<void(CapSubmitResult)> done) {
-  if (core::Status s = Authenticator::RequireScope(caller, "ingest"); !s.ok()) {
+  if (core::Status s = auth::Authenticator::RequireScope(caller, "ingest"); !s.ok()) {
     metrics_.CountRejection("permission");
     CapSubmitResult r;
     r.status = s;
@@ -138,7 +138,7 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
                                                             : ""));
     return finish(std::move(r), "cap_invalid");
   }
-  Caller owner;
+  auth::Caller owner;
   owner.partner = partner;
   if (!auth_.OwnsSource(owner, alert.sender)) {
     r.status = core::PermissionDenied("alert/sender: partner \"" + partner + "\" may not submit CAP for sender \"" +

@@ -25,7 +25,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "domain/signal.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
@@ -81,12 +81,12 @@ struct CapIngestOptions {
 
 class CapIngest {
  public:
-  CapIngest(CapIngestOptions options, Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
+  CapIngest(CapIngestOptions options, auth::Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
             store::Store& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
             CanonicalEncoder encode, std::string node_id);
 
   // `via` names the transport in the stored message and the audit log ("http", "grpc").
-  void Submit(const Caller& caller, std::string document, std::string via, std::function<void(CapSubmitResult)> done);
+  void Submit(const auth::Caller& caller, std::string document, std::string via, std::function<void(CapSubmitResult)> done);
 
   // Blocking form. `partner` is the partner the document is submitted for; `actor`/`origin` go to
   // the audit record. Checks no token scope (the caller did). `feed` (may be null): see
@@ -99,7 +99,7 @@ class CapIngest {
   CapSubmitResult Refuse(CapSubmitResult r, core::Status status, const char* reason);
 
   const CapIngestOptions options_;
-  Authenticator& auth_;
+  auth::Authenticator& auth_;
   RateLimiter& limiter_;
   core::BlockingPool& pool_;
   store::Store& store_;

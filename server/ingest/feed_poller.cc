@@ -38,12 +38,12 @@ bool HostAllowed(const std::string& host, const std::string& pattern) {
 
 LinkPolicy::LinkPolicy(const std::string& feed_url, std::vector<std::string> allowed)
     : allow_hosts(std::move(allowed)) {
-  if (auto parsed = ParseUrl(feed_url); parsed.ok()) {
+  if (auto parsed = net::ParseUrl(feed_url); parsed.ok()) {
     origins.push_back(Lower(parsed->Origin()));
     https_only = parsed->https;
     if (!parsed->https) {
       // The same host upgraded to https (a common redirect) is the feed's own, too.
-      Url upgraded = *parsed;
+      net::Url upgraded = *parsed;
       upgraded.https = true;
       upgraded.port = "443";
       origins.push_back(Lower(upgraded.Origin()));
@@ -51,7 +51,7 @@ LinkPolicy::LinkPolicy(const std::string& feed_url, std::vector<std::string> all
   }
 }
 
-core::Status LinkPolicy::Check(const Url& link) const {
+core::Status LinkPolicy::Check(const net::Url& link) const {
   const std::string origin = Lower(link.Origin());
   if (std::find(origins.begin(), origins.end(), origin) != origins.end()) {
     return core::Status::Ok();
@@ -103,7 +103,7 @@ FeedPoller::FeedPoller(FeedPollerOptions options, store::Store& store, CapIngest
       ingest_(ingest),
       metrics_(registry),
       node_id_(std::move(node_id)),
-      fetcher_(options_.fetch),
+      http_(options_.fetch),
       rng_(std::random_device{}()) {}
 
 core::Status FeedPoller::Poll(const store::Fence& fence, const std::function<bool()>& keep_going) {
@@ -174,8 +174,8 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
   // /metrics, a private address or a cloud metadata service (the URL the index was finally served
   // from grants nothing).
   const LinkPolicy policy(feed.config.url, feed.config.allow_hosts);
-  auto check = [&policy](const Url& u) { return policy.Check(u); };
-  auto fetched = fetcher_.Get({feed.config.url, feed.etag, feed.last_modified, check, deadline});
+  auto check = [&policy](const net::Url& u) { return policy.Check(u); };
+  auto fetched = http_.Get({feed.config.url, feed.etag, feed.last_modified, check, deadline});
   if (!fetched.ok()) {
     return Fail(feed, fence, "error", fetched.status().message());
   }
@@ -207,7 +207,7 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
   if (!seen.ok()) {
     return Fail(feed, fence, "error", seen.status().message());
   }
-  const auto base = ParseUrl(fetched->url);  // parsed before it was fetched
+  const auto base = net::ParseUrl(fetched->url);  // parsed before it was fetched
   bool complete = true;  // every entry handled for good: the validators may be kept
   std::size_t links = 0;
   std::set<std::string> handled = *seen;
@@ -243,8 +243,8 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
         continue;
       }
       ++links;
-      const std::string url = base.ok() ? ResolveUrl(*base, entry.link) : entry.link;
-      auto link = ParseUrl(url);
+      const std::string url = base.ok() ? net::ResolveUrl(*base, entry.link) : entry.link;
+      auto link = net::ParseUrl(url);
       core::Status allowed = link.ok() ? policy.Check(*link) : link.status();
       if (!allowed.ok()) {
         refuse(entry, key, allowed.message());
@@ -253,7 +253,7 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
         }
         continue;
       }
-      auto doc = fetcher_.Get({url, "", "", check, deadline});
+      auto doc = http_.Get({url, "", "", check, deadline});
       if (doc.ok() && doc->not_modified) {
         doc = core::Unavailable("GET " + url + ": 304 to an unconditional request");
       }

@@ -40,14 +40,14 @@
 #include "cap/feed.h"
 #include "core/status.h"
 #include "ingest/cap_ingest.h"
-#include "ingest/feed_fetcher.h"
+#include "net/http_client.h"
 #include "store/fence_status.h"
 #include "store/store.h"
 
 namespace vik::ingest {
 
 struct FeedPollerOptions {
-  FetchOptions fetch;
+  net::FetchOptions fetch;
   cap::FeedLimits limits;
   std::size_t max_links_per_poll = 50;
   // The most one poll of one feed may take (index and linked documents); the entries not reached
@@ -65,7 +65,7 @@ struct FeedPollerOptions {
 struct LinkPolicy {
   LinkPolicy(const std::string& feed_url, std::vector<std::string> allow_hosts);
   // OK, or PERMISSION_DENIED naming the origin and why.
-  core::Status Check(const Url& link) const;
+  core::Status Check(const net::Url& link) const;
 
   std::vector<std::string> origins;  // lower case
   std::vector<std::string> allow_hosts;
@@ -107,7 +107,7 @@ class FeedPoller {
   CapIngest& ingest_;
   FeedMetrics metrics_;
   const std::string node_id_;
-  FeedFetcher fetcher_;
+  net::HttpClient http_;
   std::atomic<bool> running_{false};
   std::mt19937 rng_;  // used by the one running round only
 };

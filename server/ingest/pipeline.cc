@@ -40,7 +40,7 @@ int Severity(const core::Status& s) {
 
 }  // namespace
 
-Pipeline::Pipeline(PipelineOptions options, Authenticator& auth, RateLimiter& limiter, BatchWriter& writer,
+Pipeline::Pipeline(PipelineOptions options, auth::Authenticator& auth, RateLimiter& limiter, BatchWriter& writer,
                    const core::Clock& clock, IngestMetrics& metrics)
     : options_(std::move(options)), auth_(auth), limiter_(limiter), writer_(writer), clock_(clock),
       metrics_(metrics) {}
@@ -57,12 +57,12 @@ std::shared_ptr<const domain::ReferenceData> Pipeline::reference() const {
 
 bool Pipeline::has_reference_data() const { return reference() != nullptr; }
 
-void Pipeline::Audit(const Caller& caller, const std::string& action, const std::string& object_json,
+void Pipeline::Audit(const auth::Caller& caller, const std::string& action, const std::string& object_json,
                      const std::string& result) {
   writer_.EnqueueAudit({caller.Actor(), caller.origin, action, object_json, result});
 }
 
-void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals, const std::string& action,
+void Pipeline::Submit(const auth::Caller& caller, std::vector<IncomingSignal> signals, const std::string& action,
                       bool audit, std::function<void(SubmitResult)> done, std::size_t index_base) {
   const std::size_t n = signals.size();
   // Answers the whole call with `status`, audited and counted.
@@ -77,7 +77,7 @@ void Pipeline::Submit(const Caller& caller, std::vector<IncomingSignal> signals,
     done(std::move(r));
   };
 
-  if (core::Status s = Authenticator::RequireScope(caller, "ingest"); !s.ok()) {
+  if (core::Status s = auth::Authenticator::RequireScope(caller, "ingest"); !s.ok()) {
     refuse(s, "permission", std::chrono::seconds(0));
     return;
   }
@@ -208,7 +208,7 @@ void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, std::size_t pos
   }
 }
 
-void Pipeline::Finalize(const Caller& caller, const std::string& action, bool audit, std::size_t n,
+void Pipeline::Finalize(const auth::Caller& caller, const std::string& action, bool audit, std::size_t n,
                         const core::Status& batch_error, SubmitResult& r) {
   std::size_t accepted = 0, duplicate = 0, rejected = 0;
   if (!batch_error.ok()) {

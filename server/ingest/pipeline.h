@@ -2,7 +2,7 @@
 
 // The ingest pipeline, independent of the transport: checks the caller, the batch and the rate
 // limit, validates every signal, hands the valid ones to the group-commit writer, and answers once
-// every signal of the call has its outcome. gRPC (exchange/) and HTTP (http/) both call Submit.
+// every signal of the call has its outcome. gRPC (rpc/) and HTTP (http/) both call Submit.
 //
 // Whole-call failures (no receipts): UNAUTHENTICATED/PERMISSION_DENIED (scope, or a source the
 // partner does not own), INVALID_ARGUMENT (empty or oversized batch), RESOURCE_EXHAUSTED (rate
@@ -24,7 +24,7 @@
 #include "domain/reference_data.h"
 #include "domain/signal.h"
 #include "domain/signal_validation.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "ingest/batch_writer.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/rate_limiter.h"
@@ -69,7 +69,7 @@ struct CallStateBase {
 
 class Pipeline {
  public:
-  Pipeline(PipelineOptions options, Authenticator& auth, RateLimiter& limiter, BatchWriter& writer,
+  Pipeline(PipelineOptions options, auth::Authenticator& auth, RateLimiter& limiter, BatchWriter& writer,
            const core::Clock& clock, IngestMetrics& metrics);
 
   // The region's reference data; until it is set, Submit answers UNAVAILABLE.
@@ -81,10 +81,10 @@ class Pipeline {
   // `action` names the call in the audit log ("ingest.submit", "ingest.http").
   // With `audit` false the caller writes its own audit record (streams: one per stream).
   // `index_base` numbers the signals in receipts and messages (a stream passes its position).
-  void Submit(const Caller& caller, std::vector<IncomingSignal> signals, const std::string& action, bool audit,
+  void Submit(const auth::Caller& caller, std::vector<IncomingSignal> signals, const std::string& action, bool audit,
               std::function<void(SubmitResult)> done, std::size_t index_base = 0);
 
-  void Audit(const Caller& caller, const std::string& action, const std::string& object_json,
+  void Audit(const auth::Caller& caller, const std::string& action, const std::string& object_json,
              const std::string& result);
 
   const PipelineOptions& options() const { return options_; }
@@ -94,11 +94,11 @@ class Pipeline {
   // `i` is the signal's slot in this call, `position` its number in receipts and messages.
   static void RecordOutcome(CallStateBase& state, std::size_t i, std::size_t position,
                             const store::WriteResult& result, const core::Status& batch_status);
-  void Finalize(const Caller& caller, const std::string& action, bool audit, std::size_t n,
+  void Finalize(const auth::Caller& caller, const std::string& action, bool audit, std::size_t n,
                 const core::Status& batch_error, SubmitResult& r);
 
   const PipelineOptions options_;
-  Authenticator& auth_;
+  auth::Authenticator& auth_;
   RateLimiter& limiter_;
   BatchWriter& writer_;
   const core::Clock& clock_;

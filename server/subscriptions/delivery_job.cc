@@ -7,8 +7,8 @@
 
 #include "core/logging.h"
 #include "domain/change_filter.h"
-#include "exchange/change_filters.h"
-#include "exchange/change_mapping.h"
+#include "wire/change_filters.h"
+#include "wire/change_mapping.h"
 #include "store/fence_status.h"
 #include "subscriptions/retry_schedule.h"
 #include "subscriptions/webhook_signature.h"
@@ -16,8 +16,8 @@
 namespace vik::subscriptions {
 namespace {
 
-ingest::FetchOptions ClientOptions(const DeliveryOptions& o) {
-  ingest::FetchOptions f;
+net::FetchOptions ClientOptions(const DeliveryOptions& o) {
+  net::FetchOptions f;
   f.total_timeout = o.timeout;
   f.connect_timeout = o.timeout;
   f.max_bytes = o.max_response_bytes;
@@ -112,7 +112,7 @@ core::Status DeliveryJob::Enqueue(const store::Fence& fence, const std::function
   for (const auto& r : *records) {
     vik::v1::ChangeFilter proto;
     auto filter = google::protobuf::util::JsonStringToMessage(r.filter_json, &proto).ok()
-                      ? exchange::FilterFromProto(proto)
+                      ? wire::FilterFromProto(proto)
                       : core::Result<domain::ChangeFilter>(core::InvalidArgument("not a ChangeFilter"));
     if (!filter.ok()) {
       // Stored filters are validated on creation; one that no longer parses is skipped, logged once.
@@ -146,15 +146,15 @@ core::Status DeliveryJob::Enqueue(const store::Fence& fence, const std::function
     vik::v1::Change change;
     for (const auto& c : page->changes) {
       change.Clear();
-      exchange::ToProtoChange(*page, c, &change);
-      const domain::ChangeFacts facts = exchange::FactsOf(change);
+      wire::ToProtoChange(*page, c, &change);
+      const domain::ChangeFacts facts = wire::FactsOf(change);
       std::string body;
       for (const auto& s : subscribers) {
         if (c.at_us < s.created_us || !domain::Matches(s.filter, facts)) {
           continue;
         }
         if (body.empty()) {
-          body = exchange::ChangeJson(change);
+          body = wire::ChangeJson(change);
         }
         deliveries.push_back({s.id, c.cursor, c.at_us, c.kind, c.object, body});
       }
@@ -236,7 +236,7 @@ std::vector<store::DeliveryOutcome> DeliveryJob::SendWave(const std::vector<stor
 store::DeliveryOutcome DeliveryJob::SendOne(const store::DueDelivery& d, std::chrono::steady_clock::time_point deadline) {
   const std::string timestamp =
       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count());
-  ingest::PostRequest request;
+  net::PostRequest request;
   request.url = d.url;
   request.body = d.body;
   request.headers = {{"Vik-Delivery-Id", d.id},

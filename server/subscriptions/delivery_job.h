@@ -36,7 +36,7 @@
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "core/status.h"
-#include "ingest/feed_fetcher.h"
+#include "net/http_client.h"
 #include "store/store.h"
 
 namespace vik::subscriptions {
@@ -99,7 +99,7 @@ class DeliveryJob {
   const DeliveryOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   DeliveryMetrics& metrics_;
-  ingest::FeedFetcher client_;
+  net::HttpClient client_;
   std::mutex random_mu_;
   std::mt19937_64 random_;
   unsigned rounds_ = 0;

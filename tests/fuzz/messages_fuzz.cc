@@ -27,10 +27,10 @@
 #include "core/clock.h"
 #include "domain/change_filter.h"
 #include "domain/signal_validation.h"
-#include "exchange/change_filters.h"
-#include "exchange/change_mapping.h"
-#include "exchange/ingest_mapping.h"
-#include "exchange/mirror_mapping.h"
+#include "wire/change_filters.h"
+#include "wire/change_mapping.h"
+#include "wire/ingest_mapping.h"
+#include "wire/mirror_mapping.h"
 #include "core/utf8.h"
 #include "fuzz/answer_check.h"
 #include "fuzz/surface_fixture.h"
@@ -103,7 +103,7 @@ void Signals(const google::protobuf::RepeatedPtrField<vik::v1::Signal>& signals)
   vik::domain::SignalLimits limits;
   const auto now = vik::core::SystemClock().Now();
   for (const auto& s : signals) {
-    auto incoming = vik::exchange::ToIncoming(s);
+    auto incoming = vik::wire::ToIncoming(s);
     auto violations = vik::domain::MergeViolations(
         incoming.violations, vik::domain::ValidateSignal(incoming.signal, vik::fuzz::Region(), limits, now));
     std::size_t total = 0;
@@ -115,19 +115,19 @@ void Signals(const google::protobuf::RepeatedPtrField<vik::v1::Signal>& signals)
 }
 
 void Filter(const vik::v1::ChangeFilter& proto) {
-  auto filter = vik::exchange::FilterFromProto(proto);
+  auto filter = vik::wire::FilterFromProto(proto);
   if (filter.ok()) {
     (void)vik::domain::ValidateFilter(*filter);
     vik::v1::ChangeFilter back;
-    vik::exchange::FilterToProto(*filter, &back);
+    vik::wire::FilterToProto(*filter, &back);
   }
 }
 
 void Page(const vik::v1::ListChangesResponse& page) {
-  (void)vik::exchange::MirrorApplyOf("vr05", "VR05", "", page);
+  (void)vik::wire::MirrorApplyOf("vr05", "VR05", "", page);
   for (const auto& c : page.changes()) {
-    (void)vik::exchange::FactsOf(c);
-    (void)vik::exchange::ChangeJson(c);
+    (void)vik::wire::FactsOf(c);
+    (void)vik::wire::ChangeJson(c);
   }
 }
 
@@ -172,7 +172,7 @@ const Rpc kRpcs[] = {
      [](std::string_view b) {
        vik::v1::ListChangesRequest m;
        if (Parse(b, &m)) {
-         (void)vik::exchange::ParseCursor(m.after(), "after");
+         (void)vik::wire::ParseCursor(m.after(), "after");
          Filter(m.filter());
        }
      }},
@@ -180,7 +180,7 @@ const Rpc kRpcs[] = {
      [](std::string_view b) {
        vik::v1::WatchChangesRequest m;
        if (Parse(b, &m)) {
-         (void)vik::exchange::ParseCursor(m.after(), "after");
+         (void)vik::wire::ParseCursor(m.after(), "after");
          Filter(m.filter());
        }
      }},
@@ -198,10 +198,10 @@ const Rpc kRpcs[] = {
      [](std::string_view b) {
        vik::v1::PushChangesRequest m;
        if (Parse(b, &m)) {
-         (void)vik::exchange::ParseCursor(m.from_cursor(), "from_cursor");
+         (void)vik::wire::ParseCursor(m.from_cursor(), "from_cursor");
          Page(m.page());
          if (m.has_snapshot()) {
-           (void)vik::exchange::MirrorSnapshotOf("vr05", "", m.snapshot(),
+           (void)vik::wire::MirrorSnapshotOf("vr05", "", m.snapshot(),
                                                  m.has_exercise_snapshot() ? &m.exercise_snapshot() : nullptr);
          }
        }

@@ -16,10 +16,10 @@
 #include "core/clock.h"
 #include "core/readiness.h"
 #include "domain/geometry.h"
-#include "exchange/exchange_service.h"
-#include "exchange/grpc_server.h"
-#include "exchange/ingest_mapping.h"
-#include "exchange/ingest_service.h"
+#include "rpc/exchange_service.h"
+#include "rpc/grpc_server.h"
+#include "wire/ingest_mapping.h"
+#include "rpc/ingest_service.h"
 #include "http/cap_routes.h"
 #include "http/change_routes.h"
 #include "http/change_stream.h"
@@ -32,13 +32,13 @@
 #include "http/server.h"
 #include "http/signal_routes.h"
 #include "http/subscription_routes.h"
-#include "ingest/authenticator.h"
+#include "auth/authenticator.h"
 #include "ingest/batch_writer.h"
 #include "ingest/cap_ingest.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
-#include "ingest/tokens.h"
+#include "auth/tokens.h"
 #include "store/store.h"
 
 namespace vik::fuzz {
@@ -63,20 +63,20 @@ struct Wiring {
   std::unique_ptr<core::BlockingPool> blocking;
   std::unique_ptr<core::BlockingPool> cap_pool;
   std::unique_ptr<ingest::IngestMetrics> ingest_metrics;
-  std::unique_ptr<ingest::Authenticator> auth;
+  std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<ingest::RateLimiter> rate_limiter;
   std::unique_ptr<ingest::BatchWriter> writer;
   std::thread writer_thread;
   std::unique_ptr<ingest::Pipeline> pipeline;
   std::unique_ptr<ingest::CapIngest> cap_ingest;
-  std::unique_ptr<exchange::IngestService> ingest_service;
+  std::unique_ptr<rpc::IngestService> ingest_service;
   std::unique_ptr<cluster::ClusterMetrics> cluster_metrics;
   std::unique_ptr<cluster::LeaderLease> lease;
-  std::unique_ptr<exchange::ExchangeService> exchange_service;
+  std::unique_ptr<rpc::ExchangeService> exchange_service;
   std::shared_ptr<http::HttpMetrics> http_metrics;
   http::Router router;
   std::unique_ptr<http::Server> http;
-  std::unique_ptr<exchange::GrpcServer> grpc;
+  std::unique_ptr<rpc::GrpcServer> grpc;
   Surface surface;
 
   void Build() {
@@ -99,8 +99,8 @@ struct Wiring {
     cap_pool->Start();
 
     ingest_metrics = std::make_unique<ingest::IngestMetrics>(*registry);
-    auth = std::make_unique<ingest::Authenticator>(*store);
-    const auto id = ingest::TokenId(kToken);
+    auth = std::make_unique<auth::Authenticator>(*store);
+    const auto id = auth::TokenId(kToken);
     if (!id.ok()) {
       Fail("kToken is malformed: " + id.status().message());
     }
@@ -108,7 +108,7 @@ struct Wiring {
     store::TokenRecord token;
     token.id = *id;
     token.partner = std::string(kPartner);
-    token.digest = ingest::TokenDigest(kToken);
+    token.digest = auth::TokenDigest(kToken);
     token.scopes = {"ingest", "read", "analyst", "admin", "push"};
     credentials.tokens.push_back(token);
     credentials.sources.push_back({std::string(kSource), std::string(kPartner), 300});
@@ -125,20 +125,20 @@ struct Wiring {
     ingest::CapIngestOptions cap_options;
     cap_options.signal_limits = pipeline_options.limits;
     cap_ingest = std::make_unique<ingest::CapIngest>(cap_options, *auth, *rate_limiter, *cap_pool, *store, *pipeline,
-                                                     clock, *ingest_metrics, exchange::CanonicalPayloadOf, kNode);
-    ingest_service = std::make_unique<exchange::IngestService>(*pipeline, *cap_ingest, *auth, 256);
+                                                     clock, *ingest_metrics, wire::CanonicalPayloadOf, kNode);
+    ingest_service = std::make_unique<rpc::IngestService>(*pipeline, *cap_ingest, *auth, 256);
 
     cluster_metrics = std::make_unique<cluster::ClusterMetrics>(*registry);
     cluster::LeaseOptions lease_options;
     lease = std::make_unique<cluster::LeaderLease>(*store, lease_options, kNode, clock, *cluster_metrics);
 
-    const exchange::StatusContext status{kRegion, kNode, lease->options().name, std::chrono::seconds(30)};
-    exchange::NationalSource national{{"regional", kRegion, std::chrono::seconds(30)}, status, {"vr05"}};
-    exchange::ExchangeOptions exchange_options;
+    const wire::StatusContext status{kRegion, kNode, lease->options().name, std::chrono::seconds(30)};
+    usecases::NationalSource national{{"regional", kRegion, std::chrono::seconds(30)}, status, {"vr05"}};
+    rpc::ExchangeOptions exchange_options;
     exchange_options.own_region = kRegion;
     exchange_options.push_peers = {{std::string(kPartner), "VR05"}};
     exchange_service =
-        std::make_unique<exchange::ExchangeService>(*store, *auth, *blocking, status, exchange_options, national);
+        std::make_unique<rpc::ExchangeService>(*store, *auth, *blocking, status, exchange_options, national);
 
     http_metrics = std::make_shared<http::HttpMetrics>(*registry);
     auto reg = registry;
@@ -176,9 +176,9 @@ struct Wiring {
     if (auto s = http->Start(); !s.ok()) {
       Fail("cannot start HTTP: " + s.message());
     }
-    exchange::GrpcOptions grpc_options;
+    rpc::GrpcOptions grpc_options;
     grpc_options.port = 0;
-    grpc = std::make_unique<exchange::GrpcServer>(grpc_options, *registry, *readiness);
+    grpc = std::make_unique<rpc::GrpcServer>(grpc_options, *registry, *readiness);
     grpc->AddService(ingest_service.get(), vik::v1::IngestService::service_full_name());
     grpc->AddService(exchange_service.get(), vik::v1::ExchangeService::service_full_name());
     if (auto s = grpc->Start(); !s.ok()) {

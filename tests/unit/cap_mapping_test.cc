@@ -7,7 +7,7 @@
 #include "cap/validator.h"
 #include "cap/writer.h"
 #include "domain/geometry.h"
-#include "exchange/ingest_mapping.h"
+#include "wire/ingest_mapping.h"
 #include "core/time_format.h"
 #include "../support/large_cap.h"
 
@@ -167,7 +167,7 @@ TEST_CASE("a signal written as CAP validates and maps back to the same signal", 
   CHECK(back.area.municipalities == s.area.municipalities);
   CHECK(back.attributes == s.attributes);
   // Byte-identical canonical payloads: the same signal for idempotency and content hashing.
-  CHECK(exchange::CanonicalPayloadOf(back) == exchange::CanonicalPayloadOf(s));
+  CHECK(wire::CanonicalPayloadOf(back) == wire::CanonicalPayloadOf(s));
 }
 
 TEST_CASE("the Atom index escapes text and links each alert as application/cap+xml", "[cap][writer]") {
@@ -229,7 +229,7 @@ TEST_CASE("a reference whose sender cannot be a source id still makes a valid up
   CHECK(domain::ValidateSignal(s, Vr21(), relaxed, core::WallTime{std::chrono::seconds(1800000000)}).empty());
   const auto again = cap::MapAlert(Parse(cap::WriteAlert(s)), Vr21());
   REQUIRE(again.signals.size() == 1);
-  CHECK(exchange::CanonicalPayloadOf(again.signals[0].signal) == exchange::CanonicalPayloadOf(s));
+  CHECK(wire::CanonicalPayloadOf(again.signals[0].signal) == wire::CanonicalPayloadOf(s));
 }
 
 TEST_CASE("a national alert with one 877 KB polygon parses, validates and maps to a simplified polygon",

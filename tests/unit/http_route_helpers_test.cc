@@ -15,8 +15,8 @@
 namespace vik::http {
 namespace {
 
-ingest::Caller CallerOf(const std::string& partner) {
-  ingest::Caller c;
+auth::Caller CallerOf(const std::string& partner) {
+  auth::Caller c;
   c.token_id = "t-" + partner;
   c.partner = partner;
   c.scopes = {"read"};
