@@ -42,7 +42,7 @@ Status Status::WithContext(std::string_view context) const {
   std::string m(context);
   m += ": ";
   m += message_;
-  return {code_, std::move(m)};
+  return {code_, reason_, std::move(m)};
 }
 
 }  // namespace vik::core

@@ -2,7 +2,7 @@
 
 // A small, LevelDB-sized status: a canonical code (the gRPC/abseil set) plus a message written in
 // PostgreSQL's style (lowercase, what was attempted and why). Mapped to gRPC codes 1:1
-// (exchange/grpc_status.h) and to HTTP statuses in one table (http/http_status.h).
+// (rpc/grpc_status.h) and to HTTP statuses in one table (http/http_status.h).
 // Thread-safety: a value type; distinct objects may be used concurrently.
 
 #include <string>
@@ -34,21 +34,31 @@ enum class StatusCode : int {
 // "INVALID_ARGUMENT" etc.; the canonical upper-case name.
 std::string_view StatusCodeName(StatusCode code);
 
+// Why a status is what it is, where a caller decides on it (and not only reports it). Control
+// decisions are made on this, never on the message text.
+enum class StatusReason : int {
+  kNone = 0,
+  kFenced = 1,  // a singleton write refused: its fence (lease holder and epoch) no longer holds
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, StatusReason reason, std::string message)
+      : code_(code), reason_(reason), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
+  StatusReason reason() const { return reason_; }
   const std::string& message() const { return message_; }
 
   // "UNAVAILABLE: could not connect to the database: ..." (or "OK").
   std::string ToString() const;
 
-  // Returns a copy with "context: " prepended to the message, keeping the code.
+  // Returns a copy with "context: " prepended to the message, keeping the code and the reason.
   Status WithContext(std::string_view context) const;
 
   // Explicitly discards a status where ignoring it is the documented intent.
@@ -56,6 +66,7 @@ class [[nodiscard]] Status {
 
  private:
   StatusCode code_ = StatusCode::kOk;
+  StatusReason reason_ = StatusReason::kNone;
   std::string message_;
 };
 

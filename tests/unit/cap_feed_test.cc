@@ -15,7 +15,7 @@
 #include "cap/feed.h"
 #include "cap/parser.h"
 #include "cap/validator.h"
-#include "ingest/feed_fetcher.h"
+#include "net/http_client.h"
 #include "ingest/feed_poller.h"
 #include "store/fence_status.h"
 
@@ -194,32 +194,32 @@ TEST_CASE("backoff doubles the interval per consecutive error up to the cap, sca
 }
 
 TEST_CASE("feed URLs: http and https only, ports, IPv6, relative links", "[cap][feed]") {
-  auto u = ingest::ParseUrl("https://Feeds.example.org/a/b.atom?x=1#frag");
+  auto u = net::ParseUrl("https://Feeds.example.org/a/b.atom?x=1#frag");
   REQUIRE(u.ok());
   CHECK(u->https);
   CHECK(u->host == "Feeds.example.org");
   CHECK(u->port == "443");
   CHECK(u->target == "/a/b.atom?x=1");
-  CHECK(ingest::ResolveUrl(*u, "/cap/1.xml") == "https://Feeds.example.org/cap/1.xml");
-  CHECK(ingest::ResolveUrl(*u, "http://other/x") == "http://other/x");
+  CHECK(net::ResolveUrl(*u, "/cap/1.xml") == "https://Feeds.example.org/cap/1.xml");
+  CHECK(net::ResolveUrl(*u, "http://other/x") == "http://other/x");
 
-  auto v6 = ingest::ParseUrl("http://[::1]:8080");
+  auto v6 = net::ParseUrl("http://[::1]:8080");
   REQUIRE(v6.ok());
   CHECK(v6->host == "::1");
   CHECK(v6->port == "8080");
   CHECK(v6->target == "/");
   CHECK(v6->Origin() == "http://[::1]:8080");
 
-  CHECK(!ingest::ParseUrl("ftp://example.org/x").ok());
-  CHECK(!ingest::ParseUrl("file:///etc/passwd").ok());
-  CHECK(!ingest::ParseUrl("http://user:pw@example.org/").ok());
-  CHECK(!ingest::ParseUrl("http://example.org:99999/").ok());
+  CHECK(!net::ParseUrl("ftp://example.org/x").ok());
+  CHECK(!net::ParseUrl("file:///etc/passwd").ok());
+  CHECK(!net::ParseUrl("http://user:pw@example.org/").ok());
+  CHECK(!net::ParseUrl("http://example.org:99999/").ok());
 }
 
 TEST_CASE("relative links and redirects resolve per RFC 3986", "[cap][feed]") {
-  auto base = ingest::ParseUrl("http://a.example/b/c/d.atom?q");
+  auto base = net::ParseUrl("http://a.example/b/c/d.atom?q");
   REQUIRE(base.ok());
-  const auto resolve = [&](const std::string& ref) { return ingest::ResolveUrl(*base, ref); };
+  const auto resolve = [&](const std::string& ref) { return net::ResolveUrl(*base, ref); };
   // RFC 3986 5.4.1 (normal examples) for an http base.
   CHECK(resolve("g") == "http://a.example/b/c/g");
   CHECK(resolve("./g") == "http://a.example/b/c/g");
@@ -250,18 +250,18 @@ TEST_CASE("relative links and redirects resolve per RFC 3986", "[cap][feed]") {
   CHECK(resolve("alerts/1.xml") == "http://a.example/b/c/alerts/1.xml");
   CHECK(resolve("  /cap/1.xml\n") == "http://a.example/cap/1.xml");
   CHECK(resolve("https://other.example/x") == "https://other.example/x");
-  CHECK(!ingest::ParseUrl(resolve("javascript:alert(1)")).ok());
-  CHECK(!ingest::ParseUrl(resolve("file:///etc/passwd")).ok());
+  CHECK(!net::ParseUrl(resolve("javascript:alert(1)")).ok());
+  CHECK(!net::ParseUrl(resolve("file:///etc/passwd")).ok());
 
-  auto root = ingest::ParseUrl("https://feeds.example.org:8443");
+  auto root = net::ParseUrl("https://feeds.example.org:8443");
   REQUIRE(root.ok());
-  CHECK(ingest::ResolveUrl(*root, "x.xml") == "https://feeds.example.org:8443/x.xml");
-  CHECK(ingest::ResolveUrl(*root, "//cdn.example.org/x") == "https://cdn.example.org/x");
+  CHECK(net::ResolveUrl(*root, "x.xml") == "https://feeds.example.org:8443/x.xml");
+  CHECK(net::ResolveUrl(*root, "//cdn.example.org/x") == "https://cdn.example.org/x");
 }
 
 TEST_CASE("entry links are allowed on the feed's origin and allowed hosts only", "[cap][feed]") {
   const auto url = [](const std::string& u) {
-    auto parsed = ingest::ParseUrl(u);
+    auto parsed = net::ParseUrl(u);
     REQUIRE(parsed.ok());
     return *parsed;
   };
@@ -303,6 +303,10 @@ TEST_CASE("only a fence loss counts as fenced, not every FAILED_PRECONDITION", "
       "write cap message: ERROR:  insert or update on table \"cap_feed_entries\" violates foreign key constraint")));
   CHECK(!store::IsFenced(core::FailedPrecondition("token \"t1\" is already revoked")));
   CHECK(!store::IsFenced(core::Unavailable("fenced: not this code")));
+  // The decision is on the typed reason: a message that only reads like a fence loss is not one.
+  CHECK(!store::IsFenced(core::FailedPrecondition("fenced: a partner wrote this text")));
+  CHECK(!store::IsFenced(core::FailedPrecondition("mark feed entry: fenced: quoted from elsewhere")));
+  CHECK(fenced.reason() == core::StatusReason::kFenced);
   CHECK(!store::IsFenced(core::Status::Ok()));
 }
 
