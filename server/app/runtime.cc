@@ -253,7 +253,7 @@ core::Status Runtime::StartUp() {
   const wire::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
                                                std::chrono::seconds(30)};
   const bool national = config_.role == "national";
-  usecases::NationalSource national_source{{config_.role, national ? std::string() : config_.region,
+  usecases::NationalSource national_source{{national ? domain::NodeRole::kNational : domain::NodeRole::kRegional, national ? std::string() : config_.region,
                                             config_.peers_stale_after},
                                            status_context,
                                            {}};
