@@ -1,0 +1,129 @@
+// The generated statement list (server/store/sql/**/*.sql, cmake/EmbedStatements.cmake) against
+// the files and against a freshly migrated schema: a statement whose SQL no longer matches the
+// schema fails here, by name, rather than on a pooled connection in production.
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <pqxx/pqxx>
+#include <prometheus/registry.h>
+
+#include "integration/migrated_store.h"
+#include "store/statements.h"
+#include "support/postgres.h"
+
+namespace {
+
+using vik::store::AllStatements;
+using vik::store::PreparedStatements;
+using vik::store::Statement;
+using vik::testing::ExecSql;
+using vik::testing::FreshDatabase;
+
+// "name (area/name.sql): what PostgreSQL said" for every statement of `statements` that does not
+// compile on `dsn`: prepared ones are PREPAREd (and deallocated), the others (DDL, SET) run in a
+// transaction that is rolled back.
+std::vector<std::string> StatementsThatFail(const std::string& dsn, std::span<const Statement> statements) {
+  std::vector<std::string> failures;
+  pqxx::connection conn(dsn);
+  for (const Statement& s : statements) {
+    try {
+      if (s.prepared) {
+        pqxx::nontransaction n(conn);
+        n.exec(std::string("PREPARE vik_check AS ") + s.sql);
+        n.exec("DEALLOCATE vik_check");
+      } else {
+        pqxx::work w(conn);
+        w.exec(s.sql);
+        w.abort();
+      }
+    } catch (const pqxx::sql_error& e) {
+      failures.push_back(std::string(s.name) + " (" + s.file + "): " + e.what());
+    }
+  }
+  return failures;
+}
+
+std::string Joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) {
+    out += l + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every file under server/store/sql became one statement named after its file", "[statements]") {
+  const std::filesystem::path dir = std::filesystem::path(VIK_SOURCE_DIR) / "server/store/sql";
+  std::set<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".sql") {
+      files.insert(e.path().lexically_relative(dir).generic_string());
+    }
+  }
+  REQUIRE_FALSE(files.empty());
+
+  std::set<std::string> embedded;
+  std::set<std::string> names;
+  for (const Statement& s : AllStatements()) {
+    INFO("statement " << s.name << " from " << s.file);
+    CHECK(embedded.insert(s.file).second);
+    CHECK(names.insert(s.name).second);
+    CHECK(std::filesystem::path(s.file).stem().string() == s.name);
+    CHECK(std::string(s.sql).find("--") == std::string::npos);  // comments never reach the server
+    CHECK_FALSE(std::string(s.sql).empty());
+  }
+  std::vector<std::string> missing;
+  std::set_difference(files.begin(), files.end(), embedded.begin(), embedded.end(), std::back_inserter(missing));
+  std::vector<std::string> stale;
+  std::set_difference(embedded.begin(), embedded.end(), files.begin(), files.end(), std::back_inserter(stale));
+  INFO("files not embedded (rebuild?):\n" << Joined(missing) << "embedded without a file:\n" << Joined(stale));
+  CHECK(missing.empty());
+  CHECK(stale.empty());
+}
+
+TEST_CASE("the prepared list holds every statement not marked prepared false, in file order", "[statements]") {
+  std::vector<std::string> expected;
+  for (const Statement& s : AllStatements()) {
+    if (s.prepared) {
+      expected.emplace_back(s.name);
+    }
+  }
+  std::vector<std::string> listed;
+  for (const Statement& s : PreparedStatements()) {
+    listed.emplace_back(s.name);
+  }
+  CHECK(listed == expected);
+  CHECK(vik::store::stmt::kSignalsInsert.prepared);
+  CHECK_FALSE(vik::store::stmt::kLeaseLockTimeout.prepared);
+  CHECK(std::string(vik::store::stmt::kLeaseLockTimeout.sql) == "SET LOCAL lock_timeout = '500ms'");
+}
+
+TEST_CASE("every statement compiles against the migrated schema", "[statements]") {
+  FreshDatabase db;
+  prometheus::Registry registry;
+  auto store = vik::testing::OpenMigratedStore(db.dsn(), registry);
+  const auto failures = StatementsThatFail(db.dsn(), AllStatements());
+  INFO("statements whose SQL no longer matches the schema:\n" << Joined(failures));
+  CHECK(failures.empty());
+}
+
+TEST_CASE("a statement that no longer matches the schema is reported by name", "[statements]") {
+  FreshDatabase db;
+  prometheus::Registry registry;
+  auto store = vik::testing::OpenMigratedStore(db.dsn(), registry);
+  ExecSql(db.dsn(), "ALTER TABLE cap_feeds RENAME COLUMN entries_seen TO entries_counted");
+  const auto failures = StatementsThatFail(db.dsn(), AllStatements());
+  INFO(Joined(failures));
+  auto named = [&](const std::string& prefix) {
+    return std::any_of(failures.begin(), failures.end(), [&](const std::string& f) { return f.rfind(prefix, 0) == 0; });
+  };
+  CHECK(named("feeds_list (feeds/feeds_list.sql): "));
+  CHECK(named("feed_entry_mark (feeds/feed_entry_mark.sql): "));
+  CHECK_FALSE(named("signals_insert "));
+}
