@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 
 #include "integration/migrated_store.h"
+#include "store/pg_query_rows.h"
 #include "store/statements.h"
 #include "support/postgres.h"
 
@@ -126,4 +127,31 @@ TEST_CASE("a statement that no longer matches the schema is reported by name", "
   CHECK(named("feeds_list (feeds/feeds_list.sql): "));
   CHECK(named("feed_entry_mark (feeds/feed_entry_mark.sql): "));
   CHECK_FALSE(named("signals_insert "));
+}
+
+TEST_CASE("every query decoded by column layout returns the columns its layout names", "[statements]") {
+  FreshDatabase db;
+  prometheus::Registry registry;
+  auto store = vik::testing::OpenMigratedStore(db.dsn(), registry);
+  pqxx::connection conn(db.dsn());
+  for (const auto& query : vik::store::kDecodedQueries) {
+    const Statement& s = query.statement;
+    INFO("statement " << s.name << " (" << s.file << ")");
+    // Run with every parameter NULL (no rows, but the result still describes its columns), in a
+    // transaction that is rolled back.
+    pqxx::work w(conn);
+    w.exec(std::string("PREPARE vik_check AS ") + s.sql);
+    const int params = w.exec1("SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
+                               " WHERE name = 'vik_check'")[0]
+                           .as<int>();
+    std::string execute = "EXECUTE vik_check";
+    for (int i = 0; i < params; ++i) {
+      execute += (i == 0 ? "(NULL" : ", NULL");
+    }
+    execute += params > 0 ? ")" : "";
+    const auto result = w.exec(execute);
+    CHECK(static_cast<int>(result.columns()) == query.columns);
+    w.exec("DEALLOCATE vik_check");  // a prepared statement outlives the transaction
+    w.abort();
+  }
 }
