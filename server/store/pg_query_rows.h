@@ -2,7 +2,8 @@
 
 // Column layouts of the queries whose rows are decoded field by field, shared by several statements
 // (the SELECT lists are repeated in each server/store/sql/ file): one enum per layout (namespace col), in
-// SELECT-list order, used by the decoders in pg_picture.cc and pg_subscriptions.cc instead of bare positions.
+// SELECT-list order, used by the decoders in pg_picture.cc, pg_subscriptions.cc,
+// pg_mirror.cc and pg_feeds.cc instead of bare positions.
 // kDecodedQueries names every statement returning such rows with its column count;
 // tests/integration/statements_test.cc runs each against the migrated schema and fails when a file
 // and its layout disagree. Store-internal; compile-time only (no cost per row).
@@ -109,6 +110,46 @@ enum SubscriptionColumn : int {
   kSubscriptionColumns,
 };
 
+// A followed peer (mirror/peer_read.sql); times in microseconds, 0 for never.
+enum PeerColumn : int {
+  kPeerName,
+  kPeerEndpoint,
+  kPeerRegion,
+  kPeerRegionName,
+  kPeerCursor,
+  kPeerSyncedUs,
+  kPeerSnapshots,
+  kPeerChangesApplied,
+  kPeerLastContactUs,
+  kPeerLastChangeUs,
+  kPeerLastError,
+  kPeerLastErrorUs,
+  kPeerConsecutiveErrors,
+  kPeerStatus,  // bytea, null: none yet
+  kPeerStatusUs,
+  kPeerColumns,
+};
+
+// A CAP feed with its polling state (feeds/feeds_list.sql); times in seconds since the epoch.
+enum FeedColumn : int {
+  kFeedName,
+  kFeedUrl,
+  kFeedPartner,
+  kFeedIntervalS,
+  kFeedEnabled,
+  kFeedCreatedAt,
+  kFeedEtag,
+  kFeedLastModified,
+  kFeedLastAttemptAt,  // null: never
+  kFeedLastSuccessAt,  // null: never
+  kFeedLastError,
+  kFeedConsecutiveErrors,
+  kFeedNextPollAt,
+  kFeedEntriesSeen,
+  kFeedAllowHosts,  // JSON array of strings
+  kFeedColumns,
+};
+
 }  // namespace col
 
 struct DecodedQuery {
@@ -116,7 +157,7 @@ struct DecodedQuery {
   int columns;
 };
 
-inline constexpr std::array<DecodedQuery, 9> kDecodedQueries{{
+inline constexpr std::array<DecodedQuery, 11> kDecodedQueries{{
     {stmt::kPictureSignals, col::kPictureSignalColumns},
     {stmt::kPictureWarmupSignals, col::kPictureSignalColumns},
     {stmt::kPictureRisksAll, col::kRiskColumns},
@@ -126,6 +167,8 @@ inline constexpr std::array<DecodedQuery, 9> kDecodedQueries{{
     {stmt::kPictureRiskRead, col::kDetailReadColumns},
     {stmt::kSubscriptionsList, col::kSubscriptionColumns},
     {stmt::kSubscriptionRead, col::kSubscriptionColumns},
+    {stmt::kPeerRead, col::kPeerColumns},
+    {stmt::kFeedsList, col::kFeedColumns},
 }};
 
 }  // namespace vik::store

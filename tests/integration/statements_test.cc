@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -130,10 +131,13 @@ TEST_CASE("a statement that no longer matches the schema is reported by name", "
 }
 
 TEST_CASE("every query decoded by column layout returns the columns its layout names", "[statements]") {
+  namespace col = vik::store::col;
+  namespace stmt = vik::store::stmt;
   FreshDatabase db;
   prometheus::Registry registry;
   auto store = vik::testing::OpenMigratedStore(db.dsn(), registry);
   pqxx::connection conn(db.dsn());
+  std::map<std::string, std::vector<pqxx::oid>> types;  // by statement name: its result columns' types
   for (const auto& query : vik::store::kDecodedQueries) {
     const Statement& s = query.statement;
     INFO("statement " << s.name << " (" << s.file << ")");
@@ -151,7 +155,37 @@ TEST_CASE("every query decoded by column layout returns the columns its layout n
     execute += params > 0 ? ")" : "";
     const auto result = w.exec(execute);
     CHECK(static_cast<int>(result.columns()) == query.columns);
+    for (pqxx::row::size_type i = 0; i < result.columns(); ++i) {
+      types[s.name].push_back(result.column_type(i));
+    }
     w.exec("DEALLOCATE vik_check");  // a prepared statement outlives the transaction
     w.abort();
+  }
+
+  // The SELECT lists repeated in several files agree column by column, not only in number.
+  struct Same {
+    const Statement& a;
+    int a_from;
+    const Statement& b;
+    int b_from;
+    int count;
+  };
+  const Same same[] = {
+      {stmt::kPictureSignals, 0, stmt::kPictureWarmupSignals, 0, col::kPictureSignalColumns},
+      {stmt::kPictureRisksAll, 0, stmt::kPictureRisksList, 0, col::kRiskColumns},
+      {stmt::kPictureRiskRead, 0, stmt::kPictureRisksList, 0, col::kDetailReadColumns},
+      {stmt::kPictureRisksByIds, 0, stmt::kPictureRisksList, 0, col::kRiskDetailColumns},
+      {stmt::kRiskAssessments, 0, stmt::kPictureRisksList, col::kDetailAssessment, col::kAssessmentColumns},
+      {stmt::kSubscriptionRead, 0, stmt::kSubscriptionsList, 0, col::kSubscriptionColumns},
+  };
+  for (const Same& pair : same) {
+    const auto& a = types[pair.a.name];
+    const auto& b = types[pair.b.name];
+    REQUIRE(static_cast<int>(a.size()) >= pair.a_from + pair.count);
+    REQUIRE(static_cast<int>(b.size()) >= pair.b_from + pair.count);
+    for (int i = 0; i < pair.count; ++i) {
+      INFO(pair.a.name << " column " << pair.a_from + i << " and " << pair.b.name << " column " << pair.b_from + i);
+      CHECK(a[static_cast<std::size_t>(pair.a_from + i)] == b[static_cast<std::size_t>(pair.b_from + i)]);
+    }
   }
 }
