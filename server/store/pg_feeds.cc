@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "core/time_format.h"
+#include "store/pg_query_rows.h"
 #include "store/pg_signal_rows.h"
 #include "store/fence_status.h"
 #include "store/statements.h"
@@ -53,21 +54,22 @@ core::Result<std::vector<FeedRecord>> Store::ListFeeds(bool due_only) {
     std::vector<FeedRecord> out;
     for (const auto& r : tx.exec_prepared(stmt::kFeedsList.name, due_only)) {
       FeedRecord f;
-      f.config.name = r[0].as<std::string>();
-      f.config.url = r[1].as<std::string>();
-      f.config.partner = r[2].as<std::string>();
-      f.config.interval_s = static_cast<std::int64_t>(r[3].as<double>());
-      f.enabled = r[4].as<bool>();
-      f.created_at = core::FromUnixSeconds(r[5].as<double>());
-      f.etag = r[6].as<std::string>();
-      f.last_modified = r[7].as<std::string>();
-      f.last_attempt_at = OptionalTime(r[8]);
-      f.last_success_at = OptionalTime(r[9]);
-      f.last_error = r[10].as<std::string>();
-      f.consecutive_errors = r[11].as<int>();
-      f.next_poll_at = core::FromUnixSeconds(r[12].as<double>());
-      f.entries_seen = r[13].as<std::int64_t>();
-      f.config.allow_hosts = nlohmann::json::parse(r[14].as<std::string>()).get<std::vector<std::string>>();
+      f.config.name = r[col::kFeedName].as<std::string>();
+      f.config.url = r[col::kFeedUrl].as<std::string>();
+      f.config.partner = r[col::kFeedPartner].as<std::string>();
+      f.config.interval_s = static_cast<std::int64_t>(r[col::kFeedIntervalS].as<double>());
+      f.enabled = r[col::kFeedEnabled].as<bool>();
+      f.created_at = core::FromUnixSeconds(r[col::kFeedCreatedAt].as<double>());
+      f.etag = r[col::kFeedEtag].as<std::string>();
+      f.last_modified = r[col::kFeedLastModified].as<std::string>();
+      f.last_attempt_at = OptionalTime(r[col::kFeedLastAttemptAt]);
+      f.last_success_at = OptionalTime(r[col::kFeedLastSuccessAt]);
+      f.last_error = r[col::kFeedLastError].as<std::string>();
+      f.consecutive_errors = r[col::kFeedConsecutiveErrors].as<int>();
+      f.next_poll_at = core::FromUnixSeconds(r[col::kFeedNextPollAt].as<double>());
+      f.entries_seen = r[col::kFeedEntriesSeen].as<std::int64_t>();
+      f.config.allow_hosts =
+          nlohmann::json::parse(r[col::kFeedAllowHosts].as<std::string>()).get<std::vector<std::string>>();
       out.push_back(std::move(f));
     }
     return out;

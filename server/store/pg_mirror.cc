@@ -7,6 +7,7 @@
 
 #include "core/base64.h"
 #include "store/pg_picture_rows.h"
+#include "store/pg_query_rows.h"
 #include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
@@ -19,6 +20,27 @@ using nlohmann::json;
 std::string Names(const std::vector<std::string>& names) { return json(names).dump(); }
 
 std::string Bytes(const pqxx::field& f) { return f.is_null() ? std::string() : pqxx::binarystring(f).str(); }
+
+// Columns as col::PeerColumn (pg_query_rows.h).
+PeerRecord PeerOf(const pqxx::row& r) {
+  PeerRecord p;
+  p.name = r[col::kPeerName].as<std::string>();
+  p.endpoint = r[col::kPeerEndpoint].as<std::string>();
+  p.region = r[col::kPeerRegion].as<std::string>();
+  p.region_name = r[col::kPeerRegionName].as<std::string>();
+  p.cursor = r[col::kPeerCursor].as<std::string>();
+  p.synced_us = r[col::kPeerSyncedUs].as<std::int64_t>();
+  p.snapshots = r[col::kPeerSnapshots].as<int>();
+  p.changes_applied = r[col::kPeerChangesApplied].as<std::int64_t>();
+  p.last_contact_us = r[col::kPeerLastContactUs].as<std::int64_t>();
+  p.last_change_us = r[col::kPeerLastChangeUs].as<std::int64_t>();
+  p.last_error = r[col::kPeerLastError].as<std::string>();
+  p.last_error_us = r[col::kPeerLastErrorUs].as<std::int64_t>();
+  p.consecutive_errors = r[col::kPeerConsecutiveErrors].as<int>();
+  p.status = Bytes(r[col::kPeerStatus]);
+  p.status_us = r[col::kPeerStatusUs].as<std::int64_t>();
+  return p;
+}
 
 json RiskRowsJson(const std::vector<MirrorRiskRow>& risks) {
   json rows = json::array();
@@ -65,23 +87,7 @@ core::Result<std::vector<PeerRecord>> Store::ReadPeers(const std::vector<std::st
     pqxx::read_transaction tx(c);
     std::vector<PeerRecord> out;
     for (const auto& r : tx.exec_prepared(stmt::kPeerRead.name, Names(names))) {
-      PeerRecord p;
-      p.name = r[0].as<std::string>();
-      p.endpoint = r[1].as<std::string>();
-      p.region = r[2].as<std::string>();
-      p.region_name = r[3].as<std::string>();
-      p.cursor = r[4].as<std::string>();
-      p.synced_us = r[5].as<std::int64_t>();
-      p.snapshots = r[6].as<int>();
-      p.changes_applied = r[7].as<std::int64_t>();
-      p.last_contact_us = r[8].as<std::int64_t>();
-      p.last_change_us = r[9].as<std::int64_t>();
-      p.last_error = r[10].as<std::string>();
-      p.last_error_us = r[11].as<std::int64_t>();
-      p.consecutive_errors = r[12].as<int>();
-      p.status = Bytes(r[13]);
-      p.status_us = r[14].as<std::int64_t>();
-      out.push_back(std::move(p));
+      out.push_back(PeerOf(r));
     }
     return out;
   });
@@ -212,21 +218,7 @@ core::Result<MirrorOverview> Store::ReadMirrorOverview(const std::vector<std::st
     std::map<std::string, std::size_t> index;
     for (const auto& r : tx.exec_prepared(stmt::kPeerRead.name, names)) {
       MirrorPeerView v;
-      v.peer.name = r[0].as<std::string>();
-      v.peer.endpoint = r[1].as<std::string>();
-      v.peer.region = r[2].as<std::string>();
-      v.peer.region_name = r[3].as<std::string>();
-      v.peer.cursor = r[4].as<std::string>();
-      v.peer.synced_us = r[5].as<std::int64_t>();
-      v.peer.snapshots = r[6].as<int>();
-      v.peer.changes_applied = r[7].as<std::int64_t>();
-      v.peer.last_contact_us = r[8].as<std::int64_t>();
-      v.peer.last_change_us = r[9].as<std::int64_t>();
-      v.peer.last_error = r[10].as<std::string>();
-      v.peer.last_error_us = r[11].as<std::int64_t>();
-      v.peer.consecutive_errors = r[12].as<int>();
-      v.peer.status = Bytes(r[13]);
-      v.peer.status_us = r[14].as<std::int64_t>();
+      v.peer = PeerOf(r);
       index[v.peer.name] = out.peers.size();
       out.peers.push_back(std::move(v));
     }

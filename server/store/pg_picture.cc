@@ -11,6 +11,7 @@
 #include "core/time_format.h"
 #include "store/fence_status.h"
 #include "store/pg_picture_rows.h"
+#include "store/pg_query_rows.h"
 #include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
@@ -56,57 +57,57 @@ E EnumOr(const std::string& name, E fallback) {
   return domain::FromName<E>(name).value_or(fallback);
 }
 
-// Columns as VIK_PICTURE_SIGNAL_COLUMNS (statements.h).
+// Columns as col::PictureSignalColumn (pg_query_rows.h).
 domain::RiskSignal SignalOfRow(const pqxx::row& r) {
   domain::RiskSignal s;
-  s.id = r[0].as<std::string>();
-  s.source = r[1].as<std::string>();
-  s.theme = r[2].as<std::string>();
-  s.municipalities = TextArray(r[3]);
-  s.status = EnumOr(r[4].as<std::string>(), domain::SignalStatus::kUnspecified);
-  const std::string state = r[5].as<std::string>();
+  s.id = r[col::kSignalId].as<std::string>();
+  s.source = r[col::kSignalSource].as<std::string>();
+  s.theme = r[col::kSignalTheme].as<std::string>();
+  s.municipalities = TextArray(r[col::kSignalMunicipalities]);
+  s.status = EnumOr(r[col::kSignalStatus].as<std::string>(), domain::SignalStatus::kUnspecified);
+  const std::string state = r[col::kSignalState].as<std::string>();
   s.state = state == "cancelled"    ? domain::SignalState::kCancelled
             : state == "superseded" ? domain::SignalState::kSuperseded
                                     : domain::SignalState::kActive;
-  s.msg_type = EnumOr(r[6].as<std::string>(), domain::MsgType::kAlert);
-  s.kind = EnumOr(r[7].as<std::string>(), domain::SignalKind::kUnspecified);
-  s.severity = EnumOr(r[8].as<std::string>(), domain::Severity::kUnknown);
-  s.certainty = EnumOr(r[9].as<std::string>(), domain::Certainty::kUnknown);
-  s.urgency = EnumOr(r[10].as<std::string>(), domain::Urgency::kUnknown);
-  s.sent_at = Micros(r[11].as<std::int64_t>());
-  s.onset_at = OptionalMicros(r[12].as<std::int64_t>());
-  s.expires_at = OptionalMicros(r[13].as<std::int64_t>());
-  s.received_at = Micros(r[14].as<std::int64_t>());
+  s.msg_type = EnumOr(r[col::kSignalMsgType].as<std::string>(), domain::MsgType::kAlert);
+  s.kind = EnumOr(r[col::kSignalKind].as<std::string>(), domain::SignalKind::kUnspecified);
+  s.severity = EnumOr(r[col::kSignalSeverity].as<std::string>(), domain::Severity::kUnknown);
+  s.certainty = EnumOr(r[col::kSignalCertainty].as<std::string>(), domain::Certainty::kUnknown);
+  s.urgency = EnumOr(r[col::kSignalUrgency].as<std::string>(), domain::Urgency::kUnknown);
+  s.sent_at = Micros(r[col::kSignalSentUs].as<std::int64_t>());
+  s.onset_at = OptionalMicros(r[col::kSignalOnsetUs].as<std::int64_t>());
+  s.expires_at = OptionalMicros(r[col::kSignalExpiresUs].as<std::int64_t>());
+  s.received_at = Micros(r[col::kSignalReceivedUs].as<std::int64_t>());
   return s;
 }
 
-// Columns as VIK_RISK_COLUMNS (statements.h), from column `at`.
-RiskRow RiskOfRow(const pqxx::row& r, int at = 0) {
+// Columns as col::RiskColumn (pg_query_rows.h).
+RiskRow RiskOfRow(const pqxx::row& r) {
   RiskRow row;
-  row.picture = r[at + 0].as<std::string>();
-  row.id = r[at + 1].as<std::string>();
-  row.theme = r[at + 2].as<std::string>();
-  row.municipality = r[at + 3].as<std::string>();
-  row.in_picture = r[at + 4].as<bool>();
-  row.priority = r[at + 5].as<int>();
-  row.levels.nowcast = r[at + 6].as<int>();
-  row.levels.forecast = {r[at + 7].as<int>(), r[at + 8].as<int>(), r[at + 9].as<int>()};
-  row.levels.past = r[at + 10].as<int>();
-  row.levels.trend = static_cast<domain::Trend>(r[at + 11].as<int>());
-  if (const int level = r[at + 12].as<int>(); level >= 0) {
+  row.picture = r[col::kRiskPicture].as<std::string>();
+  row.id = r[col::kRiskId].as<std::string>();
+  row.theme = r[col::kRiskTheme].as<std::string>();
+  row.municipality = r[col::kRiskMunicipality].as<std::string>();
+  row.in_picture = r[col::kRiskInPicture].as<bool>();
+  row.priority = r[col::kRiskPriority].as<int>();
+  row.levels.nowcast = r[col::kRiskNowcast].as<int>();
+  row.levels.forecast = {r[col::kRiskForecast6h].as<int>(), r[col::kRiskForecast24h].as<int>(),
+                         r[col::kRiskForecast72h].as<int>()};
+  row.levels.past = r[col::kRiskPast].as<int>();
+  row.levels.trend = static_cast<domain::Trend>(r[col::kRiskTrend].as<int>());
+  if (const int level = r[col::kRiskAnalystLevel].as<int>(); level >= 0) {
     row.analyst_level = level;
   }
-  row.effective_level = r[at + 13].as<int>();
-  row.worst_severity = r[at + 14].as<std::string>();
-  row.sources = r[at + 15].as<int>();
-  row.breadth = r[at + 16].as<int>();
-  row.signals_in_effect = r[at + 17].as<int>();
-  row.signals_upcoming = r[at + 18].as<int>();
-  row.signal_ids = TextArray(r[at + 19]);
-  row.computed_us = r[at + 20].as<std::int64_t>();
+  row.effective_level = r[col::kRiskEffectiveLevel].as<int>();
+  row.worst_severity = r[col::kRiskWorstSeverity].as<std::string>();
+  row.sources = r[col::kRiskSources].as<int>();
+  row.breadth = r[col::kRiskBreadth].as<int>();
+  row.signals_in_effect = r[col::kRiskSignalsInEffect].as<int>();
+  row.signals_upcoming = r[col::kRiskSignalsUpcoming].as<int>();
+  row.signal_ids = TextArray(r[col::kRiskSignalIds]);
+  row.computed_us = r[col::kRiskComputedUs].as<std::int64_t>();
   return row;
 }
-constexpr int kRiskColumns = 21;
 
 ScenarioRecord ScenarioOf(const json& j, const char* name) {
   ScenarioRecord s;
@@ -118,25 +119,25 @@ ScenarioRecord ScenarioOf(const json& j, const char* name) {
   return s;
 }
 
-// Columns as VIK_ASSESSMENT_COLUMNS (statements.h), from column `at`.
+// Columns as col::AssessmentColumn (pg_query_rows.h), from column `at`.
 AssessmentRecord AssessmentOfRow(const pqxx::row& r, int at) {
   AssessmentRecord a;
-  a.version = r[at + 0].as<int>();
-  a.status = r[at + 1].as<std::string>();
-  a.phase = r[at + 2].as<std::string>();
-  if (const int level = r[at + 3].as<int>(); level >= 0) {
+  a.version = r[at + col::kAssessmentVersion].as<int>();
+  a.status = r[at + col::kAssessmentStatus].as<std::string>();
+  a.phase = r[at + col::kAssessmentPhase].as<std::string>();
+  if (const int level = r[at + col::kAssessmentAnalystLevel].as<int>(); level >= 0) {
     a.analyst_level = level;
   }
-  const json scenarios = json::parse(r[at + 4].as<std::string>(), nullptr, false);
+  const json scenarios = json::parse(r[at + col::kAssessmentScenarios].as<std::string>(), nullptr, false);
   a.worst = ScenarioOf(scenarios, "worst");
   a.real = ScenarioOf(scenarios, "real");
   a.best = ScenarioOf(scenarios, "best");
-  a.assessment = r[at + 5].as<std::string>();
-  a.advice = json::parse(r[at + 6].as<std::string>()).get<std::vector<std::string>>();
-  a.partners = json::parse(r[at + 7].as<std::string>()).get<std::vector<std::string>>();
-  a.reason = r[at + 8].as<std::string>();
-  a.set_by = r[at + 9].as<std::string>();
-  a.set_us = r[at + 10].as<std::int64_t>();
+  a.assessment = r[at + col::kAssessmentText].as<std::string>();
+  a.advice = json::parse(r[at + col::kAssessmentAdvice].as<std::string>()).get<std::vector<std::string>>();
+  a.partners = json::parse(r[at + col::kAssessmentPartners].as<std::string>()).get<std::vector<std::string>>();
+  a.reason = r[at + col::kAssessmentReason].as<std::string>();
+  a.set_by = r[at + col::kAssessmentSetBy].as<std::string>();
+  a.set_us = r[at + col::kAssessmentSetUs].as<std::int64_t>();
   return a;
 }
 
@@ -320,10 +321,10 @@ std::vector<RiskRecord> RiskRecordsOf(const pqxx::result& rows) {
   for (const auto& r : rows) {
     RiskRecord rec;
     rec.row = RiskOfRow(r);
-    rec.theme_label = r[kRiskColumns].as<std::string>();
-    rec.municipality_name = r[kRiskColumns + 1].as<std::string>();
-    if (r[kRiskColumns + 2].as<bool>()) {
-      rec.assessment = AssessmentOfRow(r, kRiskColumns + 3);
+    rec.theme_label = r[col::kDetailThemeLabel].as<std::string>();
+    rec.municipality_name = r[col::kDetailMunicipalityName].as<std::string>();
+    if (r[col::kDetailAssessed].as<bool>()) {
+      rec.assessment = AssessmentOfRow(r, col::kDetailAssessment);
     }
     out.push_back(std::move(rec));
   }
@@ -424,8 +425,8 @@ core::Result<RiskDetail> Store::ReadRisk(const std::string& picture, const std::
     }
     if (!risk.empty()) {
       out.risk.row = RiskOfRow(risk[0]);
-      out.risk.theme_label = risk[0][kRiskColumns].as<std::string>();
-      out.risk.municipality_name = risk[0][kRiskColumns + 1].as<std::string>();
+      out.risk.theme_label = risk[0][col::kDetailThemeLabel].as<std::string>();
+      out.risk.municipality_name = risk[0][col::kDetailMunicipalityName].as<std::string>();
     } else {
       out.risk.row.picture = picture;
       out.risk.row.id = id;

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "store/pg_picture_rows.h"
+#include "store/pg_query_rows.h"
 #include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
@@ -12,11 +13,21 @@
 namespace vik::store {
 namespace {
 
+// Columns as col::SubscriptionColumn (pg_query_rows.h).
 SubscriptionRecord SubscriptionOf(const pqxx::row& r) {
-  return {r[0].as<std::string>(),  r[1].as<std::string>(),  r[2].as<std::string>(), r[3].as<std::string>(),
-          r[4].as<std::string>(),  r[5].as<std::string>(),  r[6].as<std::int64_t>(), r[7].as<std::int64_t>(),
-          r[8].as<std::string>(),  r[9].as<std::int64_t>(), r[10].as<std::int64_t>(), r[11].as<std::int64_t>(),
-          r[12].as<std::int64_t>()};
+  return {r[col::kSubscriptionId].as<std::string>(),
+          r[col::kSubscriptionPartner].as<std::string>(),
+          r[col::kSubscriptionName].as<std::string>(),
+          r[col::kSubscriptionUrl].as<std::string>(),
+          r[col::kSubscriptionFilter].as<std::string>(),
+          r[col::kSubscriptionCreatedBy].as<std::string>(),
+          r[col::kSubscriptionCreatedUs].as<std::int64_t>(),
+          r[col::kSubscriptionLastDeliveredUs].as<std::int64_t>(),
+          r[col::kSubscriptionLastError].as<std::string>(),
+          r[col::kSubscriptionLastErrorUs].as<std::int64_t>(),
+          r[col::kSubscriptionPending].as<std::int64_t>(),
+          r[col::kSubscriptionDelivered].as<std::int64_t>(),
+          r[col::kSubscriptionDead].as<std::int64_t>()};
 }
 
 std::int64_t Micros(core::WallTime t) {

@@ -1,0 +1,1 @@
+INSERT INTO partners (name) VALUES ($1)

@@ -1,0 +1,1 @@
+INSERT INTO sources (id, partner) VALUES ($1, $2)

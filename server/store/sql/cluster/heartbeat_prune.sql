@@ -1,0 +1,1 @@
+DELETE FROM leader_heartbeats WHERE at < clock_timestamp() - make_interval(secs => $1::float8)

@@ -1,0 +1,1 @@
+UPDATE instances SET last_seen_at = now() WHERE node_id = $1

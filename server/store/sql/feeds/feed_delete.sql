@@ -1,0 +1,1 @@
+DELETE FROM cap_feeds WHERE name = $1 RETURNING name

@@ -1,0 +1,1 @@
+SELECT cap_category, theme FROM cap_category_themes

@@ -1,0 +1,1 @@
+SELECT gm_code FROM municipalities WHERE region_code = $1

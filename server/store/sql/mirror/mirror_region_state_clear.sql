@@ -1,0 +1,1 @@
+DELETE FROM mirror_region_states WHERE peer = $1

@@ -1,0 +1,1 @@
+DELETE FROM mirror_risks WHERE peer = $1

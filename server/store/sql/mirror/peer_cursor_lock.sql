@@ -1,0 +1,1 @@
+SELECT coalesce(cursor, '') FROM peers WHERE name = $1 FOR UPDATE

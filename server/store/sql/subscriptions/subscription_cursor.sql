@@ -1,0 +1,1 @@
+SELECT xid::text, seq FROM subscription_cursor
