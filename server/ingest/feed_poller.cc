@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/logging.h"
+#include "metrics/declare.h"
 
 namespace vik::ingest {
 namespace {
@@ -70,23 +71,10 @@ core::Status LinkPolicy::Check(const net::Url& link) const {
 }
 
 FeedMetrics::FeedMetrics(prometheus::Registry& registry)
-    : last_success(prometheus::BuildGauge()
-                       .Name("vik_feed_last_success_timestamp_seconds")
-                       .Help("When the feed was last fetched and handled successfully (200 or 304)")
-                       .Register(registry)),
-      polls(prometheus::BuildCounter()
-                .Name("vik_feed_polls_total")
-                .Help("Feed polls by result: ok, not_modified, error (fetch), invalid (unparseable index)")
-                .Register(registry)),
-      entries(prometheus::BuildCounter()
-                  .Name("vik_feed_entries_total")
-                  .Help("Feed entries handled, by outcome: accepted, duplicate, refused, conflict, "
-                        "foreign_sender, fetch_error, failed, deferred")
-                  .Register(registry)),
-      consecutive_errors(prometheus::BuildGauge()
-                             .Name("vik_feed_consecutive_errors")
-                             .Help("Failed polls in a row (0 after a success)")
-                             .Register(registry)) {}
+    : last_success(metrics::GaugeFamily(registry, "vik_feed_last_success_timestamp_seconds", "When the feed was last fetched and handled successfully (200 or 304)")),
+      polls(metrics::CounterFamily(registry, "vik_feed_polls_total", "Feed polls by result: ok, not_modified, error (fetch), invalid (unparseable index)")),
+      entries(metrics::CounterFamily(registry, "vik_feed_entries_total", "Feed entries handled, by outcome: accepted, duplicate, refused, conflict, " "foreign_sender, fetch_error, failed, deferred")),
+      consecutive_errors(metrics::GaugeFamily(registry, "vik_feed_consecutive_errors", "Failed polls in a row (0 after a success)")) {}
 
 std::chrono::milliseconds Backoff(std::chrono::milliseconds interval, int consecutive_errors,
                                   std::chrono::milliseconds max, double jitter) {
