@@ -55,7 +55,7 @@ ClusterMetrics::ClusterMetrics(prometheus::Registry& r)
                         .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1,
                                                                          2.5, 5})) {}
 
-LeaderLease::LeaderLease(store::Store& store, LeaseOptions options, std::string node_id, const core::Clock& clock,
+LeaderLease::LeaderLease(store::LeaseStore& store, LeaseOptions options, std::string node_id, const core::Clock& clock,
                          ClusterMetrics& metrics)
     : store_(store), options_(std::move(options)), node_id_(std::move(node_id)), clock_(clock), metrics_(metrics) {}
 

@@ -23,7 +23,7 @@
 
 #include "core/clock.h"
 #include "store/cluster_records.h"
-#include "store/store.h"
+#include "store/lease_store.h"
 
 namespace vik::cluster {
 
@@ -49,7 +49,7 @@ struct ClusterMetrics {
 
 class LeaderLease {
  public:
-  LeaderLease(store::Store& store, LeaseOptions options, std::string node_id, const core::Clock& clock,
+  LeaderLease(store::LeaseStore& store, LeaseOptions options, std::string node_id, const core::Clock& clock,
               ClusterMetrics& metrics);
 
   // One acquire-or-renew round. Blocks on the database.
@@ -71,7 +71,7 @@ class LeaderLease {
   void BecomeLeader(std::int64_t epoch, core::MonoTime started);
   void StepDown(const char* why, const std::string& detail);
 
-  store::Store& store_;
+  store::LeaseStore& store_;
   const LeaseOptions options_;
   const std::string node_id_;
   const core::Clock& clock_;

@@ -18,15 +18,15 @@ class FeedPusher::Pusher final : public PeerLoop {
  public:
   struct Deps {
     PushOptions options;
-    store::Store& store;
+    store::ChangeFeedStore& store;
     core::BlockingPool& blocking;
     PeerMirror::FenceSource fence;
     MirrorMetrics& metrics;
     std::shared_ptr<spdlog::logger> log;
   };
 
-  Pusher(PeerConfig config, Deps deps, boost::asio::io_context& ioc)
-      : PeerLoop(std::move(config), deps.options.timing, ioc), deps_(std::move(deps)) {}
+  Pusher(PeerConfig config, Deps deps, boost::asio::io_context& ioc, const StubFactory& stubs)
+      : PeerLoop(std::move(config), deps.options.timing, ioc, stubs), deps_(std::move(deps)) {}
 
  private:
   std::shared_ptr<Pusher> Self() { return std::static_pointer_cast<Pusher>(shared_from_this()); }
@@ -173,12 +173,12 @@ class FeedPusher::Pusher final : public PeerLoop {
   Clock::time_point last_sent_{};
 };
 
-FeedPusher::FeedPusher(std::vector<PeerConfig> targets, PushOptions options, store::Store& store,
+FeedPusher::FeedPusher(std::vector<PeerConfig> targets, PushOptions options, store::ChangeFeedStore& store,
                        core::BlockingPool& blocking, boost::asio::io_context& ioc, PeerMirror::FenceSource fence,
-                       MirrorMetrics& metrics, std::shared_ptr<spdlog::logger> log) {
+                       MirrorMetrics& metrics, std::shared_ptr<spdlog::logger> log, const StubFactory& stubs) {
   for (auto& target : targets) {
     pushers_.push_back(std::make_shared<Pusher>(
-        std::move(target), Pusher::Deps{options, store, blocking, fence, metrics, log}, ioc));
+        std::move(target), Pusher::Deps{options, store, blocking, fence, metrics, log}, ioc, stubs));
   }
 }
 

@@ -24,7 +24,7 @@
 #include "federation/peer_loop.h"
 #include "federation/peer_mirror.h"
 #include "wire/picture_mapping.h"
-#include "store/store.h"
+#include "store/mirror_store.h"
 
 namespace vik::federation {
 
@@ -40,9 +40,9 @@ struct PushOptions {
 
 class FeedPusher {
  public:
-  FeedPusher(std::vector<PeerConfig> targets, PushOptions options, store::Store& store, core::BlockingPool& blocking,
+  FeedPusher(std::vector<PeerConfig> targets, PushOptions options, store::ChangeFeedStore& store, core::BlockingPool& blocking,
              boost::asio::io_context& ioc, PeerMirror::FenceSource fence, MirrorMetrics& metrics,
-             std::shared_ptr<spdlog::logger> log);
+             std::shared_ptr<spdlog::logger> log, const StubFactory& stubs = {});
   ~FeedPusher();
   FeedPusher(const FeedPusher&) = delete;
   FeedPusher& operator=(const FeedPusher&) = delete;

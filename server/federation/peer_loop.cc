@@ -9,9 +9,13 @@ namespace vik::federation {
 
 using std::chrono::milliseconds;
 
-PeerLoop::PeerLoop(PeerConfig config, LoopTiming timing, boost::asio::io_context& ioc)
+PeerLoop::PeerLoop(PeerConfig config, LoopTiming timing, boost::asio::io_context& ioc, const StubFactory& stubs)
     : config_(std::move(config)), timing_(std::move(timing)), strand_(boost::asio::make_strand(ioc)), timer_(strand_),
       random_(std::random_device{}()) {
+  if (stubs) {
+    stub_ = stubs(config_);
+    return;
+  }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(static_cast<int>(timing_.max_message_bytes));
   args.SetMaxSendMessageSize(static_cast<int>(timing_.max_message_bytes));

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -44,11 +45,17 @@ struct LoopTiming {
   std::string user_agent = "vikd";
 };
 
+// The seam to the peer: makes the stub a loop calls its peer through (only its callback API,
+// async(), is used). Empty: a real channel to PeerConfig::endpoint with LoopTiming's limits; tests
+// pass a fake stub that answers what they script (garbage, errors, timeouts).
+using StubFactory =
+    std::function<std::unique_ptr<vik::v1::ExchangeService::StubInterface>(const PeerConfig&)>;
+
 class PeerLoop : public std::enable_shared_from_this<PeerLoop> {
  public:
   using Clock = std::chrono::steady_clock;
 
-  PeerLoop(PeerConfig config, LoopTiming timing, boost::asio::io_context& ioc);
+  PeerLoop(PeerConfig config, LoopTiming timing, boost::asio::io_context& ioc, const StubFactory& stubs = {});
   virtual ~PeerLoop() = default;
   PeerLoop(const PeerLoop&) = delete;
   PeerLoop& operator=(const PeerLoop&) = delete;
@@ -91,7 +98,7 @@ class PeerLoop : public std::enable_shared_from_this<PeerLoop> {
   }
   void CallEnded();
 
-  vik::v1::ExchangeService::Stub& stub() { return *stub_; }
+  vik::v1::ExchangeService::StubInterface& stub() { return *stub_; }
 
   const PeerConfig config_;
   const LoopTiming timing_;
@@ -101,7 +108,7 @@ class PeerLoop : public std::enable_shared_from_this<PeerLoop> {
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;
-  std::unique_ptr<vik::v1::ExchangeService::Stub> stub_;
+  std::unique_ptr<vik::v1::ExchangeService::StubInterface> stub_;
   std::mt19937 random_;
 
   std::mutex mu_;

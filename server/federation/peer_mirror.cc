@@ -79,7 +79,7 @@ class PeerMirror::Follower final : public PeerLoop {
  public:
   struct Deps {
     MirrorOptions options;
-    store::Store& store;
+    store::MirrorStore& store;
     core::BlockingPool& blocking;
     FenceSource fence;
     OnFenced on_fenced;
@@ -87,8 +87,8 @@ class PeerMirror::Follower final : public PeerLoop {
     std::shared_ptr<spdlog::logger> log;
   };
 
-  Follower(PeerConfig config, Deps deps, boost::asio::io_context& ioc)
-      : PeerLoop(std::move(config), deps.options.timing, ioc), deps_(std::move(deps)) {}
+  Follower(PeerConfig config, Deps deps, boost::asio::io_context& ioc, const StubFactory& stubs)
+      : PeerLoop(std::move(config), deps.options.timing, ioc, stubs), deps_(std::move(deps)) {}
 
  private:
   std::shared_ptr<Follower> Self() { return std::static_pointer_cast<Follower>(shared_from_this()); }
@@ -356,12 +356,13 @@ class PeerMirror::Follower final : public PeerLoop {
   Clock::time_point next_status_at_{};
 };
 
-PeerMirror::PeerMirror(std::vector<PeerConfig> peers, MirrorOptions options, store::Store& store,
+PeerMirror::PeerMirror(std::vector<PeerConfig> peers, MirrorOptions options, store::MirrorStore& store,
                        core::BlockingPool& blocking, boost::asio::io_context& ioc, FenceSource fence,
-                       OnFenced on_fenced, MirrorMetrics& metrics, std::shared_ptr<spdlog::logger> log) {
+                       OnFenced on_fenced, MirrorMetrics& metrics, std::shared_ptr<spdlog::logger> log,
+                       const StubFactory& stubs) {
   for (auto& peer : peers) {
     followers_.push_back(std::make_shared<Follower>(
-        std::move(peer), Follower::Deps{options, store, blocking, fence, on_fenced, metrics, log}, ioc));
+        std::move(peer), Follower::Deps{options, store, blocking, fence, on_fenced, metrics, log}, ioc, stubs));
   }
 }
 

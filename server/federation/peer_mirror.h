@@ -33,7 +33,7 @@
 
 #include "core/blocking_pool.h"
 #include "federation/peer_loop.h"
-#include "store/store.h"
+#include "store/mirror_store.h"
 
 namespace vik::federation {
 
@@ -72,9 +72,9 @@ class PeerMirror {
   // Called (from any thread) when a write found the fence gone: the lease was lost.
   using OnFenced = std::function<void(const char* what)>;
 
-  PeerMirror(std::vector<PeerConfig> peers, MirrorOptions options, store::Store& store, core::BlockingPool& blocking,
+  PeerMirror(std::vector<PeerConfig> peers, MirrorOptions options, store::MirrorStore& store, core::BlockingPool& blocking,
              boost::asio::io_context& ioc, FenceSource fence, OnFenced on_fenced, MirrorMetrics& metrics,
-             std::shared_ptr<spdlog::logger> log);
+             std::shared_ptr<spdlog::logger> log, const StubFactory& stubs = {});
   ~PeerMirror();
   PeerMirror(const PeerMirror&) = delete;
   PeerMirror& operator=(const PeerMirror&) = delete;

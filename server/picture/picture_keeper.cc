@@ -1,6 +1,8 @@
 #include "picture/picture_keeper.h"
 
 #include <algorithm>
+#include <array>
+#include <set>
 
 #include "core/logging.h"
 #include "store/fence_status.h"
@@ -109,7 +111,7 @@ PictureMetrics::PictureMetrics(prometheus::Registry& registry)
                       .Help("When a source last delivered a signal, over all instances (leader only)")
                       .Register(registry)) {}
 
-PictureKeeper::PictureKeeper(store::Store& store, const core::Clock& clock, KeeperOptions options,
+PictureKeeper::PictureKeeper(store::PictureStore& store, const core::Clock& clock, KeeperOptions options,
                              std::shared_ptr<spdlog::logger> log, PictureMetrics& metrics)
     : store_(store), clock_(clock), options_(std::move(options)), log_(std::move(log)), metrics_(metrics) {
   Reset();

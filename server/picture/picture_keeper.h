@@ -32,7 +32,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "domain/risk_engine.h"
-#include "store/store.h"
+#include "store/picture_store.h"
 
 namespace vik::picture {
 
@@ -61,7 +61,7 @@ class PictureMetrics {
 
 class PictureKeeper {
  public:
-  PictureKeeper(store::Store& store, const core::Clock& clock, KeeperOptions options,
+  PictureKeeper(store::PictureStore& store, const core::Clock& clock, KeeperOptions options,
                 std::shared_ptr<spdlog::logger> log, PictureMetrics& metrics);
 
   // One round as the holder of `fence`. FAILED_PRECONDITION ("fenced", store::IsFenced) when the
@@ -100,7 +100,7 @@ class PictureKeeper {
   // Removes the per-source and per-level series this instance exported (a follower exports none).
   void ClearExportedMetrics();
 
-  store::Store& store_;
+  store::PictureStore& store_;
   const core::Clock& clock_;
   const KeeperOptions options_;
   std::shared_ptr<spdlog::logger> log_;

@@ -19,14 +19,18 @@
 #include "domain/reference_data.h"
 #include "domain/reference_files.h"
 #include "store/cap_store.h"
-#include "store/cluster_records.h"
-#include "store/credential_store.h"
-#include "store/feed_store.h"
-#include "store/connection_string.h"
-#include "store/ingest_records.h"
-#include "store/mirror_records.h"
 #include "store/change_records.h"
+#include "store/cluster_records.h"
+#include "store/connection_string.h"
+#include "store/credential_store.h"
+#include "store/delivery_store.h"
+#include "store/feed_store.h"
+#include "store/ingest_records.h"
+#include "store/lease_store.h"
+#include "store/mirror_records.h"
+#include "store/mirror_store.h"
 #include "store/picture_records.h"
+#include "store/picture_store.h"
 #include "store/signal_writer.h"
 #include "store/subscription_records.h"
 
@@ -55,11 +59,17 @@ struct InstanceRecord {
   double started_at_unix = 0;
 };
 
-class Store
-    : public SignalWriter,
-      public CredentialStore,
-      public CapStore,
-      public FeedStore {
+// The one PostgreSQL implementation of every consumer's narrow interface (store/*_store.h,
+// store/signal_writer.h): each stateful class takes only its slice.
+class Store : public SignalWriter,
+              public CredentialStore,
+              public CapStore,
+              public FeedStore,
+              public LeaseStore,
+              public PictureStore,
+              public DeliveryStore,
+              public MirrorStore,
+              public ChangeFeedStore {
  public:
   // Validates the DSN and loads the migrations; connects lazily (never fails on an unreachable DB).
   static core::Result<std::unique_ptr<Store>> Open(const StoreOptions& options, prometheus::Registry& registry);
@@ -133,16 +143,16 @@ class Store
   // The leader's keeper. Warm-up: one consistent snapshot of the signals that can contribute at
   // `now` (window end after now - lookback, open-ended signals starting after now - max_validity -
   // lookback), analyst levels, source freshness, the risks as last written and the keeper's cursor.
-  core::Result<PictureWarmup> LoadPictureWarmup(core::WallTime expiring_after, core::WallTime open_after);
+  core::Result<PictureWarmup> LoadPictureWarmup(core::WallTime expiring_after, core::WallTime open_after) override;
   // Every registered source with its expected interval and last signal (never: the epoch).
-  core::Result<std::vector<SourceSeen>> ReadPictureSources();
+  core::Result<std::vector<SourceSeen>> ReadPictureSources() override;
   // Final change-log rows after `after` (at most `limit`), with the signals and analyst levels they
   // name as stored now.
-  core::Result<PictureBatch> ReadPictureChanges(const ChangeCursor& after, int limit);
+  core::Result<PictureBatch> ReadPictureChanges(const ChangeCursor& after, int limit) override;
   // Writes one round (risks, level history and change-log rows, source freshness, counts, cursor)
   // in one transaction; FAILED_PRECONDITION ("fenced") and nothing written when `fence` no longer
   // holds the lease.
-  core::Status WritePicture(const Fence& fence, const PictureWrite& write);
+  core::Status WritePicture(const Fence& fence, const PictureWrite& write) override;
 
   // Reads for the API (any instance). ReadRegionalStatus: one snapshot of everything the status
   // shows; at most `limit` risks in priority order.
@@ -165,17 +175,17 @@ class Store
   // At most `limit` final changes after `after` (none: from the oldest kept), with the bodies they
   // name as stored now. OUT_OF_RANGE when `after` is older than the oldest change kept (pruned) or
   // beyond this database's transactions (another node's cursor, or a restored database).
-  core::Result<ChangePage> ReadChanges(const std::optional<ChangeCursor>& after, int limit, const std::string& region);
+  core::Result<ChangePage> ReadChanges(const std::optional<ChangeCursor>& after, int limit, const std::string& region) override;
   // The status of `picture` with every risk, and the cursor to follow the feed from.
   core::Result<SnapshotRecord> ReadSnapshot(const std::string& region, const std::string& picture,
-                                            const std::string& lease, std::chrono::seconds live_window);
+                                            const std::string& lease, std::chrono::seconds live_window) override;
   // Deletes at most `limit` changes written before `written_before` that the picture keeper has
   // read, moving the horizon; the number deleted. Fenced (the leader's job).
   core::Result<int> PruneChanges(const Fence& fence, core::WallTime written_before, int limit);
 
   // --- mirrors of peer nodes (pg_mirror.cc; docs/exchange.md "Mirroring peers") ---
   // The peers named in `names` that have a row, by region.
-  core::Result<std::vector<PeerRecord>> ReadPeers(const std::vector<std::string>& names);
+  core::Result<std::vector<PeerRecord>> ReadPeers(const std::vector<std::string>& names) override;
   // The mirror's writes; each creates the peer's row when missing. With `fence` (the leader's
   // follower) FAILED_PRECONDITION ("fenced") and nothing written when it no longer holds the lease;
   // without (a push received by any instance) the cursor checks alone serialise writers.
@@ -183,23 +193,23 @@ class Store
   // `snapshot.from_cursor` is set and the stored cursor is another; ALREADY_EXISTS when another peer
   // already mirrors the same region.
   core::Status ApplyMirrorSnapshot(const std::optional<Fence>& fence, const std::string& endpoint,
-                                   const MirrorSnapshot& snapshot);
+                                   const MirrorSnapshot& snapshot) override;
   // Applies a page and moves the cursor in one transaction; ABORTED (nothing written) when the stored
   // cursor is no longer `apply.from_cursor` (another writer moved it: reload it).
   core::Status ApplyMirrorChanges(const std::optional<Fence>& fence, const std::string& endpoint,
-                                  const MirrorApply& apply);
+                                  const MirrorApply& apply) override;
   // A successful call with nothing to apply; `status` (binary vik.v1.RegionalStatus) when fetched.
   core::Status RecordPeerContact(const std::optional<Fence>& fence, const std::string& peer,
-                                 const std::string& endpoint, const std::optional<std::string>& status);
+                                 const std::string& endpoint, const std::optional<std::string>& status) override;
   // The peer's status (binary vik.v1.RegionalStatus) fetched while its feed is failing: stored
   // for the national status, but neither contact nor the error state changes (a peer whose feed
   // makes no progress goes stale with its error however well its status call answers).
   core::Status RecordPeerStatus(const Fence& fence, const std::string& peer, const std::string& endpoint,
-                                const std::string& status);
+                                const std::string& status) override;
   // A failed call; `resync` forgets the cursor so that the next attempt starts from a snapshot.
   // Fenced on the leader's follower; without a fence for a refused push (push_receiver.h).
   core::Status RecordPeerError(const std::optional<Fence>& fence, const std::string& peer, const std::string& endpoint,
-                               const std::string& error, bool resync);
+                               const std::string& error, bool resync) override;
   // The mirrored pictures of `peers`: region state, risk counts, the first `top` risks of `picture`,
   // and per theme the peers with risks at level >= `min_level`.
   core::Result<MirrorOverview> ReadMirrorOverview(const std::vector<std::string>& peers, const std::string& picture,
@@ -231,21 +241,21 @@ class Store
   core::Status RetryDelivery(const std::string& subscription, const std::string& delivery, const AuditRecord& audit);
 
   // The delivery job (leader only). Every subscription with its filter, and the job's cursor.
-  core::Result<std::vector<SubscriptionMatchRecord>> ListSubscriptionFilters();
-  core::Result<ChangeCursor> ReadSubscriptionCursor();
+  core::Result<std::vector<SubscriptionMatchRecord>> ListSubscriptionFilters() override;
+  core::Result<ChangeCursor> ReadSubscriptionCursor() override;
   // Enqueues `deliveries` and moves the cursor to `next`, in one transaction under the fence
   // (FAILED_PRECONDITION "fenced" and nothing written when it no longer holds). Deliveries beyond
   // `max_pending` pending per subscription are stored dead ("queue full").
   core::Status EnqueueDeliveries(const Fence& fence, const ChangeCursor& next,
-                                 const std::vector<DeliveryEnqueue>& deliveries, int max_pending);
+                                 const std::vector<DeliveryEnqueue>& deliveries, int max_pending) override;
   // The head of each subscription's queue when due, at most `limit`.
-  core::Result<std::vector<DueDelivery>> ReadDueDeliveries(int limit);
+  core::Result<std::vector<DueDelivery>> ReadDueDeliveries(int limit) override;
   // Records attempts (delivered; or failed: retried after the outcome's backoff, dead after
   // `max_attempts`), in one transaction under the fence.
-  core::Status RecordDeliveries(const Fence& fence, const std::vector<DeliveryOutcome>& outcomes, int max_attempts);
+  core::Status RecordDeliveries(const Fence& fence, const std::vector<DeliveryOutcome>& outcomes, int max_attempts) override;
   // Deletes at most `limit` delivered and dead deliveries finished before `before`, fenced.
-  core::Result<int> PruneDeliveries(const Fence& fence, core::WallTime before, int limit);
-  core::Result<DeliveryCounts> CountDeliveries();
+  core::Result<int> PruneDeliveries(const Fence& fence, core::WallTime before, int limit) override;
+  core::Result<DeliveryCounts> CountDeliveries() override;
 
   // --- reference data files (pg_reference.cc) ---
   // Inserts or updates every row of `tables` by its key (nothing is deleted) and appends `audit`,
@@ -265,10 +275,10 @@ class Store
   // Takes the lease if it is free or expired (by the database clock): the new epoch, or nullopt
   // when another holder's term is still running. The acquisition is audited in the same transaction.
   core::Result<std::optional<std::int64_t>> AcquireLease(const std::string& lease, const std::string& holder,
-                                                        std::chrono::milliseconds ttl);
+                                                        std::chrono::milliseconds ttl) override;
   // Extends the term; false when the lease was lost (expired or taken over).
-  core::Result<bool> RenewLease(const Fence& fence, std::chrono::milliseconds ttl);
-  core::Status ReleaseLease(const Fence& fence);
+  core::Result<bool> RenewLease(const Fence& fence, std::chrono::milliseconds ttl) override;
+  core::Status ReleaseLease(const Fence& fence) override;
   core::Result<LeaseInfo> ReadLease(const std::string& lease);
   // The leader's heartbeat: a singleton write. FAILED_PRECONDITION ("fenced") when `fence` no longer
   // holds the lease; nothing is written then. Also prunes heartbeats older than `keep`.

@@ -71,10 +71,15 @@ DeliveryMetrics::DeliveryMetrics(prometheus::Registry& registry)
   }
 }
 
-DeliveryJob::DeliveryJob(store::Store& store, core::BlockingPool& senders, const core::Clock& clock,
-                         DeliveryOptions options, std::shared_ptr<spdlog::logger> log, DeliveryMetrics& metrics)
+DeliveryJob::DeliveryJob(store::DeliveryStore& store, core::BlockingPool& senders, const core::Clock& clock,
+                         DeliveryOptions options, std::shared_ptr<spdlog::logger> log, DeliveryMetrics& metrics,
+                         Post post)
     : store_(store), senders_(senders), clock_(clock), options_(std::move(options)), log_(std::move(log)),
-      metrics_(metrics), client_(ClientOptions(options_)), random_(std::random_device{}()) {}
+      metrics_(metrics), client_(ClientOptions(options_)), post_(std::move(post)), random_(std::random_device{}()) {
+  if (!post_) {
+    post_ = [this](const net::PostRequest& request) { return client_.Post(request); };
+  }
+}
 
 core::Status DeliveryJob::Round(const store::Fence& fence, const std::function<bool()>& keep_going) {
   if (core::Status s = Enqueue(fence, keep_going); !s.ok()) {
@@ -246,7 +251,7 @@ store::DeliveryOutcome DeliveryJob::SendOne(const store::DueDelivery& d, std::ch
   request.deadline = deadline;
   request.public_only = !options_.allow_private_destinations;
   const auto started = std::chrono::steady_clock::now();
-  auto response = client_.Post(request);
+  auto response = post_(request);
   metrics_.delivery_seconds.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   store::DeliveryOutcome outcome;
   outcome.id = d.id;

@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -37,7 +38,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "net/http_client.h"
-#include "store/store.h"
+#include "store/delivery_store.h"
 
 namespace vik::subscriptions {
 
@@ -71,9 +72,14 @@ class DeliveryMetrics {
 
 class DeliveryJob {
  public:
-  // `senders` runs the POSTs of a wave (its thread count bounds the concurrency).
-  DeliveryJob(store::Store& store, core::BlockingPool& senders, const core::Clock& clock, DeliveryOptions options,
-              std::shared_ptr<spdlog::logger> log, DeliveryMetrics& metrics);
+  // Sends one webhook POST (the receiver's answer, or why none came); called from the sender
+  // pool's threads, so it must be safe for concurrent use. The default is net::HttpClient::Post.
+  using Post = std::function<core::Result<net::PostResponse>(const net::PostRequest&)>;
+
+  // `senders` runs the POSTs of a wave (its thread count bounds the concurrency). `post` replaces
+  // the HTTP client (tests); empty: the real one, configured from `options`.
+  DeliveryJob(store::DeliveryStore& store, core::BlockingPool& senders, const core::Clock& clock, DeliveryOptions options,
+              std::shared_ptr<spdlog::logger> log, DeliveryMetrics& metrics, Post post = {});
 
   // One round as the holder of `fence`. FAILED_PRECONDITION ("fenced", store::IsFenced) when the
   // fence no longer holds: the caller steps down. Other errors: the next round tries again.
@@ -93,13 +99,14 @@ class DeliveryJob {
                                                std::chrono::steady_clock::time_point deadline);
   store::DeliveryOutcome SendOne(const store::DueDelivery& delivery, std::chrono::steady_clock::time_point deadline);
 
-  store::Store& store_;
+  store::DeliveryStore& store_;
   core::BlockingPool& senders_;
   const core::Clock& clock_;
   const DeliveryOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   DeliveryMetrics& metrics_;
   net::HttpClient client_;
+  Post post_;
   std::mutex random_mu_;
   std::mt19937_64 random_;
   unsigned rounds_ = 0;
