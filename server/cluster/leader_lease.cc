@@ -1,6 +1,7 @@
 #include "cluster/leader_lease.h"
 
 #include "core/logging.h"
+#include "metrics/declare.h"
 
 namespace vik::cluster {
 namespace {
@@ -13,46 +14,14 @@ std::shared_ptr<spdlog::logger> Log() {
 }  // namespace
 
 ClusterMetrics::ClusterMetrics(prometheus::Registry& r)
-    : is_leader(prometheus::BuildGauge()
-                    .Name("vik_cluster_is_leader")
-                    .Help("1 while this instance holds the leader lease, else 0")
-                    .Register(r)
-                    .Add({})),
-      epoch(prometheus::BuildGauge()
-                .Name("vik_cluster_lease_epoch")
-                .Help("Epoch of the leader lease term this instance holds or last held")
-                .Register(r)
-                .Add({})),
-      acquired(prometheus::BuildCounter()
-                   .Name("vik_cluster_lease_acquired_total")
-                   .Help("Times this instance became leader")
-                   .Register(r)
-                   .Add({})),
-      lost(prometheus::BuildCounter()
-               .Name("vik_cluster_lease_lost_total")
-               .Help("Times this instance stopped being leader other than by releasing the lease")
-               .Register(r)
-               .Add({})),
-      fenced_writes(prometheus::BuildCounter()
-                        .Name("vik_cluster_fenced_writes_total")
-                        .Help("Singleton writes refused because the writer no longer held the lease")
-                        .Register(r)
-                        .Add({})),
-      renew_failures(prometheus::BuildCounter()
-                         .Name("vik_cluster_lease_renew_failures_total")
-                         .Help("Lease renewals that failed because the database could not be reached")
-                         .Register(r)
-                         .Add({})),
-      instances_live(prometheus::BuildGauge()
-                         .Name("vik_cluster_instances_live")
-                         .Help("Instances seen recently in the shared database")
-                         .Register(r)
-                         .Add({})),
-      round_seconds(prometheus::BuildHistogram()
-                        .Name("vik_cluster_lease_round_seconds")
-                        .Help("Time one acquire-or-renew round of the leader lease took")
-                        .Register(r)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1,
+    : is_leader(metrics::Gauge(r, "vik_cluster_is_leader", "1 while this instance holds the leader lease, else 0")),
+      epoch(metrics::Gauge(r, "vik_cluster_lease_epoch", "Epoch of the leader lease term this instance holds or last held")),
+      acquired(metrics::Counter(r, "vik_cluster_lease_acquired_total", "Times this instance became leader")),
+      lost(metrics::Counter(r, "vik_cluster_lease_lost_total", "Times this instance stopped being leader other than by releasing the lease")),
+      fenced_writes(metrics::Counter(r, "vik_cluster_fenced_writes_total", "Singleton writes refused because the writer no longer held the lease")),
+      renew_failures(metrics::Counter(r, "vik_cluster_lease_renew_failures_total", "Lease renewals that failed because the database could not be reached")),
+      instances_live(metrics::Gauge(r, "vik_cluster_instances_live", "Instances seen recently in the shared database")),
+      round_seconds(metrics::Histogram(r, "vik_cluster_lease_round_seconds", "Time one acquire-or-renew round of the leader lease took", metrics::Buckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1,
                                                                          2.5, 5})) {}
 
 LeaderLease::LeaderLease(store::LeaseStore& store, LeaseOptions options, std::string node_id, const core::Clock& clock,

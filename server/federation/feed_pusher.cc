@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "core/logging.h"
+#include "domain/picture.h"
 #include "wire/change_filters.h"
 #include "wire/change_mapping.h"
 #include "rpc/grpc_status.h"
@@ -56,8 +57,8 @@ class FeedPusher::Pusher final : public PeerLoop {
 
   void ReadSnapshots() {
     const wire::StatusContext& ctx = deps_.options.status;
-    auto actual = deps_.store.ReadSnapshot(ctx.region, "actual", ctx.lease, ctx.live_window);
-    auto exercise = actual.ok() ? deps_.store.ReadSnapshot(ctx.region, "exercise", ctx.lease, ctx.live_window)
+    auto actual = deps_.store.ReadSnapshot(ctx.region, std::string(domain::PictureName(domain::Picture::kActual)), ctx.lease, ctx.live_window);
+    auto exercise = actual.ok() ? deps_.store.ReadSnapshot(ctx.region, std::string(domain::PictureName(domain::Picture::kExercise)), ctx.lease, ctx.live_window)
                                 : actual.status();
     if (!exercise.ok()) {
       Failed("read own snapshot: " + exercise.status().message());

@@ -5,10 +5,11 @@
 #include <grpcpp/grpcpp.h>
 
 #include "core/logging.h"
+#include "metrics/declare.h"
 #include "rpc/grpc_status.h"
-#include "wire/mirror_mapping.h"
 #include "store/fence_status.h"
 #include "vik/v1/exchange.grpc.pb.h"
+#include "wire/mirror_mapping.h"
 
 namespace vik::federation {
 namespace {
@@ -33,36 +34,13 @@ std::string Describe(const char* method, const grpc::Status& s) {
 }  // namespace
 
 MirrorMetrics::MirrorMetrics(prometheus::Registry& registry)
-    : applied_(prometheus::BuildCounter()
-                   .Name("vik_peer_changes_applied_total")
-                   .Help("Changes of a peer's feed applied to the local mirror (leader only), by peer")
-                   .Register(registry)),
-      errors_(prometheus::BuildCounter()
-                  .Name("vik_peer_errors_total")
-                  .Help("Failed calls to a peer or failed applies of its changes, by peer")
-                  .Register(registry)),
-      snapshots_(prometheus::BuildCounter()
-                     .Name("vik_peer_snapshots_total")
-                     .Help("Times a peer's mirror was (re)synchronised from its snapshot, by peer")
-                     .Register(registry)),
-      last_contact_(prometheus::BuildGauge()
-                        .Name("vik_peer_last_contact_timestamp_seconds")
-                        .Help("Unix time of the last successful call to a peer (leader only), by peer")
-                        .Register(registry)),
-      up_(prometheus::BuildGauge()
-              .Name("vik_peer_up")
-              .Help("1 when the last call to the peer succeeded, 0 when it failed (leader only), by peer")
-              .Register(registry)),
-      pushed_(prometheus::BuildCounter()
-                  .Name("vik_peer_changes_pushed_total")
-                  .Help("Changes of this node's feed pushed to a peer and applied there (leader only), by peer")
-                  .Register(registry)),
-      change_age_(prometheus::BuildHistogram()
-                      .Name("vik_peer_change_age_seconds")
-                      .Help("Age of the newest change of an applied page of a peer's feed when it was applied "
-                            "(propagation delay; the peer's clock against this node's)")
-                      .Register(registry)
-                      .Add({}, prometheus::Histogram::BucketBoundaries{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60,
+    : applied_(metrics::CounterFamily(registry, "vik_peer_changes_applied_total", "Changes of a peer's feed applied to the local mirror (leader only), by peer")),
+      errors_(metrics::CounterFamily(registry, "vik_peer_errors_total", "Failed calls to a peer or failed applies of its changes, by peer")),
+      snapshots_(metrics::CounterFamily(registry, "vik_peer_snapshots_total", "Times a peer's mirror was (re)synchronised from its snapshot, by peer")),
+      last_contact_(metrics::GaugeFamily(registry, "vik_peer_last_contact_timestamp_seconds", "Unix time of the last successful call to a peer (leader only), by peer")),
+      up_(metrics::GaugeFamily(registry, "vik_peer_up", "1 when the last call to the peer succeeded, 0 when it failed (leader only), by peer")),
+      pushed_(metrics::CounterFamily(registry, "vik_peer_changes_pushed_total", "Changes of this node's feed pushed to a peer and applied there (leader only), by peer")),
+      change_age_(metrics::Histogram(registry, "vik_peer_change_age_seconds", "Age of the newest change of an applied page of a peer's feed when it was applied " "(propagation delay; the peer's clock against this node's)", metrics::Buckets{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60,
                                                                        300})) {}
 
 prometheus::Counter& MirrorMetrics::Applied(const std::string& peer) { return applied_.Add({{"peer", peer}}); }

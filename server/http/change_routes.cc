@@ -53,11 +53,12 @@ void AddChangeRoutes(Router& router, ChangeRouteContext ctx) {
       respond(ErrorResponse(params.status()));
       return;
     }
-    const std::string picture = Param(*params, "picture").empty() ? "actual" : Param(*params, "picture");
-    if (picture != "actual" && picture != "exercise") {
-      respond(ErrorResponse(core::InvalidArgument("picture: expected actual or exercise (never mixed)")));
+    const auto which = PictureParam(*params);
+    if (!which.ok()) {
+      respond(ErrorResponse(which.status()));
       return;
     }
+    const std::string picture(domain::PictureName(*which));
     SubmitOrRefuse(*ctx.blocking, *caller, [ctx, picture, respond] {
       auto snapshot = ctx.store->ReadSnapshot(ctx.status.region, picture, ctx.status.lease, ctx.status.live_window);
       if (!snapshot.ok()) {

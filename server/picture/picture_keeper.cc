@@ -5,6 +5,8 @@
 #include <set>
 
 #include "core/logging.h"
+#include "domain/picture.h"
+#include "metrics/declare.h"
 #include "store/fence_status.h"
 
 namespace vik::picture {
@@ -61,55 +63,17 @@ bool LevelsDiffer(const store::RiskRow& a, const store::RiskRow& b) {
 }  // namespace
 
 PictureMetrics::PictureMetrics(prometheus::Registry& registry)
-    : rounds(prometheus::BuildCounter()
-                 .Name("vik_picture_rounds_total")
-                 .Help("Rounds of the picture keeper (leader only), by result")
-                 .Register(registry)),
-      round_seconds(prometheus::BuildHistogram()
-                        .Name("vik_picture_round_seconds")
-                        .Help("Duration of a picture keeper round")
-                        .Register(registry)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
+    : rounds(metrics::CounterFamily(registry, "vik_picture_rounds_total", "Rounds of the picture keeper (leader only), by result")),
+      round_seconds(metrics::Histogram(registry, "vik_picture_round_seconds", "Duration of a picture keeper round", metrics::Buckets{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
                                                                          0.2, 0.5, 1, 2, 5, 10})),
-      changes_read(prometheus::BuildCounter()
-                       .Name("vik_picture_changes_read_total")
-                       .Help("Change-log rows read by the picture keeper")
-                       .Register(registry)
-                       .Add({})),
-      risk_writes(prometheus::BuildCounter()
-                      .Name("vik_picture_risk_writes_total")
-                      .Help("Risk rows written by the picture keeper")
-                      .Register(registry)
-                      .Add({})),
-      risks(prometheus::BuildGauge()
-                .Name("vik_picture_risks")
-                .Help("Risks in the picture by effective level (leader only)")
-                .Register(registry)),
-      signals_held(prometheus::BuildGauge()
-                       .Name("vik_picture_signals_held")
-                       .Help("Signals held by the risk engine (in effect, upcoming or within the trend look-back)")
-                       .Register(registry)
-                       .Add({})),
-      last_write(prometheus::BuildGauge()
-                     .Name("vik_picture_last_write_timestamp_seconds")
-                     .Help("When the picture keeper last committed a round (leader only)")
-                     .Register(registry)
-                     .Add({})),
-      lag(prometheus::BuildGauge()
-              .Name("vik_picture_lag_seconds")
-              .Help("Age of the oldest committed change the keeper has not applied (0: caught up; leader only). "
-                    "Grows while a long transaction holds the change log back")
-              .Register(registry)
-              .Add({})),
-      source_silent(prometheus::BuildGauge()
-                        .Name("vik_source_silent")
-                        .Help("1 when a source with an expected interval has been silent for more than two "
-                              "intervals (leader only)")
-                        .Register(registry)),
-      source_last(prometheus::BuildGauge()
-                      .Name("vik_source_last_signal_timestamp_seconds")
-                      .Help("When a source last delivered a signal, over all instances (leader only)")
-                      .Register(registry)) {}
+      changes_read(metrics::Counter(registry, "vik_picture_changes_read_total", "Change-log rows read by the picture keeper")),
+      risk_writes(metrics::Counter(registry, "vik_picture_risk_writes_total", "Risk rows written by the picture keeper")),
+      risks(metrics::GaugeFamily(registry, "vik_picture_risks", "Risks in the picture by effective level (leader only)")),
+      signals_held(metrics::Gauge(registry, "vik_picture_signals_held", "Signals held by the risk engine (in effect, upcoming or within the trend look-back)")),
+      last_write(metrics::Gauge(registry, "vik_picture_last_write_timestamp_seconds", "When the picture keeper last committed a round (leader only)")),
+      lag(metrics::Gauge(registry, "vik_picture_lag_seconds", "Age of the oldest committed change the keeper has not applied (0: caught up; leader only). " "Grows while a long transaction holds the change log back")),
+      source_silent(metrics::GaugeFamily(registry, "vik_source_silent", "1 when a source with an expected interval has been silent for more than two " "intervals (leader only)")),
+      source_last(metrics::GaugeFamily(registry, "vik_source_last_signal_timestamp_seconds", "When a source last delivered a signal, over all instances (leader only)")) {}
 
 PictureKeeper::PictureKeeper(store::PictureStore& store, const core::Clock& clock, KeeperOptions options,
                              std::shared_ptr<spdlog::logger> log, PictureMetrics& metrics)
@@ -137,8 +101,8 @@ void PictureKeeper::Reset() {
   ClearExportedMetrics();
   warm_ = false;
   epoch_ = 0;
-  actual_ = Book{"actual", std::make_unique<domain::RiskBook>(domain::SignalStatus::kActual, options_.engine)};
-  exercise_ = Book{"exercise", std::make_unique<domain::RiskBook>(domain::SignalStatus::kExercise, options_.engine)};
+  actual_ = Book{std::string(domain::PictureName(domain::Picture::kActual)), std::make_unique<domain::RiskBook>(domain::SignalStatus::kActual, options_.engine)};
+  exercise_ = Book{std::string(domain::PictureName(domain::Picture::kExercise)), std::make_unique<domain::RiskBook>(domain::SignalStatus::kExercise, options_.engine)};
   cursor_ = {};
   written_cursor_ = {};
   written_.clear();
@@ -149,13 +113,11 @@ void PictureKeeper::Reset() {
 }
 
 PictureKeeper::Book* PictureKeeper::BookOf(const std::string& picture) {
-  if (picture == "actual") {
-    return &actual_;
+  const auto which = domain::ParsePicture(picture);
+  if (!which) {
+    return nullptr;
   }
-  if (picture == "exercise") {
-    return &exercise_;
-  }
-  return nullptr;
+  return *which == domain::Picture::kExercise ? &exercise_ : &actual_;
 }
 
 bool PictureKeeper::SetHealth(const store::SourceSeen& seen) {

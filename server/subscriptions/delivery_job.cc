@@ -7,11 +7,12 @@
 
 #include "core/logging.h"
 #include "domain/change_filter.h"
-#include "wire/change_filters.h"
-#include "wire/change_mapping.h"
+#include "metrics/declare.h"
 #include "store/fence_status.h"
 #include "subscriptions/retry_schedule.h"
 #include "subscriptions/webhook_signature.h"
+#include "wire/change_filters.h"
+#include "wire/change_mapping.h"
 
 namespace vik::subscriptions {
 namespace {
@@ -35,37 +36,13 @@ struct Subscriber {
 }  // namespace
 
 DeliveryMetrics::DeliveryMetrics(prometheus::Registry& registry)
-    : deliveries(prometheus::BuildCounter()
-                     .Name("vik_webhook_deliveries_total")
-                     .Help("Webhook delivery attempts by result: delivered, retry (failed, tried again later), dead")
-                     .Register(registry)),
-      delivery_seconds(prometheus::BuildHistogram()
-                           .Name("vik_webhook_delivery_seconds")
-                           .Help("Duration of one webhook POST, connect to response")
-                           .Register(registry)
-                           .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    : deliveries(metrics::CounterFamily(registry, "vik_webhook_deliveries_total", "Webhook delivery attempts by result: delivered, retry (failed, tried again later), dead")),
+      delivery_seconds(metrics::Histogram(registry, "vik_webhook_delivery_seconds", "Duration of one webhook POST, connect to response", metrics::Buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                                                             1, 2.5, 5, 10, 30})),
-      enqueued(prometheus::BuildCounter()
-                   .Name("vik_webhook_enqueued_total")
-                   .Help("Webhook deliveries enqueued (a change matching a subscription)")
-                   .Register(registry)
-                   .Add({})),
-      changes_skipped(prometheus::BuildCounter()
-                          .Name("vik_webhook_cursor_resets_total")
-                          .Help("Times the delivery job's cursor fell out of the change log and restarted at the "
-                                "oldest change kept (changes in between were not delivered)")
-                          .Register(registry)
-                          .Add({})),
-      pending(prometheus::BuildGauge()
-                  .Name("vik_webhook_pending")
-                  .Help("Webhook deliveries waiting to be sent or retried (leader only)")
-                  .Register(registry)
-                  .Add({})),
-      dead(prometheus::BuildGauge()
-               .Name("vik_webhook_dead")
-               .Help("Webhook deliveries given up (dead letters kept, re-queueable; leader only)")
-               .Register(registry)
-               .Add({})) {
+      enqueued(metrics::Counter(registry, "vik_webhook_enqueued_total", "Webhook deliveries enqueued (a change matching a subscription)")),
+      changes_skipped(metrics::Counter(registry, "vik_webhook_cursor_resets_total", "Times the delivery job's cursor fell out of the change log and restarted at the " "oldest change kept (changes in between were not delivered)")),
+      pending(metrics::Gauge(registry, "vik_webhook_pending", "Webhook deliveries waiting to be sent or retried (leader only)")),
+      dead(metrics::Gauge(registry, "vik_webhook_dead", "Webhook deliveries given up (dead letters kept, re-queueable; leader only)")) {
   for (const char* result : {"delivered", "retry", "dead"}) {
     deliveries.Add({{"result", result}});
   }

@@ -30,7 +30,8 @@ core::Result<vik::v1::NationalStatus> ReadNationalStatus(store::Store& store, co
   if (min_level < 1 || min_level > 4) {
     return core::InvalidArgument("minLevel: must be 1..4, got " + std::to_string(min_level));
   }
-  auto overview = store.ReadMirrorOverview(source.peers, "actual", top, min_level);
+  auto overview = store.ReadMirrorOverview(source.peers, std::string(domain::PictureName(domain::Picture::kActual)), top,
+                                           min_level);
   if (!overview.ok()) {
     return overview.status();
   }
