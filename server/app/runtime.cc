@@ -60,8 +60,7 @@ std::string AdvertisedHost(const std::string& host) {
 }  // namespace
 
 Runtime::Runtime(Config config)
-    : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), feed_timer_(ioc_), picture_timer_(ioc_), delivery_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
+    : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (lease_loop_) {
@@ -373,6 +372,9 @@ core::Status Runtime::StartUp() {
   if (auto s = grpc_->Start(); !s.ok()) {
     return s;
   }
+  advertised_http_ = HostPort(AdvertisedHost(config_.http.host), http_->port());
+  advertised_grpc_ = HostPort(AdvertisedHost(config_.grpc.host), grpc_->port());
+  CreateJobs();
   if (auto s = WritePortsFile(); !s.ok()) {
     return s;
   }
@@ -466,30 +468,7 @@ int Runtime::Serve() {
     core::LogInfo(*log_, "management listener: /healthz, /readyz, /metrics",
                   {{"http", "http://" + HostPort(ClientHost(config_.management_host), management_http_->port())}});
   }
-  ScheduleReadinessCheck(std::chrono::milliseconds(0));
-  ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
-  lease_loop_ = std::make_unique<cluster::LeaseLoop>(*lease_, config_.lease_renew_interval,
-                                                     [this] { ScheduleLeaderRound(); });
-  lease_thread_ = std::thread([this] { lease_loop_->Run(); });
-  pthread_setname_np(lease_thread_.native_handle(), "vik-lease");
-  ScheduleFeedPoll(config_.feeds_poll_tick);
-  if (config_.picture_enabled && config_.role != "national") {
-    SchedulePictureRound(config_.picture_interval);
-  }
-  if (mirror_) {
-    mirror_->Start();
-  }
-  if (pusher_) {
-    pusher_->Start();
-  }
-  if (config_.subscriptions_enabled && config_.role != "national") {
-    ScheduleDeliveryRound(config_.subscriptions_interval);
-  }
-  // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
-  // restarted, while a slow database (a readiness check blocking on connect) is not.
-  if (std::uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
-    ScheduleWatchdog(std::chrono::microseconds(usec / 3));
-  }
+  StartJobs();
 
   {
     std::unique_lock lock(shutdown_mu_);
@@ -518,314 +497,14 @@ void Runtime::WaitForSignal() {
   });
 }
 
-void Runtime::ScheduleReadinessCheck(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    readiness_timer_.expires_after(delay);
-    readiness_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { CheckReadiness(); })) {
-        // The jobs pool is saturated; try again later.
-        ScheduleReadinessCheck(config_.readiness_interval);
-      }
-    });
-  });
-}
-
-void Runtime::ScheduleWatchdog(std::chrono::microseconds period) {
-  watchdog_timer_.expires_after(period);
-  watchdog_timer_.async_wait([this, period](const boost::system::error_code& ec) {
-    if (ec || stopping_) {
-      return;
-    }
-    sd_notify(0, "WATCHDOG=1");
-    ScheduleWatchdog(period);
-  });
-}
-
-// After each lease round (on the lease thread): the leader's housekeeping runs on the jobs pool,
-// one round at a time; a round still running, or a full jobs pool, skips this one.
-void Runtime::ScheduleLeaderRound() {
-  if (stopping_ || leader_round_busy_.exchange(true)) {
-    return;
-  }
-  if (!jobs_->TrySubmit([this] { LeaderRound(); })) {
-    leader_round_busy_ = false;
-  }
-}
-
-void Runtime::LeaderRound() {
-  // Singleton jobs run only on the leader and only through the fence: the sweep of parked
-  // references, the leader heartbeat (and pruning of heartbeats older than a day).
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    // References parked while their target was being stored by a concurrent transaction: applied
-    // within a round. Idempotent, so it needs no fence.
-    const auto retention = std::chrono::duration_cast<std::chrono::seconds>(config_.pending_references_retention);
-    if (auto swept = jobs_store_->SweepPendingReferences(1000, retention); swept.ok() && *swept > 0) {
-      core::LogInfo(*log_, "applied parked references", {{"signals_ended", static_cast<std::uint64_t>(*swept)}});
-    }
-    core::Status s = jobs_store_->WriteHeartbeat(*fence, std::chrono::hours(24));
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("leader heartbeat");
-    }
-    // The change log's retention: changes older than changes.retention that the picture keeper
-    // has read are pruned, a bounded batch per round (docs/exchange.md).
-    if (lease_ticks_ % 10 == 5 && config_.changes_retention.count() > 0) {
-      auto pruned = jobs_store_->PruneChanges(*fence, clock_.Now() - config_.changes_retention, 10000);
-      if (pruned.ok() && *pruned > 0) {
-        core::LogInfo(*log_, "pruned old changes", {{"changes", static_cast<std::uint64_t>(*pruned)}});
-      } else if (!pruned.ok() && store::IsFenced(pruned.status())) {
-        lease_->OnFenced("change log pruning");
-      }
-      // Mirrored signals and risks out of the picture are kept as long as the own changes.
-      if (mirror_) {
-        auto forgotten = jobs_store_->PruneMirror(*fence, clock_.Now() - config_.changes_retention, 10000);
-        if (!forgotten.ok() && store::IsFenced(forgotten.status())) {
-          lease_->OnFenced("mirror pruning");
-        }
-      }
-    }
-  }
-  if (lease_ticks_++ % 10 == 0) {
-    if (auto instances = jobs_store_->ListInstances(std::chrono::seconds(30)); instances.ok()) {
-      std::size_t live = 0;
-      for (const auto& i : *instances) {
-        live += i.live ? 1 : 0;
-      }
-      cluster_metrics_->instances_live.Set(static_cast<double>(live));
-    }
-  }
-  leader_round_busy_ = false;
-}
-
-// CAP feed polling, a singleton job with its own timer: a round may take long (network fetches with
-// their own deadlines) and must not delay the lease renewals of LeaseTick. A round is submitted to
-// the blocking pool only while this instance holds the lease, and every write in it passes the
-// fence; the next round is scheduled when this one ends, so rounds never overlap.
-void Runtime::ScheduleFeedPoll(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    feed_timer_.expires_after(delay);
-    feed_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!lease_->fence() || !jobs_->TrySubmit([this] { PollFeeds(); })) {
-        ScheduleFeedPoll(config_.feeds_poll_tick);
-      }
-    });
-  });
-}
-
-void Runtime::PollFeeds() {
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    core::Status s = feed_poller_->Poll(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("cap feed poll");
-    }
-  }
-  ScheduleFeedPoll(config_.feeds_poll_tick);
-}
-
-// The risk picture, a singleton job with its own timer (docs/risk-model.md §7): rounds run on the
-// blocking pool one at a time (the next is scheduled when one ends); every write passes the fence.
-// A follower's keeper holds nothing: it is reset when leadership is lost (no round runs then).
-void Runtime::SchedulePictureRound(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    picture_timer_.expires_after(delay);
-    picture_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!lease_->fence()) {
-        if (keeper_->warm()) {
-          keeper_->Reset();
-        }
-        SchedulePictureRound(config_.picture_interval);
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { KeepPicture(); })) {
-        SchedulePictureRound(config_.picture_interval);
-      }
-    });
-  });
-}
-
-void Runtime::KeepPicture() {
-  std::chrono::milliseconds next = config_.picture_interval;
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    core::Status s = keeper_->Round(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("picture keeper");
-    } else if (!s.ok()) {
-      // Every failure is counted (vik_picture_rounds_total{result="error"}); the log gets the first
-      // of a run and then one in a hundred. The next round (a fresh warm-up) waits longer after each
-      // failure in a row: interval x 2^n, at most 30 s.
-      if (keeper_failures_++ % 100 == 0) {
-        core::LogWarn(*log_, "picture round failed; retrying", {{"error", s.message()},
-                                                                 {"failures", static_cast<std::uint64_t>(keeper_failures_)}});
-      }
-      next = std::min<std::chrono::milliseconds>(std::chrono::seconds(30),
-                                                 config_.picture_interval * (1u << std::min(keeper_failures_, 6u)));
-    } else {
-      keeper_failures_ = 0;
-    }
-  }
-  SchedulePictureRound(next);
-}
-
-// Webhook deliveries, a singleton job like the picture keeper (docs/exchange.md, "Subscriptions"):
-// one round at a time on the blocking pool; every write passes the fence.
-void Runtime::ScheduleDeliveryRound(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    delivery_timer_.expires_after(delay);
-    delivery_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!lease_->fence()) {
-        delivery_job_->Idle();
-        ScheduleDeliveryRound(config_.subscriptions_interval);
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { DeliverWebhooks(); })) {
-        ScheduleDeliveryRound(config_.subscriptions_interval);
-      }
-    });
-  });
-}
-
-void Runtime::DeliverWebhooks() {
-  std::chrono::milliseconds next = config_.subscriptions_interval;
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    core::Status s = delivery_job_->Round(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("webhook delivery");
-    } else if (!s.ok()) {
-      // The first failure of a run is logged, then one in a hundred; the next round waits longer
-      // after each failure in a row (interval x 2^n, at most 30 s).
-      if (delivery_failures_++ % 100 == 0) {
-        core::LogWarn(*log_, "webhook delivery round failed; retrying",
-                      {{"error", s.message()}, {"failures", static_cast<std::uint64_t>(delivery_failures_)}});
-      }
-      next = std::min<std::chrono::milliseconds>(
-          std::chrono::seconds(30), config_.subscriptions_interval * (1u << std::min(delivery_failures_, 6u)));
-    } else {
-      delivery_failures_ = 0;
-    }
-  }
-  ScheduleDeliveryRound(next);
-}
-
-void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    credentials_timer_.expires_after(delay);
-    credentials_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { RefreshCredentials(); })) {
-        ScheduleCredentialsRefresh(config_.auth_refresh_interval);
-      }
-    });
-  });
-}
-
-void Runtime::RefreshCredentials() {
-  // Reference data first: ingest needs it to validate, and it only changes with migrations.
-  if (!pipeline_->has_reference_data()) {
-    auto reference = jobs_store_->LoadReferenceData(config_.region);
-    if (reference.ok() && !reference->municipalities.empty()) {
-      core::LogInfo(*log_, "reference data loaded",
-                    {{"region", config_.region},
-                     {"municipalities", static_cast<std::uint64_t>(reference->municipalities.size())},
-                     {"themes", static_cast<std::uint64_t>(reference->themes.size())}});
-      pipeline_->SetReferenceData(std::make_shared<const domain::ReferenceData>(std::move(reference).value()));
-    } else if (reference.ok() && !reference_warning_logged_) {
-      core::LogWarn(*log_, "no municipalities for this region in the reference data; ingest answers UNAVAILABLE",
-                    {{"region", config_.region}});
-      reference_warning_logged_ = true;
-    }
-  }
-  core::Status s = auth_->Refresh();
-  if (!s.ok() && !credentials_error_logged_) {
-    core::LogWarn(*log_, "cannot load tokens and sources; keeping the previous copy", {{"error", s.message()}});
-    credentials_error_logged_ = true;
-  } else if (s.ok()) {
-    credentials_error_logged_ = false;
-    for (const auto& [source, seconds] : auth_->expected_intervals()) {
-      ingest_metrics_->source_expected_interval.Add({{"source", source}}).Set(static_cast<double>(seconds));
-    }
-  }
-  ScheduleCredentialsRefresh(config_.auth_refresh_interval);
-}
-
-void Runtime::CheckReadiness() {
-  ++checks_;
-  core::Status s = core::Status::Ok();
-  if (config_.migrate_on_start && !migrated_) {
-    auto applied = jobs_store_->Migrate();
-    if (applied.ok()) {
-      migrated_ = true;
-      core::LogInfo(*log_, "schema migrated after the database became reachable", {{"applied", *applied}});
-    } else {
-      s = applied.status();
-    }
-  }
-  if (s.ok()) {
-    s = jobs_store_->CheckSchema(/*allow_newer=*/true);
-  }
-  const bool db_ok = s.code() != core::StatusCode::kUnavailable && s.code() != core::StatusCode::kDeadlineExceeded &&
-                     s.code() != core::StatusCode::kResourceExhausted;
-  readiness_->Record(db_ok, db_ok ? "" : s.message(), s.ok(), s.ok() ? "" : s.message(),
-                     std::chrono::system_clock::now());
-  // The partner-facing /readyz gives only a generic reason: the detail is here (once per change).
-  if (!s.ok() && s.message() != last_readiness_error_) {
-    core::LogWarn(*log_, "readiness check failed", {{"error", s.message()}});
-  }
-  last_readiness_error_ = s.ok() ? std::string() : s.message();
-
-  if (s.ok() && (!instance_registered_ || checks_ % 10 == 0)) {
-    core::Status r = instance_registered_
-                         ? jobs_store_->TouchInstance(config_.node_id)
-                         : jobs_store_->RegisterInstance({config_.node_id, config_.region, Version(),
-                                                     HostPort(AdvertisedHost(config_.http.host), http_->port()),
-                                                     HostPort(AdvertisedHost(config_.grpc.host), grpc_->port()),
-                                                     std::chrono::duration<double>(
-                                                         std::chrono::system_clock::now().time_since_epoch())
-                                                         .count()});
-    if (r.ok()) {
-      instance_registered_ = true;
-    }
-  }
-
-  if (!systemd_ready_sent_) {
-    systemd_ready_sent_ = true;
-    sd_notify(0, "READY=1\nSTATUS=serving");
-  }
-  ScheduleReadinessCheck(config_.readiness_interval);
-}
-
 void Runtime::Shutdown() {
   const auto started = std::chrono::steady_clock::now();
   core::LogInfo(*log_, "shutting down", {{"signal", signal_number_},
                                          {"drain_timeout_ms", static_cast<std::int64_t>(config_.drain_timeout.count())}});
   stopping_ = true;
+  for (core::PeriodicJob* job : jobs_in_order_) {
+    job->RequestStop();  // no step starts from now on; those in flight end early (keep_going)
+  }
   readiness_->SetDraining();
   // Singleton work stops at once and the lease is handed over: a follower takes it on its next bid.
   lease_loop_->Stop();
@@ -858,13 +537,9 @@ void Runtime::Shutdown() {
   if (pusher_) {
     pusher_->Stop(std::chrono::seconds(3));
   }
+  jobs_executor_->Close();
+  io_executor_->Close();
   boost::asio::post(ioc_, [this] {
-    readiness_timer_.cancel();
-    credentials_timer_.cancel();
-    feed_timer_.cancel();
-    picture_timer_.cancel();
-    delivery_timer_.cancel();
-    watchdog_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);
   });
@@ -876,6 +551,9 @@ void Runtime::Shutdown() {
   cap_pool_->Stop();
   blocking_->Stop();
   jobs_->Stop();
+  for (core::PeriodicJob* job : jobs_in_order_) {
+    job->Stop();  // the steps have ended with the pools; nothing waits here
+  }
   webhook_pool_->Stop();
   for (store::Store* s : {store_.get(), lease_store_.get(), jobs_store_.get(), ingest_store_.get(), cap_store_.get()}) {
     s->CloseIdle();

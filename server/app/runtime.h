@@ -21,13 +21,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <prometheus/registry.h>
 
+#include "app/asio_job_executor.h"
 #include "app/config.h"
 #include "app/process_metrics.h"
 #include "core/blocking_pool.h"
+#include "core/periodic_job.h"
 #include "core/readiness.h"
+#include "cluster/leader_job.h"
 #include "cluster/leader_lease.h"
 #include "cluster/lease_loop.h"
 #include "rpc/grpc_server.h"
@@ -62,19 +64,16 @@ class Runtime {
 
  private:
   core::Status StartUp();
-  void ScheduleReadinessCheck(std::chrono::milliseconds delay);
-  void CheckReadiness();  // runs on the jobs pool
-  void ScheduleWatchdog(std::chrono::microseconds period);
-  void ScheduleLeaderRound();  // called on the lease thread after each lease round
-  void LeaderRound();  // runs on the jobs pool, leader only: heartbeat, sweeps, pruning
-  void ScheduleFeedPoll(std::chrono::milliseconds delay);
-  void PollFeeds();  // runs on the jobs pool, leader only
-  void SchedulePictureRound(std::chrono::milliseconds delay);
-  void KeepPicture();  // runs on the jobs pool, leader only
-  void ScheduleDeliveryRound(std::chrono::milliseconds delay);
-  void DeliverWebhooks();  // runs on the jobs pool, leader only
-  void ScheduleCredentialsRefresh(std::chrono::milliseconds delay);
-  void RefreshCredentials();  // runs on the jobs pool
+  // The named periodic jobs (app/runtime_jobs.cc): created by StartUp, started by StartJobs in the
+  // documented order; each step below runs on the jobs pool, one run at a time.
+  void CreateJobs();
+  void StartJobs();
+  core::Status CheckReadiness();
+  core::Status RefreshCredentials();
+  core::Status CountLiveInstances();
+  core::Status SweepReferences();
+  core::Status PruneChanges(const store::Fence& fence);
+  core::Status PruneMirror(const store::Fence& fence);
   void RunIoContext();  // an io thread's body
   void WaitForSignal();
   void Shutdown();
@@ -110,30 +109,27 @@ class Runtime {
   std::unique_ptr<cluster::LeaderLease> lease_;
   std::unique_ptr<cluster::LeaseLoop> lease_loop_;
   std::thread lease_thread_;
-  std::atomic<bool> leader_round_busy_{false};
-  unsigned lease_ticks_ = 0;  // touched only by LeaderRound (one at a time)
   std::unique_ptr<ingest::FeedPoller> feed_poller_;
   std::unique_ptr<picture::PictureMetrics> picture_metrics_;
   std::unique_ptr<picture::PictureKeeper> keeper_;
-  unsigned keeper_failures_ = 0;  // touched only by KeepPicture
   std::unique_ptr<federation::MirrorMetrics> mirror_metrics_;
   std::unique_ptr<federation::PeerMirror> mirror_;  // null without pulled peers
   std::unique_ptr<federation::FeedPusher> pusher_;  // null without push targets
   std::unique_ptr<core::BlockingPool> webhook_pool_;  // webhook POSTs of the delivery job
   std::unique_ptr<subscriptions::DeliveryMetrics> delivery_metrics_;
   std::unique_ptr<subscriptions::DeliveryJob> delivery_job_;
-  unsigned delivery_failures_ = 0;  // touched only by DeliverWebhooks
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  boost::asio::steady_timer readiness_timer_;
-  boost::asio::steady_timer credentials_timer_;
-  boost::asio::steady_timer feed_timer_;
-  boost::asio::steady_timer picture_timer_;
-  boost::asio::steady_timer delivery_timer_;
-  boost::asio::steady_timer watchdog_timer_;
   boost::asio::signal_set signals_;
   std::vector<std::thread> io_threads_;
+  // Timers of the periodic jobs on the io threads; steps on the jobs pool, or inline on the io
+  // thread (the watchdog). After ioc_, before nothing that the jobs use: destroyed before ioc_.
+  std::unique_ptr<AsioJobExecutor> jobs_executor_;
+  std::unique_ptr<AsioJobExecutor> io_executor_;
+  std::vector<std::unique_ptr<core::PeriodicJob>> periodic_jobs_;  // owners
+  std::vector<std::unique_ptr<cluster::LeaderJob>> leader_jobs_;   // owners
+  std::vector<core::PeriodicJob*> jobs_in_order_;                  // every job, in start order
 
   std::shared_ptr<http::HttpMetrics> http_metrics_;
   http::Router router_;
@@ -142,6 +138,8 @@ class Runtime {
   http::Router management_router_;
   std::unique_ptr<http::Server> management_http_;
   std::string last_readiness_error_;  // logged when it changes
+  std::string advertised_http_;       // HOST:PORT registered for this instance (cluster routes)
+  std::string advertised_grpc_;
   std::unique_ptr<rpc::GrpcServer> grpc_;
 
   std::atomic<bool> stopping_{false};
