@@ -14,6 +14,7 @@
 #include <prometheus/gauge.h>
 
 #include "app/build_info.h"
+#include "app/module_options.h"
 #include "core/internal_errors.h"
 #include "core/logging.h"
 #include "http/health_routes.h"
@@ -60,7 +61,7 @@ std::string AdvertisedHost(const std::string& host) {
 }  // namespace
 
 Runtime::Runtime(Config config)
-    : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), signals_(ioc_) {}
+    : config_(std::move(config)), national_(config_.role == "national"), work_(boost::asio::make_work_guard(ioc_)), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (lease_loop_) {
@@ -86,7 +87,28 @@ Runtime::~Runtime() {
   }
 }
 
+// Start-up, in this order; any failure ends it (Serve exits 1): metrics, the store (migrating it
+// when db.migrate_on_start), the pools and the lanes of the store, ingest, the leader's duties,
+// the exchange with peers, the routes, the listeners, the periodic jobs (created, started by
+// Serve), the ports file.
 core::Status Runtime::StartUp() {
+  RegisterRuntimeMetrics();
+  if (core::Status s = OpenStore(); !s.ok()) {
+    return s;
+  }
+  StartPools();
+  CreateIngest();
+  CreateLeaderDuties();
+  CreateExchange();
+  AddRoutes();
+  if (core::Status s = StartListeners(); !s.ok()) {
+    return s;
+  }
+  CreateJobs();
+  return WritePortsFile();
+}
+
+void Runtime::RegisterRuntimeMetrics() {
   registry_ = std::make_shared<prometheus::Registry>();
   RegisterBuildInfo(*registry_);
   process_collector_ = std::make_shared<ProcessCollector>();
@@ -105,7 +127,9 @@ core::Status Runtime::StartUp() {
       it->second->Increment();
     }
   });
+}
 
+core::Status Runtime::OpenStore() {
   store::StoreOptions store_options = config_.store;
   store_options.applied_by = std::string("vikd ") + Version() + " " + config_.node_id;
   store_options.connection.application_name = "vikd/" + config_.node_id;
@@ -135,19 +159,11 @@ core::Status Runtime::StartUp() {
                     {{"error", applied.status().message()}});
     }
   }
+  return core::Status::Ok();
+}
 
-  // The read API's pool: one worker per pooled connection ("api"), refusing (429 with Retry-After)
-  // once its queue is full or its oldest task waited runtime.blocking_max_queue_wait, its workers
-  // niced so that rendering big pages yields the CPU to the io threads and the lease.
-  core::BlockingPoolOptions blocking_options;
-  blocking_options.threads = config_.store.pool_size;
-  blocking_options.max_queued = config_.blocking_queue;
-  blocking_options.max_queue_wait = config_.blocking_max_queue_wait;
-  blocking_options.nice = config_.blocking_nice;
-  blocking_options.max_per_owner = config_.blocking_per_partner;
-  blocking_options.owner_kind = "partner";
-  blocking_options.owner_quota_setting = "runtime.blocking_per_partner";
-  blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", blocking_options);
+void Runtime::StartPools() {
+  blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", ReadPoolOptions(config_));
   auto& refusals = prometheus::BuildCounter()
                        .Name("vik_blocking_refused_total")
                        .Help("Tasks the read API's blocking pool refused or shed (answered 429/RESOURCE_EXHAUSTED), by reason")
@@ -167,148 +183,111 @@ core::Status Runtime::StartUp() {
   // delaying it: the lease (its own thread, cluster::LeaseLoop, and one connection), the singleton
   // jobs, readiness and credential refreshes (the jobs pool), ingest's group commits, CAP documents.
   lease_store_ = store_->OpenLane("lease", 1, std::chrono::milliseconds(500));
-  jobs_store_ = store_->OpenLane("jobs", config_.job_workers, config_.store.acquire_timeout);
-  ingest_store_ = store_->OpenLane("ingest", config_.ingest_writers, config_.store.acquire_timeout);
-  cap_store_ = store_->OpenLane("cap", config_.cap_workers + 1, config_.store.acquire_timeout);
-  jobs_ = std::make_unique<core::BlockingPool>("vik-jobs", config_.job_workers, 64);
+  jobs_store_ = store_->OpenLane("jobs", config_.runtime.job_workers, config_.store.acquire_timeout);
+  ingest_store_ = store_->OpenLane("ingest", config_.ingest.writers, config_.store.acquire_timeout);
+  cap_store_ = store_->OpenLane("cap", config_.cap.workers + 1, config_.store.acquire_timeout);
+  jobs_ = std::make_unique<core::BlockingPool>("vik-jobs", config_.runtime.job_workers, 64);
   jobs_->Start();
   // CAP documents (parse, validate, map, store), the CAP read routes and feed rounds get their own
   // bounded pool, so a burst of large documents can never delay the lease round or readiness.
-  cap_pool_ = std::make_unique<core::BlockingPool>("vik-cap", config_.cap_workers, config_.cap_queue);
+  cap_pool_ = std::make_unique<core::BlockingPool>("vik-cap", config_.cap.workers, config_.cap.queue);
   cap_pool_->Start();
+  // Webhook deliveries (leader only): POSTs run on their own small pool, so a slow receiver never
+  // occupies a database thread.
+  webhook_pool_ = std::make_unique<core::BlockingPool>("vik-webhook", config_.subscriptions.concurrency, 256);
+  webhook_pool_->Start();
+}
 
-  // Ingest: authenticator, rate limiter, group-commit writers, pipeline.
+// Ingest: authenticator, rate limiter, group-commit writers, pipeline, CAP documents.
+void Runtime::CreateIngest() {
   ingest_metrics_ = std::make_unique<ingest::IngestMetrics>(*registry_);
   auth_ = std::make_unique<auth::Authenticator>(*jobs_store_);
-  rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest_rate_limit, config_.ingest_rate_burst, clock_);
-  ingest::WriterOptions writer_options;
-  writer_options.max_queue = config_.ingest_max_queue;
-  writer_options.max_batch = config_.ingest_commit_batch;
-  writer_options.max_wait = config_.ingest_commit_wait;
-  writer_ = std::make_unique<ingest::BatchWriter>(*ingest_store_, writer_options, config_.node_id, *ingest_metrics_);
-  for (std::size_t i = 0; i < config_.ingest_writers; ++i) {
+  rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest.rate_limit, config_.ingest.rate_burst, clock_);
+  writer_ = std::make_unique<ingest::BatchWriter>(*ingest_store_, config_.ingest.writer, config_.node_id,
+                                                  *ingest_metrics_);
+  for (std::size_t i = 0; i < config_.ingest.writers; ++i) {
     writer_threads_.emplace_back([this] { writer_->Run(); });
     pthread_setname_np(writer_threads_.back().native_handle(), "vik-writer");
   }
-  ingest::PipelineOptions pipeline_options;
-  pipeline_options.max_batch = config_.ingest_max_batch;
-  pipeline_options.limits.max_future_skew =
-      std::chrono::duration_cast<std::chrono::seconds>(config_.ingest_max_future_skew);
-  pipeline_ = std::make_unique<ingest::Pipeline>(pipeline_options, *auth_, *rate_limiter_, *writer_, clock_,
+  pipeline_ = std::make_unique<ingest::Pipeline>(PipelineOptionsOf(config_), *auth_, *rate_limiter_, *writer_, clock_,
                                                  *ingest_metrics_);
-  ingest::CapIngestOptions cap_options;
-  cap_options.signal_limits = pipeline_options.limits;
-  cap_options.limits.max_bytes = config_.cap_max_bytes;
-  cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *cap_pool_, *cap_store_,
-                                                    *pipeline_, clock_, *ingest_metrics_,
+  cap_ingest_ = std::make_unique<ingest::CapIngest>(CapIngestOptionsOf(config_), *auth_, *rate_limiter_, *cap_pool_,
+                                                    *cap_store_, *pipeline_, clock_, *ingest_metrics_,
                                                     wire::CanonicalPayloadOf, config_.node_id);
-  ingest_service_ =
-      std::make_unique<rpc::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window,
-                                                config_.stream_limits);
+  ingest_service_ = std::make_unique<rpc::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest.stream_window,
+                                                         config_.streams);
+}
 
+// The lease and what only the leader does with it: feed polls, the picture, webhook deliveries.
+void Runtime::CreateLeaderDuties() {
   cluster_metrics_ = std::make_unique<cluster::ClusterMetrics>(*registry_);
-  cluster::LeaseOptions lease_options;
-  lease_options.ttl = config_.lease_ttl;
-  lease_options.renew_interval = config_.lease_renew_interval;
-  lease_options.safety_margin = std::min(std::chrono::milliseconds(300), config_.lease_ttl / 10);
-  lease_ = std::make_unique<cluster::LeaderLease>(*lease_store_, lease_options, config_.node_id, clock_, *cluster_metrics_);
-  ingest::FeedPollerOptions feed_options;
-  feed_options.fetch.total_timeout = config_.feeds_fetch_timeout;
-  feed_options.fetch.connect_timeout = std::min(config_.feeds_fetch_timeout, std::chrono::milliseconds(5000));
-  feed_options.fetch.max_bytes = config_.feeds_max_bytes;
-  feed_options.fetch.user_agent = std::string("vikd/") + Version();
-  feed_options.limits.max_bytes = config_.feeds_max_bytes;
-  feed_options.max_links_per_poll = config_.feeds_max_links;
-  feed_options.feed_budget = config_.feeds_round_budget;
-  feed_options.max_link_attempts = static_cast<int>(config_.feeds_max_link_attempts);
-  feed_poller_ =
-      std::make_unique<ingest::FeedPoller>(feed_options, *jobs_store_, *cap_ingest_, *registry_, config_.node_id);
-
+  lease_ = std::make_unique<cluster::LeaderLease>(*lease_store_, config_.cluster, config_.node_id, clock_,
+                                                  *cluster_metrics_);
+  feed_poller_ = std::make_unique<ingest::FeedPoller>(FeedPollerOptionsOf(config_), *jobs_store_, *cap_ingest_,
+                                                      *registry_, config_.node_id);
   picture_metrics_ = std::make_unique<picture::PictureMetrics>(*registry_);
   picture::KeeperOptions keeper_options;
   keeper_options.node_id = config_.node_id;
   keeper_ = std::make_unique<picture::PictureKeeper>(*jobs_store_, clock_, keeper_options, core::ModuleLogger("picture"),
                                                      *picture_metrics_);
-  // Webhook deliveries (leader only): POSTs run on their own small pool, so a slow receiver never
-  // occupies a database thread.
-  webhook_pool_ = std::make_unique<core::BlockingPool>("vik-webhook", config_.subscriptions_concurrency, 256);
-  webhook_pool_->Start();
   delivery_metrics_ = std::make_unique<subscriptions::DeliveryMetrics>(*registry_);
-  subscriptions::DeliveryOptions delivery_options;
-  delivery_options.region = config_.region;
-  delivery_options.timeout = config_.subscriptions_timeout;
-  delivery_options.max_attempts = static_cast<int>(config_.subscriptions_max_attempts);
-  delivery_options.min_backoff = config_.subscriptions_min_backoff;
-  delivery_options.max_backoff = config_.subscriptions_max_backoff;
-  delivery_options.max_pending = static_cast<int>(config_.subscriptions_max_pending);
-  delivery_options.max_deliveries = static_cast<int>(config_.subscriptions_max_deliveries);
-  delivery_options.round_budget = config_.subscriptions_round_budget;
-  delivery_options.retention = config_.subscriptions_retention;
-  delivery_options.allow_private_destinations = config_.subscriptions_allow_private_destinations;
-  delivery_options.user_agent = std::string("vikd/") + Version();
-  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_, delivery_options,
-                                                               core::ModuleLogger("subscriptions"),
-                                                               *delivery_metrics_);
-  const wire::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
-                                               std::chrono::seconds(30)};
-  const bool national = config_.role == "national";
-  usecases::NationalSource national_source{{config_.role, national ? std::string() : config_.region,
-                                            config_.peers_stale_after},
-                                           status_context,
-                                           {}};
-  federation::LoopTiming timing;
-  timing.interval = config_.peers_interval;
-  timing.call_timeout = config_.peers_call_timeout;
-  timing.max_backoff = config_.peers_max_backoff;
-  timing.user_agent = std::string("vikd/") + Version();
-  const auto max_message_bytes = static_cast<std::size_t>(config_.grpc.max_message_bytes);
-  // What peers send is bounded by their grpc.max_message_bytes; take at least as much as ours.
-  timing.max_message_bytes = std::max(timing.max_message_bytes, max_message_bytes);
+  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_,
+                                                               DeliveryOptionsOf(config_),
+                                                               core::ModuleLogger("subscriptions"), *delivery_metrics_);
+}
+
+// Region to region: the peers this node mirrors, the nodes it pushes to, and the gRPC exchange.
+void Runtime::CreateExchange() {
+  status_context_ = {config_.region, config_.node_id, lease_->options().name, std::chrono::seconds(30)};
+  national_source_ = {{config_.role, national_ ? std::string() : config_.region, config_.peers.stale_after},
+                      status_context_,
+                      {}};
+  const federation::LoopTiming timing = PeerTimingOf(config_);
   rpc::ExchangeOptions exchange_options;
-  exchange_options.own_region = national ? std::string() : config_.region;
-  exchange_options.watch_limits = config_.stream_limits;
-  exchange_options.max_message_bytes = max_message_bytes;
+  exchange_options.own_region = national_ ? std::string() : config_.region;
+  exchange_options.watch_limits = config_.streams;
+  exchange_options.max_message_bytes = max_message_bytes();
   std::vector<federation::PeerConfig> pulled;
-  for (const auto& p : config_.peers) {
-    national_source.peers.push_back(p.name);
+  for (const auto& p : config_.peers.list) {
+    national_source_.peers.push_back(p.name);
     if (p.push) {
       exchange_options.push_peers.emplace(p.name, p.region);
     } else {
       pulled.push_back({p.name, p.endpoint, p.token, p.tls, p.region});
     }
   }
-  if (!config_.peers.empty() || !config_.pushes.empty()) {
+  if (!config_.peers.list.empty() || !config_.peers.push_targets.empty()) {
     mirror_metrics_ = std::make_unique<federation::MirrorMetrics>(*registry_);
   }
   auto fence_source = [this] { return lease_->fence(); };
   if (!pulled.empty()) {
     federation::MirrorOptions mirror_options;
     mirror_options.timing = timing;
-    mirror_options.page = static_cast<int>(config_.peers_page);
+    mirror_options.page = static_cast<int>(config_.peers.page);
     mirror_options.own_region = exchange_options.own_region;
-    // Contact is recorded at least this often, so a healthy peer never looks stale.
-    mirror_options.status_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(5),
-                                                                         config_.peers_stale_after / 3);
+    mirror_options.status_interval = PeerStatusInterval(config_);
     mirror_ = std::make_unique<federation::PeerMirror>(
         std::move(pulled), mirror_options, *jobs_store_, *jobs_, ioc_, fence_source,
         [this](const char* what) { lease_->OnFenced(what); }, *mirror_metrics_, core::ModuleLogger("mirror"));
   }
-  if (!config_.pushes.empty()) {
+  if (!config_.peers.push_targets.empty()) {
     std::vector<federation::PeerConfig> targets;
-    for (const auto& p : config_.pushes) {
+    for (const auto& p : config_.peers.push_targets) {
       targets.push_back({p.name, p.endpoint, p.token, p.tls, ""});
     }
     federation::PushOptions push_options;
     push_options.timing = timing;
-    push_options.max_message_bytes = max_message_bytes;
-    push_options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), config_.peers_stale_after / 3);
-    push_options.status = status_context;
+    push_options.max_message_bytes = max_message_bytes();
+    push_options.heartbeat = PeerStatusInterval(config_);
+    push_options.status = status_context_;
     pusher_ = std::make_unique<federation::FeedPusher>(std::move(targets), push_options, *jobs_store_, *jobs_, ioc_,
-                                                     fence_source, *mirror_metrics_, core::ModuleLogger("push"));
+                                                       fence_source, *mirror_metrics_, core::ModuleLogger("push"));
   }
-  exchange_service_ = std::make_unique<rpc::ExchangeService>(*store_, *auth_, *blocking_, status_context,
-                                                                  exchange_options, national_source);
+  exchange_service_ = std::make_unique<rpc::ExchangeService>(*store_, *auth_, *blocking_, status_context_,
+                                                             exchange_options, national_source_);
+}
 
+void Runtime::AddRoutes() {
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
   auto process = process_collector_;
@@ -319,53 +298,55 @@ core::Status Runtime::StartUp() {
     return families;
   };
   // With a management listener, /metrics and the readiness detail live there only.
-  const bool management = !config_.management_host.empty();
   http::AddProbeRoutes(router_, *readiness_, /*detailed=*/false);
-  if (management) {
+  if (has_management()) {
     http::AddProbeRoutes(management_router_, *readiness_, /*detailed=*/true);
     http::AddMetricsRoute(management_router_, collect);
   } else {
     http::AddMetricsRoute(router_, collect);
   }
   // A national node has no region of its own: no ingest, no own picture, no region state, no feed.
-  if (!national) {
+  if (!national_) {
     http::AddIngestRoutes(router_, *pipeline_, *auth_);
     http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
-    http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-    http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get(), max_message_bytes});
+    http::AddPictureRoutes(router_, {status_context_, store_.get(), blocking_.get(), auth_.get()});
+    http::AddChangeRoutes(router_,
+                          {status_context_, store_.get(), blocking_.get(), auth_.get(), max_message_bytes()});
     http::ChangeStreamContext stream_context;
-    stream_context.status = status_context;
+    stream_context.status = status_context_;
     stream_context.store = store_.get();
     stream_context.blocking = blocking_.get();
     stream_context.auth = auth_.get();
     stream_context.executor = ioc_.get_executor();
-    stream_context.limits = config_.stream_limits;
+    stream_context.limits = config_.streams;
     http::AddChangeStreamRoute(router_, std::move(stream_context));
     http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get(),
-                                          config_.subscriptions_allow_private_destinations,
-                                          config_.subscriptions_max_per_partner});
+                                          config_.subscriptions.delivery.allow_private_destinations,
+                                          config_.subscriptions.max_per_partner});
     http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   }
-  http::AddNationalRoutes(router_, {national_source, store_.get(), blocking_.get(), auth_.get()});
+  http::AddNationalRoutes(router_, {national_source_, store_.get(), blocking_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});
+}
 
+core::Status Runtime::StartListeners() {
   http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, http_metrics_);
   if (auto s = http_->Start(); !s.ok()) {
     return s;
   }
-  if (management) {
+  if (has_management()) {
     http::HttpOptions options = config_.http;
-    options.host = config_.management_host;
-    options.port = config_.management_port;
+    options.host = config_.management.host;
+    options.port = config_.management.port;
     management_http_ = std::make_unique<http::Server>(ioc_, options, management_router_, http_metrics_);
     if (auto s = management_http_->Start(); !s.ok()) {
       return core::Status(s.code(), "http.management: " + s.message());
     }
   }
   grpc_ = std::make_unique<rpc::GrpcServer>(config_.grpc, *registry_, *readiness_);
-  if (!national) {
+  if (!national_) {
     grpc_->AddService(ingest_service_.get(), vik::v1::IngestService::service_full_name());
   }
   grpc_->AddService(exchange_service_.get(), vik::v1::ExchangeService::service_full_name());
@@ -374,10 +355,6 @@ core::Status Runtime::StartUp() {
   }
   advertised_http_ = HostPort(AdvertisedHost(config_.http.host), http_->port());
   advertised_grpc_ = HostPort(AdvertisedHost(config_.grpc.host), grpc_->port());
-  CreateJobs();
-  if (auto s = WritePortsFile(); !s.ok()) {
-    return s;
-  }
   return core::Status::Ok();
 }
 
@@ -427,7 +404,7 @@ int Runtime::Serve() {
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
   WaitForSignal();
-  for (std::size_t i = 0; i < config_.io_threads; ++i) {
+  for (std::size_t i = 0; i < config_.runtime.io_threads; ++i) {
     io_threads_.emplace_back([this] { RunIoContext(); });
     pthread_setname_np(io_threads_.back().native_handle(), "vik-io");
   }
@@ -466,7 +443,7 @@ int Runtime::Serve() {
                  {"grpc_port", static_cast<int>(grpc_->port())}});
   if (management_http_) {
     core::LogInfo(*log_, "management listener: /healthz, /readyz, /metrics",
-                  {{"http", "http://" + HostPort(ClientHost(config_.management_host), management_http_->port())}});
+                  {{"http", "http://" + HostPort(ClientHost(config_.management.host), management_http_->port())}});
   }
   StartJobs();
 
@@ -500,7 +477,7 @@ void Runtime::WaitForSignal() {
 void Runtime::Shutdown() {
   const auto started = std::chrono::steady_clock::now();
   core::LogInfo(*log_, "shutting down", {{"signal", signal_number_},
-                                         {"drain_timeout_ms", static_cast<std::int64_t>(config_.drain_timeout.count())}});
+                                         {"drain_timeout_ms", static_cast<std::int64_t>(config_.runtime.drain_timeout.count())}});
   stopping_ = true;
   for (core::PeriodicJob* job : jobs_in_order_) {
     job->RequestStop();  // no step starts from now on; those in flight end early (keep_going)
@@ -514,8 +491,8 @@ void Runtime::Shutdown() {
   sd_notify(0, "STOPPING=1\nSTATUS=draining");
   http_->StopAccepting();
 
-  const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
-  const auto grpc_deadline = std::chrono::system_clock::now() + config_.drain_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + config_.runtime.drain_timeout;
+  const auto grpc_deadline = std::chrono::system_clock::now() + config_.runtime.drain_timeout;
   std::thread grpc_stopper([this, grpc_deadline] { grpc_->Shutdown(grpc_deadline); });
   std::size_t forced = http_->Drain(deadline);
   if (management_http_) {

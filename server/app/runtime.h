@@ -1,15 +1,20 @@
 #pragma once
 
-// app::Runtime owns every thread of a serving vikd: the Asio io_context threads (HTTP, timers,
-// signals), the read API's blocking pool for database calls, the lease thread, the jobs pool
-// (singleton jobs, readiness, credentials), the CAP and webhook pools, the ingest writers, and the
-// gRPC server (whose completion threads
-// gRPC manages internally). It wires the modules together, runs the readiness monitor, and performs
-// the ordered shutdown on SIGTERM/SIGINT:
-//   1. readiness -> not ready; gRPC health -> NOT_SERVING; systemd STOPPING=1
-//   2. listeners stop accepting
+// app::Runtime owns every thread of a serving vikd: the Asio io_context threads (HTTP, the timers
+// of the periodic jobs, signals), the read API's blocking pool for database calls, the lease thread
+// (cluster::LeaseLoop), the jobs pool (the steps of the periodic jobs), the CAP and webhook pools,
+// the ingest writers, and the gRPC server (whose completion threads gRPC manages internally).
+// It wires the modules together (StartUp, each module handed its own section of Config), runs
+// every repeating duty as one named periodic job (runtime_jobs.cc), and performs the ordered
+// shutdown on SIGTERM/SIGINT:
+//   1. every periodic job is asked to stop (no step starts again; steps in flight see keep_going
+//      turn false); readiness -> not ready; the lease loop ends and the lease is released
+//   2. gRPC health -> NOT_SERVING; systemd STOPPING=1; listeners stop accepting
 //   3. requests in flight finish until runtime.drain_timeout, then the rest is cancelled
-//   4. timers stop, threads are joined, idle database connections closed; exit code 0.
+//   4. the ingest writers commit what is queued and end; the peer mirror and pusher stop
+//   5. the jobs' timers are cancelled, the io threads joined, the CAP, read and jobs pools drained
+//      and joined (a step in flight ends here), the webhook pool; idle database connections are
+//      closed; exit code 0.
 
 #include <atomic>
 #include <condition_variable>
@@ -48,6 +53,8 @@
 #include "picture/picture_keeper.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "usecases/national_status.h"
+#include "wire/picture_mapping.h"
 #include "subscriptions/delivery_job.h"
 
 namespace vik::app {
@@ -64,6 +71,16 @@ class Runtime {
 
  private:
   core::Status StartUp();
+  void RegisterRuntimeMetrics();
+  core::Status OpenStore();
+  void StartPools();
+  void CreateIngest();
+  void CreateLeaderDuties();
+  void CreateExchange();
+  void AddRoutes();
+  core::Status StartListeners();
+  bool has_management() const { return !config_.management.host.empty(); }
+  std::size_t max_message_bytes() const { return static_cast<std::size_t>(config_.grpc.max_message_bytes); }
   // The named periodic jobs (app/runtime_jobs.cc): created by StartUp, started by StartJobs in the
   // documented order; each step below runs on the jobs pool, one run at a time.
   void CreateJobs();
@@ -80,6 +97,7 @@ class Runtime {
   core::Status WritePortsFile() const;
 
   const Config config_;
+  const bool national_;  // role = national: no ingest, no own picture
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<ProcessCollector> process_collector_;
@@ -103,6 +121,8 @@ class Runtime {
   std::unique_ptr<ingest::CapIngest> cap_ingest_;
   std::unique_ptr<rpc::IngestService> ingest_service_;
   std::unique_ptr<rpc::ExchangeService> exchange_service_;
+  wire::StatusContext status_context_;
+  usecases::NationalSource national_source_;
   std::vector<std::thread> writer_threads_;
 
   std::unique_ptr<cluster::ClusterMetrics> cluster_metrics_;

@@ -50,13 +50,13 @@ void Runtime::CreateJobs() {
                                                                 std::move(idle), log_));
     jobs_in_order_.push_back(&leader_jobs_.back()->job());
   };
-  const milliseconds renew = config_.lease_renew_interval;
-  const bool regional = config_.role != "national";
+  const milliseconds renew = config_.cluster.renew_interval;
+  const bool regional = !national_;
 
   // Every instance: readiness (database, schema, instance registration, systemd READY=1) and the
   // credentials (reference data, tokens and sources), both at once and then every interval.
-  every(Every("readiness", config_.readiness_interval, milliseconds(0)), [this] { return CheckReadiness(); });
-  every(Every("credentials refresh", config_.auth_refresh_interval, milliseconds(0)),
+  every(Every("readiness", config_.runtime.readiness_interval, milliseconds(0)), [this] { return CheckReadiness(); });
+  every(Every("credentials refresh", config_.auth.refresh_interval, milliseconds(0)),
         [this] { return RefreshCredentials(); });
   // The leader's housekeeping, once per lease renewal: the sweep of parked references (idempotent,
   // so it needs no fence) and the leader heartbeat (pruning heartbeats older than a day).
@@ -68,7 +68,7 @@ void Runtime::CreateJobs() {
          });
   // Every ten renewals, half-way between the instance counts: the change log's retention (and the
   // mirror's, kept as long as the own changes), a bounded batch per run (docs/exchange.md).
-  if (config_.changes_retention.count() > 0) {
+  if (config_.changes.retention.count() > 0) {
     leader({Every("change log pruning", renew * 10, renew * 5), "change log pruning"},
            [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing&) { return PruneChanges(fence); });
     if (mirror_) {
@@ -80,14 +80,14 @@ void Runtime::CreateJobs() {
   every(Every("live instances", renew * 10, milliseconds(0)), [this] { return CountLiveInstances(); });
   // CAP feed polling (leader only): a round may take long (network fetches with their own
   // deadlines); it runs on the jobs pool, so it never delays the lease renewals of the lease thread.
-  leader({Every("cap feed poll", config_.feeds_poll_tick, config_.feeds_poll_tick), "cap feed poll"},
+  leader({Every("cap feed poll", config_.feeds.poll_tick, config_.feeds.poll_tick), "cap feed poll"},
          [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing& keep_going) {
            return feed_poller_->Poll(fence, keep_going);
          });
   // The risk picture (docs/risk-model.md §7). A follower's keeper holds nothing: it is reset when
   // a run finds the lease gone. Failures are counted (vik_picture_rounds_total{result="error"}).
-  if (config_.picture_enabled && regional) {
-    leader({WithBackoff(Every("picture keeper", config_.picture_interval, config_.picture_interval),
+  if (config_.picture.enabled && regional) {
+    leader({WithBackoff(Every("picture keeper", config_.picture.interval, config_.picture.interval),
                         "picture round failed; retrying"),
             "picture keeper"},
            [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing& keep_going) {
@@ -100,8 +100,8 @@ void Runtime::CreateJobs() {
            });
   }
   // Webhook deliveries (docs/exchange.md, "Subscriptions").
-  if (config_.subscriptions_enabled && regional) {
-    leader({WithBackoff(Every("webhook delivery", config_.subscriptions_interval, config_.subscriptions_interval),
+  if (config_.subscriptions.enabled && regional) {
+    leader({WithBackoff(Every("webhook delivery", config_.subscriptions.interval, config_.subscriptions.interval),
                         "webhook delivery round failed; retrying"),
             "webhook delivery"},
            [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing& keep_going) {
@@ -126,7 +126,7 @@ void Runtime::CreateJobs() {
 // Start-up order: the lease loop (its own thread), then the jobs in the order CreateJobs made them,
 // then the peer mirror and the feed pusher (their own loops on the io threads and the jobs pool).
 void Runtime::StartJobs() {
-  lease_loop_ = std::make_unique<cluster::LeaseLoop>(*lease_, config_.lease_renew_interval);
+  lease_loop_ = std::make_unique<cluster::LeaseLoop>(*lease_, config_.cluster.renew_interval);
   lease_thread_ = std::thread([this] { lease_loop_->Run(); });
   pthread_setname_np(lease_thread_.native_handle(), "vik-lease");
   for (core::PeriodicJob* job : jobs_in_order_) {
@@ -143,7 +143,7 @@ void Runtime::StartJobs() {
 core::Status Runtime::SweepReferences() {
   // References parked while their target was being stored by a concurrent transaction: applied
   // within a round.
-  const auto retention = std::chrono::duration_cast<std::chrono::seconds>(config_.pending_references_retention);
+  const auto retention = std::chrono::duration_cast<std::chrono::seconds>(config_.ingest.pending_references_retention);
   auto swept = jobs_store_->SweepPendingReferences(1000, retention);
   if (swept.ok() && *swept > 0) {
     core::LogInfo(*log_, "applied parked references", {{"signals_ended", static_cast<std::uint64_t>(*swept)}});
@@ -152,7 +152,7 @@ core::Status Runtime::SweepReferences() {
 }
 
 core::Status Runtime::PruneChanges(const store::Fence& fence) {
-  auto pruned = jobs_store_->PruneChanges(fence, clock_.Now() - config_.changes_retention, 10000);
+  auto pruned = jobs_store_->PruneChanges(fence, clock_.Now() - config_.changes.retention, 10000);
   if (pruned.ok() && *pruned > 0) {
     core::LogInfo(*log_, "pruned old changes", {{"changes", static_cast<std::uint64_t>(*pruned)}});
   }
@@ -160,7 +160,7 @@ core::Status Runtime::PruneChanges(const store::Fence& fence) {
 }
 
 core::Status Runtime::PruneMirror(const store::Fence& fence) {
-  return jobs_store_->PruneMirror(fence, clock_.Now() - config_.changes_retention, 10000).status();
+  return jobs_store_->PruneMirror(fence, clock_.Now() - config_.changes.retention, 10000).status();
 }
 
 core::Status Runtime::CountLiveInstances() {
