@@ -239,7 +239,8 @@ void Runtime::CreateLeaderDuties() {
 // Region to region: the peers this node mirrors, the nodes it pushes to, and the gRPC exchange.
 void Runtime::CreateExchange() {
   status_context_ = {config_.region, config_.node_id, lease_->options().name, std::chrono::seconds(30)};
-  national_source_ = {{config_.role, national_ ? std::string() : config_.region, config_.peers.stale_after},
+  national_source_ = {{national_ ? domain::NodeRole::kNational : domain::NodeRole::kRegional,
+                       national_ ? std::string() : config_.region, config_.peers.stale_after},
                       status_context_,
                       {}};
   const federation::LoopTiming timing = PeerTimingOf(config_);

@@ -18,7 +18,7 @@
 
 #include "core/result.h"
 #include "store/ingest_records.h"
-#include "store/store.h"
+#include "store/credential_store.h"
 
 namespace vik::auth {
 
@@ -35,7 +35,7 @@ struct Caller {
 
 class Authenticator {
  public:
-  explicit Authenticator(store::Store& store) : store_(store) {}
+  explicit Authenticator(store::CredentialStore& store) : store_(store) {}
 
   // `authorization` is the header/metadata value "Bearer vik_...". UNAUTHENTICATED when missing,
   // malformed, unknown or revoked; UNAVAILABLE before the first successful Refresh.
@@ -70,7 +70,7 @@ class Authenticator {
     std::set<std::string> scopes;
   };
 
-  store::Store& store_;
+  store::CredentialStore& store_;
   mutable std::shared_mutex mu_;
   bool loaded_ = false;
   std::map<std::string, Entry> tokens_;                       // by token id

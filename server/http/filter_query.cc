@@ -1,7 +1,7 @@
 #include "http/filter_query.h"
 
-#include <charconv>
 
+#include "domain/risk_scoring.h"
 #include "http/query.h"
 
 namespace vik::http {
@@ -59,11 +59,11 @@ core::Result<domain::ChangeFilter> FilterFromQuery(const std::map<std::string, s
     f.picture = it->second;
   }
   if (const auto it = params.find("minLevel"); it != params.end()) {
-    const std::string& v = it->second;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), f.min_level);
-    if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
-      return core::InvalidArgument("minLevel: expected a number from 0 to 4, got \"" + v + "\"");
+    auto level = ParseIntValue("minLevel", it->second, 0, domain::kMaxLevel);
+    if (!level.ok()) {
+      return level.status();
     }
+    f.min_level = *level;
   }
   if (core::Status s = domain::ValidateFilter(f); !s.ok()) {
     return core::InvalidArgument(QueryMessage(s.message()));

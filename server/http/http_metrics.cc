@@ -2,42 +2,18 @@
 
 #include <string>
 
+#include "metrics/declare.h"
+
 namespace vik::http {
 
 HttpMetrics::HttpMetrics(prometheus::Registry& r)
-    : requests(prometheus::BuildCounter()
-                   .Name("vik_http_requests_total")
-                   .Help("HTTP requests answered, by route, method and status code")
-                   .Register(r)),
-      duration(prometheus::BuildHistogram()
-                   .Name("vik_http_request_duration_seconds")
-                   .Help("Time from a complete request to its response being written, by route")
-                   .Register(r)),
-      connections_active(prometheus::BuildGauge()
-                             .Name("vik_http_connections_active")
-                             .Help("Open HTTP connections")
-                             .Register(r)
-                             .Add({})),
-      connections_accepted(prometheus::BuildCounter()
-                               .Name("vik_http_connections_accepted_total")
-                               .Help("HTTP connections accepted")
-                               .Register(r)
-                               .Add({})),
-      connections_rejected(prometheus::BuildCounter()
-                               .Name("vik_http_connections_rejected_total")
-                               .Help("HTTP connections refused with 503 because the connection cap was reached")
-                               .Register(r)
-                               .Add({})),
-      connections_evicted(prometheus::BuildCounter()
-                              .Name("vik_http_connections_evicted_total")
-                              .Help("HTTP connections closed at the connection cap to admit a new one, because "
-                                    "they had sent no complete request header (idle or slow)")
-                              .Register(r)
-                              .Add({})),
-      protocol_errors(prometheus::BuildCounter()
-                          .Name("vik_http_protocol_errors_total")
-                          .Help("Requests that could not be read, by reason")
-                          .Register(r)) {}
+    : requests(metrics::CounterFamily(r, "vik_http_requests_total", "HTTP requests answered, by route, method and status code")),
+      duration(metrics::HistogramFamily(r, "vik_http_request_duration_seconds", "Time from a complete request to its response being written, by route")),
+      connections_active(metrics::Gauge(r, "vik_http_connections_active", "Open HTTP connections")),
+      connections_accepted(metrics::Counter(r, "vik_http_connections_accepted_total", "HTTP connections accepted")),
+      connections_rejected(metrics::Counter(r, "vik_http_connections_rejected_total", "HTTP connections refused with 503 because the connection cap was reached")),
+      connections_evicted(metrics::Counter(r, "vik_http_connections_evicted_total", "HTTP connections closed at the connection cap to admit a new one, because " "they had sent no complete request header (idle or slow)")),
+      protocol_errors(metrics::CounterFamily(r, "vik_http_protocol_errors_total", "Requests that could not be read, by reason")) {}
 
 std::string MethodLabel(boost::beast::http::verb method) {
   using boost::beast::http::verb;

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <regex>
-#include <tuple>
 
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,8 @@
 #include "http/json_body.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
+#include "usecases/assessments.h"
+#include "usecases/regional_status.h"
 
 namespace vik::http {
 namespace {
@@ -19,29 +20,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxLimit = 500;
-constexpr std::size_t kMaxText = 10000;
-constexpr std::size_t kMaxShort = 2000;
-constexpr std::size_t kMaxItems = 50;
-
-core::Result<int> ParseInt(const std::string& name, const std::string& v, int lo, int hi) {
-  int out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size() || out < lo || out > hi) {
-    return core::InvalidArgument(name + ": expected a number from " + std::to_string(lo) + " to " + std::to_string(hi));
-  }
-  return out;
-}
-
-core::Result<std::string> PictureOf(const std::map<std::string, std::string>& params) {
-  const auto it = params.find("picture");
-  if (it == params.end() || it->second == "actual") {
-    return std::string("actual");
-  }
-  if (it->second == "exercise") {
-    return std::string("exercise");
-  }
-  return core::InvalidArgument("picture: expected actual or exercise (never mixed)");
-}
 
 // Cursor "<sort key>_<risk id>" (sort key: priority, removed risks last).
 std::string CursorOf(const store::RiskRow& row) {
@@ -55,11 +33,11 @@ core::Result<store::RiskQuery> RiskQueryOf(const Request& request) {
     return params.status();
   }
   store::RiskQuery q;
-  auto picture = PictureOf(*params);
+  auto picture = PictureParam(*params);
   if (!picture.ok()) {
     return picture.status();
   }
-  q.picture = *picture;
+  q.picture = std::string(domain::PictureName(*picture));
   q.theme = Param(*params, "theme");
   if (!q.theme.empty() && !std::regex_match(q.theme, std::regex("^[1-9][0-9]?(\\.[0-9]{1,2}){0,2}$"))) {
     return core::InvalidArgument("theme: expected a theme code such as 1.3 or 1.3.20");
@@ -68,13 +46,11 @@ core::Result<store::RiskQuery> RiskQueryOf(const Request& request) {
   if (!q.municipality.empty() && !std::regex_match(q.municipality, std::regex("^GM[0-9]{4}$"))) {
     return core::InvalidArgument("municipality: expected a CBS code such as GM0796");
   }
-  if (const auto v = Param(*params, "minLevel"); !v.empty()) {
-    auto level = ParseInt("minLevel", v, 0, domain::kMaxLevel);
-    if (!level.ok()) {
-      return level.status();
-    }
-    q.min_level = *level;
+  auto level = IntParam(*params, "minLevel", q.min_level, 0, domain::kMaxLevel);
+  if (!level.ok()) {
+    return level.status();
   }
+  q.min_level = *level;
   q.status = Param(*params, "status");
   if (!q.status.empty() && !std::regex_match(q.status, std::regex("^(new|monitoring|active|closed)$"))) {
     return core::InvalidArgument("status: expected new, monitoring, active or closed");
@@ -85,17 +61,15 @@ core::Result<store::RiskQuery> RiskQueryOf(const Request& request) {
     }
     q.include_removed = v == "true";
   }
-  if (const auto v = Param(*params, "limit"); !v.empty()) {
-    auto limit = ParseInt("limit", v, 1, kMaxLimit);
-    if (!limit.ok()) {
-      return limit.status();
-    }
-    q.limit = *limit;
+  auto limit = LimitParam(*params, q.limit, kMaxLimit);
+  if (!limit.ok()) {
+    return limit.status();
   }
+  q.limit = *limit;
   if (const auto v = Param(*params, "cursor"); !v.empty()) {
     const auto sep = v.find('_');
     auto key = sep == std::string::npos ? core::Result<int>(core::InvalidArgument("cursor"))
-                                        : ParseInt("cursor", v.substr(0, sep), 1, 2147483647);
+                                        : ParseIntValue("cursor", std::string_view(v).substr(0, sep), 1, 2147483647);
     if (!key.ok() || !domain::ParseRiskId(v.substr(sep + 1))) {
       return core::InvalidArgument("cursor: not a cursor of this API (use nextCursor of the previous page)");
     }
@@ -121,38 +95,25 @@ std::optional<domain::RiskKey> RiskKeyOfPath(std::string_view path, std::string_
   return domain::ParseRiskId(id);
 }
 
-core::Status CheckText(const json& j, const std::string& path, std::size_t max, bool required, std::string& out) {
+// The JSON shape of an assessment (types, known fields); the rules are domain::ValidateAssessment's.
+core::Status StringAt(const json& j, const std::string& path, std::string& out) {
   if (!j.is_string()) {
     return core::InvalidArgument(path + ": expected a string");
   }
   out = j.get<std::string>();
-  if (required && out.empty()) {
-    return core::InvalidArgument(path + ": required, not empty");
-  }
-  if (out.size() > max) {
-    return core::InvalidArgument(path + ": longer than " + std::to_string(max) + " bytes");
-  }
-  if (!core::IsValidUtf8(out)) {
-    return core::InvalidArgument(path + ": not valid UTF-8");
-  }
-  for (const unsigned char c : out) {
-    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-      return core::InvalidArgument(path + ": control characters are not allowed");
-    }
-  }
   return core::Status::Ok();
 }
 
-core::Status CheckList(const json& j, const std::string& path, std::size_t max_len, std::vector<std::string>& out) {
+core::Status StringsAt(const json& j, const std::string& path, std::vector<std::string>& out) {
   if (!j.is_array()) {
     return core::InvalidArgument(path + ": expected an array of strings");
   }
-  if (j.size() > kMaxItems) {
-    return core::InvalidArgument(path + ": more than " + std::to_string(kMaxItems) + " items");
+  if (j.size() > domain::kMaxAssessmentItems) {
+    return core::InvalidArgument(path + ": more than " + std::to_string(domain::kMaxAssessmentItems) + " items");
   }
   for (std::size_t i = 0; i < j.size(); ++i) {
     std::string item;
-    if (auto s = CheckText(j[i], path + "[" + std::to_string(i) + "]", max_len, true, item); !s.ok()) {
+    if (auto s = StringAt(j[i], path + "[" + std::to_string(i) + "]", item); !s.ok()) {
       return s;
     }
     out.push_back(std::move(item));
@@ -160,7 +121,7 @@ core::Status CheckList(const json& j, const std::string& path, std::size_t max_l
   return core::Status::Ok();
 }
 
-core::Status CheckScenario(const json& body, const char* name, store::ScenarioRecord& out) {
+core::Status ScenarioAt(const json& body, const char* name, domain::Scenario& out) {
   const std::string path = name;
   if (!body.contains(name)) {
     return core::InvalidArgument(path + ": required ({\"description\", \"likelihood\", \"impact\"})");
@@ -179,14 +140,13 @@ core::Status CheckScenario(const json& body, const char* name, store::ScenarioRe
       return core::InvalidArgument(path + "." + field + ": required");
     }
   }
-  if (auto s = CheckText(j["description"], path + ".description", kMaxText, true, out.description); !s.ok()) {
+  if (auto s = StringAt(j["description"], path + ".description", out.description); !s.ok()) {
     return s;
   }
-  static const std::regex kClass("^[A-E]$");
-  if (!j["likelihood"].is_string() || !std::regex_match(j["likelihood"].get<std::string>(), kClass)) {
+  if (!j["likelihood"].is_string()) {
     return core::InvalidArgument(path + ".likelihood: expected a likelihood class A to E");
   }
-  if (!j["impact"].is_string() || !std::regex_match(j["impact"].get<std::string>(), kClass)) {
+  if (!j["impact"].is_string()) {
     return core::InvalidArgument(path + ".impact: expected an impact class A to E");
   }
   out.likelihood = j["likelihood"].get<std::string>();
@@ -195,8 +155,9 @@ core::Status CheckScenario(const json& body, const char* name, store::ScenarioRe
 }
 
 // The PUT body: {"version", "status", "phase", "analystLevel", "worstCase", "realCase", "bestCase",
-// "assessment", "advice", "partners", "reason"}; INVALID_ARGUMENT naming the field.
-core::Result<std::pair<int, store::AssessmentRecord>> ParseAssessment(const std::string& body) {
+// "assessment", "advice", "partners", "reason"} decoded; INVALID_ARGUMENT naming the field. The
+// rules of the content are checked by the use case (domain::ValidateAssessment).
+core::Result<std::pair<int, domain::Assessment>> ParseAssessment(const std::string& body) {
   auto parsed = ParseJsonObject(body);
   if (!parsed.ok()) {
     return parsed.status();
@@ -214,15 +175,13 @@ core::Result<std::pair<int, store::AssessmentRecord>> ParseAssessment(const std:
       j["version"].get<long long>() > 1000000000) {
     return core::InvalidArgument("version: required, the version you last read (0 when never assessed)");
   }
-  store::AssessmentRecord a;
-  if (!j.contains("status") || !j["status"].is_string() ||
-      !std::regex_match(j["status"].get<std::string>(), std::regex("^(monitoring|active|closed)$"))) {
+  domain::Assessment a;
+  if (!j.contains("status") || !j["status"].is_string()) {
     return core::InvalidArgument("status: required, one of monitoring, active, closed");
   }
   a.status = j["status"].get<std::string>();
   if (j.contains("phase") && !j["phase"].is_null()) {
-    if (!j["phase"].is_string() ||
-        !std::regex_match(j["phase"].get<std::string>(), std::regex("^(koud|lauw|warm|nafase)?$"))) {
+    if (!j["phase"].is_string()) {
       return core::InvalidArgument("phase: expected koud, lauw, warm, nafase or null");
     }
     a.phase = j["phase"].get<std::string>();
@@ -234,45 +193,42 @@ core::Result<std::pair<int, store::AssessmentRecord>> ParseAssessment(const std:
     }
     a.analyst_level = static_cast<int>(j["analystLevel"].get<long long>());
   }
-  if (auto s = CheckScenario(j, "worstCase", a.worst); !s.ok()) {
-    return s;
-  }
-  if (auto s = CheckScenario(j, "realCase", a.real); !s.ok()) {
-    return s;
-  }
-  if (auto s = CheckScenario(j, "bestCase", a.best); !s.ok()) {
-    return s;
+  for (auto [name, scenario] : {std::pair{"worstCase", &a.worst}, std::pair{"realCase", &a.real},
+                                std::pair{"bestCase", &a.best}}) {
+    if (auto s = ScenarioAt(j, name, *scenario); !s.ok()) {
+      return s;
+    }
   }
   if (!j.contains("assessment")) {
     return core::InvalidArgument("assessment: required (the analysts' interpretation)");
   }
-  if (auto s = CheckText(j["assessment"], "assessment", kMaxText, true, a.assessment); !s.ok()) {
+  if (auto s = StringAt(j["assessment"], "assessment", a.assessment); !s.ok()) {
     return s;
   }
   if (j.contains("advice")) {
-    if (auto s = CheckList(j["advice"], "advice", kMaxShort, a.advice); !s.ok()) {
+    if (auto s = StringsAt(j["advice"], "advice", a.advice); !s.ok()) {
       return s;
     }
   }
   if (j.contains("partners")) {
-    if (auto s = CheckList(j["partners"], "partners", 64, a.partners); !s.ok()) {
+    if (auto s = StringsAt(j["partners"], "partners", a.partners); !s.ok()) {
       return s;
     }
   }
   if (!j.contains("reason")) {
     return core::InvalidArgument("reason: required, 1 to 2000 bytes (why the assessment changes)");
   }
-  if (auto s = CheckText(j["reason"], "reason", kMaxShort, true, a.reason); !s.ok()) {
+  if (auto s = StringAt(j["reason"], "reason", a.reason); !s.ok()) {
     return s;
   }
-  return std::make_pair(static_cast<int>(j["version"].get<long long>()), a);
+  return std::make_pair(static_cast<int>(j["version"].get<long long>()), std::move(a));
 }
 
 // The risk and picture a /v1/risks/{id}[suffix] request names, with its query parameters;
 // otherwise answers 404/400 through `respond` and returns nullopt.
 struct RiskTarget {
   domain::RiskKey key;
-  std::string picture;
+  domain::Picture picture;
   std::map<std::string, std::string> params;
 };
 std::optional<RiskTarget> RiskTargetOf(const Request& request, std::string_view suffix,
@@ -289,7 +245,7 @@ std::optional<RiskTarget> RiskTargetOf(const Request& request, std::string_view 
     respond(ErrorResponse(params.status()));
     return std::nullopt;
   }
-  auto picture = PictureOf(*params);
+  auto picture = PictureParam(*params);
   if (!picture.ok()) {
     respond(ErrorResponse(picture.status()));
     return std::nullopt;
@@ -297,16 +253,13 @@ std::optional<RiskTarget> RiskTargetOf(const Request& request, std::string_view 
   return RiskTarget{*key, *picture, std::move(params).value()};
 }
 
-void ServeStatus(const PictureRouteContext& ctx, const std::string& picture, int limit, const Responder& respond) {
-  auto status = ctx.store->ReadRegionalStatus(ctx.status.region, picture, limit, ctx.status.lease,
-                                              ctx.status.live_window);
+void ServeStatus(const PictureRouteContext& ctx, domain::Picture picture, int limit, const Responder& respond) {
+  auto status = usecases::ReadRegionalStatus(*ctx.store, ctx.status, picture, limit);
   if (!status.ok()) {
     respond(StoreErrorResponse(status.status()));
     return;
   }
-  vik::v1::RegionalStatus proto;
-  wire::ToProtoStatus(*status, ctx.status, &proto);
-  respond(ProtoJsonResponse(proto));
+  respond(ProtoJsonResponse(*status));
 }
 
 void ServeRisks(const PictureRouteContext& ctx, store::RiskQuery q, const Responder& respond) {
@@ -342,21 +295,18 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       respond(ErrorResponse(params.status()));
       return;
     }
-    auto picture = PictureOf(*params);
+    auto picture = PictureParam(*params);
     if (!picture.ok()) {
       respond(ErrorResponse(picture.status()));
       return;
     }
-    int limit = 50;
-    if (const auto v = Param(*params, "limit"); !v.empty()) {
-      auto parsed = ParseInt("limit", v, 1, kMaxLimit);
-      if (!parsed.ok()) {
-        respond(ErrorResponse(parsed.status()));
-        return;
-      }
-      limit = *parsed;
+    auto limit = LimitParam(*params, usecases::kDefaultStatusRisks, usecases::kMaxStatusRisks);
+    if (!limit.ok()) {
+      respond(ErrorResponse(limit.status()));
+      return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, picture = *picture, limit, respond] { ServeStatus(ctx, picture, limit, respond); },
+    SubmitOrRefuse(*ctx.blocking, *caller,
+                   [ctx, picture = *picture, limit = *limit, respond] { ServeStatus(ctx, picture, limit, respond); },
                    respond);
   });
 
@@ -382,21 +332,17 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
     if (!target) {
       return;
     }
-    int history = 100;
-    int assessments = 20;
-    for (auto [name, value, hi] : {std::tuple{"history", &history, 1000}, std::tuple{"assessments", &assessments, 100}}) {
-      if (const auto v = Param(target->params, name); !v.empty()) {
-        auto parsed = ParseInt(name, v, 1, hi);
-        if (!parsed.ok()) {
-          respond(ErrorResponse(parsed.status()));
-          return;
-        }
-        *value = *parsed;
+    const auto history = IntParam(target->params, "history", 100, 1, 1000);
+    const auto assessments = IntParam(target->params, "assessments", 20, 1, 100);
+    for (const auto* parsed : {&history, &assessments}) {
+      if (!parsed->ok()) {
+        respond(ErrorResponse(parsed->status()));
+        return;
       }
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, id = domain::RiskId(target->key), picture = target->picture, history,
-                                   assessments, respond] {
-      auto detail = ctx.store->ReadRisk(picture, id, history, assessments);
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, id = domain::RiskId(target->key), picture = target->picture,
+                                            history = *history, assessments = *assessments, respond] {
+      auto detail = ctx.store->ReadRisk(std::string(domain::PictureName(picture)), id, history, assessments);
       if (!detail.ok()) {
         respond(StoreErrorResponse(detail.status()));
         return;
@@ -416,29 +362,19 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
     if (!target) {
       return;
     }
-    auto change = ParseAssessment(request->msg.body());
-    if (!change.ok()) {
-      respond(ErrorResponse(change.status()));
+    auto parsed = ParseAssessment(request->msg.body());
+    if (!parsed.ok()) {
+      respond(ErrorResponse(parsed.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, key = target->key, picture = target->picture, change = *change,
-                                   respond]() mutable {
-      change.second.set_by = caller.Actor();
-      const std::string id = domain::RiskId(key);
-      json object{{"risk", id},
-                  {"picture", picture},
-                  {"from_version", change.first},
-                  {"status", change.second.status},
-                  {"analyst_level", change.second.analyst_level ? json(*change.second.analyst_level) : json(nullptr)}};
-      auto set = ctx.store->AppendAssessment(ctx.status.region, picture, key, change.first, change.second,
-                                             {caller.Actor(), caller.origin, "risk.assess", object.dump(), "ok"});
+    usecases::AssessmentChange change{target->key, target->picture, parsed->first, std::move(parsed->second)};
+    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, change = std::move(change), respond] {
+      auto set = usecases::AppendAssessment(*ctx.store, ctx.status.region, caller, change);
       if (!set.ok()) {
         respond(StoreErrorResponse(set.status()));
         return;
       }
-      vik::v1::Assessment proto;
-      wire::ToProtoAssessment(*set, &proto);
-      respond(ProtoJsonResponse(proto));
+      respond(ProtoJsonResponse(*set));
     }, respond);
   });
 }

@@ -1,5 +1,6 @@
 #include "http/query.h"
 
+#include <charconv>
 #include <optional>
 
 #include "core/text.h"
@@ -114,6 +115,45 @@ core::Result<std::map<std::string, std::string>> ParseQuery(std::string_view que
     return params.status();
   }
   return ParseQuery(*params, allowed, repeatable);
+}
+
+std::string Param(const std::map<std::string, std::string>& params, const char* name) {
+  const auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
+core::Result<int> ParseIntValue(std::string_view name, std::string_view v, int min, int max) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < min || n > max) {
+    return core::InvalidArgument(std::string(name) + ": expected a number from " + std::to_string(min) + " to " +
+                                 std::to_string(max));
+  }
+  return n;
+}
+
+core::Result<int> IntParam(const std::map<std::string, std::string>& params, const char* name, int fallback, int min,
+                           int max) {
+  const auto it = params.find(name);
+  if (it == params.end() || it->second.empty()) {
+    return fallback;
+  }
+  return ParseIntValue(name, it->second, min, max);
+}
+
+core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max) {
+  return IntParam(params, "limit", fallback, 1, max);
+}
+
+core::Result<domain::Picture> PictureParam(const std::map<std::string, std::string>& params) {
+  const auto it = params.find("picture");
+  if (it == params.end()) {
+    return domain::Picture::kActual;
+  }
+  if (const auto picture = domain::ParsePicture(it->second)) {
+    return *picture;
+  }
+  return core::InvalidArgument("picture: expected actual or exercise (never mixed)");
 }
 
 }  // namespace vik::http

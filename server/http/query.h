@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "domain/picture.h"
 
 namespace vik::http {
 
@@ -39,5 +40,26 @@ core::Result<std::map<std::string, std::string>> ParseQuery(const QueryParams& p
 core::Result<std::map<std::string, std::string>> ParseQuery(std::string_view query,
                                                             const std::set<std::string>& allowed = {},
                                                             const std::set<std::string>& repeatable = {});
+
+// The values of a parsed query, read the one way every route reads them (no route parses numbers
+// itself): messages name the parameter and say what was expected.
+
+// The query parameter `name`, or "" when absent.
+std::string Param(const std::map<std::string, std::string>& params, const char* name);
+
+// `value` as a decimal integer in [min, max]; INVALID_ARGUMENT "name: expected a number from min to
+// max" otherwise. The one number parser of the query string (IntParam, cursors).
+core::Result<int> ParseIntValue(std::string_view name, std::string_view value, int min, int max);
+
+// The integer query parameter `name` in [min, max], `fallback` when absent; INVALID_ARGUMENT
+// "name: expected a number from min to max" otherwise (also for an empty value when required).
+core::Result<int> IntParam(const std::map<std::string, std::string>& params, const char* name, int fallback, int min,
+                           int max);
+
+// The query parameter "limit": `fallback` when absent; INVALID_ARGUMENT unless 1..`max`.
+core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max);
+
+// The query parameter "picture": actual (also when absent) or exercise; INVALID_ARGUMENT otherwise.
+core::Result<domain::Picture> PictureParam(const std::map<std::string, std::string>& params);
 
 }  // namespace vik::http

@@ -61,28 +61,4 @@ Response ProtoJsonResponse(const google::protobuf::Message& m) {
   return JsonResponse(bhttp::status::ok, std::move(body));
 }
 
-std::string Param(const std::map<std::string, std::string>& params, const char* name) {
-  const auto it = params.find(name);
-  return it == params.end() ? std::string() : it->second;
-}
-
-core::Result<int> IntParam(const std::map<std::string, std::string>& params, const char* name, int fallback, int min,
-                           int max) {
-  const std::string v = Param(params, name);
-  if (v.empty()) {
-    return fallback;
-  }
-  int n = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n < min || n > max) {
-    return core::InvalidArgument(std::string(name) + ": expected a number from " + std::to_string(min) + " to " +
-                                 std::to_string(max));
-  }
-  return n;
-}
-
-core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max) {
-  return IntParam(params, "limit", fallback, 1, max);
-}
-
 }  // namespace vik::http

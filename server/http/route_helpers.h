@@ -40,14 +40,4 @@ Response StoreErrorResponse(const core::Status& status);
 // 200 with the protobuf JSON mapping of `m` (every field printed, defaults too).
 Response ProtoJsonResponse(const google::protobuf::Message& m);
 
-// The query parameter `name`, or "" when absent.
-std::string Param(const std::map<std::string, std::string>& params, const char* name);
-
-// The integer query parameter `name` in [min, max], `fallback` when absent; INVALID_ARGUMENT naming it.
-core::Result<int> IntParam(const std::map<std::string, std::string>& params, const char* name, int fallback, int min,
-                           int max);
-
-// The query parameter "limit": `fallback` when absent; INVALID_ARGUMENT unless 1..`max`.
-core::Result<int> LimitParam(const std::map<std::string, std::string>& params, int fallback, int max);
-
 }  // namespace vik::http

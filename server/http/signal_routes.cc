@@ -69,14 +69,11 @@ core::Result<store::SignalQuery> QueryOf(const Request& request) {
   if (q.source.size() > 128) {
     return core::InvalidArgument("source: longer than 128 bytes");
   }
-  if (const auto limit = get("limit"); !limit.empty()) {
-    int v = 0;
-    const auto [end, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);
-    if (ec != std::errc() || end != limit.data() + limit.size() || v < 1 || v > kMaxLimit) {
-      return core::InvalidArgument("limit: expected a number from 1 to " + std::to_string(kMaxLimit));
-    }
-    q.limit = v;
+  auto limit = LimitParam(*params, q.limit, kMaxLimit);
+  if (!limit.ok()) {
+    return limit.status();
   }
+  q.limit = *limit;
   if (const auto cursor = get("cursor"); !cursor.empty()) {
     if (auto s = ParseCursor(cursor, q); !s.ok()) {
       return s;

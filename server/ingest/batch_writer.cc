@@ -4,7 +4,7 @@
 
 namespace vik::ingest {
 
-BatchWriter::BatchWriter(store::Store& store, WriterOptions options, std::string node_id, IngestMetrics& metrics)
+BatchWriter::BatchWriter(store::SignalWriter& store, WriterOptions options, std::string node_id, IngestMetrics& metrics)
     : store_(store), options_(options), node_id_(std::move(node_id)), metrics_(metrics) {
   metrics_.queue_capacity.Set(static_cast<double>(options_.max_queue));
 }

@@ -24,7 +24,7 @@
 #include "domain/signal.h"
 #include "ingest/ingest_metrics.h"
 #include "store/ingest_records.h"
-#include "store/store.h"
+#include "store/signal_writer.h"
 
 namespace vik::ingest {
 
@@ -46,7 +46,7 @@ struct WriteItem {
 
 class BatchWriter {
  public:
-  BatchWriter(store::Store& store, WriterOptions options, std::string node_id, IngestMetrics& metrics);
+  BatchWriter(store::SignalWriter& store, WriterOptions options, std::string node_id, IngestMetrics& metrics);
 
   // All or nothing: false when the queue cannot take every item (nothing is enqueued then).
   [[nodiscard]] bool Enqueue(std::vector<WriteItem>&& items);
@@ -59,7 +59,7 @@ class BatchWriter {
   std::size_t depth() const;
 
  private:
-  store::Store& store_;
+  store::SignalWriter& store_;
   const WriterOptions options_;
   const std::string node_id_;
   IngestMetrics& metrics_;

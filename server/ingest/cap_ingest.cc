@@ -46,7 +46,7 @@ CapIngestOptions WithoutAreaRequirement(CapIngestOptions options) {
 }  // namespace
 
 CapIngest::CapIngest(CapIngestOptions options, auth::Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
-                     store::Store& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
+                     store::CapStore& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
                      CanonicalEncoder encode, std::string node_id)
     : options_(WithoutAreaRequirement(std::move(options))),
       auth_(auth),

@@ -29,7 +29,7 @@
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
-#include "store/store.h"
+#include "store/cap_store.h"
 
 namespace vik::ingest {
 
@@ -82,7 +82,7 @@ struct CapIngestOptions {
 class CapIngest {
  public:
   CapIngest(CapIngestOptions options, auth::Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
-            store::Store& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
+            store::CapStore& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
             CanonicalEncoder encode, std::string node_id);
 
   // `via` names the transport in the stored message and the audit log ("http", "grpc").
@@ -102,7 +102,7 @@ class CapIngest {
   auth::Authenticator& auth_;
   RateLimiter& limiter_;
   core::BlockingPool& pool_;
-  store::Store& store_;
+  store::CapStore& store_;
   Pipeline& pipeline_;
   const core::Clock& clock_;
   IngestMetrics& metrics_;

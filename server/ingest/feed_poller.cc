@@ -96,7 +96,7 @@ std::chrono::milliseconds Backoff(std::chrono::milliseconds interval, int consec
   return std::chrono::milliseconds(static_cast<std::int64_t>(capped * std::clamp(jitter, 0.75, 1.0)));
 }
 
-FeedPoller::FeedPoller(FeedPollerOptions options, store::Store& store, CapIngest& ingest,
+FeedPoller::FeedPoller(FeedPollerOptions options, store::FeedStore& store, CapIngest& ingest,
                        prometheus::Registry& registry, std::string node_id)
     : options_(std::move(options)),
       store_(store),

@@ -42,7 +42,7 @@
 #include "ingest/cap_ingest.h"
 #include "net/http_client.h"
 #include "store/fence_status.h"
-#include "store/store.h"
+#include "store/feed_store.h"
 
 namespace vik::ingest {
 
@@ -87,7 +87,7 @@ std::chrono::milliseconds Backoff(std::chrono::milliseconds interval, int consec
 
 class FeedPoller {
  public:
-  FeedPoller(FeedPollerOptions options, store::Store& store, CapIngest& ingest, prometheus::Registry& registry,
+  FeedPoller(FeedPollerOptions options, store::FeedStore& store, CapIngest& ingest, prometheus::Registry& registry,
              std::string node_id);
 
   // One round under `fence`. `keep_going` is asked between feeds and entries (stop when draining or
@@ -103,7 +103,7 @@ class FeedPoller {
                     const std::string& error);
 
   const FeedPollerOptions options_;
-  store::Store& store_;
+  store::FeedStore& store_;
   CapIngest& ingest_;
   FeedMetrics metrics_;
   const std::string node_id_;

@@ -11,6 +11,7 @@
 #include "rpc/grpc_status.h"
 #include "rpc/ingest_service.h"
 #include "usecases/push_receiver.h"
+#include "usecases/regional_status.h"
 
 namespace vik::rpc {
 namespace {
@@ -32,7 +33,7 @@ ExchangeService::ExchangeService(store::Store& store, auth::Authenticator& auth,
 }
 
 core::Status ExchangeService::RegionalOnly() const {
-  if (national_.national.role == "national") {
+  if (national_.national.role == domain::NodeRole::kNational) {
     return core::FailedPrecondition(
         "this is a national node: it has no regional picture or change feed of its own (use GetNationalStatus)");
   }
@@ -81,19 +82,20 @@ grpc::ServerUnaryReactor* ExchangeService::GetRegionalStatus(grpc::CallbackServe
   if (!caller) {
     return reactor;
   }
-  if (request->limit() < 0 || request->limit() > 500) {
+  if (request->limit() < 0 || request->limit() > usecases::kMaxStatusRisks) {
+    // Checked before the pool is asked, as the use case would (it checks again).
     reactor->Finish(ToGrpcStatus(core::InvalidArgument("limit: expected 0 (default 50) to 500")));
     return reactor;
   }
-  const int limit = request->limit() == 0 ? 50 : request->limit();
-  const std::string picture = request->exercise() ? "exercise" : "actual";
+  const int limit = request->limit();
+  const auto picture = request->exercise() ? domain::Picture::kExercise : domain::Picture::kActual;
   Run(context, reactor, *caller, [this, reactor, response, limit, picture] {
-    auto status = store_.ReadRegionalStatus(ctx_.region, picture, limit, ctx_.lease, ctx_.live_window);
+    auto status = usecases::ReadRegionalStatus(store_, ctx_, picture, limit);
     if (!status.ok()) {
       reactor->Finish(ToGrpcStatus(status.status()));
       return;
     }
-    wire::ToProtoStatus(*status, ctx_, response);
+    *response = std::move(status).value();
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

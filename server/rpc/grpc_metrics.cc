@@ -5,6 +5,7 @@
 
 #include "core/internal_errors.h"
 #include "core/status.h"
+#include "metrics/declare.h"
 
 namespace vik::rpc {
 namespace {
@@ -73,14 +74,8 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
 }  // namespace
 
 GrpcMetrics::GrpcMetrics(prometheus::Registry& r)
-    : requests(prometheus::BuildCounter()
-                   .Name("vik_grpc_requests_total")
-                   .Help("gRPC calls finished, by full method name (registered ones, else \"unknown\") and status code")
-                   .Register(r)),
-      duration(prometheus::BuildHistogram()
-                   .Name("vik_grpc_request_duration_seconds")
-                   .Help("gRPC call duration (streams: until the status is sent), by method")
-                   .Register(r)) {}
+    : requests(metrics::CounterFamily(r, "vik_grpc_requests_total", "gRPC calls finished, by full method name (registered ones, else \"unknown\") and status code")),
+      duration(metrics::HistogramFamily(r, "vik_grpc_request_duration_seconds", "gRPC call duration (streams: until the status is sent), by method")) {}
 
 grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(ServerRpcInfo* info) {
   const bool known = info->method() != nullptr && methods_.count(info->method()) > 0;

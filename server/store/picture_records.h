@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "domain/assessment.h"
 #include "domain/risk_engine.h"
 #include "store/ingest_records.h"
 
@@ -106,24 +107,11 @@ struct PictureWrite {
 
 // --- reads for the API ---
 
-struct ScenarioRecord {
-  std::string description;
-  std::string likelihood;  // class code, e.g. "C"
-  std::string impact;
-};
+using ScenarioRecord = domain::Scenario;
 
-struct AssessmentRecord {
+// A stored version of an assessment: its content (domain/assessment.h) and who set it when.
+struct AssessmentRecord : domain::Assessment {
   int version = 0;
-  std::string status;  // monitoring, active, closed
-  std::string phase;   // "" for none
-  std::optional<int> analyst_level;
-  ScenarioRecord worst;
-  ScenarioRecord real;
-  ScenarioRecord best;
-  std::string assessment;
-  std::vector<std::string> advice;
-  std::vector<std::string> partners;
-  std::string reason;
   std::string set_by;
   std::int64_t set_us = 0;
 };

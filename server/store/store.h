@@ -18,12 +18,16 @@
 #include "core/result.h"
 #include "domain/reference_data.h"
 #include "domain/reference_files.h"
+#include "store/cap_store.h"
 #include "store/cluster_records.h"
+#include "store/credential_store.h"
+#include "store/feed_store.h"
 #include "store/connection_string.h"
 #include "store/ingest_records.h"
 #include "store/mirror_records.h"
 #include "store/change_records.h"
 #include "store/picture_records.h"
+#include "store/signal_writer.h"
 #include "store/subscription_records.h"
 
 namespace vik::store {
@@ -51,11 +55,15 @@ struct InstanceRecord {
   double started_at_unix = 0;
 };
 
-class Store {
+class Store
+    : public SignalWriter,
+      public CredentialStore,
+      public CapStore,
+      public FeedStore {
  public:
   // Validates the DSN and loads the migrations; connects lazily (never fails on an unreachable DB).
   static core::Result<std::unique_ptr<Store>> Open(const StoreOptions& options, prometheus::Registry& registry);
-  ~Store();
+  ~Store() override;
 
   // A sibling store on the same database (same settings, statements and migrations) with a pool of
   // its own: at most `size` connections, opened lazily, waited for at most `acquire_timeout`. Work
@@ -82,15 +90,15 @@ class Store {
   // (UNAVAILABLE, UNKNOWN for an in-doubt commit, ...) means nothing of the batch is acknowledged.
   core::Result<std::vector<WriteResult>> WriteSignals(const std::vector<SignalWrite>& rows,
                                                       const std::vector<AuditRecord>& audit,
-                                                      const std::string& node_id);
-  core::Status AppendAudit(const std::vector<AuditRecord>& audit);
+                                                      const std::string& node_id) override;
+  core::Status AppendAudit(const std::vector<AuditRecord>& audit) override;
   // Applies references that were parked while their target was stored concurrently (at most
   // `limit`, newest first, none older than `max_age`); the number of signals ended. In the same
   // transaction deletes up to 10 * `limit` parked references older than `max_age` (resolved or
   // not: the retention of pending_references). Idempotent; run by the leader.
   core::Result<int> SweepPendingReferences(int limit, std::chrono::seconds max_age);
   // Active tokens and all sources, for the authenticator's cache.
-  core::Result<Credentials> LoadCredentials();
+  core::Result<Credentials> LoadCredentials() override;
   core::Result<domain::ReferenceData> LoadReferenceData(const std::string& region);
 
   // --- CAP (pg_cap.cc) ---
@@ -102,7 +110,7 @@ class Store {
   // holds; with `message.feed_entry` set, the entry is marked (accepted, duplicate, or refused for a
   // conflict) in the same transaction.
   core::Result<CapWriteResult> WriteCapMessage(const CapMessageWrite& message, const std::vector<AuditRecord>& audit,
-                                               const std::string& node_id);
+                                               const std::string& node_id) override;
   // NOT_FOUND when no such message.
   core::Result<CapMessageRecord> ReadCapMessage(const std::string& id);
   // NOT_FOUND when no such signal (`id` must be a UUID).
@@ -274,20 +282,20 @@ class Store {
   core::Status AddFeed(const FeedConfig& feed, const AuditRecord& audit);
   core::Status RemoveFeed(const std::string& name, const AuditRecord& audit);
   // All feeds with their state, or (`due_only`) the enabled ones whose next poll is due.
-  core::Result<std::vector<FeedRecord>> ListFeeds(bool due_only);
+  core::Result<std::vector<FeedRecord>> ListFeeds(bool due_only) override;
   // The entry keys among `keys` that `feed` has marked already.
-  core::Result<std::set<std::string>> SeenFeedEntries(const std::string& feed, const std::vector<std::string>& keys);
+  core::Result<std::set<std::string>> SeenFeedEntries(const std::string& feed, const std::vector<std::string>& keys) override;
   // Marks an entry without a message (refused), fenced. FAILED_PRECONDITION ("fenced") when `fence`
   // no longer holds the lease; nothing is written then. (Entries with a message are marked by
   // WriteCapMessage, CapMessageWrite::feed_entry.)
-  core::Status MarkFeedEntry(const Fence& fence, const FeedEntryMark& mark, const std::string& node_id);
+  core::Status MarkFeedEntry(const Fence& fence, const FeedEntryMark& mark, const std::string& node_id) override;
   // Records a poll's outcome (validators, errors, next poll), fenced like MarkFeedEntry.
-  core::Status RecordFeedPoll(const Fence& fence, const FeedPollRecord& poll);
+  core::Status RecordFeedPoll(const Fence& fence, const FeedPollRecord& poll) override;
   // Counts a failed attempt at an entry (`mark.detail`: the error), fenced; after `max_attempts`
   // the entry is marked "refused" (giving up, with the error) in the same transaction. Returns the
   // attempts so far.
   core::Result<int> RecordFeedEntryFailure(const Fence& fence, const FeedEntryMark& mark, int max_attempts,
-                                           const std::string& node_id);
+                                           const std::string& node_id) override;
 
   // Closes idle connections (shutdown).
   void CloseIdle();

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "domain/region.h"
+#include "usecases/regional_status.h"
 
 namespace vik::usecases {
 namespace {
@@ -44,14 +45,13 @@ core::Result<vik::v1::NationalStatus> ReadNationalStatus(store::Store& store, co
     }
   }
   std::optional<vik::v1::RegionalStatus> own;
-  if (source.national.role != "national") {
+  if (source.national.role != domain::NodeRole::kNational) {
     // Every risk of the own picture: the cross-regional themes need them all, not only the top.
-    auto status = store.ReadRegionalStatus(source.own.region, "actual", 500, source.own.lease, source.own.live_window);
+    auto status = ReadRegionalStatus(store, source.own, domain::Picture::kActual, kMaxStatusRisks);
     if (!status.ok()) {
       return status.status();
     }
-    own.emplace();
-    wire::ToProtoStatus(*status, source.own, &*own);
+    own = std::move(status).value();
   }
   return wire::BuildNationalStatus(source.national, *overview, own ? &*own : nullptr, top, min_level, NowMicros());
 }

@@ -281,7 +281,7 @@ vik::v1::NationalStatus BuildNationalStatus(const NationalContext& ctx, const st
                                             const vik::v1::RegionalStatus* own, int top, int min_level,
                                             std::int64_t now_us) {
   vik::v1::NationalStatus out;
-  out.set_role(ctx.role);
+  out.set_role(std::string(domain::NodeRoleName(ctx.role)));
   out.set_region(ctx.region);
   *out.mutable_generated_at() = TimeUtil::MicrosecondsToTimestamp(now_us);
   out.set_min_level(min_level);

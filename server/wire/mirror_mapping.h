@@ -14,6 +14,7 @@
 #include <google/protobuf/message.h>
 
 #include "core/result.h"
+#include "domain/node_role.h"
 #include "store/mirror_records.h"
 #include "store/picture_records.h"
 #include "vik/v1/exchange.pb.h"
@@ -54,7 +55,7 @@ core::Result<std::string> StatusSummaryOf(const std::string& region, const vik::
 
 // What the national status is built from besides the mirror.
 struct NationalContext {
-  std::string role;    // "national" or "regional"
+  domain::NodeRole role = domain::NodeRole::kRegional;
   std::string region;  // own region at the regional role
   std::chrono::milliseconds stale_after{30000};
 };

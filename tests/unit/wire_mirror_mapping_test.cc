@@ -261,7 +261,7 @@ TEST_CASE("The national status lists regions with freshness and finds themes at 
   *own.add_risks() = MakeRisk("1.1@GM0796", "1.1", 1, 2);  // below min_level: no theme
   own.set_risks_in_picture(2);
 
-  const NationalContext ctx{"regional", "VR21", std::chrono::seconds(30)};
+  const NationalContext ctx{vik::domain::NodeRole::kRegional, "VR21", std::chrono::seconds(30)};
   const auto s = BuildNationalStatus(ctx, overview, &own, 1, 2, kNow);
   REQUIRE(s.regions_size() == 4);
   CHECK(s.regions(0).region() == "VR21");
