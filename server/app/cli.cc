@@ -166,7 +166,7 @@ core::Result<Config> LoadConfig(const Parsed& p, bool require_db) {
 }
 
 int Migrate(const Config& config) {
-  core::SetupLogging(config.log_level, config.log_format);
+  core::SetupLogging(config.log.level, config.log.format);
   auto log = core::ModuleLogger("app");
   prometheus::Registry registry;
   store::StoreOptions options = config.store;
@@ -224,7 +224,7 @@ int RunCli(int argc, char** argv) {
   if (admin) {
     return RunAdmin(*config, p.command, p.args, p.admin);
   }
-  core::SetupLogging(config->log_level, config->log_format);
+  core::SetupLogging(config->log.level, config->log.format);
   Runtime runtime(std::move(config).value());
   return runtime.Serve();
 }

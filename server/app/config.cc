@@ -147,28 +147,28 @@ const std::vector<Setting>& Settings() {
        [](const Config& c) { return c.ports_file; }},
       {"log.level", "--log-level", "trace, debug, info, warn, error, critical or off",
        [](Config& c, const std::string& v) {
-         if (!core::ParseLogLevel(v, c.log_level)) {
+         if (!core::ParseLogLevel(v, c.log.level)) {
            return Bad("log.level", "expected trace, debug, info, warn, error, critical or off, got \"" + v + "\"");
          }
          return core::Status::Ok();
        },
        [](const Config& c) {
-         auto sv = spdlog::level::to_string_view(c.log_level);
+         auto sv = spdlog::level::to_string_view(c.log.level);
          std::string s(sv.data(), sv.size());
          return s == "warning" ? std::string("warn") : s;
        }},
       {"log.format", "--log-format", "kv (key=value lines) or json (one JSON object per line)",
        [](Config& c, const std::string& v) {
          if (v == "kv") {
-           c.log_format = core::LogFormat::kKeyValue;
+           c.log.format = core::LogFormat::kKeyValue;
          } else if (v == "json") {
-           c.log_format = core::LogFormat::kJson;
+           c.log.format = core::LogFormat::kJson;
          } else {
            return Bad("log.format", "expected kv or json, got \"" + v + "\"");
          }
          return core::Status::Ok();
        },
-       [](const Config& c) { return std::string(c.log_format == core::LogFormat::kJson ? "json" : "kv"); }},
+       [](const Config& c) { return std::string(c.log.format == core::LogFormat::kJson ? "json" : "kv"); }},
       {"db.dsn", "--db",
        "PostgreSQL connection string or URI (multi-host allowed); required. vikd adds connect_timeout, "
        "target_session_attrs=read-write, keepalives, tcp_user_timeout, application_name and "
@@ -229,13 +229,13 @@ const std::vector<Setting>& Settings() {
                                "(then /metrics leaves http.listen); empty: none",
        [](Config& c, const std::string& v) {
          if (v.empty()) {
-           c.management_host.clear();
-           c.management_port = 0;
+           c.management.host.clear();
+           c.management.port = 0;
            return core::Status::Ok();
          }
-         return ParseHostPort("http.management", v, c.management_host, c.management_port, true);
+         return ParseHostPort("http.management", v, c.management.host, c.management.port, true);
        },
-       [](const Config& c) { return c.management_host.empty() ? std::string() : HostPort(c.management_host, c.management_port); }},
+       [](const Config& c) { return c.management.host.empty() ? std::string() : HostPort(c.management.host, c.management.port); }},
       {"http.max_connections", "", "open HTTP connections at most; at the cap the one idle or slow longest is "
                                    "closed for a new one, and when all are busy the new one is answered 503",
        UnsignedSetter("http.max_connections", [](Config& c, std::uint64_t n) { c.http.max_connections = n; }, 1,
@@ -324,16 +324,16 @@ const std::vector<Setting>& Settings() {
        },
        [](const Config& c) { return std::to_string(c.grpc.memory_quota_bytes); }},
       {"streams.per_partner", "", "open streams of one kind (SSE, WatchChanges, SubmitStream) per partner; beyond: 429 / RESOURCE_EXHAUSTED",
-       UnsignedSetter("streams.per_partner", [](Config& c, std::uint64_t n) { c.stream_limits.per_partner = n; }, 1,
+       UnsignedSetter("streams.per_partner", [](Config& c, std::uint64_t n) { c.streams.per_partner = n; }, 1,
                       100000),
-       [](const Config& c) { return std::to_string(c.stream_limits.per_partner); }},
+       [](const Config& c) { return std::to_string(c.streams.per_partner); }},
       {"streams.per_instance", "", "open streams of one kind (SSE, WatchChanges, SubmitStream) per instance, all partners",
-       UnsignedSetter("streams.per_instance", [](Config& c, std::uint64_t n) { c.stream_limits.per_instance = n; }, 1,
+       UnsignedSetter("streams.per_instance", [](Config& c, std::uint64_t n) { c.streams.per_instance = n; }, 1,
                       1000000),
-       [](const Config& c) { return std::to_string(c.stream_limits.per_instance); }},
+       [](const Config& c) { return std::to_string(c.streams.per_instance); }},
       {"ingest.max_batch", "", "signals per Submit call or POST /v1/signals request at most",
-       UnsignedSetter("ingest.max_batch", [](Config& c, std::uint64_t n) { c.ingest_max_batch = n; }, 1, 100000),
-       [](const Config& c) { return std::to_string(c.ingest_max_batch); }},
+       UnsignedSetter("ingest.max_batch", [](Config& c, std::uint64_t n) { c.ingest.max_batch = n; }, 1, 100000),
+       [](const Config& c) { return std::to_string(c.ingest.max_batch); }},
       {"ingest.max_pending_references", "",
        "references to messages not received yet that one partner may have parked; beyond, a reference is dropped "
        "with a receipt warning",
@@ -343,222 +343,230 @@ const std::vector<Setting>& Settings() {
       {"ingest.pending_references_retention", "",
        "parked references older than this are pruned by the leader's sweep (resolved or not)",
        DurationSetter("ingest.pending_references_retention",
-                      [](Config& c) -> milliseconds& { return c.pending_references_retention; }, milliseconds(1000)),
-       [](const Config& c) { return core::FormatDuration(c.pending_references_retention); }},
+                      [](Config& c) -> milliseconds& { return c.ingest.pending_references_retention; }, milliseconds(1000)),
+       [](const Config& c) { return core::FormatDuration(c.ingest.pending_references_retention); }},
       {"ingest.max_queue", "", "signals waiting for the group commit at most; more are refused (429/RESOURCE_EXHAUSTED)",
-       UnsignedSetter("ingest.max_queue", [](Config& c, std::uint64_t n) { c.ingest_max_queue = n; }, 1, 10000000),
-       [](const Config& c) { return std::to_string(c.ingest_max_queue); }},
+       UnsignedSetter("ingest.max_queue", [](Config& c, std::uint64_t n) { c.ingest.writer.max_queue = n; }, 1, 10000000),
+       [](const Config& c) { return std::to_string(c.ingest.writer.max_queue); }},
       {"ingest.commit_batch", "", "signals per group-commit transaction at most",
-       UnsignedSetter("ingest.commit_batch", [](Config& c, std::uint64_t n) { c.ingest_commit_batch = n; }, 1, 10000),
-       [](const Config& c) { return std::to_string(c.ingest_commit_batch); }},
+       UnsignedSetter("ingest.commit_batch", [](Config& c, std::uint64_t n) { c.ingest.writer.max_batch = n; }, 1, 10000),
+       [](const Config& c) { return std::to_string(c.ingest.writer.max_batch); }},
       {"ingest.commit_wait", "", "extra time a non-full batch may wait for more signals (0: commit at once)",
-       DurationSetter("ingest.commit_wait", [](Config& c) -> milliseconds& { return c.ingest_commit_wait; },
-                      milliseconds(0)),
-       [](const Config& c) { return core::FormatDuration(c.ingest_commit_wait); }},
+       [](Config& c, const std::string& v) -> core::Status {
+         auto d = core::ParseDuration(v);
+         if (!d.ok()) {
+           return Bad("ingest.commit_wait", d.status().message());
+         }
+         c.ingest.writer.max_wait = *d;
+         return core::Status::Ok();
+       },
+       [](const Config& c) {
+         return core::FormatDuration(std::chrono::duration_cast<milliseconds>(c.ingest.writer.max_wait));
+       }},
       {"ingest.writers", "", "group-commit transactions in flight at once (writer threads)",
-       UnsignedSetter("ingest.writers", [](Config& c, std::uint64_t n) { c.ingest_writers = n; }, 1, 64),
-       [](const Config& c) { return std::to_string(c.ingest_writers); }},
+       UnsignedSetter("ingest.writers", [](Config& c, std::uint64_t n) { c.ingest.writers = n; }, 1, 64),
+       [](const Config& c) { return std::to_string(c.ingest.writers); }},
       {"ingest.stream_window", "", "signals a SubmitStream may have in flight before the server stops reading",
-       UnsignedSetter("ingest.stream_window", [](Config& c, std::uint64_t n) { c.ingest_stream_window = n; }, 1,
+       UnsignedSetter("ingest.stream_window", [](Config& c, std::uint64_t n) { c.ingest.stream_window = n; }, 1,
                       100000),
-       [](const Config& c) { return std::to_string(c.ingest_stream_window); }},
+       [](const Config& c) { return std::to_string(c.ingest.stream_window); }},
       {"cap.max_bytes", "", "largest CAP document accepted (RESOURCE_EXHAUSTED / 413 beyond)",
        [](Config& c, const std::string& v) {
          auto n = core::ParseByteSize(v);
          if (!n.ok() || *n < 1024 || *n > 64ULL * 1024 * 1024) {
            return Bad("cap.max_bytes", "expected a size from 1KiB to 64MiB, got \"" + v + "\"");
          }
-         c.cap_max_bytes = *n;
+         c.cap.max_bytes = *n;
          return core::Status::Ok();
        },
-       [](const Config& c) { return std::to_string(c.cap_max_bytes); }},
+       [](const Config& c) { return std::to_string(c.cap.max_bytes); }},
       {"cap.workers", "", "threads that parse, validate and store CAP documents and poll feeds",
-       UnsignedSetter("cap.workers", [](Config& c, std::uint64_t n) { c.cap_workers = n; }, 1, 64),
-       [](const Config& c) { return std::to_string(c.cap_workers); }},
+       UnsignedSetter("cap.workers", [](Config& c, std::uint64_t n) { c.cap.workers = n; }, 1, 64),
+       [](const Config& c) { return std::to_string(c.cap.workers); }},
       {"cap.queue", "", "CAP documents waiting for a worker at most (beyond: 429 / RESOURCE_EXHAUSTED)",
-       UnsignedSetter("cap.queue", [](Config& c, std::uint64_t n) { c.cap_queue = n; }, 1, 100000),
-       [](const Config& c) { return std::to_string(c.cap_queue); }},
+       UnsignedSetter("cap.queue", [](Config& c, std::uint64_t n) { c.cap.queue = n; }, 1, 100000),
+       [](const Config& c) { return std::to_string(c.cap.queue); }},
       {"ingest.rate_limit", "", "signals per second per partner on this instance (0: no limit)",
-       UnsignedSetter("ingest.rate_limit", [](Config& c, std::uint64_t n) { c.ingest_rate_limit = static_cast<double>(n); },
+       UnsignedSetter("ingest.rate_limit", [](Config& c, std::uint64_t n) { c.ingest.rate_limit = static_cast<double>(n); },
                       0, 10000000),
-       [](const Config& c) { return std::to_string(static_cast<std::uint64_t>(c.ingest_rate_limit)); }},
+       [](const Config& c) { return std::to_string(static_cast<std::uint64_t>(c.ingest.rate_limit)); }},
       {"ingest.rate_burst", "", "signals a partner may send at once above its rate",
-       UnsignedSetter("ingest.rate_burst", [](Config& c, std::uint64_t n) { c.ingest_rate_burst = static_cast<double>(n); },
+       UnsignedSetter("ingest.rate_burst", [](Config& c, std::uint64_t n) { c.ingest.rate_burst = static_cast<double>(n); },
                       1, 10000000),
-       [](const Config& c) { return std::to_string(static_cast<std::uint64_t>(c.ingest_rate_burst)); }},
+       [](const Config& c) { return std::to_string(static_cast<std::uint64_t>(c.ingest.rate_burst)); }},
       {"ingest.max_future_skew", "", "how far sent_at may lie ahead of the server clock",
-       DurationSetter("ingest.max_future_skew", [](Config& c) -> milliseconds& { return c.ingest_max_future_skew; },
+       DurationSetter("ingest.max_future_skew", [](Config& c) -> milliseconds& { return c.ingest.max_future_skew; },
                       milliseconds(0)),
-       [](const Config& c) { return core::FormatDuration(c.ingest_max_future_skew); }},
+       [](const Config& c) { return core::FormatDuration(c.ingest.max_future_skew); }},
       {"auth.refresh_interval", "", "how often tokens and sources are reloaded (revocation delay)",
-       DurationSetter("auth.refresh_interval", [](Config& c) -> milliseconds& { return c.auth_refresh_interval; },
+       DurationSetter("auth.refresh_interval", [](Config& c) -> milliseconds& { return c.auth.refresh_interval; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.auth_refresh_interval); }},
+       [](const Config& c) { return core::FormatDuration(c.auth.refresh_interval); }},
       {"cluster.lease_ttl", "", "leader lease term; a dead leader is replaced within lease_ttl + renew_interval",
-       DurationSetter("cluster.lease_ttl", [](Config& c) -> milliseconds& { return c.lease_ttl; }, milliseconds(500)),
-       [](const Config& c) { return core::FormatDuration(c.lease_ttl); }},
+       DurationSetter("cluster.lease_ttl", [](Config& c) -> milliseconds& { return c.cluster.ttl; }, milliseconds(500)),
+       [](const Config& c) { return core::FormatDuration(c.cluster.ttl); }},
       {"cluster.renew_interval", "", "how often the leader renews and followers bid for the lease",
-       DurationSetter("cluster.renew_interval", [](Config& c) -> milliseconds& { return c.lease_renew_interval; },
+       DurationSetter("cluster.renew_interval", [](Config& c) -> milliseconds& { return c.cluster.renew_interval; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.lease_renew_interval); }},
+       [](const Config& c) { return core::FormatDuration(c.cluster.renew_interval); }},
       {"picture.enabled", "", "keep the risk picture on the leader (false: /v1/status shows the last picture written)",
        [](Config& c, const std::string& v) {
-         if (!ParseBool(v, c.picture_enabled)) {
+         if (!ParseBool(v, c.picture.enabled)) {
            return Bad("picture.enabled", "expected true or false, got \"" + v + "\"");
          }
          return core::Status::Ok();
        },
-       [](const Config& c) { return std::string(c.picture_enabled ? "true" : "false"); }},
+       [](const Config& c) { return std::string(c.picture.enabled ? "true" : "false"); }},
       {"picture.interval", "", "how often the leader's picture keeper applies new changes (signals, assessments)",
-       DurationSetter("picture.interval", [](Config& c) -> milliseconds& { return c.picture_interval; },
+       DurationSetter("picture.interval", [](Config& c) -> milliseconds& { return c.picture.interval; },
                       milliseconds(50)),
-       [](const Config& c) { return core::FormatDuration(c.picture_interval); }},
+       [](const Config& c) { return core::FormatDuration(c.picture.interval); }},
       {"changes.retention", "", "how long the change feed keeps changes; older cursors get 410/OUT_OF_RANGE (0s: forever)",
-       DurationSetter("changes.retention", [](Config& c) -> milliseconds& { return c.changes_retention; },
+       DurationSetter("changes.retention", [](Config& c) -> milliseconds& { return c.changes.retention; },
                       milliseconds(0)),
-       [](const Config& c) { return core::FormatDuration(c.changes_retention); }},
+       [](const Config& c) { return core::FormatDuration(c.changes.retention); }},
       {"peers.interval", "", "how often the leader asks a caught-up peer for new changes",
-       DurationSetter("peers.interval", [](Config& c) -> milliseconds& { return c.peers_interval; }, milliseconds(10)),
-       [](const Config& c) { return core::FormatDuration(c.peers_interval); }},
+       DurationSetter("peers.interval", [](Config& c) -> milliseconds& { return c.peers.timing.interval; }, milliseconds(10)),
+       [](const Config& c) { return core::FormatDuration(c.peers.timing.interval); }},
       {"peers.call_timeout", "", "deadline of one call to a peer",
-       DurationSetter("peers.call_timeout", [](Config& c) -> milliseconds& { return c.peers_call_timeout; },
+       DurationSetter("peers.call_timeout", [](Config& c) -> milliseconds& { return c.peers.timing.call_timeout; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.peers_call_timeout); }},
+       [](const Config& c) { return core::FormatDuration(c.peers.timing.call_timeout); }},
       {"peers.max_backoff", "", "the longest wait before calling a failing peer again",
-       DurationSetter("peers.max_backoff", [](Config& c) -> milliseconds& { return c.peers_max_backoff; },
+       DurationSetter("peers.max_backoff", [](Config& c) -> milliseconds& { return c.peers.timing.max_backoff; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.peers_max_backoff); }},
+       [](const Config& c) { return core::FormatDuration(c.peers.timing.max_backoff); }},
       {"peers.stale_after", "", "a peer not reached for longer is shown as stale",
-       DurationSetter("peers.stale_after", [](Config& c) -> milliseconds& { return c.peers_stale_after; },
+       DurationSetter("peers.stale_after", [](Config& c) -> milliseconds& { return c.peers.stale_after; },
                       milliseconds(1000)),
-       [](const Config& c) { return core::FormatDuration(c.peers_stale_after); }},
+       [](const Config& c) { return core::FormatDuration(c.peers.stale_after); }},
       {"peers.page", "", "changes asked for per call to a peer",
-       UnsignedSetter("peers.page", [](Config& c, std::uint64_t n) { c.peers_page = n; }, 1, 1000),
-       [](const Config& c) { return std::to_string(c.peers_page); }},
+       UnsignedSetter("peers.page", [](Config& c, std::uint64_t n) { c.peers.page = n; }, 1, 1000),
+       [](const Config& c) { return std::to_string(c.peers.page); }},
       {"feeds.poll_tick", "", "how often the leader looks for CAP feeds due for a poll (each feed has its own interval)",
-       DurationSetter("feeds.poll_tick", [](Config& c) -> milliseconds& { return c.feeds_poll_tick; },
+       DurationSetter("feeds.poll_tick", [](Config& c) -> milliseconds& { return c.feeds.poll_tick; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.feeds_poll_tick); }},
+       [](const Config& c) { return core::FormatDuration(c.feeds.poll_tick); }},
       {"feeds.fetch_timeout", "", "total time for one feed or CAP document GET (connect at most 5s of it)",
-       DurationSetter("feeds.fetch_timeout", [](Config& c) -> milliseconds& { return c.feeds_fetch_timeout; },
+       DurationSetter("feeds.fetch_timeout", [](Config& c) -> milliseconds& { return c.feeds.fetch_timeout; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.feeds_fetch_timeout); }},
+       [](const Config& c) { return core::FormatDuration(c.feeds.fetch_timeout); }},
       {"feeds.max_bytes", "", "largest feed index or linked CAP document fetched (the response is refused beyond)",
        [](Config& c, const std::string& v) {
          auto n = core::ParseByteSize(v);
          if (!n.ok() || *n < 1024 || *n > 256ULL * 1024 * 1024) {
            return Bad("feeds.max_bytes", "expected a size from 1KiB to 256MiB, got \"" + v + "\"");
          }
-         c.feeds_max_bytes = *n;
+         c.feeds.max_bytes = *n;
          return core::Status::Ok();
        },
-       [](const Config& c) { return std::to_string(c.feeds_max_bytes); }},
+       [](const Config& c) { return std::to_string(c.feeds.max_bytes); }},
       {"feeds.max_links_per_poll", "", "linked CAP documents fetched per feed and poll; the rest wait for the next",
-       UnsignedSetter("feeds.max_links_per_poll", [](Config& c, std::uint64_t n) { c.feeds_max_links = n; }, 1, 10000),
-       [](const Config& c) { return std::to_string(c.feeds_max_links); }},
+       UnsignedSetter("feeds.max_links_per_poll", [](Config& c, std::uint64_t n) { c.feeds.max_links_per_poll = n; }, 1, 10000),
+       [](const Config& c) { return std::to_string(c.feeds.max_links_per_poll); }},
       {"feeds.round_budget", "", "the most one poll of one feed may take (index and links); the rest waits for the next",
-       DurationSetter("feeds.round_budget", [](Config& c) -> milliseconds& { return c.feeds_round_budget; },
+       DurationSetter("feeds.round_budget", [](Config& c) -> milliseconds& { return c.feeds.round_budget; },
                       milliseconds(1000)),
-       [](const Config& c) { return core::FormatDuration(c.feeds_round_budget); }},
+       [](const Config& c) { return core::FormatDuration(c.feeds.round_budget); }},
       {"feeds.max_link_attempts", "", "failed fetches of an entry's link before the entry is marked refused",
-       UnsignedSetter("feeds.max_link_attempts", [](Config& c, std::uint64_t n) { c.feeds_max_link_attempts = n; }, 1,
+       UnsignedSetter("feeds.max_link_attempts", [](Config& c, std::uint64_t n) { c.feeds.max_link_attempts = n; }, 1,
                       1000),
-       [](const Config& c) { return std::to_string(c.feeds_max_link_attempts); }},
+       [](const Config& c) { return std::to_string(c.feeds.max_link_attempts); }},
       {"subscriptions.enabled", "", "send webhook deliveries from the leader (false: subscriptions are kept, nothing is sent)",
        [](Config& c, const std::string& v) {
-         if (!ParseBool(v, c.subscriptions_enabled)) {
+         if (!ParseBool(v, c.subscriptions.enabled)) {
            return Bad("subscriptions.enabled", "expected true or false, got \"" + v + "\"");
          }
          return core::Status::Ok();
        },
-       [](const Config& c) { return std::string(c.subscriptions_enabled ? "true" : "false"); }},
+       [](const Config& c) { return std::string(c.subscriptions.enabled ? "true" : "false"); }},
       {"subscriptions.interval", "", "how often the leader's delivery job reads the change log and sends due webhooks",
-       DurationSetter("subscriptions.interval", [](Config& c) -> milliseconds& { return c.subscriptions_interval; },
+       DurationSetter("subscriptions.interval", [](Config& c) -> milliseconds& { return c.subscriptions.interval; },
                       milliseconds(50)),
-       [](const Config& c) { return core::FormatDuration(c.subscriptions_interval); }},
+       [](const Config& c) { return core::FormatDuration(c.subscriptions.interval); }},
       {"subscriptions.allow_private_destinations", "",
        "allow webhook URLs that resolve to loopback, private or link-local addresses (default: public only)",
        [](Config& c, const std::string& v) {
-         if (!ParseBool(v, c.subscriptions_allow_private_destinations)) {
+         if (!ParseBool(v, c.subscriptions.delivery.allow_private_destinations)) {
            return Bad("subscriptions.allow_private_destinations", "expected true or false, got \"" + v + "\"");
          }
          return core::Status::Ok();
        },
-       [](const Config& c) { return std::string(c.subscriptions_allow_private_destinations ? "true" : "false"); }},
+       [](const Config& c) { return std::string(c.subscriptions.delivery.allow_private_destinations ? "true" : "false"); }},
       {"subscriptions.max_per_partner", "", "subscriptions one partner may have; creating more is refused (409)",
        UnsignedSetter("subscriptions.max_per_partner",
-                      [](Config& c, std::uint64_t n) { c.subscriptions_max_per_partner = n; }, 1, 100000),
-       [](const Config& c) { return std::to_string(c.subscriptions_max_per_partner); }},
+                      [](Config& c, std::uint64_t n) { c.subscriptions.max_per_partner = n; }, 1, 100000),
+       [](const Config& c) { return std::to_string(c.subscriptions.max_per_partner); }},
       {"subscriptions.timeout", "", "one webhook POST, connect to response; slower is a failed attempt",
-       DurationSetter("subscriptions.timeout", [](Config& c) -> milliseconds& { return c.subscriptions_timeout; },
+       DurationSetter("subscriptions.timeout", [](Config& c) -> milliseconds& { return c.subscriptions.delivery.timeout; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.subscriptions_timeout); }},
+       [](const Config& c) { return core::FormatDuration(c.subscriptions.delivery.timeout); }},
       {"subscriptions.concurrency", "", "webhook POSTs in parallel (threads of the sender pool)",
-       UnsignedSetter("subscriptions.concurrency", [](Config& c, std::uint64_t n) { c.subscriptions_concurrency = n; },
+       UnsignedSetter("subscriptions.concurrency", [](Config& c, std::uint64_t n) { c.subscriptions.concurrency = n; },
                       1, 64),
-       [](const Config& c) { return std::to_string(c.subscriptions_concurrency); }},
+       [](const Config& c) { return std::to_string(c.subscriptions.concurrency); }},
       {"subscriptions.max_attempts", "", "failed attempts before a delivery is dead (listed, re-queueable)",
-       UnsignedSetter("subscriptions.max_attempts", [](Config& c, std::uint64_t n) { c.subscriptions_max_attempts = n; },
+       UnsignedSetter("subscriptions.max_attempts", [](Config& c, std::uint64_t n) { c.subscriptions.delivery.max_attempts = n; },
                       1, 100),
-       [](const Config& c) { return std::to_string(c.subscriptions_max_attempts); }},
+       [](const Config& c) { return std::to_string(c.subscriptions.delivery.max_attempts); }},
       {"subscriptions.min_backoff", "", "delay before the first retry (doubling per attempt, with jitter)",
-       DurationSetter("subscriptions.min_backoff", [](Config& c) -> milliseconds& { return c.subscriptions_min_backoff; },
+       DurationSetter("subscriptions.min_backoff", [](Config& c) -> milliseconds& { return c.subscriptions.delivery.min_backoff; },
                       milliseconds(10)),
-       [](const Config& c) { return core::FormatDuration(c.subscriptions_min_backoff); }},
+       [](const Config& c) { return core::FormatDuration(c.subscriptions.delivery.min_backoff); }},
       {"subscriptions.max_backoff", "", "longest delay between retries",
-       DurationSetter("subscriptions.max_backoff", [](Config& c) -> milliseconds& { return c.subscriptions_max_backoff; },
+       DurationSetter("subscriptions.max_backoff", [](Config& c) -> milliseconds& { return c.subscriptions.delivery.max_backoff; },
                       milliseconds(10)),
-       [](const Config& c) { return core::FormatDuration(c.subscriptions_max_backoff); }},
+       [](const Config& c) { return core::FormatDuration(c.subscriptions.delivery.max_backoff); }},
       {"subscriptions.max_pending", "", "pending deliveries per subscription; further matches are stored dead (queue full)",
-       UnsignedSetter("subscriptions.max_pending", [](Config& c, std::uint64_t n) { c.subscriptions_max_pending = n; },
+       UnsignedSetter("subscriptions.max_pending", [](Config& c, std::uint64_t n) { c.subscriptions.delivery.max_pending = n; },
                       1, 1000000),
-       [](const Config& c) { return std::to_string(c.subscriptions_max_pending); }},
+       [](const Config& c) { return std::to_string(c.subscriptions.delivery.max_pending); }},
       {"subscriptions.max_deliveries_per_round", "", "webhook attempts per round of the delivery job",
        UnsignedSetter("subscriptions.max_deliveries_per_round",
-                      [](Config& c, std::uint64_t n) { c.subscriptions_max_deliveries = n; }, 1, 100000),
-       [](const Config& c) { return std::to_string(c.subscriptions_max_deliveries); }},
+                      [](Config& c, std::uint64_t n) { c.subscriptions.delivery.max_deliveries = n; }, 1, 100000),
+       [](const Config& c) { return std::to_string(c.subscriptions.delivery.max_deliveries); }},
       {"subscriptions.round_budget", "", "the most one round of the delivery job spends sending",
-       DurationSetter("subscriptions.round_budget", [](Config& c) -> milliseconds& { return c.subscriptions_round_budget; },
+       DurationSetter("subscriptions.round_budget", [](Config& c) -> milliseconds& { return c.subscriptions.delivery.round_budget; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.subscriptions_round_budget); }},
+       [](const Config& c) { return core::FormatDuration(c.subscriptions.delivery.round_budget); }},
       {"subscriptions.retention", "", "how long delivered and dead deliveries are kept (0s: forever)",
-       DurationSetter("subscriptions.retention", [](Config& c) -> milliseconds& { return c.subscriptions_retention; },
+       DurationSetter("subscriptions.retention", [](Config& c) -> milliseconds& { return c.subscriptions.delivery.retention; },
                       milliseconds(0)),
-       [](const Config& c) { return core::FormatDuration(c.subscriptions_retention); }},
+       [](const Config& c) { return core::FormatDuration(c.subscriptions.delivery.retention); }},
       {"runtime.io_threads", "", "threads running network I/O (Asio)",
-       UnsignedSetter("runtime.io_threads", [](Config& c, std::uint64_t n) { c.io_threads = n; }, 1, 64),
-       [](const Config& c) { return std::to_string(c.io_threads); }},
+       UnsignedSetter("runtime.io_threads", [](Config& c, std::uint64_t n) { c.runtime.io_threads = n; }, 1, 64),
+       [](const Config& c) { return std::to_string(c.runtime.io_threads); }},
       {"runtime.blocking_queue", "", "database tasks that may wait for a worker; more are refused (429/503)",
-       UnsignedSetter("runtime.blocking_queue", [](Config& c, std::uint64_t n) { c.blocking_queue = n; }, 1,
+       UnsignedSetter("runtime.blocking_queue", [](Config& c, std::uint64_t n) { c.runtime.blocking_queue = n; }, 1,
                       1000000),
-       [](const Config& c) { return std::to_string(c.blocking_queue); }},
+       [](const Config& c) { return std::to_string(c.runtime.blocking_queue); }},
       {"runtime.blocking_max_queue_wait", "",
        "read tasks are refused (429/503) while the oldest queued one has waited longer (0s: no bound)",
        DurationSetter("runtime.blocking_max_queue_wait",
-                      [](Config& c) -> milliseconds& { return c.blocking_max_queue_wait; }, milliseconds(0)),
-       [](const Config& c) { return core::FormatDuration(c.blocking_max_queue_wait); }},
+                      [](Config& c) -> milliseconds& { return c.runtime.blocking_max_queue_wait; }, milliseconds(0)),
+       [](const Config& c) { return core::FormatDuration(c.runtime.blocking_max_queue_wait); }},
       {"runtime.blocking_per_partner", "",
        "read tasks one partner may hold in the read API's pool at once, queued or running; more are refused "
        "(429 with Retry-After) so that one partner's flood leaves workers to the others (0: no quota)",
-       UnsignedSetter("runtime.blocking_per_partner", [](Config& c, std::uint64_t n) { c.blocking_per_partner = n; }, 0,
+       UnsignedSetter("runtime.blocking_per_partner", [](Config& c, std::uint64_t n) { c.runtime.blocking_per_partner = n; }, 0,
                       1000000),
-       [](const Config& c) { return std::to_string(c.blocking_per_partner); }},
+       [](const Config& c) { return std::to_string(c.runtime.blocking_per_partner); }},
       {"runtime.blocking_nice", "", "added to the nice value of the read API's worker threads (0: unchanged)",
-       UnsignedSetter("runtime.blocking_nice", [](Config& c, std::uint64_t n) { c.blocking_nice = static_cast<int>(n); },
+       UnsignedSetter("runtime.blocking_nice", [](Config& c, std::uint64_t n) { c.runtime.blocking_nice = static_cast<int>(n); },
                       0, 19),
-       [](const Config& c) { return std::to_string(c.blocking_nice); }},
+       [](const Config& c) { return std::to_string(c.runtime.blocking_nice); }},
       {"runtime.job_workers", "",
        "threads and database connections of the jobs pool (singleton jobs, readiness, credentials)",
-       UnsignedSetter("runtime.job_workers", [](Config& c, std::uint64_t n) { c.job_workers = n; }, 2, 64),
-       [](const Config& c) { return std::to_string(c.job_workers); }},
+       UnsignedSetter("runtime.job_workers", [](Config& c, std::uint64_t n) { c.runtime.job_workers = n; }, 2, 64),
+       [](const Config& c) { return std::to_string(c.runtime.job_workers); }},
       {"runtime.drain_timeout", "", "on SIGTERM, how long requests in flight may take to finish",
-       DurationSetter("runtime.drain_timeout", [](Config& c) -> milliseconds& { return c.drain_timeout; },
+       DurationSetter("runtime.drain_timeout", [](Config& c) -> milliseconds& { return c.runtime.drain_timeout; },
                       milliseconds(0)),
-       [](const Config& c) { return core::FormatDuration(c.drain_timeout); }},
+       [](const Config& c) { return core::FormatDuration(c.runtime.drain_timeout); }},
       {"runtime.readiness_interval", "", "how often the database and schema are checked for readiness",
-       DurationSetter("runtime.readiness_interval", [](Config& c) -> milliseconds& { return c.readiness_interval; },
+       DurationSetter("runtime.readiness_interval", [](Config& c) -> milliseconds& { return c.runtime.readiness_interval; },
                       milliseconds(100)),
-       [](const Config& c) { return core::FormatDuration(c.readiness_interval); }},
+       [](const Config& c) { return core::FormatDuration(c.runtime.readiness_interval); }},
   };
   return kSettings;
 }
@@ -578,7 +586,7 @@ std::vector<SettingInfo> DescribeSettings() {
 // sections [peer.NAME], [push.NAME]).
 static core::Status ApplyPeerSetting(Config& config, const std::string& key, const std::string& value) {
   const bool pull = key.rfind("peer.", 0) == 0;
-  auto& list = pull ? config.peers : config.pushes;
+  auto& list = pull ? config.peers.list : config.peers.push_targets;
   const std::size_t prefix = 5;  // "peer." or "push."
   const auto dot = key.rfind('.');
   const std::string name = key.substr(prefix, dot == std::string::npos || dot < prefix ? 0 : dot - prefix);
@@ -591,7 +599,7 @@ static core::Status ApplyPeerSetting(Config& config, const std::string& key, con
     return Bad(key, std::string("a peer's name must be 1-64 characters of A-Z a-z 0-9 _ - (section [") +
                         (pull ? "peer" : "push") + ".NAME])");
   }
-  auto it = std::find_if(list.begin(), list.end(), [&](const Config::Peer& p) { return p.name == name; });
+  auto it = std::find_if(list.begin(), list.end(), [&](const PeersConfig::Peer& p) { return p.name == name; });
   if (it == list.end()) {
     list.push_back({name, "", "", false, false, "", ""});
     it = std::prev(list.end());
@@ -620,7 +628,7 @@ static core::Status ApplyPeerSetting(Config& config, const std::string& key, con
 }
 
 // Reads the first line of the peer's token file into peer.token.
-static core::Status LoadPeerToken(Config::Peer& peer, const std::string& where) {
+static core::Status LoadPeerToken(PeersConfig::Peer& peer, const std::string& where) {
   if (peer.endpoint.empty() || peer.token_file.empty()) {
     return core::InvalidArgument(where + ": needs endpoint and token_file");
   }
@@ -771,12 +779,14 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
     }
     config.node_id = id;
   }
-  if (config.lease_renew_interval * 2 > config.lease_ttl) {
-    return core::InvalidArgument("cluster.renew_interval: " + core::FormatDuration(config.lease_renew_interval) +
+  // The lease's local deadline ends this much before its term (clock-rate drift, scheduling).
+  config.cluster.safety_margin = std::min(std::chrono::milliseconds(300), config.cluster.ttl / 10);
+  if (config.cluster.renew_interval * 2 > config.cluster.ttl) {
+    return core::InvalidArgument("cluster.renew_interval: " + core::FormatDuration(config.cluster.renew_interval) +
                                  " must be at most half of cluster.lease_ttl (" +
-                                 core::FormatDuration(config.lease_ttl) + ")");
+                                 core::FormatDuration(config.cluster.ttl) + ")");
   }
-  for (auto& peer : config.peers) {
+  for (auto& peer : config.peers.list) {
     // A push peer sends to us: it needs no endpoint or token here (its token is one we issued), but
     // its region: nothing else says what it may speak for.
     if (peer.push && peer.region.empty()) {
@@ -789,23 +799,23 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
       }
     }
   }
-  for (auto& target : config.pushes) {
+  for (auto& target : config.peers.push_targets) {
     if (auto st = LoadPeerToken(target, "push." + target.name); !st.ok()) {
       return st;
     }
   }
-  if (config.role == "national" && config.peers.empty()) {
+  if (config.role == "national" && config.peers.list.empty()) {
     return core::InvalidArgument("role: a national node needs peers to mirror (sections [peer.NAME])");
   }
-  if (config.ingest_max_batch > config.ingest_max_queue) {
-    return core::InvalidArgument("ingest.max_batch: " + std::to_string(config.ingest_max_batch) +
-                                 " is larger than ingest.max_queue (" + std::to_string(config.ingest_max_queue) +
+  if (config.ingest.max_batch > config.ingest.writer.max_queue) {
+    return core::InvalidArgument("ingest.max_batch: " + std::to_string(config.ingest.max_batch) +
+                                 " is larger than ingest.max_queue (" + std::to_string(config.ingest.writer.max_queue) +
                                  "): such calls could never be queued");
   }
-  if (config.subscriptions_min_backoff > config.subscriptions_max_backoff) {
-    return core::InvalidArgument("subscriptions.min_backoff: " + core::FormatDuration(config.subscriptions_min_backoff) +
+  if (config.subscriptions.delivery.min_backoff > config.subscriptions.delivery.max_backoff) {
+    return core::InvalidArgument("subscriptions.min_backoff: " + core::FormatDuration(config.subscriptions.delivery.min_backoff) +
                                  " is longer than subscriptions.max_backoff (" +
-                                 core::FormatDuration(config.subscriptions_max_backoff) + ")");
+                                 core::FormatDuration(config.subscriptions.delivery.max_backoff) + ")");
   }
   if (config.store.migrations_dir && !std::filesystem::is_directory(*config.store.migrations_dir)) {
     return core::InvalidArgument("db.migrations_dir: \"" + config.store.migrations_dir->string() +

@@ -14,6 +14,7 @@
 #include <prometheus/gauge.h>
 
 #include "app/build_info.h"
+#include "app/module_options.h"
 #include "core/internal_errors.h"
 #include "core/logging.h"
 #include "http/health_routes.h"
@@ -60,8 +61,7 @@ std::string AdvertisedHost(const std::string& host) {
 }  // namespace
 
 Runtime::Runtime(Config config)
-    : config_(std::move(config)), work_(boost::asio::make_work_guard(ioc_)), readiness_timer_(ioc_),
-      credentials_timer_(ioc_), feed_timer_(ioc_), picture_timer_(ioc_), delivery_timer_(ioc_), watchdog_timer_(ioc_), signals_(ioc_) {}
+    : config_(std::move(config)), national_(config_.role == "national"), work_(boost::asio::make_work_guard(ioc_)), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (lease_loop_) {
@@ -87,7 +87,28 @@ Runtime::~Runtime() {
   }
 }
 
+// Start-up, in this order; any failure ends it (Serve exits 1): metrics, the store (migrating it
+// when db.migrate_on_start), the pools and the lanes of the store, ingest, the leader's duties,
+// the exchange with peers, the routes, the listeners, the periodic jobs (created, started by
+// Serve), the ports file.
 core::Status Runtime::StartUp() {
+  RegisterRuntimeMetrics();
+  if (core::Status s = OpenStore(); !s.ok()) {
+    return s;
+  }
+  StartPools();
+  CreateIngest();
+  CreateLeaderDuties();
+  CreateExchange();
+  AddRoutes();
+  if (core::Status s = StartListeners(); !s.ok()) {
+    return s;
+  }
+  CreateJobs();
+  return WritePortsFile();
+}
+
+void Runtime::RegisterRuntimeMetrics() {
   registry_ = std::make_shared<prometheus::Registry>();
   RegisterBuildInfo(*registry_);
   process_collector_ = std::make_shared<ProcessCollector>();
@@ -106,7 +127,9 @@ core::Status Runtime::StartUp() {
       it->second->Increment();
     }
   });
+}
 
+core::Status Runtime::OpenStore() {
   store::StoreOptions store_options = config_.store;
   store_options.applied_by = std::string("vikd ") + Version() + " " + config_.node_id;
   store_options.connection.application_name = "vikd/" + config_.node_id;
@@ -136,19 +159,11 @@ core::Status Runtime::StartUp() {
                     {{"error", applied.status().message()}});
     }
   }
+  return core::Status::Ok();
+}
 
-  // The read API's pool: one worker per pooled connection ("api"), refusing (429 with Retry-After)
-  // once its queue is full or its oldest task waited runtime.blocking_max_queue_wait, its workers
-  // niced so that rendering big pages yields the CPU to the io threads and the lease.
-  core::BlockingPoolOptions blocking_options;
-  blocking_options.threads = config_.store.pool_size;
-  blocking_options.max_queued = config_.blocking_queue;
-  blocking_options.max_queue_wait = config_.blocking_max_queue_wait;
-  blocking_options.nice = config_.blocking_nice;
-  blocking_options.max_per_owner = config_.blocking_per_partner;
-  blocking_options.owner_kind = "partner";
-  blocking_options.owner_quota_setting = "runtime.blocking_per_partner";
-  blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", blocking_options);
+void Runtime::StartPools() {
+  blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", ReadPoolOptions(config_));
   auto& refusals = prometheus::BuildCounter()
                        .Name("vik_blocking_refused_total")
                        .Help("Tasks the read API's blocking pool refused or shed (answered 429/RESOURCE_EXHAUSTED), by reason")
@@ -168,148 +183,112 @@ core::Status Runtime::StartUp() {
   // delaying it: the lease (its own thread, cluster::LeaseLoop, and one connection), the singleton
   // jobs, readiness and credential refreshes (the jobs pool), ingest's group commits, CAP documents.
   lease_store_ = store_->OpenLane("lease", 1, std::chrono::milliseconds(500));
-  jobs_store_ = store_->OpenLane("jobs", config_.job_workers, config_.store.acquire_timeout);
-  ingest_store_ = store_->OpenLane("ingest", config_.ingest_writers, config_.store.acquire_timeout);
-  cap_store_ = store_->OpenLane("cap", config_.cap_workers + 1, config_.store.acquire_timeout);
-  jobs_ = std::make_unique<core::BlockingPool>("vik-jobs", config_.job_workers, 64);
+  jobs_store_ = store_->OpenLane("jobs", config_.runtime.job_workers, config_.store.acquire_timeout);
+  ingest_store_ = store_->OpenLane("ingest", config_.ingest.writers, config_.store.acquire_timeout);
+  cap_store_ = store_->OpenLane("cap", config_.cap.workers + 1, config_.store.acquire_timeout);
+  jobs_ = std::make_unique<core::BlockingPool>("vik-jobs", config_.runtime.job_workers, 64);
   jobs_->Start();
   // CAP documents (parse, validate, map, store), the CAP read routes and feed rounds get their own
   // bounded pool, so a burst of large documents can never delay the lease round or readiness.
-  cap_pool_ = std::make_unique<core::BlockingPool>("vik-cap", config_.cap_workers, config_.cap_queue);
+  cap_pool_ = std::make_unique<core::BlockingPool>("vik-cap", config_.cap.workers, config_.cap.queue);
   cap_pool_->Start();
+  // Webhook deliveries (leader only): POSTs run on their own small pool, so a slow receiver never
+  // occupies a database thread.
+  webhook_pool_ = std::make_unique<core::BlockingPool>("vik-webhook", config_.subscriptions.concurrency, 256);
+  webhook_pool_->Start();
+}
 
-  // Ingest: authenticator, rate limiter, group-commit writers, pipeline.
+// Ingest: authenticator, rate limiter, group-commit writers, pipeline, CAP documents.
+void Runtime::CreateIngest() {
   ingest_metrics_ = std::make_unique<ingest::IngestMetrics>(*registry_);
   auth_ = std::make_unique<auth::Authenticator>(*jobs_store_);
-  rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest_rate_limit, config_.ingest_rate_burst, clock_);
-  ingest::WriterOptions writer_options;
-  writer_options.max_queue = config_.ingest_max_queue;
-  writer_options.max_batch = config_.ingest_commit_batch;
-  writer_options.max_wait = config_.ingest_commit_wait;
-  writer_ = std::make_unique<ingest::BatchWriter>(*ingest_store_, writer_options, config_.node_id, *ingest_metrics_);
-  for (std::size_t i = 0; i < config_.ingest_writers; ++i) {
+  rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest.rate_limit, config_.ingest.rate_burst, clock_);
+  writer_ = std::make_unique<ingest::BatchWriter>(*ingest_store_, config_.ingest.writer, config_.node_id,
+                                                  *ingest_metrics_);
+  for (std::size_t i = 0; i < config_.ingest.writers; ++i) {
     writer_threads_.emplace_back([this] { writer_->Run(); });
     pthread_setname_np(writer_threads_.back().native_handle(), "vik-writer");
   }
-  ingest::PipelineOptions pipeline_options;
-  pipeline_options.max_batch = config_.ingest_max_batch;
-  pipeline_options.limits.max_future_skew =
-      std::chrono::duration_cast<std::chrono::seconds>(config_.ingest_max_future_skew);
-  pipeline_ = std::make_unique<ingest::Pipeline>(pipeline_options, *auth_, *rate_limiter_, *writer_, clock_,
+  pipeline_ = std::make_unique<ingest::Pipeline>(PipelineOptionsOf(config_), *auth_, *rate_limiter_, *writer_, clock_,
                                                  *ingest_metrics_);
-  ingest::CapIngestOptions cap_options;
-  cap_options.signal_limits = pipeline_options.limits;
-  cap_options.limits.max_bytes = config_.cap_max_bytes;
-  cap_ingest_ = std::make_unique<ingest::CapIngest>(cap_options, *auth_, *rate_limiter_, *cap_pool_, *cap_store_,
-                                                    *pipeline_, clock_, *ingest_metrics_,
+  cap_ingest_ = std::make_unique<ingest::CapIngest>(CapIngestOptionsOf(config_), *auth_, *rate_limiter_, *cap_pool_,
+                                                    *cap_store_, *pipeline_, clock_, *ingest_metrics_,
                                                     wire::CanonicalPayloadOf, config_.node_id);
-  ingest_service_ =
-      std::make_unique<rpc::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest_stream_window,
-                                                config_.stream_limits);
+  ingest_service_ = std::make_unique<rpc::IngestService>(*pipeline_, *cap_ingest_, *auth_, config_.ingest.stream_window,
+                                                         config_.streams);
+}
 
+// The lease and what only the leader does with it: feed polls, the picture, webhook deliveries.
+void Runtime::CreateLeaderDuties() {
   cluster_metrics_ = std::make_unique<cluster::ClusterMetrics>(*registry_);
-  cluster::LeaseOptions lease_options;
-  lease_options.ttl = config_.lease_ttl;
-  lease_options.renew_interval = config_.lease_renew_interval;
-  lease_options.safety_margin = std::min(std::chrono::milliseconds(300), config_.lease_ttl / 10);
-  lease_ = std::make_unique<cluster::LeaderLease>(*lease_store_, lease_options, config_.node_id, clock_, *cluster_metrics_);
-  ingest::FeedPollerOptions feed_options;
-  feed_options.fetch.total_timeout = config_.feeds_fetch_timeout;
-  feed_options.fetch.connect_timeout = std::min(config_.feeds_fetch_timeout, std::chrono::milliseconds(5000));
-  feed_options.fetch.max_bytes = config_.feeds_max_bytes;
-  feed_options.fetch.user_agent = std::string("vikd/") + Version();
-  feed_options.limits.max_bytes = config_.feeds_max_bytes;
-  feed_options.max_links_per_poll = config_.feeds_max_links;
-  feed_options.feed_budget = config_.feeds_round_budget;
-  feed_options.max_link_attempts = static_cast<int>(config_.feeds_max_link_attempts);
-  feed_poller_ =
-      std::make_unique<ingest::FeedPoller>(feed_options, *jobs_store_, *cap_ingest_, *registry_, config_.node_id);
-
+  lease_ = std::make_unique<cluster::LeaderLease>(*lease_store_, config_.cluster, config_.node_id, clock_,
+                                                  *cluster_metrics_);
+  feed_poller_ = std::make_unique<ingest::FeedPoller>(FeedPollerOptionsOf(config_), *jobs_store_, *cap_ingest_,
+                                                      *registry_, config_.node_id);
   picture_metrics_ = std::make_unique<picture::PictureMetrics>(*registry_);
   picture::KeeperOptions keeper_options;
   keeper_options.node_id = config_.node_id;
   keeper_ = std::make_unique<picture::PictureKeeper>(*jobs_store_, clock_, keeper_options, core::ModuleLogger("picture"),
                                                      *picture_metrics_);
-  // Webhook deliveries (leader only): POSTs run on their own small pool, so a slow receiver never
-  // occupies a database thread.
-  webhook_pool_ = std::make_unique<core::BlockingPool>("vik-webhook", config_.subscriptions_concurrency, 256);
-  webhook_pool_->Start();
   delivery_metrics_ = std::make_unique<subscriptions::DeliveryMetrics>(*registry_);
-  subscriptions::DeliveryOptions delivery_options;
-  delivery_options.region = config_.region;
-  delivery_options.timeout = config_.subscriptions_timeout;
-  delivery_options.max_attempts = static_cast<int>(config_.subscriptions_max_attempts);
-  delivery_options.min_backoff = config_.subscriptions_min_backoff;
-  delivery_options.max_backoff = config_.subscriptions_max_backoff;
-  delivery_options.max_pending = static_cast<int>(config_.subscriptions_max_pending);
-  delivery_options.max_deliveries = static_cast<int>(config_.subscriptions_max_deliveries);
-  delivery_options.round_budget = config_.subscriptions_round_budget;
-  delivery_options.retention = config_.subscriptions_retention;
-  delivery_options.allow_private_destinations = config_.subscriptions_allow_private_destinations;
-  delivery_options.user_agent = std::string("vikd/") + Version();
-  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_, delivery_options,
-                                                               core::ModuleLogger("subscriptions"),
-                                                               *delivery_metrics_);
-  const wire::StatusContext status_context{config_.region, config_.node_id, lease_->options().name,
-                                               std::chrono::seconds(30)};
-  const bool national = config_.role == "national";
-  usecases::NationalSource national_source{{national ? domain::NodeRole::kNational : domain::NodeRole::kRegional, national ? std::string() : config_.region,
-                                            config_.peers_stale_after},
-                                           status_context,
-                                           {}};
-  federation::LoopTiming timing;
-  timing.interval = config_.peers_interval;
-  timing.call_timeout = config_.peers_call_timeout;
-  timing.max_backoff = config_.peers_max_backoff;
-  timing.user_agent = std::string("vikd/") + Version();
-  const auto max_message_bytes = static_cast<std::size_t>(config_.grpc.max_message_bytes);
-  // What peers send is bounded by their grpc.max_message_bytes; take at least as much as ours.
-  timing.max_message_bytes = std::max(timing.max_message_bytes, max_message_bytes);
+  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_,
+                                                               DeliveryOptionsOf(config_),
+                                                               core::ModuleLogger("subscriptions"), *delivery_metrics_);
+}
+
+// Region to region: the peers this node mirrors, the nodes it pushes to, and the gRPC exchange.
+void Runtime::CreateExchange() {
+  status_context_ = {config_.region, config_.node_id, lease_->options().name, std::chrono::seconds(30)};
+  national_source_ = {{national_ ? domain::NodeRole::kNational : domain::NodeRole::kRegional,
+                       national_ ? std::string() : config_.region, config_.peers.stale_after},
+                      status_context_,
+                      {}};
+  const federation::LoopTiming timing = PeerTimingOf(config_);
   rpc::ExchangeOptions exchange_options;
-  exchange_options.own_region = national ? std::string() : config_.region;
-  exchange_options.watch_limits = config_.stream_limits;
-  exchange_options.max_message_bytes = max_message_bytes;
+  exchange_options.own_region = national_ ? std::string() : config_.region;
+  exchange_options.watch_limits = config_.streams;
+  exchange_options.max_message_bytes = max_message_bytes();
   std::vector<federation::PeerConfig> pulled;
-  for (const auto& p : config_.peers) {
-    national_source.peers.push_back(p.name);
+  for (const auto& p : config_.peers.list) {
+    national_source_.peers.push_back(p.name);
     if (p.push) {
       exchange_options.push_peers.emplace(p.name, p.region);
     } else {
       pulled.push_back({p.name, p.endpoint, p.token, p.tls, p.region});
     }
   }
-  if (!config_.peers.empty() || !config_.pushes.empty()) {
+  if (!config_.peers.list.empty() || !config_.peers.push_targets.empty()) {
     mirror_metrics_ = std::make_unique<federation::MirrorMetrics>(*registry_);
   }
   auto fence_source = [this] { return lease_->fence(); };
   if (!pulled.empty()) {
     federation::MirrorOptions mirror_options;
     mirror_options.timing = timing;
-    mirror_options.page = static_cast<int>(config_.peers_page);
+    mirror_options.page = static_cast<int>(config_.peers.page);
     mirror_options.own_region = exchange_options.own_region;
-    // Contact is recorded at least this often, so a healthy peer never looks stale.
-    mirror_options.status_interval = std::min<std::chrono::milliseconds>(std::chrono::seconds(5),
-                                                                         config_.peers_stale_after / 3);
+    mirror_options.status_interval = PeerStatusInterval(config_);
     mirror_ = std::make_unique<federation::PeerMirror>(
         std::move(pulled), mirror_options, *jobs_store_, *jobs_, ioc_, fence_source,
         [this](const char* what) { lease_->OnFenced(what); }, *mirror_metrics_, core::ModuleLogger("mirror"));
   }
-  if (!config_.pushes.empty()) {
+  if (!config_.peers.push_targets.empty()) {
     std::vector<federation::PeerConfig> targets;
-    for (const auto& p : config_.pushes) {
+    for (const auto& p : config_.peers.push_targets) {
       targets.push_back({p.name, p.endpoint, p.token, p.tls, ""});
     }
     federation::PushOptions push_options;
     push_options.timing = timing;
-    push_options.max_message_bytes = max_message_bytes;
-    push_options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), config_.peers_stale_after / 3);
-    push_options.status = status_context;
+    push_options.max_message_bytes = max_message_bytes();
+    push_options.heartbeat = PeerStatusInterval(config_);
+    push_options.status = status_context_;
     pusher_ = std::make_unique<federation::FeedPusher>(std::move(targets), push_options, *jobs_store_, *jobs_, ioc_,
-                                                     fence_source, *mirror_metrics_, core::ModuleLogger("push"));
+                                                       fence_source, *mirror_metrics_, core::ModuleLogger("push"));
   }
-  exchange_service_ = std::make_unique<rpc::ExchangeService>(*store_, *auth_, *blocking_, status_context,
-                                                                  exchange_options, national_source);
+  exchange_service_ = std::make_unique<rpc::ExchangeService>(*store_, *auth_, *blocking_, status_context_,
+                                                             exchange_options, national_source_);
+}
 
+void Runtime::AddRoutes() {
   http_metrics_ = std::make_shared<http::HttpMetrics>(*registry_);
   auto registry = registry_;
   auto process = process_collector_;
@@ -320,62 +299,63 @@ core::Status Runtime::StartUp() {
     return families;
   };
   // With a management listener, /metrics and the readiness detail live there only.
-  const bool management = !config_.management_host.empty();
   http::AddProbeRoutes(router_, *readiness_, /*detailed=*/false);
-  if (management) {
+  if (has_management()) {
     http::AddProbeRoutes(management_router_, *readiness_, /*detailed=*/true);
     http::AddMetricsRoute(management_router_, collect);
   } else {
     http::AddMetricsRoute(router_, collect);
   }
   // A national node has no region of its own: no ingest, no own picture, no region state, no feed.
-  if (!national) {
+  if (!national_) {
     http::AddIngestRoutes(router_, *pipeline_, *auth_);
     http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
-    http::AddPictureRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get()});
-    http::AddChangeRoutes(router_, {status_context, store_.get(), blocking_.get(), auth_.get(), max_message_bytes});
+    http::AddPictureRoutes(router_, {status_context_, store_.get(), blocking_.get(), auth_.get()});
+    http::AddChangeRoutes(router_,
+                          {status_context_, store_.get(), blocking_.get(), auth_.get(), max_message_bytes()});
     http::ChangeStreamContext stream_context;
-    stream_context.status = status_context;
+    stream_context.status = status_context_;
     stream_context.store = store_.get();
     stream_context.blocking = blocking_.get();
     stream_context.auth = auth_.get();
     stream_context.executor = ioc_.get_executor();
-    stream_context.limits = config_.stream_limits;
+    stream_context.limits = config_.streams;
     http::AddChangeStreamRoute(router_, std::move(stream_context));
     http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get(),
-                                          config_.subscriptions_allow_private_destinations,
-                                          config_.subscriptions_max_per_partner});
+                                          config_.subscriptions.delivery.allow_private_destinations,
+                                          config_.subscriptions.max_per_partner});
     http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   }
-  http::AddNationalRoutes(router_, {national_source, store_.get(), blocking_.get(), auth_.get()});
+  http::AddNationalRoutes(router_, {national_source_, store_.get(), blocking_.get(), auth_.get()});
   http::AddClusterRoutes(router_, {config_.node_id, config_.region, store_.get(), lease_.get(), blocking_.get(),
                                    auth_.get(), std::chrono::seconds(30)});
+}
 
+core::Status Runtime::StartListeners() {
   http_ = std::make_unique<http::Server>(ioc_, config_.http, router_, http_metrics_);
   if (auto s = http_->Start(); !s.ok()) {
     return s;
   }
-  if (management) {
+  if (has_management()) {
     http::HttpOptions options = config_.http;
-    options.host = config_.management_host;
-    options.port = config_.management_port;
+    options.host = config_.management.host;
+    options.port = config_.management.port;
     management_http_ = std::make_unique<http::Server>(ioc_, options, management_router_, http_metrics_);
     if (auto s = management_http_->Start(); !s.ok()) {
       return core::Status(s.code(), "http.management: " + s.message());
     }
   }
   grpc_ = std::make_unique<rpc::GrpcServer>(config_.grpc, *registry_, *readiness_);
-  if (!national) {
+  if (!national_) {
     grpc_->AddService(ingest_service_.get(), vik::v1::IngestService::service_full_name());
   }
   grpc_->AddService(exchange_service_.get(), vik::v1::ExchangeService::service_full_name());
   if (auto s = grpc_->Start(); !s.ok()) {
     return s;
   }
-  if (auto s = WritePortsFile(); !s.ok()) {
-    return s;
-  }
+  advertised_http_ = HostPort(AdvertisedHost(config_.http.host), http_->port());
+  advertised_grpc_ = HostPort(AdvertisedHost(config_.grpc.host), grpc_->port());
   return core::Status::Ok();
 }
 
@@ -425,7 +405,7 @@ int Runtime::Serve() {
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
   WaitForSignal();
-  for (std::size_t i = 0; i < config_.io_threads; ++i) {
+  for (std::size_t i = 0; i < config_.runtime.io_threads; ++i) {
     io_threads_.emplace_back([this] { RunIoContext(); });
     pthread_setname_np(io_threads_.back().native_handle(), "vik-io");
   }
@@ -464,32 +444,9 @@ int Runtime::Serve() {
                  {"grpc_port", static_cast<int>(grpc_->port())}});
   if (management_http_) {
     core::LogInfo(*log_, "management listener: /healthz, /readyz, /metrics",
-                  {{"http", "http://" + HostPort(ClientHost(config_.management_host), management_http_->port())}});
+                  {{"http", "http://" + HostPort(ClientHost(config_.management.host), management_http_->port())}});
   }
-  ScheduleReadinessCheck(std::chrono::milliseconds(0));
-  ScheduleCredentialsRefresh(std::chrono::milliseconds(0));
-  lease_loop_ = std::make_unique<cluster::LeaseLoop>(*lease_, config_.lease_renew_interval,
-                                                     [this] { ScheduleLeaderRound(); });
-  lease_thread_ = std::thread([this] { lease_loop_->Run(); });
-  pthread_setname_np(lease_thread_.native_handle(), "vik-lease");
-  ScheduleFeedPoll(config_.feeds_poll_tick);
-  if (config_.picture_enabled && config_.role != "national") {
-    SchedulePictureRound(config_.picture_interval);
-  }
-  if (mirror_) {
-    mirror_->Start();
-  }
-  if (pusher_) {
-    pusher_->Start();
-  }
-  if (config_.subscriptions_enabled && config_.role != "national") {
-    ScheduleDeliveryRound(config_.subscriptions_interval);
-  }
-  // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
-  // restarted, while a slow database (a readiness check blocking on connect) is not.
-  if (std::uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
-    ScheduleWatchdog(std::chrono::microseconds(usec / 3));
-  }
+  StartJobs();
 
   {
     std::unique_lock lock(shutdown_mu_);
@@ -518,314 +475,14 @@ void Runtime::WaitForSignal() {
   });
 }
 
-void Runtime::ScheduleReadinessCheck(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    readiness_timer_.expires_after(delay);
-    readiness_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { CheckReadiness(); })) {
-        // The jobs pool is saturated; try again later.
-        ScheduleReadinessCheck(config_.readiness_interval);
-      }
-    });
-  });
-}
-
-void Runtime::ScheduleWatchdog(std::chrono::microseconds period) {
-  watchdog_timer_.expires_after(period);
-  watchdog_timer_.async_wait([this, period](const boost::system::error_code& ec) {
-    if (ec || stopping_) {
-      return;
-    }
-    sd_notify(0, "WATCHDOG=1");
-    ScheduleWatchdog(period);
-  });
-}
-
-// After each lease round (on the lease thread): the leader's housekeeping runs on the jobs pool,
-// one round at a time; a round still running, or a full jobs pool, skips this one.
-void Runtime::ScheduleLeaderRound() {
-  if (stopping_ || leader_round_busy_.exchange(true)) {
-    return;
-  }
-  if (!jobs_->TrySubmit([this] { LeaderRound(); })) {
-    leader_round_busy_ = false;
-  }
-}
-
-void Runtime::LeaderRound() {
-  // Singleton jobs run only on the leader and only through the fence: the sweep of parked
-  // references, the leader heartbeat (and pruning of heartbeats older than a day).
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    // References parked while their target was being stored by a concurrent transaction: applied
-    // within a round. Idempotent, so it needs no fence.
-    const auto retention = std::chrono::duration_cast<std::chrono::seconds>(config_.pending_references_retention);
-    if (auto swept = jobs_store_->SweepPendingReferences(1000, retention); swept.ok() && *swept > 0) {
-      core::LogInfo(*log_, "applied parked references", {{"signals_ended", static_cast<std::uint64_t>(*swept)}});
-    }
-    core::Status s = jobs_store_->WriteHeartbeat(*fence, std::chrono::hours(24));
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("leader heartbeat");
-    }
-    // The change log's retention: changes older than changes.retention that the picture keeper
-    // has read are pruned, a bounded batch per round (docs/exchange.md).
-    if (lease_ticks_ % 10 == 5 && config_.changes_retention.count() > 0) {
-      auto pruned = jobs_store_->PruneChanges(*fence, clock_.Now() - config_.changes_retention, 10000);
-      if (pruned.ok() && *pruned > 0) {
-        core::LogInfo(*log_, "pruned old changes", {{"changes", static_cast<std::uint64_t>(*pruned)}});
-      } else if (!pruned.ok() && store::IsFenced(pruned.status())) {
-        lease_->OnFenced("change log pruning");
-      }
-      // Mirrored signals and risks out of the picture are kept as long as the own changes.
-      if (mirror_) {
-        auto forgotten = jobs_store_->PruneMirror(*fence, clock_.Now() - config_.changes_retention, 10000);
-        if (!forgotten.ok() && store::IsFenced(forgotten.status())) {
-          lease_->OnFenced("mirror pruning");
-        }
-      }
-    }
-  }
-  if (lease_ticks_++ % 10 == 0) {
-    if (auto instances = jobs_store_->ListInstances(std::chrono::seconds(30)); instances.ok()) {
-      std::size_t live = 0;
-      for (const auto& i : *instances) {
-        live += i.live ? 1 : 0;
-      }
-      cluster_metrics_->instances_live.Set(static_cast<double>(live));
-    }
-  }
-  leader_round_busy_ = false;
-}
-
-// CAP feed polling, a singleton job with its own timer: a round may take long (network fetches with
-// their own deadlines) and must not delay the lease renewals of LeaseTick. A round is submitted to
-// the blocking pool only while this instance holds the lease, and every write in it passes the
-// fence; the next round is scheduled when this one ends, so rounds never overlap.
-void Runtime::ScheduleFeedPoll(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    feed_timer_.expires_after(delay);
-    feed_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!lease_->fence() || !jobs_->TrySubmit([this] { PollFeeds(); })) {
-        ScheduleFeedPoll(config_.feeds_poll_tick);
-      }
-    });
-  });
-}
-
-void Runtime::PollFeeds() {
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    core::Status s = feed_poller_->Poll(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("cap feed poll");
-    }
-  }
-  ScheduleFeedPoll(config_.feeds_poll_tick);
-}
-
-// The risk picture, a singleton job with its own timer (docs/risk-model.md §7): rounds run on the
-// blocking pool one at a time (the next is scheduled when one ends); every write passes the fence.
-// A follower's keeper holds nothing: it is reset when leadership is lost (no round runs then).
-void Runtime::SchedulePictureRound(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    picture_timer_.expires_after(delay);
-    picture_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!lease_->fence()) {
-        if (keeper_->warm()) {
-          keeper_->Reset();
-        }
-        SchedulePictureRound(config_.picture_interval);
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { KeepPicture(); })) {
-        SchedulePictureRound(config_.picture_interval);
-      }
-    });
-  });
-}
-
-void Runtime::KeepPicture() {
-  std::chrono::milliseconds next = config_.picture_interval;
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    core::Status s = keeper_->Round(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("picture keeper");
-    } else if (!s.ok()) {
-      // Every failure is counted (vik_picture_rounds_total{result="error"}); the log gets the first
-      // of a run and then one in a hundred. The next round (a fresh warm-up) waits longer after each
-      // failure in a row: interval x 2^n, at most 30 s.
-      if (keeper_failures_++ % 100 == 0) {
-        core::LogWarn(*log_, "picture round failed; retrying", {{"error", s.message()},
-                                                                 {"failures", static_cast<std::uint64_t>(keeper_failures_)}});
-      }
-      next = std::min<std::chrono::milliseconds>(std::chrono::seconds(30),
-                                                 config_.picture_interval * (1u << std::min(keeper_failures_, 6u)));
-    } else {
-      keeper_failures_ = 0;
-    }
-  }
-  SchedulePictureRound(next);
-}
-
-// Webhook deliveries, a singleton job like the picture keeper (docs/exchange.md, "Subscriptions"):
-// one round at a time on the blocking pool; every write passes the fence.
-void Runtime::ScheduleDeliveryRound(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    delivery_timer_.expires_after(delay);
-    delivery_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!lease_->fence()) {
-        delivery_job_->Idle();
-        ScheduleDeliveryRound(config_.subscriptions_interval);
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { DeliverWebhooks(); })) {
-        ScheduleDeliveryRound(config_.subscriptions_interval);
-      }
-    });
-  });
-}
-
-void Runtime::DeliverWebhooks() {
-  std::chrono::milliseconds next = config_.subscriptions_interval;
-  if (auto fence = lease_->fence(); fence && !stopping_) {
-    core::Status s = delivery_job_->Round(*fence, [this] { return !stopping_ && lease_->IsLeader(); });
-    if (store::IsFenced(s)) {
-      lease_->OnFenced("webhook delivery");
-    } else if (!s.ok()) {
-      // The first failure of a run is logged, then one in a hundred; the next round waits longer
-      // after each failure in a row (interval x 2^n, at most 30 s).
-      if (delivery_failures_++ % 100 == 0) {
-        core::LogWarn(*log_, "webhook delivery round failed; retrying",
-                      {{"error", s.message()}, {"failures", static_cast<std::uint64_t>(delivery_failures_)}});
-      }
-      next = std::min<std::chrono::milliseconds>(
-          std::chrono::seconds(30), config_.subscriptions_interval * (1u << std::min(delivery_failures_, 6u)));
-    } else {
-      delivery_failures_ = 0;
-    }
-  }
-  ScheduleDeliveryRound(next);
-}
-
-void Runtime::ScheduleCredentialsRefresh(std::chrono::milliseconds delay) {
-  boost::asio::post(ioc_, [this, delay] {
-    if (stopping_) {
-      return;
-    }
-    credentials_timer_.expires_after(delay);
-    credentials_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || stopping_) {
-        return;
-      }
-      if (!jobs_->TrySubmit([this] { RefreshCredentials(); })) {
-        ScheduleCredentialsRefresh(config_.auth_refresh_interval);
-      }
-    });
-  });
-}
-
-void Runtime::RefreshCredentials() {
-  // Reference data first: ingest needs it to validate, and it only changes with migrations.
-  if (!pipeline_->has_reference_data()) {
-    auto reference = jobs_store_->LoadReferenceData(config_.region);
-    if (reference.ok() && !reference->municipalities.empty()) {
-      core::LogInfo(*log_, "reference data loaded",
-                    {{"region", config_.region},
-                     {"municipalities", static_cast<std::uint64_t>(reference->municipalities.size())},
-                     {"themes", static_cast<std::uint64_t>(reference->themes.size())}});
-      pipeline_->SetReferenceData(std::make_shared<const domain::ReferenceData>(std::move(reference).value()));
-    } else if (reference.ok() && !reference_warning_logged_) {
-      core::LogWarn(*log_, "no municipalities for this region in the reference data; ingest answers UNAVAILABLE",
-                    {{"region", config_.region}});
-      reference_warning_logged_ = true;
-    }
-  }
-  core::Status s = auth_->Refresh();
-  if (!s.ok() && !credentials_error_logged_) {
-    core::LogWarn(*log_, "cannot load tokens and sources; keeping the previous copy", {{"error", s.message()}});
-    credentials_error_logged_ = true;
-  } else if (s.ok()) {
-    credentials_error_logged_ = false;
-    for (const auto& [source, seconds] : auth_->expected_intervals()) {
-      ingest_metrics_->source_expected_interval.Add({{"source", source}}).Set(static_cast<double>(seconds));
-    }
-  }
-  ScheduleCredentialsRefresh(config_.auth_refresh_interval);
-}
-
-void Runtime::CheckReadiness() {
-  ++checks_;
-  core::Status s = core::Status::Ok();
-  if (config_.migrate_on_start && !migrated_) {
-    auto applied = jobs_store_->Migrate();
-    if (applied.ok()) {
-      migrated_ = true;
-      core::LogInfo(*log_, "schema migrated after the database became reachable", {{"applied", *applied}});
-    } else {
-      s = applied.status();
-    }
-  }
-  if (s.ok()) {
-    s = jobs_store_->CheckSchema(/*allow_newer=*/true);
-  }
-  const bool db_ok = s.code() != core::StatusCode::kUnavailable && s.code() != core::StatusCode::kDeadlineExceeded &&
-                     s.code() != core::StatusCode::kResourceExhausted;
-  readiness_->Record(db_ok, db_ok ? "" : s.message(), s.ok(), s.ok() ? "" : s.message(),
-                     std::chrono::system_clock::now());
-  // The partner-facing /readyz gives only a generic reason: the detail is here (once per change).
-  if (!s.ok() && s.message() != last_readiness_error_) {
-    core::LogWarn(*log_, "readiness check failed", {{"error", s.message()}});
-  }
-  last_readiness_error_ = s.ok() ? std::string() : s.message();
-
-  if (s.ok() && (!instance_registered_ || checks_ % 10 == 0)) {
-    core::Status r = instance_registered_
-                         ? jobs_store_->TouchInstance(config_.node_id)
-                         : jobs_store_->RegisterInstance({config_.node_id, config_.region, Version(),
-                                                     HostPort(AdvertisedHost(config_.http.host), http_->port()),
-                                                     HostPort(AdvertisedHost(config_.grpc.host), grpc_->port()),
-                                                     std::chrono::duration<double>(
-                                                         std::chrono::system_clock::now().time_since_epoch())
-                                                         .count()});
-    if (r.ok()) {
-      instance_registered_ = true;
-    }
-  }
-
-  if (!systemd_ready_sent_) {
-    systemd_ready_sent_ = true;
-    sd_notify(0, "READY=1\nSTATUS=serving");
-  }
-  ScheduleReadinessCheck(config_.readiness_interval);
-}
-
 void Runtime::Shutdown() {
   const auto started = std::chrono::steady_clock::now();
   core::LogInfo(*log_, "shutting down", {{"signal", signal_number_},
-                                         {"drain_timeout_ms", static_cast<std::int64_t>(config_.drain_timeout.count())}});
+                                         {"drain_timeout_ms", static_cast<std::int64_t>(config_.runtime.drain_timeout.count())}});
   stopping_ = true;
+  for (core::PeriodicJob* job : jobs_in_order_) {
+    job->RequestStop();  // no step starts from now on; those in flight end early (keep_going)
+  }
   readiness_->SetDraining();
   // Singleton work stops at once and the lease is handed over: a follower takes it on its next bid.
   lease_loop_->Stop();
@@ -835,8 +492,8 @@ void Runtime::Shutdown() {
   sd_notify(0, "STOPPING=1\nSTATUS=draining");
   http_->StopAccepting();
 
-  const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
-  const auto grpc_deadline = std::chrono::system_clock::now() + config_.drain_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + config_.runtime.drain_timeout;
+  const auto grpc_deadline = std::chrono::system_clock::now() + config_.runtime.drain_timeout;
   std::thread grpc_stopper([this, grpc_deadline] { grpc_->Shutdown(grpc_deadline); });
   std::size_t forced = http_->Drain(deadline);
   if (management_http_) {
@@ -858,13 +515,9 @@ void Runtime::Shutdown() {
   if (pusher_) {
     pusher_->Stop(std::chrono::seconds(3));
   }
+  jobs_executor_->Close();
+  io_executor_->Close();
   boost::asio::post(ioc_, [this] {
-    readiness_timer_.cancel();
-    credentials_timer_.cancel();
-    feed_timer_.cancel();
-    picture_timer_.cancel();
-    delivery_timer_.cancel();
-    watchdog_timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);
   });
@@ -876,6 +529,9 @@ void Runtime::Shutdown() {
   cap_pool_->Stop();
   blocking_->Stop();
   jobs_->Stop();
+  for (core::PeriodicJob* job : jobs_in_order_) {
+    job->Stop();  // the steps have ended with the pools; nothing waits here
+  }
   webhook_pool_->Stop();
   for (store::Store* s : {store_.get(), lease_store_.get(), jobs_store_.get(), ingest_store_.get(), cap_store_.get()}) {
     s->CloseIdle();

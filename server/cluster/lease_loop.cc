@@ -4,8 +4,7 @@
 
 namespace vik::cluster {
 
-LeaseLoop::LeaseLoop(LeaderLease& lease, std::chrono::milliseconds interval, std::function<void()> after_round)
-    : lease_(lease), interval_(interval), after_round_(std::move(after_round)) {}
+LeaseLoop::LeaseLoop(LeaderLease& lease, std::chrono::milliseconds interval) : lease_(lease), interval_(interval) {}
 
 void LeaseLoop::Run() {
   auto next = std::chrono::steady_clock::now();
@@ -19,9 +18,6 @@ void LeaseLoop::Run() {
     const auto started = std::chrono::steady_clock::now();
     try {
       lease_.Tick();
-      if (after_round_) {
-        after_round_();
-      }
     } catch (...) {
       core::ReportCurrentException(core::ErrorBoundary::kBackground, "leader lease loop");
     }

@@ -5,12 +5,12 @@
 // and the blocking pool (whose queue a read flood fills). The lease's store is a lane of one
 // connection used by nothing else (store::Store::OpenLane), so a renewal never waits for a
 // connection either. The cadence is kept: each round starts one interval after the previous one
-// started (at once when a round took longer than the interval).
+// started (at once when a round took longer than the interval). The leader's duties are not run
+// here: they are periodic jobs of their own (cluster::LeaderJob) that look at the lease.
 // Thread-safety: Run on one thread; Stop from any thread, once Run may have started.
 
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <mutex>
 
 #include "cluster/leader_lease.h"
@@ -19,9 +19,7 @@ namespace vik::cluster {
 
 class LeaseLoop {
  public:
-  // `after_round` (may be empty) runs on the loop's thread after each Tick; it must be quick and
-  // must not throw (it only schedules other work).
-  LeaseLoop(LeaderLease& lease, std::chrono::milliseconds interval, std::function<void()> after_round = {});
+  LeaseLoop(LeaderLease& lease, std::chrono::milliseconds interval);
 
   // Ticks until Stop(). A Tick that throws is reported (core/internal_errors.h) and the loop goes on.
   void Run();
@@ -31,7 +29,6 @@ class LeaseLoop {
  private:
   LeaderLease& lease_;
   const std::chrono::milliseconds interval_;
-  const std::function<void()> after_round_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -41,7 +41,7 @@ TEST_CASE("comments, blank lines, indentation and CRLF line ends are ignored", "
                                "io_threads=3\n");
   REQUIRE(s.ok());
   CHECK(c.region == "VR07");
-  CHECK(c.io_threads == 3);
+  CHECK(c.runtime.io_threads == 3);
 }
 
 TEST_CASE("quoted values keep spaces and hash signs and unescape quotes and backslashes", "[app][config]") {

@@ -35,17 +35,17 @@ TEST_CASE("peer sections give pulled peers with their tokens and push targets", 
                           "vikd.conf")
               .ok());
   REQUIRE(FinalizeConfig(c, false).ok());
-  REQUIRE(c.peers.size() == 2);
-  CHECK(c.peers[0].name == "vr20");
-  CHECK(c.peers[0].endpoint == "vik-vr20.example:9090");
-  CHECK(c.peers[0].tls);
-  CHECK(c.peers[0].token == "vik_abc_secret");  // trailing space and newline cut
-  CHECK(c.peers[1].push);
-  CHECK(c.peers[1].token.empty());  // a push peer sends to us: no token of ours to read
-  CHECK(c.peers[1].region == "VR21");
-  CHECK(c.peers[0].region.empty());  // a pulled peer's region may come from its first snapshot
-  REQUIRE(c.pushes.size() == 1);
-  CHECK(c.pushes[0].token == "vik_abc_secret");
+  REQUIRE(c.peers.list.size() == 2);
+  CHECK(c.peers.list[0].name == "vr20");
+  CHECK(c.peers.list[0].endpoint == "vik-vr20.example:9090");
+  CHECK(c.peers.list[0].tls);
+  CHECK(c.peers.list[0].token == "vik_abc_secret");  // trailing space and newline cut
+  CHECK(c.peers.list[1].push);
+  CHECK(c.peers.list[1].token.empty());  // a push peer sends to us: no token of ours to read
+  CHECK(c.peers.list[1].region == "VR21");
+  CHECK(c.peers.list[0].region.empty());  // a pulled peer's region may come from its first snapshot
+  REQUIRE(c.peers.push_targets.size() == 1);
+  CHECK(c.peers.push_targets[0].token == "vik_abc_secret");
   std::remove(token.c_str());
 }
 

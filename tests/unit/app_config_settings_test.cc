@@ -97,13 +97,13 @@ TEST_CASE("settings are stored in their typed fields", "[app][config]") {
   REQUIRE(ApplySetting(c, "http.max_body_bytes", "8MiB").ok());
   REQUIRE(ApplySetting(c, "runtime.drain_timeout", "0s").ok());
   REQUIRE(ApplySetting(c, "db.migrations_dir", "/srv/vik/migrations").ok());
-  CHECK(c.log_level == spdlog::level::warn);
-  CHECK(c.log_format == core::LogFormat::kJson);
+  CHECK(c.log.level == spdlog::level::warn);
+  CHECK(c.log.format == core::LogFormat::kJson);
   CHECK(c.store.acquire_timeout == milliseconds(250));
   CHECK(c.store.connection.statement_timeout == milliseconds(30'000));
   CHECK_FALSE(c.migrate_on_start);
   CHECK(c.http.max_body_bytes == 8U * 1024 * 1024);
-  CHECK(c.drain_timeout == milliseconds(0));
+  CHECK(c.runtime.drain_timeout == milliseconds(0));
   REQUIRE(c.store.migrations_dir.has_value());
   CHECK(*c.store.migrations_dir == "/srv/vik/migrations");
 
