@@ -123,13 +123,14 @@ const std::vector<Setting>& Settings() {
        [](const Config& c) { return c.region; }},
       {"role", "--role", "regional (serves one safety region) or national (mirrors the regions; no own picture or ingest)",
        [](Config& c, const std::string& v) {
-         if (v != "regional" && v != "national") {
+         const auto role = domain::ParseNodeRole(v);
+         if (!role) {
            return Bad("role", "expected regional or national, got \"" + v + "\"");
          }
-         c.role = v;
+         c.role = *role;
          return core::Status::Ok();
        },
-       [](const Config& c) { return c.role; }},
+       [](const Config& c) { return std::string(domain::NodeRoleName(c.role)); }},
       {"node_id", "--node-id", "this instance's unique id among instances sharing the database (default: host name)",
        [](Config& c, const std::string& v) {
          if (!domain::IsNodeId(v)) {
@@ -804,7 +805,7 @@ core::Status FinalizeConfig(Config& config, bool require_db) {
       return st;
     }
   }
-  if (config.role == "national" && config.peers.list.empty()) {
+  if (config.role == domain::NodeRole::kNational && config.peers.list.empty()) {
     return core::InvalidArgument("role: a national node needs peers to mirror (sections [peer.NAME])");
   }
   if (config.ingest.max_batch > config.ingest.writer.max_queue) {

@@ -18,14 +18,15 @@
 
 #include <spdlog/common.h>
 
-#include "core/logging.h"
-#include "core/result.h"
-#include "rpc/grpc_server.h"
 #include "auth/stream_quota.h"
 #include "cluster/leader_lease.h"
+#include "core/logging.h"
+#include "core/result.h"
+#include "domain/node_role.h"
 #include "federation/peer_mirror.h"
-#include "ingest/batch_writer.h"
 #include "http/server.h"
+#include "ingest/batch_writer.h"
+#include "rpc/grpc_server.h"
 #include "store/store.h"
 #include "subscriptions/delivery_job.h"
 
@@ -146,7 +147,7 @@ struct Config {
   std::string node_id;  // default: the host name
   std::string ports_file;
   // national: no own picture and no ingest; the node mirrors the regions.
-  std::string role = "regional";
+  domain::NodeRole role = domain::NodeRole::kRegional;
 
   LogConfig log;
   store::StoreOptions store;  // [db]; store.dsn is required for serve and migrate

@@ -12,6 +12,7 @@
 #include <prometheus/gauge.h>
 
 #include "app/build_info.h"
+#include "metrics/declare.h"
 
 namespace vik::app {
 namespace {
@@ -117,11 +118,7 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
 }
 
 void RegisterBuildInfo(prometheus::Registry& registry) {
-  prometheus::BuildGauge()
-      .Name("vik_build_info")
-      .Help("Build of the running vikd (always 1)")
-      .Register(registry)
-      .Add({{"version", Version()}, {"commit", Commit()}})
+  metrics::Gauge(registry, "vik_build_info", "Build of the running vikd (always 1)", {{"version", Version()}, {"commit", Commit()}})
       .Set(1);
 }
 

@@ -17,18 +17,19 @@
 #include "app/module_options.h"
 #include "core/internal_errors.h"
 #include "core/logging.h"
-#include "http/health_routes.h"
-#include "wire/ingest_mapping.h"
 #include "http/cap_routes.h"
 #include "http/change_routes.h"
+#include "http/change_stream.h"
+#include "http/cluster_routes.h"
+#include "http/health_routes.h"
+#include "http/ingest_routes.h"
 #include "http/national_routes.h"
 #include "http/picture_routes.h"
 #include "http/region_routes.h"
 #include "http/signal_routes.h"
-#include "http/cluster_routes.h"
-#include "http/ingest_routes.h"
 #include "http/subscription_routes.h"
-#include "http/change_stream.h"
+#include "metrics/declare.h"
+#include "wire/ingest_mapping.h"
 
 namespace vik::app {
 
@@ -61,7 +62,7 @@ std::string AdvertisedHost(const std::string& host) {
 }  // namespace
 
 Runtime::Runtime(Config config)
-    : config_(std::move(config)), national_(config_.role == "national"), work_(boost::asio::make_work_guard(ioc_)), signals_(ioc_) {}
+    : config_(std::move(config)), national_(config_.role == domain::NodeRole::kNational), work_(boost::asio::make_work_guard(ioc_)), signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (lease_loop_) {
@@ -112,10 +113,7 @@ void Runtime::RegisterRuntimeMetrics() {
   registry_ = std::make_shared<prometheus::Registry>();
   RegisterBuildInfo(*registry_);
   process_collector_ = std::make_shared<ProcessCollector>();
-  auto& internal_errors = prometheus::BuildCounter()
-                              .Name("vik_internal_errors_total")
-                              .Help("Exceptions caught at a catch boundary (answered 500/INTERNAL), by where")
-                              .Register(*registry_);
+  auto& internal_errors = metrics::CounterFamily(*registry_, "vik_internal_errors_total", "Exceptions caught at a catch boundary (answered 500/INTERNAL), by where");
   std::map<core::ErrorBoundary, prometheus::Counter*> internal_error_counters;
   for (core::ErrorBoundary where : core::kAllErrorBoundaries) {
     internal_error_counters[where] = &internal_errors.Add({{"where", std::string(core::ErrorBoundaryName(where))}});
@@ -139,11 +137,7 @@ core::Status Runtime::OpenStore() {
   }
   store_ = std::move(store).value();
   readiness_ = std::make_unique<core::ReadinessState>(store_->LatestSchemaVersion());
-  auto& ready_gauge = prometheus::BuildGauge()
-                          .Name("vik_ready")
-                          .Help("1 while this instance is ready (database reachable, schema current, not draining)")
-                          .Register(*registry_)
-                          .Add({});
+  auto& ready_gauge = metrics::Gauge(*registry_, "vik_ready", "1 while this instance is ready (database reachable, schema current, not draining)");
   readiness_->Subscribe([&ready_gauge](bool ready) { ready_gauge.Set(ready ? 1 : 0); });
 
   if (config_.migrate_on_start) {
@@ -164,10 +158,7 @@ core::Status Runtime::OpenStore() {
 
 void Runtime::StartPools() {
   blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", ReadPoolOptions(config_));
-  auto& refusals = prometheus::BuildCounter()
-                       .Name("vik_blocking_refused_total")
-                       .Help("Tasks the read API's blocking pool refused or shed (answered 429/RESOURCE_EXHAUSTED), by reason")
-                       .Register(*registry_);
+  auto& refusals = metrics::CounterFamily(*registry_, "vik_blocking_refused_total", "Tasks the read API's blocking pool refused or shed (answered 429/RESOURCE_EXHAUSTED), by reason");
   std::map<core::PoolRefusal, prometheus::Counter*> refusal_counters;
   for (core::PoolRefusal r : core::kAllPoolRefusals) {
     refusal_counters[r] = &refusals.Add({{"reason", core::PoolRefusalName(r)}});
@@ -239,7 +230,7 @@ void Runtime::CreateLeaderDuties() {
 // Region to region: the peers this node mirrors, the nodes it pushes to, and the gRPC exchange.
 void Runtime::CreateExchange() {
   status_context_ = {config_.region, config_.node_id, lease_->options().name, std::chrono::seconds(30)};
-  national_source_ = {{national_ ? domain::NodeRole::kNational : domain::NodeRole::kRegional,
+  national_source_ = {{config_.role,
                        national_ ? std::string() : config_.region, config_.peers.stale_after},
                       status_context_,
                       {}};
