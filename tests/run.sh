@@ -12,8 +12,9 @@ source deploy/lib/common.sh
 
 vik_install_packages "${VIK_BUILD_PACKAGES[@]}" "${VIK_TEST_PACKAGES[@]}"
 
-# The module arrows of docs/architecture.md, before anything is built.
+# The module arrows of docs/architecture.md and the house format, before anything is built.
 tests/check_layering.sh
+tests/check_format.sh
 
 BUILD=${VIK_BUILD_DIR:-$PWD/build}
 vik_log "building in $BUILD"

@@ -5,7 +5,7 @@ VIK_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config git libboost-de
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc prometheus-cpp-dev libspdlog-dev
   nlohmann-json3-dev libssl-dev libsystemd-dev libpugixml-dev postgresql-15 postgresql-client-15 curl
   ca-certificates)
-VIK_TEST_PACKAGES=(catch2 prometheus clang-14 libclang-rt-14-dev)
+VIK_TEST_PACKAGES=(catch2 prometheus clang-14 libclang-rt-14-dev clang-format-14)
 
 vik_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
