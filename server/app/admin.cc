@@ -12,13 +12,13 @@
 #include <set>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <prometheus/registry.h>
+#include <nlohmann/json.hpp>
 
+#include "auth/tokens.h"
 #include "core/duration.h"
 #include "core/time_format.h"
 #include "domain/reference_files.h"
-#include "auth/tokens.h"
 #include "store/store.h"
 
 namespace vik::app {
@@ -38,8 +38,8 @@ store::AuditRecord CliAudit(const std::string& action, const nlohmann::json& obj
   const char* user = std::getenv("SUDO_USER") != nullptr ? std::getenv("SUDO_USER") : std::getenv("USER");
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  return {std::string("cli:") + (user != nullptr ? user : std::to_string(getuid())), std::string("cli@") + host,
-          action, object.dump(), "ok"};
+  return {std::string("cli:") + (user != nullptr ? user : std::to_string(getuid())), std::string("cli@") + host, action,
+          object.dump(), "ok"};
 }
 
 std::string Flag(const std::map<std::string, std::string>& flags, const std::string& name) {
@@ -137,9 +137,9 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     }
     std::printf("%-32s %-24s %s\n", "SOURCE", "PARTNER", "EXPECTED INTERVAL");
     for (const auto& s : credentials->sources) {
-      std::printf("%-32s %-24s %s\n", s.id.c_str(), s.partner.c_str(),
-                  s.expected_interval_s ? core::FormatDuration(std::chrono::seconds(*s.expected_interval_s)).c_str()
-                                        : "-");
+      std::printf(
+          "%-32s %-24s %s\n", s.id.c_str(), s.partner.c_str(),
+          s.expected_interval_s ? core::FormatDuration(std::chrono::seconds(*s.expected_interval_s)).c_str() : "-");
     }
     return 0;
   }
@@ -147,7 +147,8 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     const std::string partner = Flag(flags, "partner");
     const std::string scopes_csv = Flag(flags, "scopes");
     if (args.size() != 1 || partner.empty() || scopes_csv.empty()) {
-      return Usage("usage: vikd token issue --partner NAME --scopes SCOPE[,SCOPE] (ingest, read, analyst, admin, push)");
+      return Usage(
+          "usage: vikd token issue --partner NAME --scopes SCOPE[,SCOPE] (ingest, read, analyst, admin, push)");
     }
     std::set<std::string> scopes;
     std::stringstream ss(scopes_csv);
@@ -163,9 +164,8 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     record.partner = partner;
     record.digest = token.digest;
     record.scopes = scopes;
-    if (auto s = db.InsertToken(record, CliAudit("token.issue", {{"token", token.id},
-                                                                 {"partner", partner},
-                                                                 {"scopes", scopes_csv}}));
+    if (auto s = db.InsertToken(
+            record, CliAudit("token.issue", {{"token", token.id}, {"partner", partner}, {"scopes", scopes_csv}}));
         !s.ok()) {
       return Failed("token issue", s);
     }
@@ -244,9 +244,10 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     if (auto s = db.LoadReferenceTables(*tables, CliAudit("reference.load", object)); !s.ok()) {
       return Failed("reference load", s);
     }
-    std::printf("loaded %zu rows from %zu files in %s (running instances pick up municipalities and themes "
-                "on restart)\n",
-                tables->rows(), files.size(), dir.string().c_str());
+    std::printf(
+        "loaded %zu rows from %zu files in %s (running instances pick up municipalities and themes "
+        "on restart)\n",
+        tables->rows(), files.size(), dir.string().c_str());
     return 0;
   }
   if (command == "feed" && sub == "add") {
@@ -285,10 +286,10 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
       }
     }
     if (auto s = db.AddFeed(feed, CliAudit("feed.add", {{"feed", feed.name},
-                                                         {"url", feed.url},
-                                                         {"partner", partner},
-                                                         {"interval_s", feed.interval_s},
-                                                         {"allow_hosts", feed.allow_hosts}}));
+                                                        {"url", feed.url},
+                                                        {"partner", partner},
+                                                        {"interval_s", feed.interval_s},
+                                                        {"allow_hosts", feed.allow_hosts}}));
         !s.ok()) {
       return Failed("feed add", s);
     }
@@ -314,8 +315,7 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     std::printf("%-20s %-16s %-8s %-21s %-7s %-8s %-21s %s\n", "FEED", "PARTNER", "EVERY", "LAST SUCCESS", "ERRORS",
                 "ENTRIES", "NEXT POLL", "URL / LAST ERROR");
     for (const auto& f : *feeds) {
-      std::printf("%-20s %-16s %-8s %-21s %-7d %-8lld %-21s %s%s%s\n", f.config.name.c_str(),
-                  f.config.partner.c_str(),
+      std::printf("%-20s %-16s %-8s %-21s %-7d %-8lld %-21s %s%s%s\n", f.config.name.c_str(), f.config.partner.c_str(),
                   core::FormatDuration(std::chrono::seconds(f.config.interval_s)).c_str(),
                   f.last_success_at ? Date(*f.last_success_at).c_str() : "-", f.consecutive_errors,
                   static_cast<long long>(f.entries_seen), f.enabled ? Date(f.next_poll_at).c_str() : "disabled",
@@ -346,9 +346,9 @@ int RunAdmin(const Config& config, const std::string& command, const std::vector
     if (!existing.ok()) {
       return Failed("subscription remove", existing.status());
     }
-    if (auto s = db.DeleteSubscription(args[1], CliAudit("subscription.delete", {{"id", args[1]},
-                                                                                 {"partner", existing->partner},
-                                                                                 {"name", existing->name}}));
+    if (auto s = db.DeleteSubscription(
+            args[1], CliAudit("subscription.delete",
+                              {{"id", args[1]}, {"partner", existing->partner}, {"name", existing->name}}));
         !s.ok()) {
       return Failed("subscription remove", s);
     }

@@ -1,8 +1,8 @@
 #pragma once
 
-// The administrative subcommands (partners, sources, tokens, CAP feeds, subscriptions). Each change is written together with
-// its audit record (actor "cli:<user>", origin "cli@<host>").
-// Exit codes: 0 ok, 1 the database refused or failed, 2 usage error.
+// The administrative subcommands (partners, sources, tokens, CAP feeds, subscriptions). Each change is written together
+// with its audit record (actor "cli:<user>", origin "cli@<host>"). Exit codes: 0 ok, 1 the database refused or failed,
+// 2 usage error.
 
 #include <map>
 #include <string>

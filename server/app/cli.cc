@@ -78,8 +78,8 @@ int UsageError(const std::string& message) {
 
 struct Parsed {
   std::string command;
-  std::vector<std::string> args;              // positionals after the command
-  std::map<std::string, std::string> admin;   // --partner, --scopes, --interval
+  std::vector<std::string> args;             // positionals after the command
+  std::map<std::string, std::string> admin;  // --partner, --scopes, --interval
   std::string config_file;
   std::vector<std::pair<std::string, std::string>> settings;  // in command-line order
   bool help = false;
@@ -205,8 +205,9 @@ int RunCli(int argc, char** argv) {
   const bool admin = p.command == "partner" || p.command == "source" || p.command == "token" || p.command == "feed" ||
                      p.command == "subscription" || p.command == "reference";
   if (p.command != "serve" && p.command != "migrate" && !admin) {
-    return UsageError("unknown command \"" + p.command +
-                      "\" (expected serve, migrate, partner, source, token, feed, subscription, reference, version or help)");
+    return UsageError(
+        "unknown command \"" + p.command +
+        "\" (expected serve, migrate, partner, source, token, feed, subscription, reference, version or help)");
   }
   if (!admin && !p.args.empty()) {
     return UsageError("unexpected argument \"" + p.args.front() + "\" after " + p.command);

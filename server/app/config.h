@@ -88,8 +88,8 @@ struct FeedsConfig {
 
 // [picture]: the risk picture (leader only; docs/risk-model.md).
 struct PictureConfig {
-  bool enabled = true;                       // false: the leader keeps no picture
-  std::chrono::milliseconds interval{500};   // how often the keeper reads the change log
+  bool enabled = true;                      // false: the leader keeps no picture
+  std::chrono::milliseconds interval{500};  // how often the keeper reads the change log
 };
 
 // [changes]
@@ -121,10 +121,10 @@ struct PeersConfig {
 
 // [subscriptions]: webhook subscriptions (leader only; docs/exchange.md, "Subscriptions").
 struct SubscriptionsConfig {
-  bool enabled = true;                     // false: the leader sends no webhooks
-  std::size_t max_per_partner = 20;        // more are refused (409)
+  bool enabled = true;                       // false: the leader sends no webhooks
+  std::size_t max_per_partner = 20;          // more are refused (409)
   std::chrono::milliseconds interval{1000};  // how often the delivery job runs
-  std::size_t concurrency = 4;             // parallel POSTs (sender threads)
+  std::size_t concurrency = 4;               // parallel POSTs (sender threads)
   // timeout, max_attempts, min/max_backoff, max_pending, max_deliveries (max_deliveries_per_round),
   // round_budget, retention, allow_private_destinations; region and user_agent are derived.
   subscriptions::DeliveryOptions delivery;
@@ -135,9 +135,9 @@ struct RuntimeConfig {
   std::size_t io_threads = 2;
   std::size_t blocking_queue = 1024;
   std::chrono::milliseconds blocking_max_queue_wait{500};  // 0: no bound (only blocking_queue)
-  int blocking_nice = 5;                                     // added to the read workers' nice value
-  std::size_t blocking_per_partner = 4;                      // tasks per partner in the read pool (0: no quota)
-  std::size_t job_workers = 4;                               // threads (and connections) of the jobs pool
+  int blocking_nice = 5;                                   // added to the read workers' nice value
+  std::size_t blocking_per_partner = 4;                    // tasks per partner in the read pool (0: no quota)
+  std::size_t job_workers = 4;                             // threads (and connections) of the jobs pool
   std::chrono::milliseconds drain_timeout{10000};
   std::chrono::milliseconds readiness_interval{1000};
 };

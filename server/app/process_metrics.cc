@@ -62,8 +62,7 @@ ProcessCollector::ProcessCollector() {
   if (boot > 0 && start_ticks > 0) {
     start_time_seconds_ = boot + start_ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
   } else {
-    start_time_seconds_ =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    start_time_seconds_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
 }
 
@@ -82,12 +81,23 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
     double utime = 0, stime = 0, threads = 0, vsize = 0, rss = 0;
     for (int i = 3; fields >> f; ++i) {
       switch (i) {
-        case 14: utime = std::stod(f); break;
-        case 15: stime = std::stod(f); break;
-        case 20: threads = std::stod(f); break;
-        case 23: vsize = std::stod(f); break;
-        case 24: rss = std::stod(f); break;
-        default: break;
+        case 14:
+          utime = std::stod(f);
+          break;
+        case 15:
+          stime = std::stod(f);
+          break;
+        case 20:
+          threads = std::stod(f);
+          break;
+        case 23:
+          vsize = std::stod(f);
+          break;
+        case 24:
+          rss = std::stod(f);
+          break;
+        default:
+          break;
       }
       if (i >= 24) {
         break;
@@ -118,7 +128,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
 }
 
 void RegisterBuildInfo(prometheus::Registry& registry) {
-  metrics::Gauge(registry, "vik_build_info", "Build of the running vikd (always 1)", {{"version", Version()}, {"commit", Commit()}})
+  metrics::Gauge(registry, "vik_build_info", "Build of the running vikd (always 1)",
+                 {{"version", Version()}, {"commit", Commit()}})
       .Set(1);
 }
 

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <map>
 
-#include <boost/asio/post.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <boost/asio/post.hpp>
 
 #include "app/build_info.h"
 #include "app/module_options.h"
@@ -62,7 +62,10 @@ std::string AdvertisedHost(const std::string& host) {
 }  // namespace
 
 Runtime::Runtime(Config config)
-    : config_(std::move(config)), national_(config_.role == domain::NodeRole::kNational), work_(boost::asio::make_work_guard(ioc_)), signals_(ioc_) {}
+    : config_(std::move(config)),
+      national_(config_.role == domain::NodeRole::kNational),
+      work_(boost::asio::make_work_guard(ioc_)),
+      signals_(ioc_) {}
 
 Runtime::~Runtime() {
   if (lease_loop_) {
@@ -113,18 +116,20 @@ void Runtime::RegisterRuntimeMetrics() {
   registry_ = std::make_shared<prometheus::Registry>();
   RegisterBuildInfo(*registry_);
   process_collector_ = std::make_shared<ProcessCollector>();
-  auto& internal_errors = metrics::CounterFamily(*registry_, "vik_internal_errors_total", "Exceptions caught at a catch boundary (answered 500/INTERNAL), by where");
+  auto& internal_errors =
+      metrics::CounterFamily(*registry_, "vik_internal_errors_total",
+                             "Exceptions caught at a catch boundary (answered 500/INTERNAL), by where");
   std::map<core::ErrorBoundary, prometheus::Counter*> internal_error_counters;
   for (core::ErrorBoundary where : core::kAllErrorBoundaries) {
     internal_error_counters[where] = &internal_errors.Add({{"where", std::string(core::ErrorBoundaryName(where))}});
   }
   // The observer keeps the registry (and so the counters) alive for as long as it is installed.
-  core::SetInternalErrorObserver([registry = registry_, counters = std::move(internal_error_counters)](
-                                     core::ErrorBoundary where) {
-    if (const auto it = counters.find(where); it != counters.end()) {
-      it->second->Increment();
-    }
-  });
+  core::SetInternalErrorObserver(
+      [registry = registry_, counters = std::move(internal_error_counters)](core::ErrorBoundary where) {
+        if (const auto it = counters.find(where); it != counters.end()) {
+          it->second->Increment();
+        }
+      });
 }
 
 core::Status Runtime::OpenStore() {
@@ -137,15 +142,15 @@ core::Status Runtime::OpenStore() {
   }
   store_ = std::move(store).value();
   readiness_ = std::make_unique<core::ReadinessState>(store_->LatestSchemaVersion());
-  auto& ready_gauge = metrics::Gauge(*registry_, "vik_ready", "1 while this instance is ready (database reachable, schema current, not draining)");
+  auto& ready_gauge = metrics::Gauge(
+      *registry_, "vik_ready", "1 while this instance is ready (database reachable, schema current, not draining)");
   readiness_->Subscribe([&ready_gauge](bool ready) { ready_gauge.Set(ready ? 1 : 0); });
 
   if (config_.migrate_on_start) {
     auto applied = store_->Migrate();
     if (applied.ok()) {
       migrated_ = true;
-      core::LogInfo(*log_, "schema is current",
-                    {{"applied", *applied}, {"version", store_->LatestSchemaVersion()}});
+      core::LogInfo(*log_, "schema is current", {{"applied", *applied}, {"version", store_->LatestSchemaVersion()}});
     } else if (applied.status().code() == core::StatusCode::kFailedPrecondition) {
       return applied.status();  // newer database or edited migration: refuse to serve
     } else {
@@ -158,7 +163,9 @@ core::Status Runtime::OpenStore() {
 
 void Runtime::StartPools() {
   blocking_ = std::make_unique<core::BlockingPool>("vik-blocking", ReadPoolOptions(config_));
-  auto& refusals = metrics::CounterFamily(*registry_, "vik_blocking_refused_total", "Tasks the read API's blocking pool refused or shed (answered 429/RESOURCE_EXHAUSTED), by reason");
+  auto& refusals = metrics::CounterFamily(
+      *registry_, "vik_blocking_refused_total",
+      "Tasks the read API's blocking pool refused or shed (answered 429/RESOURCE_EXHAUSTED), by reason");
   std::map<core::PoolRefusal, prometheus::Counter*> refusal_counters;
   for (core::PoolRefusal r : core::kAllPoolRefusals) {
     refusal_counters[r] = &refusals.Add({{"reason", core::PoolRefusalName(r)}});
@@ -194,8 +201,8 @@ void Runtime::CreateIngest() {
   ingest_metrics_ = std::make_unique<ingest::IngestMetrics>(*registry_);
   auth_ = std::make_unique<auth::Authenticator>(*jobs_store_);
   rate_limiter_ = std::make_unique<ingest::RateLimiter>(config_.ingest.rate_limit, config_.ingest.rate_burst, clock_);
-  writer_ = std::make_unique<ingest::BatchWriter>(*ingest_store_, config_.ingest.writer, config_.node_id,
-                                                  *ingest_metrics_);
+  writer_ =
+      std::make_unique<ingest::BatchWriter>(*ingest_store_, config_.ingest.writer, config_.node_id, *ingest_metrics_);
   for (std::size_t i = 0; i < config_.ingest.writers; ++i) {
     writer_threads_.emplace_back([this] { writer_->Run(); });
     pthread_setname_np(writer_threads_.back().native_handle(), "vik-writer");
@@ -219,21 +226,19 @@ void Runtime::CreateLeaderDuties() {
   picture_metrics_ = std::make_unique<picture::PictureMetrics>(*registry_);
   picture::KeeperOptions keeper_options;
   keeper_options.node_id = config_.node_id;
-  keeper_ = std::make_unique<picture::PictureKeeper>(*jobs_store_, clock_, keeper_options, core::ModuleLogger("picture"),
-                                                     *picture_metrics_);
+  keeper_ = std::make_unique<picture::PictureKeeper>(*jobs_store_, clock_, keeper_options,
+                                                     core::ModuleLogger("picture"), *picture_metrics_);
   delivery_metrics_ = std::make_unique<subscriptions::DeliveryMetrics>(*registry_);
-  delivery_job_ = std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_,
-                                                               DeliveryOptionsOf(config_),
-                                                               core::ModuleLogger("subscriptions"), *delivery_metrics_);
+  delivery_job_ =
+      std::make_unique<subscriptions::DeliveryJob>(*jobs_store_, *webhook_pool_, clock_, DeliveryOptionsOf(config_),
+                                                   core::ModuleLogger("subscriptions"), *delivery_metrics_);
 }
 
 // Region to region: the peers this node mirrors, the nodes it pushes to, and the gRPC exchange.
 void Runtime::CreateExchange() {
   status_context_ = {config_.region, config_.node_id, lease_->options().name, std::chrono::seconds(30)};
-  national_source_ = {{config_.role,
-                       national_ ? std::string() : config_.region, config_.peers.stale_after},
-                      status_context_,
-                      {}};
+  national_source_ = {
+      {config_.role, national_ ? std::string() : config_.region, config_.peers.stale_after}, status_context_, {}};
   const federation::LoopTiming timing = PeerTimingOf(config_);
   rpc::ExchangeOptions exchange_options;
   exchange_options.own_region = national_ ? std::string() : config_.region;
@@ -303,8 +308,7 @@ void Runtime::AddRoutes() {
     http::AddSignalRoutes(router_, {store_.get(), blocking_.get(), auth_.get()});
     http::AddRegionRoutes(router_, {config_.region, store_.get(), blocking_.get(), auth_.get()});
     http::AddPictureRoutes(router_, {status_context_, store_.get(), blocking_.get(), auth_.get()});
-    http::AddChangeRoutes(router_,
-                          {status_context_, store_.get(), blocking_.get(), auth_.get(), max_message_bytes()});
+    http::AddChangeRoutes(router_, {status_context_, store_.get(), blocking_.get(), auth_.get(), max_message_bytes()});
     http::ChangeStreamContext stream_context;
     stream_context.status = status_context_;
     stream_context.store = store_.get();
@@ -313,9 +317,9 @@ void Runtime::AddRoutes() {
     stream_context.executor = ioc_.get_executor();
     stream_context.limits = config_.streams;
     http::AddChangeStreamRoute(router_, std::move(stream_context));
-    http::AddSubscriptionRoutes(router_, {store_.get(), blocking_.get(), auth_.get(),
-                                          config_.subscriptions.delivery.allow_private_destinations,
-                                          config_.subscriptions.max_per_partner});
+    http::AddSubscriptionRoutes(
+        router_, {store_.get(), blocking_.get(), auth_.get(), config_.subscriptions.delivery.allow_private_destinations,
+                  config_.subscriptions.max_per_partner});
     http::AddCapRoutes(router_, {config_.region, cap_ingest_.get(), store_.get(), cap_pool_.get(), auth_.get()});
   }
   http::AddNationalRoutes(router_, {national_source_, store_.get(), blocking_.get(), auth_.get()});
@@ -389,8 +393,11 @@ int Runtime::Serve() {
   log_ = core::ModuleLogger("app");
   std::signal(SIGPIPE, SIG_IGN);  // a peer closing a socket must not kill the process
   core::LogInfo(*log_, "starting",
-                {{"version", Version()}, {"commit", Commit()}, {"node_id", config_.node_id},
-                 {"region", config_.region}, {"db", store::RedactDsn(config_.store.dsn)}});
+                {{"version", Version()},
+                 {"commit", Commit()},
+                 {"node_id", config_.node_id},
+                 {"region", config_.region},
+                 {"db", store::RedactDsn(config_.store.dsn)}});
 
   // Signals are caught from the start so that a SIGTERM during start-up still stops cleanly.
   signals_.add(SIGINT);
@@ -431,7 +438,9 @@ int Runtime::Serve() {
   const std::string http_url = "http://" + HostPort(ClientHost(config_.http.host), http_->port());
   const std::string grpc_addr = HostPort(ClientHost(config_.grpc.host), grpc_->port());
   core::LogInfo(*log_, "listening",
-                {{"http", http_url}, {"grpc", grpc_addr}, {"http_port", static_cast<int>(http_->port())},
+                {{"http", http_url},
+                 {"grpc", grpc_addr},
+                 {"http_port", static_cast<int>(http_->port())},
                  {"grpc_port", static_cast<int>(grpc_->port())}});
   if (management_http_) {
     core::LogInfo(*log_, "management listener: /healthz, /readyz, /metrics",
@@ -468,8 +477,9 @@ void Runtime::WaitForSignal() {
 
 void Runtime::Shutdown() {
   const auto started = std::chrono::steady_clock::now();
-  core::LogInfo(*log_, "shutting down", {{"signal", signal_number_},
-                                         {"drain_timeout_ms", static_cast<std::int64_t>(config_.runtime.drain_timeout.count())}});
+  core::LogInfo(*log_, "shutting down",
+                {{"signal", signal_number_},
+                 {"drain_timeout_ms", static_cast<std::int64_t>(config_.runtime.drain_timeout.count())}});
   stopping_ = true;
   for (core::PeriodicJob* job : jobs_in_order_) {
     job->RequestStop();  // no step starts from now on; those in flight end early (keep_going)

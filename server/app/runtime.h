@@ -23,39 +23,39 @@
 #include <thread>
 #include <vector>
 
+#include <prometheus/registry.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <prometheus/registry.h>
 
 #include "app/asio_job_executor.h"
 #include "app/config.h"
 #include "app/process_metrics.h"
-#include "core/blocking_pool.h"
-#include "core/periodic_job.h"
-#include "core/readiness.h"
+#include "auth/authenticator.h"
 #include "cluster/leader_job.h"
 #include "cluster/leader_lease.h"
 #include "cluster/lease_loop.h"
-#include "rpc/grpc_server.h"
-#include "rpc/exchange_service.h"
-#include "rpc/ingest_service.h"
+#include "core/blocking_pool.h"
+#include "core/periodic_job.h"
+#include "core/readiness.h"
 #include "federation/feed_pusher.h"
 #include "federation/peer_mirror.h"
-#include "auth/authenticator.h"
+#include "http/router.h"
+#include "http/server.h"
 #include "ingest/batch_writer.h"
-#include "ingest/ingest_metrics.h"
 #include "ingest/cap_ingest.h"
 #include "ingest/feed_poller.h"
+#include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
-#include "http/router.h"
 #include "picture/picture_keeper.h"
-#include "http/server.h"
+#include "rpc/exchange_service.h"
+#include "rpc/grpc_server.h"
+#include "rpc/ingest_service.h"
 #include "store/store.h"
+#include "subscriptions/delivery_job.h"
 #include "usecases/national_status.h"
 #include "wire/picture_mapping.h"
-#include "subscriptions/delivery_job.h"
 
 namespace vik::app {
 
@@ -133,8 +133,8 @@ class Runtime {
   std::unique_ptr<picture::PictureMetrics> picture_metrics_;
   std::unique_ptr<picture::PictureKeeper> keeper_;
   std::unique_ptr<federation::MirrorMetrics> mirror_metrics_;
-  std::unique_ptr<federation::PeerMirror> mirror_;  // null without pulled peers
-  std::unique_ptr<federation::FeedPusher> pusher_;  // null without push targets
+  std::unique_ptr<federation::PeerMirror> mirror_;    // null without pulled peers
+  std::unique_ptr<federation::FeedPusher> pusher_;    // null without push targets
   std::unique_ptr<core::BlockingPool> webhook_pool_;  // webhook POSTs of the delivery job
   std::unique_ptr<subscriptions::DeliveryMetrics> delivery_metrics_;
   std::unique_ptr<subscriptions::DeliveryJob> delivery_job_;
@@ -163,12 +163,12 @@ class Runtime {
   std::unique_ptr<rpc::GrpcServer> grpc_;
 
   std::atomic<bool> stopping_{false};
-  bool migrated_ = false;             // touched only by CheckReadiness (one at a time)
-  bool instance_registered_ = false;  // likewise
-  bool systemd_ready_sent_ = false;   // likewise
+  bool migrated_ = false;                  // touched only by CheckReadiness (one at a time)
+  bool instance_registered_ = false;       // likewise
+  bool systemd_ready_sent_ = false;        // likewise
   bool credentials_error_logged_ = false;  // touched only by RefreshCredentials
   bool reference_warning_logged_ = false;  // likewise
-  unsigned checks_ = 0;               // likewise
+  unsigned checks_ = 0;                    // likewise
   std::mutex shutdown_mu_;
   std::condition_variable shutdown_cv_;
   bool shutdown_requested_ = false;

@@ -87,38 +87,40 @@ void Runtime::CreateJobs() {
   // The risk picture (docs/risk-model.md §7). A follower's keeper holds nothing: it is reset when
   // a run finds the lease gone. Failures are counted (vik_picture_rounds_total{result="error"}).
   if (config_.picture.enabled && regional) {
-    leader({WithBackoff(Every("picture keeper", config_.picture.interval, config_.picture.interval),
-                        "picture round failed; retrying"),
-            "picture keeper"},
-           [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing& keep_going) {
-             return keeper_->Round(fence, keep_going);
-           },
-           [this] {
-             if (keeper_->warm()) {
-               keeper_->Reset();
-             }
-           });
+    leader(
+        {WithBackoff(Every("picture keeper", config_.picture.interval, config_.picture.interval),
+                     "picture round failed; retrying"),
+         "picture keeper"},
+        [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing& keep_going) {
+          return keeper_->Round(fence, keep_going);
+        },
+        [this] {
+          if (keeper_->warm()) {
+            keeper_->Reset();
+          }
+        });
   }
   // Webhook deliveries (docs/exchange.md, "Subscriptions").
   if (config_.subscriptions.enabled && regional) {
-    leader({WithBackoff(Every("webhook delivery", config_.subscriptions.interval, config_.subscriptions.interval),
-                        "webhook delivery round failed; retrying"),
-            "webhook delivery"},
-           [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing& keep_going) {
-             return delivery_job_->Round(fence, keep_going);
-           },
-           [this] { delivery_job_->Idle(); });
+    leader(
+        {WithBackoff(Every("webhook delivery", config_.subscriptions.interval, config_.subscriptions.interval),
+                     "webhook delivery round failed; retrying"),
+         "webhook delivery"},
+        [this](const store::Fence& fence, const cluster::LeaderJob::KeepGoing& keep_going) {
+          return delivery_job_->Round(fence, keep_going);
+        },
+        [this] { delivery_job_->Idle(); });
   }
   // systemd's watchdog is fed from the event loop that serves requests, so a wedged loop is
   // restarted, while a slow database (a readiness check blocking on connect) is not.
   if (std::uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
-    const auto period = std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(
-                                                      std::chrono::microseconds(usec / 3)));
-    periodic_jobs_.push_back(std::make_unique<core::PeriodicJob>(Every("systemd watchdog", period, period),
-                                                                 *io_executor_, [] {
-                                                                   sd_notify(0, "WATCHDOG=1");
-                                                                   return core::Status::Ok();
-                                                                 }));
+    const auto period =
+        std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(std::chrono::microseconds(usec / 3)));
+    periodic_jobs_.push_back(
+        std::make_unique<core::PeriodicJob>(Every("systemd watchdog", period, period), *io_executor_, [] {
+          sd_notify(0, "WATCHDOG=1");
+          return core::Status::Ok();
+        }));
     jobs_in_order_.push_back(periodic_jobs_.back().get());
   }
 }
@@ -232,13 +234,12 @@ core::Status Runtime::CheckReadiness() {
 
   // The instance is registered once, then touched every ten checks.
   if (s.ok() && (!instance_registered_ || checks_ % 10 == 0)) {
-    core::Status r = instance_registered_
-                         ? jobs_store_->TouchInstance(config_.node_id)
-                         : jobs_store_->RegisterInstance({config_.node_id, config_.region, Version(), advertised_http_,
-                                                          advertised_grpc_,
-                                                          std::chrono::duration<double>(
-                                                              std::chrono::system_clock::now().time_since_epoch())
-                                                              .count()});
+    core::Status r =
+        instance_registered_
+            ? jobs_store_->TouchInstance(config_.node_id)
+            : jobs_store_->RegisterInstance(
+                  {config_.node_id, config_.region, Version(), advertised_http_, advertised_grpc_,
+                   std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()});
     if (r.ok()) {
       instance_registered_ = true;
     }

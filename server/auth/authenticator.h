@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/ingest_records.h"
 #include "store/credential_store.h"
+#include "store/ingest_records.h"
 
 namespace vik::auth {
 
@@ -73,9 +73,9 @@ class Authenticator {
   store::CredentialStore& store_;
   mutable std::shared_mutex mu_;
   bool loaded_ = false;
-  std::map<std::string, Entry> tokens_;                       // by token id
-  std::map<std::string, std::set<std::string>> sources_;      // partner -> source ids
-  std::map<std::string, std::int64_t> expected_intervals_;    // source id -> seconds
+  std::map<std::string, Entry> tokens_;                     // by token id
+  std::map<std::string, std::set<std::string>> sources_;    // partner -> source ids
+  std::map<std::string, std::int64_t> expected_intervals_;  // source id -> seconds
   mutable std::mutex listeners_mu_;
   mutable std::vector<std::function<void()>> listeners_;
 };

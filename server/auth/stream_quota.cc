@@ -108,7 +108,8 @@ void StreamQuota::EndRevoked(const std::function<bool(const std::string& token_i
 
 void StreamQuota::FollowRevocations(const Authenticator& auth) {
   // The listener holds the state, not the quota: whichever of the two goes first, nothing dangles.
-  auth.OnReload([state = state_, &auth] { state->EndRevoked([&auth](const std::string& id) { return auth.Active(id); }); });
+  auth.OnReload(
+      [state = state_, &auth] { state->EndRevoked([&auth](const std::string& id) { return auth.Active(id); }); });
 }
 
 const StreamLimits& StreamQuota::limits() const { return state_->limits; }

@@ -18,8 +18,8 @@
 #include <memory>
 #include <string>
 
-#include "core/result.h"
 #include "auth/authenticator.h"
+#include "core/result.h"
 
 namespace vik::auth {
 

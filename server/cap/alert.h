@@ -21,10 +21,10 @@ struct NameValue {  // <geocode>, <parameter>, <eventCode>: valueName / value pa
 struct Resource {
   std::string resource_desc;
   std::string mime_type;
-  std::string size;        // raw text; validator checks it is a non-negative integer
+  std::string size;  // raw text; validator checks it is a non-negative integer
   std::string uri;
-  std::string deref_uri;   // base64 in the document; kept as written
-  std::string digest;      // SHA-1 hex
+  std::string deref_uri;  // base64 in the document; kept as written
+  std::string digest;     // SHA-1 hex
 };
 
 struct Area {
@@ -37,7 +37,7 @@ struct Area {
 };
 
 struct Info {
-  std::string language;               // empty: "en-US" by the specification's default
+  std::string language;  // empty: "en-US" by the specification's default
   std::vector<std::string> categories;
   std::string event;
   std::vector<std::string> response_types;

@@ -33,7 +33,7 @@ struct FeedEntry {
   std::string id;       // Atom <id>, RSS <guid> (else <link>), CAP <identifier>
   std::string updated;  // as written; may be empty
   std::string title;
-  std::string link;     // the CAP document; empty when only inline
+  std::string link;                       // the CAP document; empty when only inline
   std::optional<std::string> inline_cap;  // a standalone CAP document
 
   // Identifies this version of the entry: a changed <updated> is a new version to ingest.

@@ -61,7 +61,9 @@ std::string Clean(const std::string& text, std::size_t limit) {
     // PostgreSQL (NUL), a terminal nor generated XML 1.0 takes them.
     const bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f ||
                          (valid && len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F);
-    const std::string_view piece = !valid ? kReplacement : control ? std::string_view() : std::string_view(text).substr(i, len);
+    const std::string_view piece = !valid    ? kReplacement
+                                   : control ? std::string_view()
+                                             : std::string_view(text).substr(i, len);
     if (out.size() + piece.size() > limit) {
       break;
     }
@@ -89,8 +91,8 @@ bool IsValidId(const std::string& id, std::size_t limit) {
 }
 
 // What makes two <info> blocks language variants of one another: everything but their text.
-using VariantKey = std::tuple<std::vector<std::string>, std::string, std::string, std::string, std::string,
-                              std::string, std::string, std::vector<std::string>>;
+using VariantKey = std::tuple<std::vector<std::string>, std::string, std::string, std::string, std::string, std::string,
+                              std::string, std::vector<std::string>>;
 
 VariantKey KeyOf(const Info& info) {
   std::vector<std::string> geometry;
@@ -430,8 +432,8 @@ MappedAlert MapAlert(const Alert& alert, const domain::ReferenceData& reference,
 }
 
 std::string ExternalId(const std::string& identifier, int info_index, std::size_t signal_count) {
-  const bool plain = !identifier.empty() && identifier.size() <= 100 &&
-                     std::all_of(identifier.begin(), identifier.end(), IsIdChar);
+  const bool plain =
+      !identifier.empty() && identifier.size() <= 100 && std::all_of(identifier.begin(), identifier.end(), IsIdChar);
   const std::string base = plain ? identifier : "cap-" + HexPrefix(identifier, 32);
   return signal_count <= 1 ? base : base + "/info" + std::to_string(info_index);
 }
@@ -453,13 +455,18 @@ domain::SignalStatus StatusOf(const std::string& cap) {
 }
 
 domain::Category CategoryOf(const std::string& cap) {
-  static const std::map<std::string, domain::Category> kMap = {
-      {"Geo", domain::Category::kGeo},           {"Met", domain::Category::kMet},
-      {"Safety", domain::Category::kSafety},     {"Security", domain::Category::kSecurity},
-      {"Rescue", domain::Category::kRescue},     {"Fire", domain::Category::kFire},
-      {"Health", domain::Category::kHealth},     {"Env", domain::Category::kEnv},
-      {"Transport", domain::Category::kTransport}, {"Infra", domain::Category::kInfra},
-      {"CBRNE", domain::Category::kCbrne},       {"Other", domain::Category::kOther}};
+  static const std::map<std::string, domain::Category> kMap = {{"Geo", domain::Category::kGeo},
+                                                               {"Met", domain::Category::kMet},
+                                                               {"Safety", domain::Category::kSafety},
+                                                               {"Security", domain::Category::kSecurity},
+                                                               {"Rescue", domain::Category::kRescue},
+                                                               {"Fire", domain::Category::kFire},
+                                                               {"Health", domain::Category::kHealth},
+                                                               {"Env", domain::Category::kEnv},
+                                                               {"Transport", domain::Category::kTransport},
+                                                               {"Infra", domain::Category::kInfra},
+                                                               {"CBRNE", domain::Category::kCbrne},
+                                                               {"Other", domain::Category::kOther}};
   auto it = kMap.find(cap);
   return it == kMap.end() ? domain::Category::kUnspecified : it->second;
 }

@@ -33,8 +33,8 @@ namespace vik::cap {
 
 struct MappedSignal {
   domain::Signal signal;
-  int info_index = 0;                 // the block the signal's text comes from
-  std::vector<int> language_variants; // other blocks folded into it
+  int info_index = 0;                  // the block the signal's text comes from
+  std::vector<int> language_variants;  // other blocks folded into it
 };
 
 struct MappedAlert {

@@ -95,8 +95,8 @@ class TreeReader {
     }
     const std::string shown = local.empty() ? std::string("root") : std::string(local);
     if (ns == kNsCap10) {
-      return Error(shown, "namespace " + Quote(ns) + " is CAP 1.0, which vik does not accept (" +
-                              std::string(kAccepted) + ")");
+      return Error(
+          shown, "namespace " + Quote(ns) + " is CAP 1.0, which vik does not accept (" + std::string(kAccepted) + ")");
     }
     if (ns == kNsEdxlDe) {
       return Error(shown, "an EDXL-DE envelope is not unwrapped; send the CAP alerts it carries one by one (" +
@@ -258,10 +258,18 @@ class TreeReader {
   core::Status ReadAlert(pugi::xml_node e, Alert* a) {
     const std::string path = "alert";
     std::vector<SingleField> singles = {
-        {"identifier", &a->identifier}, {"sender", &a->sender},           {"sent", &a->sent},
-        {"status", &a->status},         {"msgType", &a->msg_type},        {"source", &a->source},
-        {"scope", &a->scope},           {"restriction", &a->restriction}, {"addresses", &a->addresses},
-        {"note", &a->note},             {"references", &a->references},   {"incidents", &a->incidents},
+        {"identifier", &a->identifier},
+        {"sender", &a->sender},
+        {"sent", &a->sent},
+        {"status", &a->status},
+        {"msgType", &a->msg_type},
+        {"source", &a->source},
+        {"scope", &a->scope},
+        {"restriction", &a->restriction},
+        {"addresses", &a->addresses},
+        {"note", &a->note},
+        {"references", &a->references},
+        {"incidents", &a->incidents},
     };
     const std::vector<ListField> lists = {{"code", &a->codes}};
     return ForEachChild(e, path, [&](pugi::xml_node child, std::string_view local) -> core::Status {
@@ -284,13 +292,13 @@ class TreeReader {
 
   core::Status ReadInfo(pugi::xml_node e, const std::string& path, Info* info) {
     std::vector<SingleField> singles = {
-        {"language", &info->language},        {"event", &info->event},
-        {"urgency", &info->urgency},          {"severity", &info->severity},
-        {"certainty", &info->certainty},      {"audience", &info->audience},
-        {"effective", &info->effective},      {"onset", &info->onset},
-        {"expires", &info->expires},          {"senderName", &info->sender_name},
-        {"headline", &info->headline},        {"description", &info->description},
-        {"instruction", &info->instruction},  {"web", &info->web},
+        {"language", &info->language},       {"event", &info->event},
+        {"urgency", &info->urgency},         {"severity", &info->severity},
+        {"certainty", &info->certainty},     {"audience", &info->audience},
+        {"effective", &info->effective},     {"onset", &info->onset},
+        {"expires", &info->expires},         {"senderName", &info->sender_name},
+        {"headline", &info->headline},       {"description", &info->description},
+        {"instruction", &info->instruction}, {"web", &info->web},
         {"contact", &info->contact},
     };
     const std::vector<ListField> lists = {{"category", &info->categories}, {"responseType", &info->response_types}};
@@ -347,8 +355,8 @@ class TreeReader {
 
   core::Status ReadResource(pugi::xml_node e, const std::string& path, Resource* res) {
     std::vector<SingleField> singles = {
-        {"resourceDesc", &res->resource_desc}, {"mimeType", &res->mime_type}, {"size", &res->size},
-        {"uri", &res->uri},                    {"derefUri", &res->deref_uri}, {"digest", &res->digest},
+        {"resourceDesc", &res->resource_desc}, {"mimeType", &res->mime_type}, {"size", &res->size}, {"uri", &res->uri},
+        {"derefUri", &res->deref_uri},         {"digest", &res->digest},
     };
     return ForEachChild(e, path, [&](pugi::xml_node child, std::string_view local) -> core::Status {
       auto r = ReadField(child, local, path, singles, {});

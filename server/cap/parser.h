@@ -15,12 +15,12 @@
 namespace vik::cap {
 
 struct ParseLimits {
-  std::size_t max_bytes = 1 << 20;     // 1 MiB
+  std::size_t max_bytes = 1 << 20;  // 1 MiB
   std::size_t max_depth = 32;
   std::size_t max_elements = 20000;
-  std::size_t max_attributes = 64;     // per element
+  std::size_t max_attributes = 64;  // per element
   std::size_t max_infos = 32;
-  std::size_t max_areas = 64;          // per info
+  std::size_t max_areas = 64;  // per info
   // No limit of its own on the text of one element: a single <polygon> (or any text) may fill the
   // whole document, as a national weather service's 877 KB polygon in an 880 KB alert does.
 };

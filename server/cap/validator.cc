@@ -22,10 +22,9 @@ namespace {
 constexpr std::array<std::string_view, 5> kStatus = {"Actual", "Exercise", "System", "Test", "Draft"};
 constexpr std::array<std::string_view, 5> kMsgType = {"Alert", "Update", "Cancel", "Ack", "Error"};
 constexpr std::array<std::string_view, 3> kScope = {"Public", "Restricted", "Private"};
-constexpr std::array<std::string_view, 12> kCategory = {"Geo",  "Met",       "Safety", "Security",
-                                                        "Rescue", "Fire",    "Health", "Env",
-                                                        "Transport", "Infra", "CBRNE", "Other"};
-constexpr std::array<std::string_view, 9> kResponseType12 = {"Shelter", "Evacuate", "Prepare", "Execute", "Avoid",
+constexpr std::array<std::string_view, 12> kCategory = {"Geo",    "Met", "Safety",    "Security", "Rescue", "Fire",
+                                                        "Health", "Env", "Transport", "Infra",    "CBRNE",  "Other"};
+constexpr std::array<std::string_view, 9> kResponseType12 = {"Shelter", "Evacuate", "Prepare",  "Execute", "Avoid",
                                                              "Monitor", "Assess",   "AllClear", "None"};
 constexpr std::array<std::string_view, 7> kResponseType11 = {"Shelter", "Evacuate", "Prepare", "Execute",
                                                              "Monitor", "Assess",   "None"};

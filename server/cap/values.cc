@@ -120,8 +120,7 @@ std::optional<LatLon> Point(std::string_view pair, std::size_t index, std::strin
 std::optional<core::WallTime> ParseDateTime(std::string_view text, bool allow_z, bool allow_fraction) {
   // YYYY-MM-DDThh:mm:ss
   // 0123456789012345678
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':') {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':') {
     return std::nullopt;
   }
   const int year = Digits(text, 0, 4);
@@ -180,8 +179,8 @@ std::optional<core::WallTime> ParseDateTime(std::string_view text, bool allow_z,
   const std::chrono::sys_seconds utc = std::chrono::sys_days{ymd} + std::chrono::hours(hour) +
                                        std::chrono::minutes(minute) + std::chrono::seconds(second) - offset;
   // WallTime counts nanoseconds in 64 bits (about 1678..2262); years beyond would overflow.
-  constexpr auto kLimit = std::chrono::duration_cast<std::chrono::seconds>(core::WallTime::duration::max()) -
-                          std::chrono::seconds(1);
+  constexpr auto kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(core::WallTime::duration::max()) - std::chrono::seconds(1);
   if (utc.time_since_epoch() > kLimit || utc.time_since_epoch() < -kLimit) {
     return std::nullopt;
   }

@@ -17,8 +17,7 @@ namespace vik::cap {
 // by CAP 1.2's pattern; accepted here only when `allow_fraction`. nullopt when malformed, when the
 // date does not exist (2023-02-29), or when the instant is outside what core::WallTime can hold
 // (64-bit nanoseconds: roughly years 1678 to 2262).
-std::optional<core::WallTime> ParseDateTime(std::string_view text, bool allow_z = false,
-                                            bool allow_fraction = false);
+std::optional<core::WallTime> ParseDateTime(std::string_view text, bool allow_z = false, bool allow_fraction = false);
 
 struct LatLon {
   double lat = 0;

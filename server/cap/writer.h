@@ -20,11 +20,11 @@ namespace vik::cap {
 std::string WriteAlert(const domain::Signal& signal);
 
 struct AtomEntry {
-  std::string id;         // "urn:uuid:<signal id>"
+  std::string id;  // "urn:uuid:<signal id>"
   std::string title;
   std::string summary;
-  std::string author;     // the sender
-  std::string link;       // absolute or root-relative URL of the CAP document
+  std::string author;  // the sender
+  std::string link;    // absolute or root-relative URL of the CAP document
   core::WallTime updated{};
   core::WallTime published{};
   std::optional<core::WallTime> expires;
@@ -32,7 +32,7 @@ struct AtomEntry {
 };
 
 struct AtomFeed {
-  std::string id;         // "urn:vik:VR21:cap"
+  std::string id;  // "urn:vik:VR21:cap"
   std::string title;
   std::string self_link;
   core::WallTime updated{};

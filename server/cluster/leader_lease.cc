@@ -15,14 +15,19 @@ std::shared_ptr<spdlog::logger> Log() {
 
 ClusterMetrics::ClusterMetrics(prometheus::Registry& r)
     : is_leader(metrics::Gauge(r, "vik_cluster_is_leader", "1 while this instance holds the leader lease, else 0")),
-      epoch(metrics::Gauge(r, "vik_cluster_lease_epoch", "Epoch of the leader lease term this instance holds or last held")),
+      epoch(metrics::Gauge(r, "vik_cluster_lease_epoch",
+                           "Epoch of the leader lease term this instance holds or last held")),
       acquired(metrics::Counter(r, "vik_cluster_lease_acquired_total", "Times this instance became leader")),
-      lost(metrics::Counter(r, "vik_cluster_lease_lost_total", "Times this instance stopped being leader other than by releasing the lease")),
-      fenced_writes(metrics::Counter(r, "vik_cluster_fenced_writes_total", "Singleton writes refused because the writer no longer held the lease")),
-      renew_failures(metrics::Counter(r, "vik_cluster_lease_renew_failures_total", "Lease renewals that failed because the database could not be reached")),
+      lost(metrics::Counter(r, "vik_cluster_lease_lost_total",
+                            "Times this instance stopped being leader other than by releasing the lease")),
+      fenced_writes(metrics::Counter(r, "vik_cluster_fenced_writes_total",
+                                     "Singleton writes refused because the writer no longer held the lease")),
+      renew_failures(metrics::Counter(r, "vik_cluster_lease_renew_failures_total",
+                                      "Lease renewals that failed because the database could not be reached")),
       instances_live(metrics::Gauge(r, "vik_cluster_instances_live", "Instances seen recently in the shared database")),
-      round_seconds(metrics::Histogram(r, "vik_cluster_lease_round_seconds", "Time one acquire-or-renew round of the leader lease took", metrics::Buckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1,
-                                                                         2.5, 5})) {}
+      round_seconds(metrics::Histogram(r, "vik_cluster_lease_round_seconds",
+                                       "Time one acquire-or-renew round of the leader lease took",
+                                       metrics::Buckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})) {}
 
 LeaderLease::LeaderLease(store::LeaseStore& store, LeaseOptions options, std::string node_id, const core::Clock& clock,
                          ClusterMetrics& metrics)
@@ -71,9 +76,9 @@ void LeaderLease::StepDown(const char* why, const std::string& detail) {
   }
   metrics_.is_leader.Set(0);
   metrics_.lost.Increment();
-  core::LogWarn(*Log(), "stepped down as leader",
-                {{"lease", options_.name}, {"epoch", static_cast<std::int64_t>(epoch)}, {"reason", why},
-                 {"detail", detail}});
+  core::LogWarn(
+      *Log(), "stepped down as leader",
+      {{"lease", options_.name}, {"epoch", static_cast<std::int64_t>(epoch)}, {"reason", why}, {"detail", detail}});
 }
 
 void LeaderLease::Tick() {
@@ -83,9 +88,7 @@ void LeaderLease::Tick() {
   }
   const core::MonoTime started = clock_.Monotonic();
   struct RoundTimer {
-    ~RoundTimer() {
-      metrics.round_seconds.Observe(std::chrono::duration<double>(clock.Monotonic() - started).count());
-    }
+    ~RoundTimer() { metrics.round_seconds.Observe(std::chrono::duration<double>(clock.Monotonic() - started).count()); }
     ClusterMetrics& metrics;
     const core::Clock& clock;
     core::MonoTime started;
@@ -139,8 +142,7 @@ void LeaderLease::Release() {
   }
   metrics_.is_leader.Set(0);
   core::Status s = store_.ReleaseLease({options_.name, node_id_, epoch});
-  core::LogInfo(*Log(), "released the leader lease",
-                {{"epoch", static_cast<std::int64_t>(epoch)}, {"ok", s.ok()}});
+  core::LogInfo(*Log(), "released the leader lease", {{"epoch", static_cast<std::int64_t>(epoch)}, {"ok", s.ok()}});
 }
 
 void LeaderLease::OnFenced(const std::string& what) {

@@ -1,13 +1,12 @@
 #pragma once
 
 // The leader lease with fencing. Every instance runs Tick() once per renew interval (on a thread and
-// a database connection of its own, cluster::LeaseLoop, so that no read load can delay it): a follower tries to take the lease (possible only after it expired by the
-// database clock, which increments the epoch); the leader renews it. The leader also keeps a local
-// deadline from its own monotonic clock (renew start + TTL - margin): when renewals fail (database
-// session killed, network path hanging, process frozen), IsLeader() turns false by that deadline
-// without waiting for the database, so singleton work stops before another instance can take over.
-// Singleton writes additionally pass the fence (epoch check in their own transaction), so a stale
-// leader never commits one.
+// a database connection of its own, cluster::LeaseLoop, so that no read load can delay it): a follower tries to take
+// the lease (possible only after it expired by the database clock, which increments the epoch); the leader renews it.
+// The leader also keeps a local deadline from its own monotonic clock (renew start + TTL - margin): when renewals fail
+// (database session killed, network path hanging, process frozen), IsLeader() turns false by that deadline without
+// waiting for the database, so singleton work stops before another instance can take over. Singleton writes
+// additionally pass the fence (epoch check in their own transaction), so a stale leader never commits one.
 // Thread-safety: safe for concurrent use (Tick and Release are serialised internally).
 
 #include <atomic>

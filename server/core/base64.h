@@ -9,6 +9,6 @@ namespace vik::core {
 
 std::string Base64Encode(std::string_view bytes);
 std::string Base64UrlEncode(std::string_view bytes);  // no padding
-std::string HexEncode(std::string_view bytes);         // lower case
+std::string HexEncode(std::string_view bytes);        // lower case
 
 }  // namespace vik::core

@@ -119,9 +119,9 @@ std::optional<PoolRefusal> BlockingPool::Offer(Task task, Task shed, std::string
 
 Status BlockingPool::RefusalStatus(PoolRefusal reason, const std::string& owner) const {
   if (reason == PoolRefusal::kOwnerQuota) {
-    return ResourceExhausted(options_.owner_kind + " " + owner + " already has " +
-                             std::to_string(options_.max_per_owner) + " requests in progress on this instance, its quota (" +
-                             options_.owner_quota_setting + "); retry shortly");
+    return ResourceExhausted(
+        options_.owner_kind + " " + owner + " already has " + std::to_string(options_.max_per_owner) +
+        " requests in progress on this instance, its quota (" + options_.owner_quota_setting + "); retry shortly");
   }
   return ResourceExhausted("the server is busy; retry shortly");
 }

@@ -18,16 +18,16 @@
 namespace vik::core {
 
 enum class ErrorBoundary {
-  kHttpSession,   // an HTTP request handler or the session's own code
-  kGrpcReactor,   // a gRPC service method or reactor callback
-  kPoolTask,      // a task on a BlockingPool
-  kIoHandler,     // a handler run by the io_context (timers, posted work)
-  kBackground,    // a thread loop owned by a module (writers, followers)
+  kHttpSession,  // an HTTP request handler or the session's own code
+  kGrpcReactor,  // a gRPC service method or reactor callback
+  kPoolTask,     // a task on a BlockingPool
+  kIoHandler,    // a handler run by the io_context (timers, posted work)
+  kBackground,   // a thread loop owned by a module (writers, followers)
 };
 
 inline constexpr std::array<ErrorBoundary, 5> kAllErrorBoundaries = {
-    ErrorBoundary::kHttpSession, ErrorBoundary::kGrpcReactor, ErrorBoundary::kPoolTask,
-    ErrorBoundary::kIoHandler, ErrorBoundary::kBackground};
+    ErrorBoundary::kHttpSession, ErrorBoundary::kGrpcReactor, ErrorBoundary::kPoolTask, ErrorBoundary::kIoHandler,
+    ErrorBoundary::kBackground};
 
 // "http_session", "grpc_reactor", "pool_task", "io_handler", "background".
 std::string_view ErrorBoundaryName(ErrorBoundary where);

@@ -29,8 +29,8 @@ std::mutex& SinkMutex() {
 spdlog::sink_ptr& SharedSink() {
   static spdlog::sink_ptr sink = [] {
     spdlog::sink_ptr s = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    s->set_formatter(std::make_unique<spdlog::pattern_formatter>(PatternFor(LogFormat::kKeyValue),
-                                                                 spdlog::pattern_time_type::utc));
+    s->set_formatter(
+        std::make_unique<spdlog::pattern_formatter>(PatternFor(LogFormat::kKeyValue), spdlog::pattern_time_type::utc));
     return s;
   }();
   return sink;
@@ -64,7 +64,8 @@ void SetupLogging(spdlog::level::level_enum level, LogFormat format) {
   g_format = format;
   g_level = level;
   std::lock_guard lock(SinkMutex());
-  SharedSink()->set_formatter(std::make_unique<spdlog::pattern_formatter>(PatternFor(format), spdlog::pattern_time_type::utc));
+  SharedSink()->set_formatter(
+      std::make_unique<spdlog::pattern_formatter>(PatternFor(format), spdlog::pattern_time_type::utc));
   spdlog::apply_all([level](const std::shared_ptr<spdlog::logger>& l) { l->set_level(level); });
 }
 
@@ -76,7 +77,7 @@ std::shared_ptr<spdlog::logger> ModuleLogger(const std::string& module) {
   auto logger = std::make_shared<spdlog::logger>(module, SharedSink());
   logger->set_level(g_level.load());
   logger->flush_on(spdlog::level::info);
-  
+
   spdlog::register_logger(logger);
   return logger;
 }
@@ -116,9 +117,8 @@ void LogEvent(spdlog::logger& logger, spdlog::level::level_enum level, std::stri
 
 bool ParseLogLevel(std::string_view text, spdlog::level::level_enum& out) {
   static constexpr std::pair<std::string_view, spdlog::level::level_enum> kLevels[] = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
-      {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
+      {"warn", spdlog::level::warn},   {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
       {"off", spdlog::level::off}};
   for (const auto& [name, level] : kLevels) {
     if (name == text) {

@@ -10,8 +10,12 @@ namespace vik::core {
 
 PeriodicJob::PeriodicJob(PeriodicJobOptions options, JobExecutor& executor, Step step, Gate gate,
                          std::shared_ptr<spdlog::logger> log)
-    : options_(std::move(options)), executor_(executor), step_(std::move(step)), gate_(std::move(gate)),
-      log_(std::move(log)), random_(std::random_device{}()) {}
+    : options_(std::move(options)),
+      executor_(executor),
+      step_(std::move(step)),
+      gate_(std::move(gate)),
+      log_(std::move(log)),
+      random_(std::random_device{}()) {}
 
 PeriodicJob::~PeriodicJob() { Stop(); }
 

@@ -11,10 +11,10 @@
 // A step the executor refuses (its pool is full) is tried again a period later.
 // `gate` (optional) runs on the timer thread before each step is submitted: false skips this run
 // (the next is a period later), as the leader-only wrapper does without the lease.
-// Stop() waits for a step in flight to end (RequestStop() only asks); after it no step starts, and timers still pending do
-// nothing. The job must outlive its executor's timers and queued steps (app::Runtime joins the io
-// threads and stops the pools before it destroys the jobs).
-// Thread-safety: Start and Stop from the owner; everything else runs on the executor's threads.
+// Stop() waits for a step in flight to end (RequestStop() only asks); after it no step starts, and timers still pending
+// do nothing. The job must outlive its executor's timers and queued steps (app::Runtime joins the io threads and stops
+// the pools before it destroys the jobs). Thread-safety: Start and Stop from the owner; everything else runs on the
+// executor's threads.
 
 #include <chrono>
 #include <condition_variable>
@@ -41,7 +41,7 @@ struct PeriodicJobOptions {
   // 0: a failed step is followed by an ordinary period.
   std::chrono::milliseconds failure_period{0};
   std::chrono::milliseconds max_failure_period{0};  // 0: failure_period × 32 at most
-  std::string failure_log;  // empty: failures are not logged here (the step logs what it wants)
+  std::string failure_log;                          // empty: failures are not logged here (the step logs what it wants)
 };
 
 class PeriodicJob {

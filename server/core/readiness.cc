@@ -4,8 +4,8 @@ namespace vik::core {
 
 ReadinessState::ReadinessState(int schema_version) { snapshot_.schema_version = schema_version; }
 
-void ReadinessState::Record(bool database_ok, std::string database_detail, bool schema_ok,
-                            std::string schema_detail, WallTime at) {
+void ReadinessState::Record(bool database_ok, std::string database_detail, bool schema_ok, std::string schema_detail,
+                            WallTime at) {
   bool before = false;
   bool after = false;
   {

@@ -15,9 +15,9 @@
 namespace vik::core {
 
 struct ReadinessSnapshot {
-  bool ready = false;       // database_ok && schema_ok && !draining
-  bool draining = false;    // shutting down: never ready again
-  bool checked = false;     // at least one check ran
+  bool ready = false;     // database_ok && schema_ok && !draining
+  bool draining = false;  // shutting down: never ready again
+  bool checked = false;   // at least one check ran
   bool database_ok = false;
   bool schema_ok = false;
   std::string database_detail;  // error text when !database_ok
@@ -31,8 +31,7 @@ class ReadinessState {
   explicit ReadinessState(int schema_version);
 
   // Records one check's outcome.
-  void Record(bool database_ok, std::string database_detail, bool schema_ok, std::string schema_detail,
-              WallTime at);
+  void Record(bool database_ok, std::string database_detail, bool schema_ok, std::string schema_detail, WallTime at);
   // Shutdown has begun: not ready from now on, whatever later checks say.
   void SetDraining();
 

@@ -63,8 +63,8 @@ core::Status ValidateAssessment(const Assessment& a) {
   if (a.analyst_level && (*a.analyst_level < 0 || *a.analyst_level > kMaxLevel)) {
     return core::InvalidArgument("analystLevel: expected 0 to 4 (geen, groen, geel, oranje, rood) or null");
   }
-  for (const auto& [scenario, path] : {std::pair{&a.worst, "worstCase"}, std::pair{&a.real, "realCase"},
-                                       std::pair{&a.best, "bestCase"}}) {
+  for (const auto& [scenario, path] :
+       {std::pair{&a.worst, "worstCase"}, std::pair{&a.real, "realCase"}, std::pair{&a.best, "bestCase"}}) {
     if (auto s = CheckScenario(*scenario, path); !s.ok()) {
       return s;
     }

@@ -21,8 +21,8 @@ struct Scenario {
 };
 
 struct Assessment {
-  std::string status;  // monitoring, active, closed
-  std::string phase;   // "" for none; koud, lauw, warm, nafase
+  std::string status;                // monitoring, active, closed
+  std::string phase;                 // "" for none; koud, lauw, warm, nafase
   std::optional<int> analyst_level;  // 0..kMaxLevel; nullopt: the computed level stands
   Scenario worst;
   Scenario real;

@@ -49,15 +49,17 @@ const std::vector<std::string>& ChangeKinds() {
 }
 
 core::Status ValidateFilter(const ChangeFilter& filter) {
-  for (const auto& [list, field] : {std::pair{&filter.themes, "themes"}, std::pair{&filter.municipalities, "municipalities"},
-                                    std::pair{&filter.kinds, "kinds"}}) {
+  for (const auto& [list, field] :
+       {std::pair{&filter.themes, "themes"}, std::pair{&filter.municipalities, "municipalities"},
+        std::pair{&filter.kinds, "kinds"}}) {
     if (core::Status s = CheckSize(*list, field); !s.ok()) {
       return s;
     }
   }
   for (const auto& t : filter.themes) {
     if (!IsThemeCode(t)) {
-      return core::InvalidArgument("themes: \"" + t + "\" is not a theme code (digits separated by dots, e.g. \"2.1\")");
+      return core::InvalidArgument("themes: \"" + t +
+                                   "\" is not a theme code (digits separated by dots, e.g. \"2.1\")");
     }
   }
   for (const auto& m : filter.municipalities) {
@@ -70,8 +72,9 @@ core::Status ValidateFilter(const ChangeFilter& filter) {
   }
   for (const auto& k : filter.kinds) {
     if (!Contains(ChangeKinds(), k)) {
-      return core::InvalidArgument("kinds: unknown kind \"" + k +
-                                   "\" (known: signal.accepted, signal.ended, risk.changed, risk.assessed, region.state)");
+      return core::InvalidArgument(
+          "kinds: unknown kind \"" + k +
+          "\" (known: signal.accepted, signal.ended, risk.changed, risk.assessed, region.state)");
     }
   }
   if (!filter.picture.empty() && filter.picture != "actual" && filter.picture != "exercise") {
@@ -95,9 +98,9 @@ bool Matches(const ChangeFilter& filter, const ChangeFacts& change) {
   if (!filter.picture.empty() && change.picture != filter.picture) {
     return false;
   }
-  if (!filter.themes.empty() &&
-      std::none_of(filter.themes.begin(), filter.themes.end(),
-                   [&](const std::string& t) { return !change.theme.empty() && ThemeWithin(change.theme, t); })) {
+  if (!filter.themes.empty() && std::none_of(filter.themes.begin(), filter.themes.end(), [&](const std::string& t) {
+        return !change.theme.empty() && ThemeWithin(change.theme, t);
+      })) {
     return false;
   }
   if (!filter.municipalities.empty() && !change.municipalities.empty() &&

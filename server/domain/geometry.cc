@@ -238,8 +238,7 @@ bool BoundingBox::Contains(const Point& p) const {
 }
 
 bool BoundingBox::Intersects(const BoundingBox& other) const {
-  return min_lat <= other.max_lat && other.min_lat <= max_lat && min_lon <= other.max_lon &&
-         other.min_lon <= max_lon;
+  return min_lat <= other.max_lat && other.min_lat <= max_lat && min_lon <= other.max_lon && other.min_lon <= max_lon;
 }
 
 BoundingBox BoundingBox::ShiftedLon(double degrees) const {

@@ -62,8 +62,8 @@ core::Result<Table> ReadTable(const std::string& file, const std::string& text, 
       continue;
     }
     if (fields.size() != header.size()) {
-      return Bad(file, number, "has " + std::to_string(fields.size()) + " columns, expected " +
-                                   std::to_string(header.size()));
+      return Bad(file, number,
+                 "has " + std::to_string(fields.size()) + " columns, expected " + std::to_string(header.size()));
     }
     t.rows.emplace_back(number, std::move(fields));
   }
@@ -101,8 +101,8 @@ core::Status Required(const Table& t, int line, const std::string& column, const
 }
 
 const std::set<std::string>& CapCategories() {
-  static const std::set<std::string> k = {"Geo",    "Met",  "Safety",    "Security", "Rescue", "Fire",
-                                          "Health", "Env",  "Transport", "Infra",    "CBRNE",  "Other"};
+  static const std::set<std::string> k = {"Geo",    "Met", "Safety",    "Security", "Rescue", "Fire",
+                                          "Health", "Env", "Transport", "Infra",    "CBRNE",  "Other"};
   return k;
 }
 
@@ -111,14 +111,14 @@ constexpr const char* kDate = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$";
 }  // namespace
 
 std::size_t ReferenceTables::rows() const {
-  return regions.size() + municipalities.size() + themes.size() + cap_category_themes.size() +
-         impact_classes.size() + likelihood_classes.size() + grip_levels.size() + crisis_phases.size();
+  return regions.size() + municipalities.size() + themes.size() + cap_category_themes.size() + impact_classes.size() +
+         likelihood_classes.size() + grip_levels.size() + crisis_phases.size();
 }
 
 const std::vector<std::string>& ReferenceFileNames() {
-  static const std::vector<std::string> k = {"regions.tsv",        "municipalities.tsv",    "themes.tsv",
-                                             "cap_category_themes.tsv", "impact_classes.tsv",
-                                             "likelihood_classes.tsv",  "grip_levels.tsv",   "crisis_phases.tsv"};
+  static const std::vector<std::string> k = {
+      "regions.tsv",        "municipalities.tsv",     "themes.tsv",      "cap_category_themes.tsv",
+      "impact_classes.tsv", "likelihood_classes.tsv", "grip_levels.tsv", "crisis_phases.tsv"};
   return k;
 }
 
@@ -126,9 +126,10 @@ core::Result<ReferenceTables> ParseReferenceFiles(const std::map<std::string, st
   for (const auto& [name, text] : files) {
     const auto& known = ReferenceFileNames();
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return core::InvalidArgument(name + ": not a reference file (expected one of regions.tsv, municipalities.tsv, "
-                                          "themes.tsv, cap_category_themes.tsv, impact_classes.tsv, "
-                                          "likelihood_classes.tsv, grip_levels.tsv, crisis_phases.tsv)");
+      return core::InvalidArgument(name +
+                                   ": not a reference file (expected one of regions.tsv, municipalities.tsv, "
+                                   "themes.tsv, cap_category_themes.tsv, impact_classes.tsv, "
+                                   "likelihood_classes.tsv, grip_levels.tsv, crisis_phases.tsv)");
     }
   }
   ReferenceTables out;
@@ -143,10 +144,10 @@ core::Result<ReferenceTables> ParseReferenceFiles(const std::map<std::string, st
     }
     return std::optional<Table>(std::move(t).value());
   };
-#define VIK_TRY(expr)              \
-  do {                             \
-    core::Status s_ = (expr);      \
-    if (!s_.ok()) return s_;       \
+#define VIK_TRY(expr)         \
+  do {                        \
+    core::Status s_ = (expr); \
+    if (!s_.ok()) return s_;  \
   } while (false)
 
   std::set<std::string> regions;
@@ -166,7 +167,8 @@ core::Result<ReferenceTables> ParseReferenceFiles(const std::map<std::string, st
   }
 
   std::set<std::string> municipalities;
-  auto municipality_file = read("municipalities.tsv", {"gm_code", "name", "region", "valid_from", "valid_to", "successor"});
+  auto municipality_file =
+      read("municipalities.tsv", {"gm_code", "name", "region", "valid_from", "valid_to", "successor"});
   if (!municipality_file.ok()) return municipality_file.status();
   if (*municipality_file) {
     const Table& t = **municipality_file;
@@ -181,8 +183,9 @@ core::Result<ReferenceTables> ParseReferenceFiles(const std::map<std::string, st
       }
       for (int c : {3, 4}) {
         if (!Matches(r[static_cast<std::size_t>(c)], kDate)) {
-          return Bad(t.file, line, std::string(c == 3 ? "valid_from" : "valid_to") + " \"" +
-                                       r[static_cast<std::size_t>(c)] + "\" is not YYYY-MM-DD");
+          return Bad(t.file, line,
+                     std::string(c == 3 ? "valid_from" : "valid_to") + " \"" + r[static_cast<std::size_t>(c)] +
+                         "\" is not YYYY-MM-DD");
         }
       }
       if (!r[3].empty() && !r[4].empty() && r[4] < r[3]) {
@@ -242,7 +245,8 @@ core::Result<ReferenceTables> ParseReferenceFiles(const std::map<std::string, st
 
   for (const bool impact : {true, false}) {
     const std::string name = impact ? "impact_classes.tsv" : "likelihood_classes.tsv";
-    auto file = read(name, impact ? Row{"code", "label_nl", "label_en"} : Row{"code", "label_nl", "chance", "description"});
+    auto file =
+        read(name, impact ? Row{"code", "label_nl", "label_en"} : Row{"code", "label_nl", "chance", "description"});
     if (!file.ok()) return file.status();
     if (!*file) {
       continue;

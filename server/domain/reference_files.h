@@ -28,7 +28,7 @@ struct MunicipalityRow {
   std::string region;
   std::string valid_from;  // YYYY-MM-DD or empty
   std::string valid_to;
-  std::string successor;   // gm_code or empty
+  std::string successor;  // gm_code or empty
 };
 
 struct ThemeRow {

@@ -32,7 +32,8 @@ std::optional<RiskKey> ParseRiskId(std::string_view id) {
     key.theme = std::string(theme);
   }
   if (area != "region") {
-    if (area.size() != 6 || area.substr(0, 2) != "GM" || area.find_first_not_of("0123456789", 2) != std::string_view::npos) {
+    if (area.size() != 6 || area.substr(0, 2) != "GM" ||
+        area.find_first_not_of("0123456789", 2) != std::string_view::npos) {
       return std::nullopt;
     }
     key.municipality = std::string(area);
@@ -42,9 +43,12 @@ std::optional<RiskKey> ParseRiskId(std::string_view id) {
 
 const char* Name(Trend t) {
   switch (t) {
-    case Trend::kFalling: return "falling";
-    case Trend::kStable: return "stable";
-    case Trend::kRising: return "rising";
+    case Trend::kFalling:
+      return "falling";
+    case Trend::kStable:
+      return "stable";
+    case Trend::kRising:
+      return "rising";
   }
   return "stable";
 }
@@ -259,11 +263,10 @@ std::optional<RiskChange> RiskBook::Evaluate(const RiskKey& key, core::WallTime 
     events_.insert({*next, key});
   }
 
-  const bool visible_change = !risk.evaluated || view.levels != risk.view.levels ||
-                              view.analyst_level != risk.view.analyst_level ||
-                              view.signal_ids != risk.view.signal_ids ||
-                              view.signals_in_effect != risk.view.signals_in_effect ||
-                              view.signals_upcoming != risk.view.signals_upcoming;
+  const bool visible_change =
+      !risk.evaluated || view.levels != risk.view.levels || view.analyst_level != risk.view.analyst_level ||
+      view.signal_ids != risk.view.signal_ids || view.signals_in_effect != risk.view.signals_in_effect ||
+      view.signals_upcoming != risk.view.signals_upcoming;
   risk.evaluated = true;
   risk.view = std::move(view);
   if (!visible_change) {
@@ -362,8 +365,7 @@ std::vector<RiskChange> RiskBook::Recompute(core::WallTime now) {
       changes.push_back(std::move(*c));
     }
   }
-  std::sort(changes.begin(), changes.end(),
-            [](const RiskChange& a, const RiskChange& b) { return a.key < b.key; });
+  std::sort(changes.begin(), changes.end(), [](const RiskChange& a, const RiskChange& b) { return a.key < b.key; });
   return changes;
 }
 

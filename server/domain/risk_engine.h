@@ -15,11 +15,11 @@
 #include <array>
 #include <compare>
 #include <map>
-#include <unordered_map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -62,10 +62,10 @@ struct RiskView {
   int effective_level = 0;           // analyst_level if set, else nowcast
   int forecast_max = 0;
   Severity worst_severity = Severity::kUnspecified;  // over signals in effect now
-  int sources = 0;                   // distinct sources with a signal in effect now
-  int breadth = 0;                   // most municipalities named by one signal in effect (region-wide: 1000)
+  int sources = 0;                                   // distinct sources with a signal in effect now
+  int breadth = 0;  // most municipalities named by one signal in effect (region-wide: 1000)
   int signals_in_effect = 0;
-  int signals_upcoming = 0;          // start later than now
+  int signals_upcoming = 0;             // start later than now
   std::vector<std::string> signal_ids;  // strongest first, at most config.listed_signals
   core::WallTime computed_at{};
 };

@@ -7,23 +7,35 @@ namespace vik::domain {
 
 const char* LevelColour(int level) {
   switch (level) {
-    case 0: return "none";
-    case 1: return "green";
-    case 2: return "yellow";
-    case 3: return "orange";
-    case 4: return "red";
-    default: return "invalid";
+    case 0:
+      return "none";
+    case 1:
+      return "green";
+    case 2:
+      return "yellow";
+    case 3:
+      return "orange";
+    case 4:
+      return "red";
+    default:
+      return "invalid";
   }
 }
 
 const char* LevelColourNl(int level) {
   switch (level) {
-    case 0: return "geen";
-    case 1: return "groen";
-    case 2: return "geel";
-    case 3: return "oranje";
-    case 4: return "rood";
-    default: return "ongeldig";
+    case 0:
+      return "geen";
+    case 1:
+      return "groen";
+    case 2:
+      return "geel";
+    case 3:
+      return "oranje";
+    case 4:
+      return "rood";
+    default:
+      return "ongeldig";
   }
 }
 
@@ -45,28 +57,38 @@ SignalWindow WindowOf(const RiskSignal& s, const RiskEngineConfig& config) {
 
 int SeverityBase(Severity s) {
   switch (s) {
-    case Severity::kExtreme: return 4000;
-    case Severity::kSevere: return 3000;
-    case Severity::kModerate: return 2000;
-    default: return 1000;
+    case Severity::kExtreme:
+      return 4000;
+    case Severity::kSevere:
+      return 3000;
+    case Severity::kModerate:
+      return 2000;
+    default:
+      return 1000;
   }
 }
 
 int CertaintyFactor(Certainty c) {
   switch (c) {
     case Certainty::kObserved:
-    case Certainty::kLikely: return 1000;
-    case Certainty::kUnlikely: return 500;
-    default: return 800;
+    case Certainty::kLikely:
+      return 1000;
+    case Certainty::kUnlikely:
+      return 500;
+    default:
+      return 800;
   }
 }
 
 int UrgencyFactor(Urgency u) {
   switch (u) {
     case Urgency::kImmediate:
-    case Urgency::kExpected: return 1000;
-    case Urgency::kPast: return 700;
-    default: return 900;
+    case Urgency::kExpected:
+      return 1000;
+    case Urgency::kPast:
+      return 700;
+    default:
+      return 900;
   }
 }
 
@@ -130,7 +152,8 @@ int CombineScores(const std::vector<ScoredSignal>& scored, const RiskEngineConfi
       corroborating.insert(*s.source);
     }
   }
-  const int boost = std::min(config.corroboration_cap, config.corroboration_step * static_cast<int>(corroborating.size()));
+  const int boost =
+      std::min(config.corroboration_cap, config.corroboration_step * static_cast<int>(corroborating.size()));
   return std::min(kMaxLevel * 1000, top->score + boost);
 }
 
@@ -160,11 +183,16 @@ std::vector<core::WallTime> SilenceInstants(const SourceHealth& health) {
 
 int SeverityRank(Severity s) {
   switch (s) {
-    case Severity::kExtreme: return 4;
-    case Severity::kSevere: return 3;
-    case Severity::kModerate: return 2;
-    case Severity::kMinor: return 1;
-    default: return 0;
+    case Severity::kExtreme:
+      return 4;
+    case Severity::kSevere:
+      return 3;
+    case Severity::kModerate:
+      return 2;
+    case Severity::kMinor:
+      return 1;
+    default:
+      return 0;
   }
 }
 

@@ -85,9 +85,9 @@ struct SignalWindow {
 SignalWindow WindowOf(const RiskSignal& s, const RiskEngineConfig& config);
 
 // Weights in thousandths (docs/risk-model.md §3).
-int SeverityBase(Severity s);    // Extreme 4000, Severe 3000, Moderate 2000, Minor/Unknown 1000
+int SeverityBase(Severity s);      // Extreme 4000, Severe 3000, Moderate 2000, Minor/Unknown 1000
 int CertaintyFactor(Certainty c);  // Observed/Likely 1000, Possible/Unknown 800, Unlikely 500
-int UrgencyFactor(Urgency u);    // Immediate/Expected 1000, Future/Unknown 900, Past 700
+int UrgencyFactor(Urgency u);      // Immediate/Expected 1000, Future/Unknown 900, Past 700
 // 1000 in the first half of a signal without expiry, 750 in the third quarter, 500 in the last;
 // always 1000 for a signal with an expiry.
 int AgeFactor(const SignalWindow& w, core::WallTime at);

@@ -24,8 +24,8 @@ const char* Name(SignalKind v) {
   return Lookup(v, kNames);
 }
 const char* Name(Category v) {
-  static const char* const kNames[] = {"unspecified", "geo",    "met",   "safety",    "security", "rescue", "fire",
-                                       "health",      "env",    "transport", "infra", "cbrne",    "other"};
+  static const char* const kNames[] = {"unspecified", "geo", "met",       "safety", "security", "rescue", "fire",
+                                       "health",      "env", "transport", "infra",  "cbrne",    "other"};
   return Lookup(v, kNames);
 }
 const char* Name(Urgency v) {

@@ -17,9 +17,28 @@ namespace vik::domain {
 
 enum class MsgType { kUnspecified = 0, kAlert = 1, kUpdate = 2, kCancel = 3 };
 enum class SignalStatus { kUnspecified = 0, kActual = 1, kExercise = 2, kSystem = 3, kTest = 4, kDraft = 5 };
-enum class SignalKind { kUnspecified = 0, kIncident = 1, kWarning = 2, kObservation = 3, kForecast = 4, kAssessment = 5 };
+enum class SignalKind {
+  kUnspecified = 0,
+  kIncident = 1,
+  kWarning = 2,
+  kObservation = 3,
+  kForecast = 4,
+  kAssessment = 5
+};
 enum class Category {
-  kUnspecified = 0, kGeo, kMet, kSafety, kSecurity, kRescue, kFire, kHealth, kEnv, kTransport, kInfra, kCbrne, kOther
+  kUnspecified = 0,
+  kGeo,
+  kMet,
+  kSafety,
+  kSecurity,
+  kRescue,
+  kFire,
+  kHealth,
+  kEnv,
+  kTransport,
+  kInfra,
+  kCbrne,
+  kOther
 };
 enum class Urgency { kUnspecified = 0, kImmediate, kExpected, kFuture, kPast, kUnknown };
 enum class Severity { kUnspecified = 0, kExtreme, kSevere, kModerate, kMinor, kUnknown };

@@ -28,9 +28,7 @@ constexpr int MaxValue(Severity) { return static_cast<int>(Severity::kUnknown); 
 constexpr int MaxValue(Certainty) { return static_cast<int>(Certainty::kUnknown); }
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-bool IsIdChar(char c) {
-  return IsAlnum(c) || c == '.' || c == '_' || c == ':' || c == '@' || c == '/' || c == '-';
-}
+bool IsIdChar(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == ':' || c == '@' || c == '/' || c == '-'; }
 bool IsAttributeKeyChar(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '-'; }
 
 // A value quoted for a message: printable ASCII kept, everything else escaped, long values cut.
@@ -169,8 +167,7 @@ class Validator {
     } else if (value.find('\0') != std::string_view::npos) {
       Add(path, prefix + "contains a NUL character");
     } else if (const auto at = FindControlCharacter(value, /*allow_whitespace=*/true); at != std::string_view::npos) {
-      Add(path, prefix + "contains control character " + Quote(value.substr(at, 1)) + " at byte " +
-                    std::to_string(at));
+      Add(path, prefix + "contains control character " + Quote(value.substr(at, 1)) + " at byte " + std::to_string(at));
     }
   }
 
@@ -313,8 +310,7 @@ class Validator {
       } else if (c.radius_km <= 0) {
         Add(path + ".radius_km", "must be greater than 0 (got " + FormatNumber(c.radius_km) + ")");
       } else if (c.radius_km > kMaxRadiusKm) {
-        Add(path + ".radius_km",
-            "is " + FormatNumber(c.radius_km) + " (limit " + FormatNumber(kMaxRadiusKm) + ")");
+        Add(path + ".radius_km", "is " + FormatNumber(c.radius_km) + " (limit " + FormatNumber(kMaxRadiusKm) + ")");
       }
     }
 
@@ -327,8 +323,7 @@ class Validator {
   }
 
   void Municipalities(const std::vector<std::string>& codes) {
-    const std::size_t n =
-        Count("area.municipalities", codes.size(), limits_.max_municipalities, "municipalities");
+    const std::size_t n = Count("area.municipalities", codes.size(), limits_.max_municipalities, "municipalities");
     std::unordered_map<std::string_view, std::size_t> first_seen;
     for (std::size_t i = 0; i < n; ++i) {
       const std::string& code = codes[i];
@@ -348,8 +343,7 @@ class Validator {
       Add(path, "has " + std::to_string(pts.size()) + " points (needs at least 4)");
     }
     const std::size_t n = Count(path, pts.size(), limits_.max_polygon_points, "points");
-    if (!pts.empty() && n == pts.size() &&
-        (pts.front().lat != pts.back().lat || pts.front().lon != pts.back().lon)) {
+    if (!pts.empty() && n == pts.size() && (pts.front().lat != pts.back().lat || pts.front().lon != pts.back().lon)) {
       Add(path, "first and last point differ");
     }
     for (std::size_t j = 0; j < n; ++j) {
@@ -404,8 +398,8 @@ class Validator {
       } else {
         for (std::size_t k = 0; k < key.size(); ++k) {
           if (!IsAttributeKeyChar(key[k])) {
-            Add(path, "key contains " + Quote(std::string_view(key).substr(k, 1)) + " at byte " +
-                          std::to_string(k) + "; allowed are A-Z a-z 0-9 . _ -");
+            Add(path, "key contains " + Quote(std::string_view(key).substr(k, 1)) + " at byte " + std::to_string(k) +
+                          "; allowed are A-Z a-z 0-9 . _ -");
             break;
           }
         }
@@ -469,9 +463,9 @@ namespace {
 // The position of a violation's top-level field in vik.v1.Signal ("area" for "area.polygons[0]").
 std::size_t FieldRank(std::string_view path) {
   static constexpr std::array<std::string_view, 21> kFields = {
-      "source",   "external_id", "msg_type",   "references", "status",      "kind",     "categories",
-      "theme",    "urgency",     "severity",   "certainty",  "sent_at",     "onset_at", "expires_at",
-      "area",     "headline",    "description", "instruction", "sender_name", "web",      "attributes"};
+      "source", "external_id", "msg_type",    "references",  "status",      "kind",     "categories",
+      "theme",  "urgency",     "severity",    "certainty",   "sent_at",     "onset_at", "expires_at",
+      "area",   "headline",    "description", "instruction", "sender_name", "web",      "attributes"};
   const std::string_view top = path.substr(0, path.find_first_of(".["));
   const auto it = std::find(kFields.begin(), kFields.end(), top);
   return static_cast<std::size_t>(it - kFields.begin());
@@ -480,7 +474,7 @@ std::size_t FieldRank(std::string_view path) {
 }  // namespace
 
 std::vector<FieldViolation> MergeViolations(const std::vector<FieldViolation>& mapping,
-                                                    std::vector<FieldViolation> validation) {
+                                            std::vector<FieldViolation> validation) {
   std::vector<FieldViolation> out;
   out.reserve(mapping.size() + validation.size());
   auto m = mapping.begin();
@@ -489,8 +483,8 @@ std::vector<FieldViolation> MergeViolations(const std::vector<FieldViolation>& m
     for (; m != mapping.end() && FieldRank(m->field) <= rank; ++m) {
       out.push_back(*m);
     }
-    const bool reported = std::any_of(mapping.begin(), mapping.end(),
-                                      [&v](const FieldViolation& x) { return x.field == v.field; });
+    const bool reported =
+        std::any_of(mapping.begin(), mapping.end(), [&v](const FieldViolation& x) { return x.field == v.field; });
     if (!reported) {
       out.push_back(std::move(v));
     }

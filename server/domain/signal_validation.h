@@ -26,11 +26,11 @@ struct FieldViolation {
 
 // Length and count limits for every string, list and map (bytes for strings, UTF-8).
 struct SignalLimits {
-  std::size_t max_id_bytes = 128;           // source, external_id, reference parts
+  std::size_t max_id_bytes = 128;  // source, external_id, reference parts
   std::size_t max_theme_bytes = 16;
   std::size_t max_headline_bytes = 256;
-  std::size_t max_text_bytes = 16 * 1024;   // description, instruction
-  std::size_t max_short_text_bytes = 512;   // sender_name, area.description, geocode name/value
+  std::size_t max_text_bytes = 16 * 1024;  // description, instruction
+  std::size_t max_short_text_bytes = 512;  // sender_name, area.description, geocode name/value
   std::size_t max_web_bytes = 2048;
   std::size_t max_references = 64;
   std::size_t max_categories = 12;

@@ -6,9 +6,9 @@
 
 #include "core/logging.h"
 #include "domain/picture.h"
+#include "rpc/grpc_status.h"
 #include "wire/change_filters.h"
 #include "wire/change_mapping.h"
-#include "rpc/grpc_status.h"
 
 namespace vik::federation {
 
@@ -57,9 +57,12 @@ class FeedPusher::Pusher final : public PeerLoop {
 
   void ReadSnapshots() {
     const wire::StatusContext& ctx = deps_.options.status;
-    auto actual = deps_.store.ReadSnapshot(ctx.region, std::string(domain::PictureName(domain::Picture::kActual)), ctx.lease, ctx.live_window);
-    auto exercise = actual.ok() ? deps_.store.ReadSnapshot(ctx.region, std::string(domain::PictureName(domain::Picture::kExercise)), ctx.lease, ctx.live_window)
-                                : actual.status();
+    auto actual = deps_.store.ReadSnapshot(ctx.region, std::string(domain::PictureName(domain::Picture::kActual)),
+                                           ctx.lease, ctx.live_window);
+    auto exercise =
+        actual.ok() ? deps_.store.ReadSnapshot(ctx.region, std::string(domain::PictureName(domain::Picture::kExercise)),
+                                               ctx.lease, ctx.live_window)
+                    : actual.status();
     if (!exercise.ok()) {
       Failed("read own snapshot: " + exercise.status().message());
       return;
@@ -74,7 +77,8 @@ class FeedPusher::Pusher final : public PeerLoop {
       return;
     }
     core::LogInfo(*deps_.log, "pushing snapshots to a peer",
-                  {{"peer", config_.name}, {"receiver_cursor", cursor_},
+                  {{"peer", config_.name},
+                   {"receiver_cursor", cursor_},
                    {"risks", static_cast<std::uint64_t>(request.snapshot().status().risks_size())}});
     Send(std::move(request), 0);
   }

@@ -23,8 +23,8 @@
 #include "core/blocking_pool.h"
 #include "federation/peer_loop.h"
 #include "federation/peer_mirror.h"
-#include "wire/picture_mapping.h"
 #include "store/mirror_store.h"
+#include "wire/picture_mapping.h"
 
 namespace vik::federation {
 
@@ -35,14 +35,14 @@ struct PushOptions {
   // A push holds at most this many bytes (the receiver's grpc.max_message_bytes must be at least
   // this node's); halved per RESOURCE_EXHAUSTED answer (with the count), restored step by step.
   std::size_t max_message_bytes = 4 * 1024 * 1024;
-  wire::StatusContext status;                       // this node's region, for the pages and snapshots
+  wire::StatusContext status;  // this node's region, for the pages and snapshots
 };
 
 class FeedPusher {
  public:
-  FeedPusher(std::vector<PeerConfig> targets, PushOptions options, store::ChangeFeedStore& store, core::BlockingPool& blocking,
-             boost::asio::io_context& ioc, PeerMirror::FenceSource fence, MirrorMetrics& metrics,
-             std::shared_ptr<spdlog::logger> log, const StubFactory& stubs = {});
+  FeedPusher(std::vector<PeerConfig> targets, PushOptions options, store::ChangeFeedStore& store,
+             core::BlockingPool& blocking, boost::asio::io_context& ioc, PeerMirror::FenceSource fence,
+             MirrorMetrics& metrics, std::shared_ptr<spdlog::logger> log, const StubFactory& stubs = {});
   ~FeedPusher();
   FeedPusher(const FeedPusher&) = delete;
   FeedPusher& operator=(const FeedPusher&) = delete;

@@ -2,15 +2,18 @@
 
 #include <algorithm>
 
-#include <boost/asio/post.hpp>
 #include <grpcpp/grpcpp.h>
+#include <boost/asio/post.hpp>
 
 namespace vik::federation {
 
 using std::chrono::milliseconds;
 
 PeerLoop::PeerLoop(PeerConfig config, LoopTiming timing, boost::asio::io_context& ioc, const StubFactory& stubs)
-    : config_(std::move(config)), timing_(std::move(timing)), strand_(boost::asio::make_strand(ioc)), timer_(strand_),
+    : config_(std::move(config)),
+      timing_(std::move(timing)),
+      strand_(boost::asio::make_strand(ioc)),
+      timer_(strand_),
       random_(std::random_device{}()) {
   if (stubs) {
     stub_ = stubs(config_);

@@ -16,10 +16,10 @@
 #include <random>
 #include <string>
 
+#include <grpcpp/client_context.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <grpcpp/client_context.h>
 
 #include "vik/v1/exchange.grpc.pb.h"
 
@@ -48,8 +48,7 @@ struct LoopTiming {
 // The seam to the peer: makes the stub a loop calls its peer through (only its callback API,
 // async(), is used). Empty: a real channel to PeerConfig::endpoint with LoopTiming's limits; tests
 // pass a fake stub that answers what they script (garbage, errors, timeouts).
-using StubFactory =
-    std::function<std::unique_ptr<vik::v1::ExchangeService::StubInterface>(const PeerConfig&)>;
+using StubFactory = std::function<std::unique_ptr<vik::v1::ExchangeService::StubInterface>(const PeerConfig&)>;
 
 class PeerLoop : public std::enable_shared_from_this<PeerLoop> {
  public:

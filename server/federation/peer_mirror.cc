@@ -34,14 +34,23 @@ std::string Describe(const char* method, const grpc::Status& s) {
 }  // namespace
 
 MirrorMetrics::MirrorMetrics(prometheus::Registry& registry)
-    : applied_(metrics::CounterFamily(registry, "vik_peer_changes_applied_total", "Changes of a peer's feed applied to the local mirror (leader only), by peer")),
-      errors_(metrics::CounterFamily(registry, "vik_peer_errors_total", "Failed calls to a peer or failed applies of its changes, by peer")),
-      snapshots_(metrics::CounterFamily(registry, "vik_peer_snapshots_total", "Times a peer's mirror was (re)synchronised from its snapshot, by peer")),
-      last_contact_(metrics::GaugeFamily(registry, "vik_peer_last_contact_timestamp_seconds", "Unix time of the last successful call to a peer (leader only), by peer")),
-      up_(metrics::GaugeFamily(registry, "vik_peer_up", "1 when the last call to the peer succeeded, 0 when it failed (leader only), by peer")),
-      pushed_(metrics::CounterFamily(registry, "vik_peer_changes_pushed_total", "Changes of this node's feed pushed to a peer and applied there (leader only), by peer")),
-      change_age_(metrics::Histogram(registry, "vik_peer_change_age_seconds", "Age of the newest change of an applied page of a peer's feed when it was applied " "(propagation delay; the peer's clock against this node's)", metrics::Buckets{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60,
-                                                                       300})) {}
+    : applied_(metrics::CounterFamily(registry, "vik_peer_changes_applied_total",
+                                      "Changes of a peer's feed applied to the local mirror (leader only), by peer")),
+      errors_(metrics::CounterFamily(registry, "vik_peer_errors_total",
+                                     "Failed calls to a peer or failed applies of its changes, by peer")),
+      snapshots_(metrics::CounterFamily(registry, "vik_peer_snapshots_total",
+                                        "Times a peer's mirror was (re)synchronised from its snapshot, by peer")),
+      last_contact_(metrics::GaugeFamily(registry, "vik_peer_last_contact_timestamp_seconds",
+                                         "Unix time of the last successful call to a peer (leader only), by peer")),
+      up_(metrics::GaugeFamily(registry, "vik_peer_up",
+                               "1 when the last call to the peer succeeded, 0 when it failed (leader only), by peer")),
+      pushed_(metrics::CounterFamily(
+          registry, "vik_peer_changes_pushed_total",
+          "Changes of this node's feed pushed to a peer and applied there (leader only), by peer")),
+      change_age_(metrics::Histogram(registry, "vik_peer_change_age_seconds",
+                                     "Age of the newest change of an applied page of a peer's feed when it was applied "
+                                     "(propagation delay; the peer's clock against this node's)",
+                                     metrics::Buckets{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300})) {}
 
 prometheus::Counter& MirrorMetrics::Applied(const std::string& peer) { return applied_.Add({{"peer", peer}}); }
 prometheus::Counter& MirrorMetrics::Errors(const std::string& peer) { return errors_.Add({{"peer", peer}}); }
@@ -221,8 +230,10 @@ class PeerMirror::Follower final : public PeerLoop {
       self->next_status_at_ = Clock::now();
       self->deps_.metrics.Snapshots(self->config_.name).Increment();
       core::LogInfo(*self->deps_.log, "peer mirror synchronised from a snapshot",
-                    {{"peer", self->config_.name}, {"region", snapshot.region},
-                     {"risks", static_cast<std::uint64_t>(snapshot.risks.size())}, {"cursor", snapshot.cursor}});
+                    {{"peer", self->config_.name},
+                     {"region", snapshot.region},
+                     {"risks", static_cast<std::uint64_t>(snapshot.risks.size())},
+                     {"cursor", snapshot.cursor}});
       self->Schedule(milliseconds(0));
     });
   }
@@ -290,8 +301,8 @@ class PeerMirror::Follower final : public PeerLoop {
     }
     const milliseconds next = resync ? milliseconds(0) : Backoff();
     Submit([self = Self(), fence, error, resync, next] {
-      const core::Status written = self->deps_.store.RecordPeerError(fence, self->config_.name,
-                                                                     self->config_.endpoint, error, resync);
+      const core::Status written =
+          self->deps_.store.RecordPeerError(fence, self->config_.name, self->config_.endpoint, error, resync);
       if (store::IsFenced(written)) {
         self->deps_.on_fenced("peer mirror");
         self->loaded_ = false;
@@ -327,9 +338,9 @@ class PeerMirror::Follower final : public PeerLoop {
   // The current step's state.
   bool loaded_ = false;
   std::string cursor_;
-  std::string region_;  // the region the peer speaks for; empty until known
+  std::string region_;             // the region the peer speaks for; empty until known
   int page_ = deps_.options.page;  // changes asked for: halved after RESOURCE_EXHAUSTED, doubled back
-  bool feed_ok_ = true;  // the last feed call (list, snapshot) and its check succeeded
+  bool feed_ok_ = true;            // the last feed call (list, snapshot) and its check succeeded
   unsigned failures_ = 0;
   Clock::time_point next_status_at_{};
 };

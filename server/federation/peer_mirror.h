@@ -38,10 +38,10 @@
 namespace vik::federation {
 
 struct MirrorOptions {
-  LoopTiming timing;                               // interval: between calls to a caught-up peer
-  std::chrono::milliseconds status_interval{5000}; // how often the peer's regional status is pulled
-  int page = 1000;                                 // changes per ListChanges
-  std::string own_region;                          // a peer serving this region is refused
+  LoopTiming timing;                                // interval: between calls to a caught-up peer
+  std::chrono::milliseconds status_interval{5000};  // how often the peer's regional status is pulled
+  int page = 1000;                                  // changes per ListChanges
+  std::string own_region;                           // a peer serving this region is refused
 };
 
 class MirrorMetrics {
@@ -72,9 +72,9 @@ class PeerMirror {
   // Called (from any thread) when a write found the fence gone: the lease was lost.
   using OnFenced = std::function<void(const char* what)>;
 
-  PeerMirror(std::vector<PeerConfig> peers, MirrorOptions options, store::MirrorStore& store, core::BlockingPool& blocking,
-             boost::asio::io_context& ioc, FenceSource fence, OnFenced on_fenced, MirrorMetrics& metrics,
-             std::shared_ptr<spdlog::logger> log, const StubFactory& stubs = {});
+  PeerMirror(std::vector<PeerConfig> peers, MirrorOptions options, store::MirrorStore& store,
+             core::BlockingPool& blocking, boost::asio::io_context& ioc, FenceSource fence, OnFenced on_fenced,
+             MirrorMetrics& metrics, std::shared_ptr<spdlog::logger> log, const StubFactory& stubs = {});
   ~PeerMirror();
   PeerMirror(const PeerMirror&) = delete;
   PeerMirror& operator=(const PeerMirror&) = delete;

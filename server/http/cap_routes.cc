@@ -7,12 +7,12 @@
 
 #include "cap/writer.h"
 #include "core/time_format.h"
-#include "wire/ingest_mapping.h"
-#include "wire/signal_mapping.h"
 #include "http/http_status.h"
 #include "http/ingest_routes.h"
 #include "http/route_helpers.h"
 #include "vik/v1/ingest.pb.h"
+#include "wire/ingest_mapping.h"
+#include "wire/signal_mapping.h"
 
 namespace vik::http {
 namespace {
@@ -35,8 +35,8 @@ bool IsXml(const Request& request) {
 }
 
 // Authenticates and checks that the token has `scope` (admin implies every scope).
-std::optional<auth::Caller> Authorize(const auth::Authenticator& auth, const Request& request,
-                                        const std::string& scope, const Responder& respond) {
+std::optional<auth::Caller> Authorize(const auth::Authenticator& auth, const Request& request, const std::string& scope,
+                                      const Responder& respond) {
   auto caller = AuthenticateHttp(auth, request);
   if (!caller.ok()) {
     respond(AuthErrorResponse(caller.status()));
@@ -62,9 +62,9 @@ Response CapErrorResponse(const ingest::CapSubmitResult& result) {
   wire::ToProtoError(result.status, result.violations, &error);
   // A limit of the document itself (size, depth, element counts): retrying cannot help, so 413
   // rather than 429.
-  Response res = JsonResponse(
-      result.document_too_large ? bhttp::status::payload_too_large : HttpStatusFor(result.status.code()),
-      ToJson(error));
+  Response res =
+      JsonResponse(result.document_too_large ? bhttp::status::payload_too_large : HttpStatusFor(result.status.code()),
+                   ToJson(error));
   if (result.retry_after.count() > 0) {
     SetRetryAfter(res, result.retry_after);
   }
@@ -209,8 +209,8 @@ void AddCapRoutes(Router& router, CapRouteContext ctx) {
           "status: expected one of actual, exercise, test, system, draft (the CAP status of the alerts listed)")));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, status = *status, respond] { ServeIndex(ctx, status, respond); },
-                   respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller, [ctx, status = *status, respond] { ServeIndex(ctx, status, respond); }, respond);
   });
 
   router.Add(bhttp::verb::get, "/cap/alerts/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
@@ -228,7 +228,8 @@ void AddCapRoutes(Router& router, CapRouteContext ctx) {
       return;
     }
     std::string id(name.substr(0, name.size() - kSuffix.size()));
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, id, respond] { ServeAlert(ctx, id, respond); }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller, [ctx, id, respond] { ServeAlert(ctx, id, respond); }, respond);
   });
 }
 

@@ -13,9 +13,9 @@
 
 #include <string>
 
+#include "auth/authenticator.h"
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "auth/authenticator.h"
 #include "ingest/cap_ingest.h"
 #include "store/store.h"
 

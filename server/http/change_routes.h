@@ -12,11 +12,11 @@
 
 #include <cstddef>
 
-#include "core/blocking_pool.h"
-#include "wire/picture_mapping.h"
-#include "http/router.h"
 #include "auth/authenticator.h"
+#include "core/blocking_pool.h"
+#include "http/router.h"
 #include "store/store.h"
+#include "wire/picture_mapping.h"
 
 namespace vik::http {
 

@@ -5,10 +5,10 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "wire/change_filters.h"
-#include "wire/change_mapping.h"
 #include "http/filter_query.h"
 #include "http/route_helpers.h"
+#include "wire/change_filters.h"
+#include "wire/change_mapping.h"
 
 namespace vik::http {
 namespace {
@@ -34,9 +34,13 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
  public:
   ChangeStream(std::shared_ptr<Shared> shared, auth::StreamQuota::Slot slot, std::string partner,
                store::ChangeCursor cursor, domain::ChangeFilter filter)
-      : shared_(std::move(shared)), slot_(std::move(slot)), partner_(std::move(partner)), filter_(std::move(filter)),
+      : shared_(std::move(shared)),
+        slot_(std::move(slot)),
+        partner_(std::move(partner)),
+        filter_(std::move(filter)),
         cursor_(cursor),
-        timer_(shared_->ctx.executor), last_write_(std::chrono::steady_clock::now()) {
+        timer_(shared_->ctx.executor),
+        last_write_(std::chrono::steady_clock::now()) {
     slot_.OnRevoked([this] { Revoke(); });
   }
 
@@ -156,9 +160,10 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
     if (page.ok()) {
       TakeLocked(*page);
     } else if (page.status().code() == core::StatusCode::kOutOfRange) {
-      pieces_.emplace_back("event: error\ndata: {\"code\":\"OUT_OF_RANGE\",\"message\":\"the cursor fell out of the "
-                           "change log; resynchronise from a snapshot\"}\n\n",
-                           true);
+      pieces_.emplace_back(
+          "event: error\ndata: {\"code\":\"OUT_OF_RANGE\",\"message\":\"the cursor fell out of the "
+          "change log; resynchronise from a snapshot\"}\n\n",
+          true);
     } else {
       more_ = false;  // a database error: try again at the next poll
     }
@@ -187,55 +192,55 @@ class ChangeStream final : public StreamSource, public std::enable_shared_from_t
 
 void AddChangeStreamRoute(Router& router, ChangeStreamContext context) {
   auto shared = std::make_shared<Shared>(std::move(context));
-  router.Add(bhttp::verb::get, "/v1/changes/stream", [shared](std::shared_ptr<const Request> request, Responder respond) {
-    const ChangeStreamContext& ctx = shared->ctx;
-    auto caller = Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond);
-    if (!caller) {
-      return;
-    }
-    auto query = ParseFeedQuery(request->query, {"after"});
-    if (!query.ok()) {
-      respond(ErrorResponse(query.status()));
-      return;
-    }
-    const auto last_event_id = request->msg["Last-Event-ID"];
-    auto after = last_event_id.empty()
-                     ? wire::ParseCursor(Param(query->params, "after"), "after")
-                     : wire::ParseCursor(std::string(last_event_id), "Last-Event-ID");
-    if (!after.ok()) {
-      respond(ErrorResponse(after.status()));
-      return;
-    }
-    auto slot = shared->quota.Acquire(*caller);
-    if (!slot.ok()) {
-      Response res = ErrorResponse(slot.status());
-      SetRetryAfter(res, std::chrono::seconds(5));
-      respond(std::move(res));
-      return;
-    }
-    // The first read decides between an error answer (410, ...) and the stream. The slot goes with
-    // the task (a shared_ptr: the pool's tasks are copyable) and is given back if it never streams.
-    auto held = std::make_shared<auth::StreamQuota::Slot>(std::move(slot).value());
-    const auto refused = ctx.blocking->Offer([shared, request, respond, held, partner = caller->partner, from = *after,
-                                              filter = query->filter] {
-      auto page = shared->ctx.store->ReadChanges(from, shared->ctx.page_limit, shared->ctx.status.region);
-      if (!page.ok()) {
-        held->Release();
-        respond(StoreErrorResponse(page.status()));
-        return;
-      }
-      auto stream = std::make_shared<ChangeStream>(shared, std::move(*held), partner, page->next, filter);
-      stream->Take(*page);
-      Response head = MakeResponse(bhttp::status::ok, "", "text/event-stream; charset=utf-8");
-      head.set(bhttp::field::cache_control, "no-cache");
-      head.set("X-Accel-Buffering", "no");
-      request->start_stream(std::move(head), std::move(stream));
-    });
-    if (refused) {
-      held->Release();
-      respond(PoolRefusalResponse(*refused, *ctx.blocking, *caller));
-    }
-  });
+  router.Add(
+      bhttp::verb::get, "/v1/changes/stream", [shared](std::shared_ptr<const Request> request, Responder respond) {
+        const ChangeStreamContext& ctx = shared->ctx;
+        auto caller = Authorize(*ctx.auth, *request, {"read", "analyst", "admin"}, respond);
+        if (!caller) {
+          return;
+        }
+        auto query = ParseFeedQuery(request->query, {"after"});
+        if (!query.ok()) {
+          respond(ErrorResponse(query.status()));
+          return;
+        }
+        const auto last_event_id = request->msg["Last-Event-ID"];
+        auto after = last_event_id.empty() ? wire::ParseCursor(Param(query->params, "after"), "after")
+                                           : wire::ParseCursor(std::string(last_event_id), "Last-Event-ID");
+        if (!after.ok()) {
+          respond(ErrorResponse(after.status()));
+          return;
+        }
+        auto slot = shared->quota.Acquire(*caller);
+        if (!slot.ok()) {
+          Response res = ErrorResponse(slot.status());
+          SetRetryAfter(res, std::chrono::seconds(5));
+          respond(std::move(res));
+          return;
+        }
+        // The first read decides between an error answer (410, ...) and the stream. The slot goes with
+        // the task (a shared_ptr: the pool's tasks are copyable) and is given back if it never streams.
+        auto held = std::make_shared<auth::StreamQuota::Slot>(std::move(slot).value());
+        const auto refused = ctx.blocking->Offer(
+            [shared, request, respond, held, partner = caller->partner, from = *after, filter = query->filter] {
+              auto page = shared->ctx.store->ReadChanges(from, shared->ctx.page_limit, shared->ctx.status.region);
+              if (!page.ok()) {
+                held->Release();
+                respond(StoreErrorResponse(page.status()));
+                return;
+              }
+              auto stream = std::make_shared<ChangeStream>(shared, std::move(*held), partner, page->next, filter);
+              stream->Take(*page);
+              Response head = MakeResponse(bhttp::status::ok, "", "text/event-stream; charset=utf-8");
+              head.set(bhttp::field::cache_control, "no-cache");
+              head.set("X-Accel-Buffering", "no");
+              request->start_stream(std::move(head), std::move(stream));
+            });
+        if (refused) {
+          held->Release();
+          respond(PoolRefusalResponse(*refused, *ctx.blocking, *caller));
+        }
+      });
 }
 
 }  // namespace vik::http

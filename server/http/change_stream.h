@@ -21,12 +21,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "core/blocking_pool.h"
-#include "wire/picture_mapping.h"
-#include "http/router.h"
 #include "auth/authenticator.h"
 #include "auth/stream_quota.h"
+#include "core/blocking_pool.h"
+#include "http/router.h"
 #include "store/store.h"
+#include "wire/picture_mapping.h"
 
 namespace vik::http {
 

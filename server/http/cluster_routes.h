@@ -7,10 +7,10 @@
 #include <chrono>
 #include <string>
 
+#include "auth/authenticator.h"
 #include "cluster/leader_lease.h"
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {

@@ -1,6 +1,5 @@
 #include "http/filter_query.h"
 
-
 #include "domain/risk_scoring.h"
 #include "http/query.h"
 
@@ -29,8 +28,8 @@ std::vector<std::string> SplitList(const std::map<std::string, std::string>& par
 
 // The filter's field names (domain::ValidateFilter) as query parameter names.
 std::string QueryMessage(const std::string& message) {
-  for (const auto& [field, param] : {std::pair{"themes:", "theme:"}, std::pair{"municipalities:", "municipality:"},
-                                     std::pair{"kinds:", "kind:"}}) {
+  for (const auto& [field, param] :
+       {std::pair{"themes:", "theme:"}, std::pair{"municipalities:", "municipality:"}, std::pair{"kinds:", "kind:"}}) {
     if (message.rfind(field, 0) == 0) {
       return param + message.substr(std::string(field).size());
     }

@@ -1,7 +1,7 @@
 #include "http/health_routes.h"
 
-#include <nlohmann/json.hpp>
 #include <prometheus/text_serializer.h>
+#include <nlohmann/json.hpp>
 
 namespace vik::http {
 namespace {
@@ -71,8 +71,8 @@ void AddProbeRoutes(Router& router, const core::ReadinessState& readiness, bool 
 void AddMetricsRoute(Router& router, MetricsCollector collect) {
   router.Add(bhttp::verb::get, "/metrics", [collect](std::shared_ptr<const Request>, Responder respond) {
     prometheus::TextSerializer serializer;
-    respond(MakeResponse(bhttp::status::ok, serializer.Serialize(collect()),
-                         "text/plain; version=0.0.4; charset=utf-8"));
+    respond(
+        MakeResponse(bhttp::status::ok, serializer.Serialize(collect()), "text/plain; version=0.0.4; charset=utf-8"));
   });
 }
 

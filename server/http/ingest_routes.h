@@ -6,8 +6,8 @@
 // 413 body too large (server limit), 415 not JSON, 429 rate limit or full queue, 503 database
 // unavailable (429/503 with Retry-After), 500 with code UNKNOWN when a commit's outcome is unknown.
 
-#include "http/router.h"
 #include "auth/authenticator.h"
+#include "http/router.h"
 #include "ingest/pipeline.h"
 
 namespace vik::http {

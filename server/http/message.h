@@ -5,8 +5,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <string>
 #include <ostream>
+#include <string>
 #include <string_view>
 
 #include <boost/beast/http/message.hpp>

@@ -26,14 +26,17 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
                  respond(ErrorResponse(!top.ok() ? top.status() : min_level.status()));
                  return;
                }
-               SubmitOrRefuse(*ctx->blocking, *caller, [ctx, top = *top, min_level = *min_level, respond] {
-                 auto status = usecases::ReadNationalStatus(*ctx->store, ctx->source, top, min_level);
-                 if (!status.ok()) {
-                   respond(StoreErrorResponse(status.status()));
-                   return;
-                 }
-                 respond(ProtoJsonResponse(*status));
-               }, respond);
+               SubmitOrRefuse(
+                   *ctx->blocking, *caller,
+                   [ctx, top = *top, min_level = *min_level, respond] {
+                     auto status = usecases::ReadNationalStatus(*ctx->store, ctx->source, top, min_level);
+                     if (!status.ok()) {
+                       respond(StoreErrorResponse(status.status()));
+                       return;
+                     }
+                     respond(ProtoJsonResponse(*status));
+                   },
+                   respond);
              });
 
   router.Add(bhttp::verb::get, "/v1/national/signals",
@@ -52,14 +55,17 @@ void AddNationalRoutes(Router& router, NationalRouteContext context) {
                  respond(ErrorResponse(limit.status()));
                  return;
                }
-               SubmitOrRefuse(*ctx->blocking, *caller, [ctx, region = Param(*params, "region"), limit = *limit, respond] {
-                 auto signals = usecases::ReadMirroredSignals(*ctx->store, ctx->source, region, limit);
-                 if (!signals.ok()) {
-                   respond(StoreErrorResponse(signals.status()));
-                   return;
-                 }
-                 respond(ProtoJsonResponse(*signals));
-               }, respond);
+               SubmitOrRefuse(
+                   *ctx->blocking, *caller,
+                   [ctx, region = Param(*params, "region"), limit = *limit, respond] {
+                     auto signals = usecases::ReadMirroredSignals(*ctx->store, ctx->source, region, limit);
+                     if (!signals.ok()) {
+                       respond(StoreErrorResponse(signals.status()));
+                       return;
+                     }
+                     respond(ProtoJsonResponse(*signals));
+                   },
+                   respond);
              });
 }
 

@@ -10,11 +10,11 @@
 //                                            signals mirrored from peers, newest first
 // Answered from the blocking pool (429 with Retry-After when it is full).
 
-#include "core/blocking_pool.h"
-#include "usecases/national_status.h"
-#include "http/router.h"
 #include "auth/authenticator.h"
+#include "core/blocking_pool.h"
+#include "http/router.h"
 #include "store/store.h"
+#include "usecases/national_status.h"
 
 namespace vik::http {
 

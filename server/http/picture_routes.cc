@@ -27,8 +27,8 @@ std::string CursorOf(const store::RiskRow& row) {
 }
 
 core::Result<store::RiskQuery> RiskQueryOf(const Request& request) {
-  auto params = ParseQuery(request.query, {"picture", "theme", "municipality", "minLevel", "status", "includeRemoved",
-                                           "cursor", "limit"});
+  auto params = ParseQuery(
+      request.query, {"picture", "theme", "municipality", "minLevel", "status", "includeRemoved", "cursor", "limit"});
   if (!params.ok()) {
     return params.status();
   }
@@ -163,9 +163,9 @@ core::Result<std::pair<int, domain::Assessment>> ParseAssessment(const std::stri
     return parsed.status();
   }
   const json& j = *parsed;
-  static const std::set<std::string> kFields = {"version",  "status",   "phase",      "analystLevel",
-                                                "worstCase", "realCase", "bestCase",   "assessment",
-                                                "advice",   "partners", "reason"};
+  static const std::set<std::string> kFields = {"version",   "status",   "phase",    "analystLevel",
+                                                "worstCase", "realCase", "bestCase", "assessment",
+                                                "advice",    "partners", "reason"};
   for (const auto& [key, value] : j.items()) {
     if (kFields.count(key) == 0) {
       return core::InvalidArgument(key + ": unknown field");
@@ -193,8 +193,8 @@ core::Result<std::pair<int, domain::Assessment>> ParseAssessment(const std::stri
     }
     a.analyst_level = static_cast<int>(j["analystLevel"].get<long long>());
   }
-  for (auto [name, scenario] : {std::pair{"worstCase", &a.worst}, std::pair{"realCase", &a.real},
-                                std::pair{"bestCase", &a.best}}) {
+  for (auto [name, scenario] :
+       {std::pair{"worstCase", &a.worst}, std::pair{"realCase", &a.real}, std::pair{"bestCase", &a.best}}) {
     if (auto s = ScenarioAt(j, name, *scenario); !s.ok()) {
       return s;
     }
@@ -235,9 +235,9 @@ std::optional<RiskTarget> RiskTargetOf(const Request& request, std::string_view 
                                        const std::set<std::string>& allowed, const Responder& respond) {
   const auto key = RiskKeyOfPath(request.path, suffix);
   if (!key) {
-    respond(ErrorResponse(core::NotFound("no such risk: expected /v1/risks/<theme>@<municipality>" + std::string(suffix) +
-                                         ", e.g. /v1/risks/1.3@GM0796" + std::string(suffix) + " or /v1/risks/2.1@region" +
-                                         std::string(suffix))));
+    respond(ErrorResponse(core::NotFound("no such risk: expected /v1/risks/<theme>@<municipality>" +
+                                         std::string(suffix) + ", e.g. /v1/risks/1.3@GM0796" + std::string(suffix) +
+                                         " or /v1/risks/2.1@region" + std::string(suffix))));
     return std::nullopt;
   }
   auto params = ParseQuery(request.query, allowed);
@@ -305,9 +305,9 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       respond(ErrorResponse(limit.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller,
-                   [ctx, picture = *picture, limit = *limit, respond] { ServeStatus(ctx, picture, limit, respond); },
-                   respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller,
+        [ctx, picture = *picture, limit = *limit, respond] { ServeStatus(ctx, picture, limit, respond); }, respond);
   });
 
   router.Add(bhttp::verb::get, "/v1/risks", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
@@ -320,38 +320,43 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       respond(ErrorResponse(query.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, q = *query, respond] { ServeRisks(ctx, q, respond); }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller, [ctx, q = *query, respond] { ServeRisks(ctx, q, respond); }, respond);
   });
 
-  router.Add(bhttp::verb::get, "/v1/risks/*", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
-    const auto caller = Authorize(*ctx.auth, *request, readers, respond);
-    if (!caller) {
-      return;
-    }
-    const auto target = RiskTargetOf(*request, "", {"picture", "history", "assessments"}, respond);
-    if (!target) {
-      return;
-    }
-    const auto history = IntParam(target->params, "history", 100, 1, 1000);
-    const auto assessments = IntParam(target->params, "assessments", 20, 1, 100);
-    for (const auto* parsed : {&history, &assessments}) {
-      if (!parsed->ok()) {
-        respond(ErrorResponse(parsed->status()));
-        return;
-      }
-    }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, id = domain::RiskId(target->key), picture = target->picture,
-                                            history = *history, assessments = *assessments, respond] {
-      auto detail = ctx.store->ReadRisk(std::string(domain::PictureName(picture)), id, history, assessments);
-      if (!detail.ok()) {
-        respond(StoreErrorResponse(detail.status()));
-        return;
-      }
-      vik::v1::RiskDetail proto;
-      wire::ToProtoRiskDetail(*detail, &proto);
-      respond(ProtoJsonResponse(proto));
-    }, respond);
-  });
+  router.Add(
+      bhttp::verb::get, "/v1/risks/*", [ctx, readers](std::shared_ptr<const Request> request, Responder respond) {
+        const auto caller = Authorize(*ctx.auth, *request, readers, respond);
+        if (!caller) {
+          return;
+        }
+        const auto target = RiskTargetOf(*request, "", {"picture", "history", "assessments"}, respond);
+        if (!target) {
+          return;
+        }
+        const auto history = IntParam(target->params, "history", 100, 1, 1000);
+        const auto assessments = IntParam(target->params, "assessments", 20, 1, 100);
+        for (const auto* parsed : {&history, &assessments}) {
+          if (!parsed->ok()) {
+            respond(ErrorResponse(parsed->status()));
+            return;
+          }
+        }
+        SubmitOrRefuse(
+            *ctx.blocking, *caller,
+            [ctx, id = domain::RiskId(target->key), picture = target->picture, history = *history,
+             assessments = *assessments, respond] {
+              auto detail = ctx.store->ReadRisk(std::string(domain::PictureName(picture)), id, history, assessments);
+              if (!detail.ok()) {
+                respond(StoreErrorResponse(detail.status()));
+                return;
+              }
+              vik::v1::RiskDetail proto;
+              wire::ToProtoRiskDetail(*detail, &proto);
+              respond(ProtoJsonResponse(proto));
+            },
+            respond);
+      });
 
   router.Add(bhttp::verb::put, "/v1/risks/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
     auto caller = Authorize(*ctx.auth, *request, {"analyst", "admin"}, respond);
@@ -368,14 +373,17 @@ void AddPictureRoutes(Router& router, PictureRouteContext ctx) {
       return;
     }
     usecases::AssessmentChange change{target->key, target->picture, parsed->first, std::move(parsed->second)};
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, change = std::move(change), respond] {
-      auto set = usecases::AppendAssessment(*ctx.store, ctx.status.region, caller, change);
-      if (!set.ok()) {
-        respond(StoreErrorResponse(set.status()));
-        return;
-      }
-      respond(ProtoJsonResponse(*set));
-    }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller,
+        [ctx, caller = *caller, change = std::move(change), respond] {
+          auto set = usecases::AppendAssessment(*ctx.store, ctx.status.region, caller, change);
+          if (!set.ok()) {
+            respond(StoreErrorResponse(set.status()));
+            return;
+          }
+          respond(ProtoJsonResponse(*set));
+        },
+        respond);
   });
 }
 

@@ -13,11 +13,11 @@
 // The picture is the one the leader last wrote (any instance answers the same). Answered from the
 // blocking pool (429 with Retry-After when it is full).
 
-#include "core/blocking_pool.h"
-#include "wire/picture_mapping.h"
-#include "http/router.h"
 #include "auth/authenticator.h"
+#include "core/blocking_pool.h"
+#include "http/router.h"
 #include "store/store.h"
+#include "wire/picture_mapping.h"
 
 namespace vik::http {
 

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
-#include "http/json_body.h"
 #include "http/ingest_routes.h"
+#include "http/json_body.h"
 #include "http/route_helpers.h"
 
 namespace vik::http {
@@ -22,12 +22,9 @@ const std::set<std::string>& Phases() {
 }
 
 json StateJson(const store::RegionState& s) {
-  json out{{"version", s.version},
-           {"gripLevel", s.grip_level.empty() ? json(nullptr) : json(s.grip_level)},
-           {"phase", s.phase},
-           {"reason", s.reason},
-           {"setBy", s.set_by},
-           {"setAt", core::FormatRfc3339(core::WallTime{std::chrono::microseconds(s.set_us)})}};
+  json out{{"version", s.version}, {"gripLevel", s.grip_level.empty() ? json(nullptr) : json(s.grip_level)},
+           {"phase", s.phase},     {"reason", s.reason},
+           {"setBy", s.set_by},    {"setAt", core::FormatRfc3339(core::WallTime{std::chrono::microseconds(s.set_us)})}};
   return out;
 }
 
@@ -74,22 +71,25 @@ void AddRegionRoutes(Router& router, RegionRouteContext ctx) {
     if (!caller) {
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, respond] {
-      auto history = ctx.store->RegionStateHistory(ctx.region, 20);
-      if (!history.ok()) {
-        respond(StoreErrorResponse(history.status()));
-        return;
-      }
-      json body{{"region", ctx.region}};
-      body["state"] = history->empty() ? json{{"version", 0}, {"gripLevel", nullptr}, {"phase", "koud"}}
-                                       : StateJson(history->front());
-      json changes = json::array();
-      for (const auto& s : *history) {
-        changes.push_back(StateJson(s));
-      }
-      body["history"] = std::move(changes);
-      respond(JsonResponse(bhttp::status::ok, body.dump()));
-    }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller,
+        [ctx, respond] {
+          auto history = ctx.store->RegionStateHistory(ctx.region, 20);
+          if (!history.ok()) {
+            respond(StoreErrorResponse(history.status()));
+            return;
+          }
+          json body{{"region", ctx.region}};
+          body["state"] = history->empty() ? json{{"version", 0}, {"gripLevel", nullptr}, {"phase", "koud"}}
+                                           : StateJson(history->front());
+          json changes = json::array();
+          for (const auto& s : *history) {
+            changes.push_back(StateJson(s));
+          }
+          body["history"] = std::move(changes);
+          respond(JsonResponse(bhttp::status::ok, body.dump()));
+        },
+        respond);
   });
 
   router.Add(bhttp::verb::put, "/v1/region/state", [ctx](std::shared_ptr<const Request> request, Responder respond) {
@@ -102,20 +102,23 @@ void AddRegionRoutes(Router& router, RegionRouteContext ctx) {
       respond(ErrorResponse(change.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, change = *change, respond]() mutable {
-      change.second.set_by = caller.Actor();
-      json object{{"region", ctx.region},
-                  {"from_version", change.first},
-                  {"grip_level", change.second.grip_level},
-                  {"phase", change.second.phase}};
-      auto set = ctx.store->SetRegionState(ctx.region, change.first, change.second,
-                                           {caller.Actor(), caller.origin, "region.state", object.dump(), "ok"});
-      if (!set.ok()) {
-        respond(StoreErrorResponse(set.status()));
-        return;
-      }
-      respond(JsonResponse(bhttp::status::ok, json{{"region", ctx.region}, {"state", StateJson(*set)}}.dump()));
-    }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller,
+        [ctx, caller = *caller, change = *change, respond]() mutable {
+          change.second.set_by = caller.Actor();
+          json object{{"region", ctx.region},
+                      {"from_version", change.first},
+                      {"grip_level", change.second.grip_level},
+                      {"phase", change.second.phase}};
+          auto set = ctx.store->SetRegionState(ctx.region, change.first, change.second,
+                                               {caller.Actor(), caller.origin, "region.state", object.dump(), "ok"});
+          if (!set.ok()) {
+            respond(StoreErrorResponse(set.status()));
+            return;
+          }
+          respond(JsonResponse(bhttp::status::ok, json{{"region", ctx.region}, {"state", StateJson(*set)}}.dump()));
+        },
+        respond);
   });
 }
 

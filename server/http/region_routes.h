@@ -11,9 +11,9 @@
 
 #include <string>
 
+#include "auth/authenticator.h"
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {

@@ -9,7 +9,7 @@
 namespace vik::http {
 
 std::optional<auth::Caller> Authorize(const auth::Authenticator& auth, const Request& request,
-                                        const std::set<std::string>& scopes, const Responder& respond) {
+                                      const std::set<std::string>& scopes, const Responder& respond) {
   auto caller = AuthenticateHttp(auth, request);
   if (!caller.ok()) {
     respond(AuthErrorResponse(caller.status()));

@@ -11,17 +11,17 @@
 
 #include <google/protobuf/message.h>
 
+#include "auth/authenticator.h"
 #include "core/blocking_pool.h"
 #include "core/result.h"
 #include "http/message.h"
-#include "auth/authenticator.h"
 
 namespace vik::http {
 
 // The caller when it is authenticated and holds one of `scopes`; otherwise answers 401/403 (or 503
 // while credentials are not loaded) through `respond` and returns nullopt.
 std::optional<auth::Caller> Authorize(const auth::Authenticator& auth, const Request& request,
-                                        const std::set<std::string>& scopes, const Responder& respond);
+                                      const std::set<std::string>& scopes, const Responder& respond);
 
 // Runs `task` on `pool` for `caller`'s partner; answers 429 with Retry-After when the pool refuses it
 // (queue full, or the partner already holds its quota of the pool: runtime.blocking_per_partner) or

@@ -49,7 +49,11 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::uint64_t id, const HttpOptions& options, const Router& router,
           std::shared_ptr<HttpMetrics> metrics, std::shared_ptr<SessionRegistry> registry)
-      : stream_(std::move(socket)), id_(id), options_(options), router_(router), metrics_(std::move(metrics)),
+      : stream_(std::move(socket)),
+        id_(id),
+        options_(options),
+        router_(router),
+        metrics_(std::move(metrics)),
         registry_(std::move(registry)) {
     boost::system::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -116,9 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs `fn` (a member call) on the strand inside the catch boundary, keeping the session alive.
   template <typename Fn>
   void Post(Fn fn) {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this(), fn = std::move(fn)]() mutable {
-      self->Guarded(fn);
-    });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), fn = std::move(fn)]() mutable { self->Guarded(fn); });
   }
 
   template <typename Fn>
@@ -137,8 +140,8 @@ class Session : public std::enable_shared_from_this<Session> {
       if (state_ == State::kHandling || state_ == State::kReading) {
         state_ = State::kHandling;
         ++request_seq_;  // whatever the failed handler still answers is dropped
-        Send(ErrorResponse(bhttp::status::internal_server_error, core::StatusCode::kInternal, "internal error"),
-             route_, method_);
+        Send(ErrorResponse(bhttp::status::internal_server_error, core::StatusCode::kInternal, "internal error"), route_,
+             method_);
         return;
       }
     } catch (...) {
@@ -240,9 +243,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (count == 1 && beast::iequals(value, "chunked")) {
       return std::nullopt;
     }
-    return ErrorResponse(bhttp::status::not_implemented, core::StatusCode::kUnimplemented,
-                         "Transfer-Encoding \"" + std::string(value.data(), value.size()) +
-                             "\" is not supported: only \"chunked\" is");
+    return ErrorResponse(
+        bhttp::status::not_implemented, core::StatusCode::kUnimplemented,
+        "Transfer-Encoding \"" + std::string(value.data(), value.size()) + "\" is not supported: only \"chunked\" is");
   }
 
   void ReadBody() {
@@ -317,8 +320,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string_view target(req->msg.target().data(), req->msg.target().size());
     const auto q = target.find('?');
     auto path = DecodePath(target.substr(0, q));
-    auto query = q == std::string_view::npos ? core::Result<QueryParams>(QueryParams{})
-                                             : DecodeQuery(target.substr(q + 1));
+    auto query =
+        q == std::string_view::npos ? core::Result<QueryParams>(QueryParams{}) : DecodeQuery(target.substr(q + 1));
     if (!path.ok() || !query.ok()) {
       metrics_->protocol_errors.Add({{"reason", "bad_target"}}).Increment();
       Send(ErrorResponse(!path.ok() ? path.status() : query.status()), route_, method_);
@@ -380,29 +383,29 @@ class Session : public std::enable_shared_from_this<Session> {
       res.content_length(length);
     }
     const unsigned code = res.result_int();
-    const bool pause = (code == 429 || code == 503) && res.count(bhttp::field::retry_after) > 0 &&
-                       options_.refusal_pause.count() > 0;
+    const bool pause =
+        (code == 429 || code == 503) && res.count(bhttp::field::retry_after) > 0 && options_.refusal_pause.count() > 0;
     const double seconds =
         route == "rejected" ? 0.0 : std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     auto msg = std::make_shared<Response>(std::move(res));
     stream_.expires_after(options_.read_timeout);
-    bhttp::async_write(stream_, *msg,
-                       [self = shared_from_this(), msg, keep, pause, route, method, code, seconds](
-                           beast::error_code ec, std::size_t) {
-                         auto fn = [&] {
-                           self->metrics_->Observe(route, method, code, seconds);
-                           if (ec || !keep) {
-                             self->Close();
-                             return;
-                           }
-                           if (pause) {
-                             self->PauseThenReadHeader();
-                             return;
-                           }
-                           self->ReadHeader();
-                         };
-                         self->Guarded(fn);
-                       });
+    bhttp::async_write(
+        stream_, *msg,
+        [self = shared_from_this(), msg, keep, pause, route, method, code, seconds](beast::error_code ec, std::size_t) {
+          auto fn = [&] {
+            self->metrics_->Observe(route, method, code, seconds);
+            if (ec || !keep) {
+              self->Close();
+              return;
+            }
+            if (pause) {
+              self->PauseThenReadHeader();
+              return;
+            }
+            self->ReadHeader();
+          };
+          self->Guarded(fn);
+        });
   }
 
   // A streaming response: the head now, then the source's pieces one write at a time. Writes have
@@ -429,15 +432,17 @@ class Session : public std::enable_shared_from_this<Session> {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     piece_in_flight_ = true;
     stream_.expires_after(options_.read_timeout);
-    bhttp::async_write(stream_, *msg, [self = shared_from_this(), msg, code, seconds](beast::error_code ec, std::size_t) {
-      auto fn = [&] {
-        self->piece_in_flight_ = false;
-        self->metrics_->Observe(self->route_, self->method_, code, seconds);
-        // Beast reports end_of_stream for a head whose message ends with the connection: expected here.
-        self->AfterPiece(ec == bhttp::error::end_of_stream ? beast::error_code() : ec, self->head_);
-      };
-      self->Guarded(fn);
-    });
+    bhttp::async_write(stream_, *msg,
+                       [self = shared_from_this(), msg, code, seconds](beast::error_code ec, std::size_t) {
+                         auto fn = [&] {
+                           self->piece_in_flight_ = false;
+                           self->metrics_->Observe(self->route_, self->method_, code, seconds);
+                           // Beast reports end_of_stream for a head whose message ends with the connection: expected
+                           // here.
+                           self->AfterPiece(ec == bhttp::error::end_of_stream ? beast::error_code() : ec, self->head_);
+                         };
+                         self->Guarded(fn);
+                       });
   }
 
   void AfterPiece(beast::error_code ec, bool last) {
@@ -463,13 +468,14 @@ class Session : public std::enable_shared_from_this<Session> {
     auto text = std::make_shared<std::string>(std::move(piece));
     piece_in_flight_ = true;
     stream_.expires_after(options_.read_timeout);
-    net::async_write(stream_, net::buffer(*text), [self = shared_from_this(), text, last](beast::error_code ec, std::size_t) {
-      auto fn = [&] {
-        self->piece_in_flight_ = false;
-        self->AfterPiece(ec, last);
-      };
-      self->Guarded(fn);
-    });
+    net::async_write(stream_, net::buffer(*text),
+                     [self = shared_from_this(), text, last](beast::error_code ec, std::size_t) {
+                       auto fn = [&] {
+                         self->piece_in_flight_ = false;
+                         self->AfterPiece(ec, last);
+                       };
+                       self->Guarded(fn);
+                     });
   }
 
   // While streaming, one read stays pending so that a client that leaves is noticed at once (its
@@ -533,13 +539,16 @@ class Session : public std::enable_shared_from_this<Session> {
   bool piece_in_flight_ = false;
   std::atomic<bool> awaiting_header_{false};
   std::atomic<std::int64_t> waiting_since_{0};
-  std::array<char, 256> peer_probe_{};  // WatchPeer's read buffer
+  std::array<char, 256> peer_probe_{};                     // WatchPeer's read buffer
   net::steady_timer pause_timer_{stream_.get_executor()};  // HttpOptions::refusal_pause
 };
 
-Server::Server(net::io_context& ioc, HttpOptions options, const Router& router,
-               std::shared_ptr<HttpMetrics> metrics)
-    : ioc_(ioc), options_(std::move(options)), router_(router), metrics_(std::move(metrics)), acceptor_(net::make_strand(ioc)),
+Server::Server(net::io_context& ioc, HttpOptions options, const Router& router, std::shared_ptr<HttpMetrics> metrics)
+    : ioc_(ioc),
+      options_(std::move(options)),
+      router_(router),
+      metrics_(std::move(metrics)),
+      acceptor_(net::make_strand(ioc)),
       registry_(std::make_shared<SessionRegistry>()) {}
 
 Server::~Server() = default;
@@ -562,8 +571,8 @@ core::Status Server::Start() {
     acceptor_.listen(net::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return core::Unavailable("http: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                             ": " + ec.message());
+    return core::Unavailable("http: cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                             ec.message());
   }
   bound_port_ = acceptor_.local_endpoint().port();
   Accept();
@@ -571,9 +580,8 @@ core::Status Server::Start() {
 }
 
 void Server::Accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         [this](boost::system::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {

@@ -67,8 +67,7 @@ struct SessionRegistry {
 class Server {
  public:
   // `metrics` is shared with the sessions, which may outlive the server at process exit.
-  Server(boost::asio::io_context& ioc, HttpOptions options, const Router& router,
-         std::shared_ptr<HttpMetrics> metrics);
+  Server(boost::asio::io_context& ioc, HttpOptions options, const Router& router, std::shared_ptr<HttpMetrics> metrics);
   ~Server();
 
   // Binds and starts accepting. Returns the bound port (useful with port 0).

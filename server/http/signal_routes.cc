@@ -82,9 +82,7 @@ core::Result<store::SignalQuery> QueryOf(const Request& request) {
   return q;
 }
 
-std::string Time(std::int64_t micros) {
-  return core::FormatRfc3339(core::WallTime{std::chrono::microseconds(micros)});
-}
+std::string Time(std::int64_t micros) { return core::FormatRfc3339(core::WallTime{std::chrono::microseconds(micros)}); }
 
 void Serve(const SignalRouteContext& ctx, store::SignalQuery q, const Responder& respond) {
   const int wanted = q.limit;
@@ -141,7 +139,8 @@ void AddSignalRoutes(Router& router, SignalRouteContext ctx) {
       respond(ErrorResponse(query.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, q = *query, respond] { Serve(ctx, q, respond); }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller, [ctx, q = *query, respond] { Serve(ctx, q, respond); }, respond);
   });
 }
 

@@ -7,9 +7,9 @@
 // page), `limit` 1..500 (default 100). Each item carries the signal in the protobuf JSON mapping of
 // vik.v1.Signal. Answered from the blocking pool.
 
+#include "auth/authenticator.h"
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {

@@ -6,16 +6,16 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
-#include "wire/change_filters.h"
+#include "core/utf8.h"
+#include "domain/signal_validation.h"
 #include "http/json_body.h"
 #include "http/query.h"
 #include "http/route_helpers.h"
-#include "core/utf8.h"
-#include "domain/signal_validation.h"
 #include "net/http_client.h"
 #include "net/public_address.h"
 #include "net/resolver.h"
 #include "subscriptions/webhook_signature.h"
+#include "wire/change_filters.h"
 
 namespace vik::http {
 namespace {
@@ -27,9 +27,7 @@ const std::set<std::string>& Scopes() {
   return scopes;
 }
 
-std::string Time(std::int64_t us) {
-  return core::FormatRfc3339(core::WallTime{std::chrono::microseconds(us)});
-}
+std::string Time(std::int64_t us) { return core::FormatRfc3339(core::WallTime{std::chrono::microseconds(us)}); }
 
 json OrNull(std::int64_t us) { return us == 0 ? json(nullptr) : json(Time(us)); }
 
@@ -88,9 +86,9 @@ core::Status CheckName(const char* field, const std::string& value) {
 }
 
 // Unless private destinations are allowed: the webhook URL's host resolved (at most 2 s) and every
-// address public (a name that does not resolve cannot be shown public and is refused): the same check as at each delivery (ingest/public_address.h), so that a
-// subscription that could never be delivered is refused when it is made. INVALID_ARGUMENT naming
-// "url"; UNAVAILABLE when the lookup timed out (try again).
+// address public (a name that does not resolve cannot be shown public and is refused): the same check as at each
+// delivery (ingest/public_address.h), so that a subscription that could never be delivered is refused when it is made.
+// INVALID_ARGUMENT naming "url"; UNAVAILABLE when the lookup timed out (try again).
 core::Status CheckDestination(const std::string& raw, bool allow_private) {
   auto url = net::ParseUrl(raw);
   if (!url.ok()) {
@@ -108,8 +106,9 @@ core::Status CheckDestination(const std::string& raw, bool allow_private) {
   }
   for (const auto& ip : *addresses) {
     if (const std::string why = net::NonPublicReason(ip); !why.empty()) {
-      return core::InvalidArgument("url: \"" + url->host + "\" resolves to " + ip + ", which is not a public address: " +
-                                   why + " (webhooks go to public addresses only; subscriptions.allow_private_destinations)");
+      return core::InvalidArgument("url: \"" + url->host + "\" resolves to " + ip +
+                                   ", which is not a public address: " + why +
+                                   " (webhooks go to public addresses only; subscriptions.allow_private_destinations)");
     }
   }
   return core::Status::Ok();
@@ -149,10 +148,8 @@ core::Result<store::SubscriptionCreate> ParseCreate(const std::string& body, con
   }
   vik::v1::ChangeFilter proto;
   if (j.contains("filter")) {
-    if (!j["filter"].is_object() ||
-        !google::protobuf::util::JsonStringToMessage(j["filter"].dump(), &proto).ok()) {
-      return core::InvalidArgument(
-          "filter: expected an object with themes, municipalities, minLevel, kinds, picture");
+    if (!j["filter"].is_object() || !google::protobuf::util::JsonStringToMessage(j["filter"].dump(), &proto).ok()) {
+      return core::InvalidArgument("filter: expected an object with themes, municipalities, minLevel, kinds, picture");
     }
   }
   if (j.contains("picture")) {
@@ -206,25 +203,26 @@ std::vector<std::string> Segments(const std::string& path) {
   }
 }
 
-Response NoSuch(const std::string& path) {
-  return ErrorResponse(core::NotFound("no resource at \"" + path + "\""));
-}
+Response NoSuch(const std::string& path) { return ErrorResponse(core::NotFound("no resource at \"" + path + "\"")); }
 
 // Reads the subscription and checks the caller may see it (404 otherwise), then runs `then`.
 void WithSubscription(const SubscriptionRouteContext& ctx, const auth::Caller& caller, const std::string& id,
                       const Responder& respond, std::function<void(const store::SubscriptionRecord&)> then) {
-  SubmitOrRefuse(*ctx.blocking, caller, [ctx, caller, id, respond, then = std::move(then)] {
-    auto sub = ctx.store->ReadSubscription(id);
-    if (!sub.ok()) {
-      respond(StoreErrorResponse(sub.status()));
-      return;
-    }
-    if (sub->partner != caller.partner && !caller.HasScope("admin")) {
-      respond(StoreErrorResponse(core::NotFound("subscription " + id + " does not exist")));
-      return;
-    }
-    then(*sub);
-  }, respond);
+  SubmitOrRefuse(
+      *ctx.blocking, caller,
+      [ctx, caller, id, respond, then = std::move(then)] {
+        auto sub = ctx.store->ReadSubscription(id);
+        if (!sub.ok()) {
+          respond(StoreErrorResponse(sub.status()));
+          return;
+        }
+        if (sub->partner != caller.partner && !caller.HasScope("admin")) {
+          respond(StoreErrorResponse(core::NotFound("subscription " + id + " does not exist")));
+          return;
+        }
+        then(*sub);
+      },
+      respond);
 }
 
 store::AuditRecord Audit(const auth::Caller& caller, const std::string& action, const json& object) {
@@ -244,35 +242,38 @@ void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext ctx) {
       respond(ErrorResponse(create.status()));
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, create = *create, respond]() mutable {
-      if (core::Status s = CheckDestination(create.url, ctx.allow_private_destinations); !s.ok()) {
-        respond(StoreErrorResponse(s));
-        return;
-      }
-      create.max_per_partner = ctx.max_per_partner;
-      auto secret = subscriptions::GenerateSecret();
-      if (!secret.ok()) {
-        respond(StoreErrorResponse(secret.status()));
-        return;
-      }
-      create.secret = *secret;
-      create.created_by = caller.Actor();
-      auto id = ctx.store->CreateSubscription(
-          create, Audit(caller, "subscription.create",
-                        {{"partner", create.partner}, {"name", create.name}, {"url", create.url}}));
-      if (!id.ok()) {
-        respond(StoreErrorResponse(id.status()));
-        return;
-      }
-      auto sub = ctx.store->ReadSubscription(*id);
-      if (!sub.ok()) {
-        respond(StoreErrorResponse(sub.status()));
-        return;
-      }
-      json body = SubscriptionJson(*sub);
-      body["secret"] = create.secret;
-      respond(JsonResponse(bhttp::status::created, body.dump()));
-    }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller,
+        [ctx, caller = *caller, create = *create, respond]() mutable {
+          if (core::Status s = CheckDestination(create.url, ctx.allow_private_destinations); !s.ok()) {
+            respond(StoreErrorResponse(s));
+            return;
+          }
+          create.max_per_partner = ctx.max_per_partner;
+          auto secret = subscriptions::GenerateSecret();
+          if (!secret.ok()) {
+            respond(StoreErrorResponse(secret.status()));
+            return;
+          }
+          create.secret = *secret;
+          create.created_by = caller.Actor();
+          auto id = ctx.store->CreateSubscription(
+              create, Audit(caller, "subscription.create",
+                            {{"partner", create.partner}, {"name", create.name}, {"url", create.url}}));
+          if (!id.ok()) {
+            respond(StoreErrorResponse(id.status()));
+            return;
+          }
+          auto sub = ctx.store->ReadSubscription(*id);
+          if (!sub.ok()) {
+            respond(StoreErrorResponse(sub.status()));
+            return;
+          }
+          json body = SubscriptionJson(*sub);
+          body["secret"] = create.secret;
+          respond(JsonResponse(bhttp::status::created, body.dump()));
+        },
+        respond);
   });
 
   router.Add(bhttp::verb::get, "/v1/subscriptions", [ctx](std::shared_ptr<const Request> request, Responder respond) {
@@ -280,18 +281,21 @@ void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext ctx) {
     if (!caller) {
       return;
     }
-    SubmitOrRefuse(*ctx.blocking, *caller, [ctx, caller = *caller, respond] {
-      auto subs = ctx.store->ListSubscriptions(caller.HasScope("admin") ? "" : caller.partner);
-      if (!subs.ok()) {
-        respond(StoreErrorResponse(subs.status()));
-        return;
-      }
-      json list = json::array();
-      for (const auto& s : *subs) {
-        list.push_back(SubscriptionJson(s));
-      }
-      respond(JsonResponse(bhttp::status::ok, json{{"subscriptions", std::move(list)}}.dump()));
-    }, respond);
+    SubmitOrRefuse(
+        *ctx.blocking, *caller,
+        [ctx, caller = *caller, respond] {
+          auto subs = ctx.store->ListSubscriptions(caller.HasScope("admin") ? "" : caller.partner);
+          if (!subs.ok()) {
+            respond(StoreErrorResponse(subs.status()));
+            return;
+          }
+          json list = json::array();
+          for (const auto& s : *subs) {
+            list.push_back(SubscriptionJson(s));
+          }
+          respond(JsonResponse(bhttp::status::ok, json{{"subscriptions", std::move(list)}}.dump()));
+        },
+        respond);
   });
 
   router.Add(bhttp::verb::get, "/v1/subscriptions/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
@@ -325,63 +329,70 @@ void AddSubscriptionRoutes(Router& router, SubscriptionRouteContext ctx) {
       respond(ErrorResponse(limit.status()));
       return;
     }
-    WithSubscription(ctx, *caller, parts[0], respond, [ctx, state, limit = *limit, respond](const store::SubscriptionRecord& sub) {
-      auto deliveries = ctx.store->ListDeliveries(sub.id, state, limit);
-      if (!deliveries.ok()) {
-        respond(StoreErrorResponse(deliveries.status()));
-        return;
-      }
-      json list = json::array();
-      for (const auto& d : *deliveries) {
-        list.push_back(DeliveryJson(d));
-      }
-      respond(JsonResponse(bhttp::status::ok, json{{"deliveries", std::move(list)}}.dump()));
-    });
+    WithSubscription(ctx, *caller, parts[0], respond,
+                     [ctx, state, limit = *limit, respond](const store::SubscriptionRecord& sub) {
+                       auto deliveries = ctx.store->ListDeliveries(sub.id, state, limit);
+                       if (!deliveries.ok()) {
+                         respond(StoreErrorResponse(deliveries.status()));
+                         return;
+                       }
+                       json list = json::array();
+                       for (const auto& d : *deliveries) {
+                         list.push_back(DeliveryJson(d));
+                       }
+                       respond(JsonResponse(bhttp::status::ok, json{{"deliveries", std::move(list)}}.dump()));
+                     });
   });
 
-  router.Add(bhttp::verb::delete_, "/v1/subscriptions/*",
-             [ctx](std::shared_ptr<const Request> request, Responder respond) {
-               auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
-               if (!caller) {
-                 return;
-               }
-               const auto parts = Segments(request->path);
-               if (parts.size() != 1 || !IsUuid(parts[0])) {
-                 respond(NoSuch(request->path));
-                 return;
-               }
-               WithSubscription(ctx, *caller, parts[0], respond, [ctx, caller = *caller, respond](const store::SubscriptionRecord& sub) {
-                 core::Status s = ctx.store->DeleteSubscription(
-                     sub.id, Audit(caller, "subscription.delete", {{"id", sub.id}, {"partner", sub.partner}, {"name", sub.name}}));
-                 if (!s.ok()) {
-                   respond(StoreErrorResponse(s));
-                   return;
-                 }
-                 respond(JsonResponse(bhttp::status::ok, json{{"deleted", sub.id}}.dump()));
-               });
-             });
+  router.Add(
+      bhttp::verb::delete_, "/v1/subscriptions/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
+        auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
+        if (!caller) {
+          return;
+        }
+        const auto parts = Segments(request->path);
+        if (parts.size() != 1 || !IsUuid(parts[0])) {
+          respond(NoSuch(request->path));
+          return;
+        }
+        WithSubscription(
+            ctx, *caller, parts[0], respond, [ctx, caller = *caller, respond](const store::SubscriptionRecord& sub) {
+              core::Status s = ctx.store->DeleteSubscription(
+                  sub.id,
+                  Audit(caller, "subscription.delete", {{"id", sub.id}, {"partner", sub.partner}, {"name", sub.name}}));
+              if (!s.ok()) {
+                respond(StoreErrorResponse(s));
+                return;
+              }
+              respond(JsonResponse(bhttp::status::ok, json{{"deleted", sub.id}}.dump()));
+            });
+      });
 
-  router.Add(bhttp::verb::post, "/v1/subscriptions/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
-    auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
-    if (!caller) {
-      return;
-    }
-    const auto parts = Segments(request->path);
-    if (parts.size() != 4 || !IsUuid(parts[0]) || parts[1] != "deliveries" || !IsUuid(parts[2]) || parts[3] != "retry") {
-      respond(NoSuch(request->path));
-      return;
-    }
-    const std::string delivery = parts[2];
-    WithSubscription(ctx, *caller, parts[0], respond, [ctx, caller = *caller, delivery, respond](const store::SubscriptionRecord& sub) {
-      core::Status s = ctx.store->RetryDelivery(
-          sub.id, delivery, Audit(caller, "subscription.retry", {{"subscription", sub.id}, {"delivery", delivery}}));
-      if (!s.ok()) {
-        respond(StoreErrorResponse(s));
-        return;
-      }
-      respond(JsonResponse(bhttp::status::ok, json{{"requeued", delivery}}.dump()));
-    });
-  });
+  router.Add(
+      bhttp::verb::post, "/v1/subscriptions/*", [ctx](std::shared_ptr<const Request> request, Responder respond) {
+        auto caller = Authorize(*ctx.auth, *request, Scopes(), respond);
+        if (!caller) {
+          return;
+        }
+        const auto parts = Segments(request->path);
+        if (parts.size() != 4 || !IsUuid(parts[0]) || parts[1] != "deliveries" || !IsUuid(parts[2]) ||
+            parts[3] != "retry") {
+          respond(NoSuch(request->path));
+          return;
+        }
+        const std::string delivery = parts[2];
+        WithSubscription(ctx, *caller, parts[0], respond,
+                         [ctx, caller = *caller, delivery, respond](const store::SubscriptionRecord& sub) {
+                           core::Status s = ctx.store->RetryDelivery(
+                               sub.id, delivery,
+                               Audit(caller, "subscription.retry", {{"subscription", sub.id}, {"delivery", delivery}}));
+                           if (!s.ok()) {
+                             respond(StoreErrorResponse(s));
+                             return;
+                           }
+                           respond(JsonResponse(bhttp::status::ok, json{{"requeued", delivery}}.dump()));
+                         });
+      });
 }
 
 }  // namespace vik::http

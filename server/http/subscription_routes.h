@@ -15,9 +15,9 @@
 //   POST   /v1/subscriptions/{id}/deliveries/{delivery}/retry  re-queues a dead delivery
 // Answered from the blocking pool (429 with Retry-After when it is full).
 
+#include "auth/authenticator.h"
 #include "core/blocking_pool.h"
 #include "http/router.h"
-#include "auth/authenticator.h"
 #include "store/store.h"
 
 namespace vik::http {

@@ -68,7 +68,8 @@ void BatchWriter::Run() {
         return;  // stopping and drained
       }
       if (options_.max_wait.count() > 0 && !stopping_ && queue_.size() < options_.max_batch) {
-        const auto until = queue_.empty() ? std::chrono::steady_clock::now() : queue_.front().enqueued + options_.max_wait;
+        const auto until =
+            queue_.empty() ? std::chrono::steady_clock::now() : queue_.front().enqueued + options_.max_wait;
         cv_.wait_until(lock, until, [this] { return stopping_ || queue_.size() >= options_.max_batch; });
       }
       const std::size_t n = std::min(queue_.size(), options_.max_batch);

@@ -29,8 +29,8 @@
 namespace vik::ingest {
 
 struct WriterOptions {
-  std::size_t max_queue = 20000;  // signals
-  std::size_t max_batch = 500;    // signals per transaction
+  std::size_t max_queue = 20000;          // signals
+  std::size_t max_batch = 500;            // signals per transaction
   std::chrono::microseconds max_wait{0};  // extra time a non-full batch may wait to grow
   std::size_t max_audit_queue = 10000;
 };

@@ -45,9 +45,9 @@ CapIngestOptions WithoutAreaRequirement(CapIngestOptions options) {
 
 }  // namespace
 
-CapIngest::CapIngest(CapIngestOptions options, auth::Authenticator& auth, RateLimiter& limiter, core::BlockingPool& pool,
-                     store::CapStore& store, Pipeline& pipeline, const core::Clock& clock, IngestMetrics& metrics,
-                     CanonicalEncoder encode, std::string node_id)
+CapIngest::CapIngest(CapIngestOptions options, auth::Authenticator& auth, RateLimiter& limiter,
+                     core::BlockingPool& pool, store::CapStore& store, Pipeline& pipeline, const core::Clock& clock,
+                     IngestMetrics& metrics, CanonicalEncoder encode, std::string node_id)
     : options_(WithoutAreaRequirement(std::move(options))),
       auth_(auth),
       limiter_(limiter),
@@ -86,9 +86,10 @@ void CapIngest::Submit(const auth::Caller& caller, std::string document, std::st
     return;
   }
   auto shared_done = std::make_shared<std::function<void(CapSubmitResult)>>(std::move(done));
-  const bool queued = pool_.TrySubmit([this, caller, document = std::move(document), via = std::move(via), shared_done] {
-    (*shared_done)(Process(caller.partner, caller.Actor(), caller.origin, document, via));
-  });
+  const bool queued =
+      pool_.TrySubmit([this, caller, document = std::move(document), via = std::move(via), shared_done] {
+        (*shared_done)(Process(caller.partner, caller.Actor(), caller.origin, document, via));
+      });
   if (!queued) {
     CapSubmitResult r;
     r.retry_after = std::chrono::seconds(1);
@@ -98,8 +99,7 @@ void CapIngest::Submit(const auth::Caller& caller, std::string document, std::st
 }
 
 CapSubmitResult CapIngest::Process(const std::string& partner, const std::string& actor, const std::string& origin,
-                                   const std::string& document, const std::string& via,
-                                   const FeedEntryContext* feed) {
+                                   const std::string& document, const std::string& via, const FeedEntryContext* feed) {
   CapSubmitResult r;
   auto audit = [&](const CapSubmitResult& result) {
     return store::AuditRecord{actor, origin, "ingest.cap", AuditObject(result, document.size()),
@@ -131,11 +131,9 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
     for (const auto& v : violations) {
       r.violations.push_back({v.path, v.message});
     }
-    r.status = core::InvalidArgument("invalid CAP " + std::string(cap::Name(alert.version)) + " alert: " +
-                                     cap::Format(violations.front()) +
-                                     (violations.size() > 1 ? " (and " + std::to_string(violations.size() - 1) +
-                                                                  " more)"
-                                                            : ""));
+    r.status = core::InvalidArgument(
+        "invalid CAP " + std::string(cap::Name(alert.version)) + " alert: " + cap::Format(violations.front()) +
+        (violations.size() > 1 ? " (and " + std::to_string(violations.size() - 1) + " more)" : ""));
     return finish(std::move(r), "cap_invalid");
   }
   auth::Caller owner;
@@ -183,8 +181,9 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
       for (const auto& v : violations) {
         r.violations.push_back({prefix + "." + v.field, v.description});
       }
-      r.status = core::InvalidArgument("the alert's info[" + std::to_string(m.info_index) +
-                                       "] does not make a valid signal: " + domain::FormatViolation(violations.front()));
+      r.status =
+          core::InvalidArgument("the alert's info[" + std::to_string(m.info_index) +
+                                "] does not make a valid signal: " + domain::FormatViolation(violations.front()));
       return finish(std::move(r), "validation");
     }
   }
@@ -197,8 +196,7 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
   auto stored = store_.WriteCapMessage(write, {audit(pending)}, node_id_);
   if (!stored.ok()) {
     r.status = stored.status();
-    if (r.status.code() == core::StatusCode::kUnavailable ||
-        r.status.code() == core::StatusCode::kResourceExhausted) {
+    if (r.status.code() == core::StatusCode::kUnavailable || r.status.code() == core::StatusCode::kResourceExhausted) {
       r.retry_after = std::chrono::seconds(1);
     }
     if (r.status.code() == core::StatusCode::kUnknown) {
@@ -216,18 +214,22 @@ CapSubmitResult CapIngest::Process(const std::string& partner, const std::string
     metrics_.CountRejection("conflict");
     return r;
   }
-  r.outcome = stored->outcome == store::WriteOutcome::kDuplicate ? ReceiptOutcome::kDuplicate : ReceiptOutcome::kAccepted;
+  r.outcome =
+      stored->outcome == store::WriteOutcome::kDuplicate ? ReceiptOutcome::kDuplicate : ReceiptOutcome::kAccepted;
   r.signals_ended = stored->signals_ended;
   r.references_pending = stored->references_pending;
   r.warnings.insert(r.warnings.end(), stored->warnings.begin(), stored->warnings.end());
   for (std::size_t i = 0; i < mapped.signals.size(); ++i) {
     const auto& m = mapped.signals[i];
     const auto& w = stored->signals[i];
-    CapSignalReceipt receipt{m.info_index, m.signal.source, m.signal.external_id,
+    CapSignalReceipt receipt{m.info_index,
+                             m.signal.source,
+                             m.signal.external_id,
                              w.outcome == store::WriteOutcome::kAccepted    ? ReceiptOutcome::kAccepted
                              : w.outcome == store::WriteOutcome::kDuplicate ? ReceiptOutcome::kDuplicate
                                                                             : ReceiptOutcome::kRejected,
-                             w.signal_id, w.received_at};
+                             w.signal_id,
+                             w.received_at};
     metrics_.CountSignal(receipt.outcome == ReceiptOutcome::kAccepted    ? "accepted"
                          : receipt.outcome == ReceiptOutcome::kDuplicate ? "duplicate"
                                                                          : "rejected",

@@ -19,13 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "auth/authenticator.h"
 #include "cap/parser.h"
 #include "cap/validator.h"
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "domain/signal.h"
-#include "auth/authenticator.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
@@ -52,8 +52,8 @@ struct CapSubmitResult {
   core::WallTime received_at{};
   std::string sender;
   std::string identifier;
-  std::string cap_status;    // "Actual", "Exercise", ...
-  std::string msg_type;      // "Alert", "Update", "Cancel", "Ack", "Error"
+  std::string cap_status;  // "Actual", "Exercise", ...
+  std::string msg_type;    // "Alert", "Update", "Cancel", "Ack", "Error"
   std::vector<CapSignalReceipt> signals;
   int signals_ended = 0;       // signals this message cancelled or superseded
   int references_pending = 0;  // references to alerts not received yet (applied when they arrive)
@@ -86,14 +86,14 @@ class CapIngest {
             CanonicalEncoder encode, std::string node_id);
 
   // `via` names the transport in the stored message and the audit log ("http", "grpc").
-  void Submit(const auth::Caller& caller, std::string document, std::string via, std::function<void(CapSubmitResult)> done);
+  void Submit(const auth::Caller& caller, std::string document, std::string via,
+              std::function<void(CapSubmitResult)> done);
 
   // Blocking form. `partner` is the partner the document is submitted for; `actor`/`origin` go to
   // the audit record. Checks no token scope (the caller did). `feed` (may be null): see
   // FeedEntryContext.
   CapSubmitResult Process(const std::string& partner, const std::string& actor, const std::string& origin,
-                          const std::string& document, const std::string& via,
-                          const FeedEntryContext* feed = nullptr);
+                          const std::string& document, const std::string& via, const FeedEntryContext* feed = nullptr);
 
  private:
   CapSubmitResult Refuse(CapSubmitResult r, core::Status status, const char* reason);

@@ -11,9 +11,7 @@
 namespace vik::ingest {
 namespace {
 
-double UnixSeconds(core::WallTime t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
+double UnixSeconds(core::WallTime t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
 double NowUnix() { return UnixSeconds(std::chrono::system_clock::now()); }
 
@@ -71,10 +69,16 @@ core::Status LinkPolicy::Check(const net::Url& link) const {
 }
 
 FeedMetrics::FeedMetrics(prometheus::Registry& registry)
-    : last_success(metrics::GaugeFamily(registry, "vik_feed_last_success_timestamp_seconds", "When the feed was last fetched and handled successfully (200 or 304)")),
-      polls(metrics::CounterFamily(registry, "vik_feed_polls_total", "Feed polls by result: ok, not_modified, error (fetch), invalid (unparseable index)")),
-      entries(metrics::CounterFamily(registry, "vik_feed_entries_total", "Feed entries handled, by outcome: accepted, duplicate, refused, conflict, " "foreign_sender, fetch_error, failed, deferred")),
-      consecutive_errors(metrics::GaugeFamily(registry, "vik_feed_consecutive_errors", "Failed polls in a row (0 after a success)")) {}
+    : last_success(metrics::GaugeFamily(registry, "vik_feed_last_success_timestamp_seconds",
+                                        "When the feed was last fetched and handled successfully (200 or 304)")),
+      polls(
+          metrics::CounterFamily(registry, "vik_feed_polls_total",
+                                 "Feed polls by result: ok, not_modified, error (fetch), invalid (unparseable index)")),
+      entries(metrics::CounterFamily(registry, "vik_feed_entries_total",
+                                     "Feed entries handled, by outcome: accepted, duplicate, refused, conflict, "
+                                     "foreign_sender, fetch_error, failed, deferred")),
+      consecutive_errors(
+          metrics::GaugeFamily(registry, "vik_feed_consecutive_errors", "Failed polls in a row (0 after a success)")) {}
 
 std::chrono::milliseconds Backoff(std::chrono::milliseconds interval, int consecutive_errors,
                                   std::chrono::milliseconds max, double jitter) {
@@ -109,8 +113,9 @@ core::Status FeedPoller::Poll(const store::Fence& fence, const std::function<boo
   }
   // Longest-waiting first (ListFeeds orders by name): a feed that used its whole budget in the last
   // round is due again later than the feeds it delayed, so every feed gets its turn.
-  std::stable_sort(due->begin(), due->end(),
-                   [](const store::FeedRecord& a, const store::FeedRecord& b) { return a.next_poll_at < b.next_poll_at; });
+  std::stable_sort(due->begin(), due->end(), [](const store::FeedRecord& a, const store::FeedRecord& b) {
+    return a.next_poll_at < b.next_poll_at;
+  });
   for (const auto& feed : *due) {
     if (!keep_going()) {
       break;
@@ -135,8 +140,7 @@ core::Status FeedPoller::Fail(const store::FeedRecord& feed, const store::Fence&
   poll.feed = feed.config.name;
   poll.ok = false;
   poll.error = error;
-  poll.next_poll_in =
-      Backoff(std::chrono::seconds(feed.config.interval_s), errors, options_.max_backoff, jitter(rng_));
+  poll.next_poll_in = Backoff(std::chrono::seconds(feed.config.interval_s), errors, options_.max_backoff, jitter(rng_));
   const prometheus::Labels labels{{"feed", feed.config.name}};
   metrics_.polls.Add({{"feed", feed.config.name}, {"result", result}}).Increment();
   metrics_.consecutive_errors.Add(labels).Set(errors);
@@ -153,9 +157,7 @@ core::Status FeedPoller::Fail(const store::FeedRecord& feed, const store::Fence&
 core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fence& fence,
                                   const std::function<bool()>& keep_going) {
   const std::string& name = feed.config.name;
-  auto count = [&](const char* outcome) {
-    metrics_.entries.Add({{"feed", name}, {"outcome", outcome}}).Increment();
-  };
+  auto count = [&](const char* outcome) { metrics_.entries.Add({{"feed", name}, {"outcome", outcome}}).Increment(); };
   const auto deadline = Clock::now() + options_.feed_budget;  // this feed's budget for this poll
   // Every redirect of the index, every link and every redirect of a link must stay on the feed's
   // configured origin or a host allowed for the feed: a feed cannot make vikd fetch its own
@@ -196,7 +198,7 @@ core::Status FeedPoller::PollFeed(const store::FeedRecord& feed, const store::Fe
     return Fail(feed, fence, "error", seen.status().message());
   }
   const auto base = net::ParseUrl(fetched->url);  // parsed before it was fetched
-  bool complete = true;  // every entry handled for good: the validators may be kept
+  bool complete = true;                           // every entry handled for good: the validators may be kept
   std::size_t links = 0;
   std::set<std::string> handled = *seen;
   // Marks an entry refused for good; `fenced` is set when that write was fenced.

@@ -41,8 +41,8 @@
 #include "core/status.h"
 #include "ingest/cap_ingest.h"
 #include "net/http_client.h"
-#include "store/fence_status.h"
 #include "store/feed_store.h"
+#include "store/fence_status.h"
 
 namespace vik::ingest {
 

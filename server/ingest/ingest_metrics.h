@@ -16,9 +16,9 @@ namespace vik::ingest {
 struct IngestMetrics {
   explicit IngestMetrics(prometheus::Registry& registry);
 
-  prometheus::Family<prometheus::Counter>& signals;      // outcome: accepted|duplicate|rejected, source
-  prometheus::Family<prometheus::Counter>& rejections;   // reason
-  prometheus::Family<prometheus::Counter>& rate_limited; // partner
+  prometheus::Family<prometheus::Counter>& signals;       // outcome: accepted|duplicate|rejected, source
+  prometheus::Family<prometheus::Counter>& rejections;    // reason
+  prometheus::Family<prometheus::Counter>& rate_limited;  // partner
   prometheus::Histogram& batch_signals;
   prometheus::Histogram& commit_seconds;
   prometheus::Histogram& ack_seconds;

@@ -20,9 +20,12 @@ struct CallState : CallStateBase {
 
 const char* OutcomeName(ReceiptOutcome o) {
   switch (o) {
-    case ReceiptOutcome::kAccepted: return "accepted";
-    case ReceiptOutcome::kDuplicate: return "duplicate";
-    case ReceiptOutcome::kRejected: return "rejected";
+    case ReceiptOutcome::kAccepted:
+      return "accepted";
+    case ReceiptOutcome::kDuplicate:
+      return "duplicate";
+    case ReceiptOutcome::kRejected:
+      return "rejected";
   }
   return "rejected";
 }
@@ -42,8 +45,7 @@ int Severity(const core::Status& s) {
 
 Pipeline::Pipeline(PipelineOptions options, auth::Authenticator& auth, RateLimiter& limiter, BatchWriter& writer,
                    const core::Clock& clock, IngestMetrics& metrics)
-    : options_(std::move(options)), auth_(auth), limiter_(limiter), writer_(writer), clock_(clock),
-      metrics_(metrics) {}
+    : options_(std::move(options)), auth_(auth), limiter_(limiter), writer_(writer), clock_(clock), metrics_(metrics) {}
 
 void Pipeline::SetReferenceData(std::shared_ptr<const domain::ReferenceData> reference) {
   std::lock_guard lock(mu_);
@@ -104,8 +106,7 @@ void Pipeline::Submit(const auth::Caller& caller, std::vector<IncomingSignal> si
   if (!reference_data) {
     refuse(core::Unavailable("the region's reference data is not loaded (database unreachable, or no "
                              "municipalities for this region)"),
-           "unavailable",
-           std::chrono::seconds(1));
+           "unavailable", std::chrono::seconds(1));
     return;
   }
   if (auto wait = limiter_.TryTake(caller.partner, static_cast<double>(n))) {
@@ -165,8 +166,8 @@ void Pipeline::Submit(const auth::Caller& caller, std::vector<IncomingSignal> si
   }
 }
 
-void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, std::size_t position,
-                             const store::WriteResult& result, const core::Status& batch_status) {
+void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, std::size_t position, const store::WriteResult& result,
+                             const core::Status& batch_status) {
   auto& state = static_cast<CallState&>(base);
   std::function<void(SubmitResult)> finish;
   {
@@ -181,8 +182,12 @@ void Pipeline::RecordOutcome(CallStateBase& base, std::size_t i, std::size_t pos
       r.received_at = result.received_at;
       r.warnings = result.warnings;
       switch (result.outcome) {
-        case store::WriteOutcome::kAccepted: r.outcome = ReceiptOutcome::kAccepted; break;
-        case store::WriteOutcome::kDuplicate: r.outcome = ReceiptOutcome::kDuplicate; break;
+        case store::WriteOutcome::kAccepted:
+          r.outcome = ReceiptOutcome::kAccepted;
+          break;
+        case store::WriteOutcome::kDuplicate:
+          r.outcome = ReceiptOutcome::kDuplicate;
+          break;
         case store::WriteOutcome::kConflict:
           r.outcome = ReceiptOutcome::kRejected;
           r.error = core::AlreadyExists(At(position) + ": (" + r.source + ", " + r.external_id +

@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "domain/reference_data.h"
 #include "domain/signal.h"
 #include "domain/signal_validation.h"
-#include "auth/authenticator.h"
 #include "ingest/batch_writer.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/rate_limiter.h"
@@ -92,8 +92,8 @@ class Pipeline {
  private:
   std::shared_ptr<const domain::ReferenceData> reference() const;
   // `i` is the signal's slot in this call, `position` its number in receipts and messages.
-  static void RecordOutcome(CallStateBase& state, std::size_t i, std::size_t position,
-                            const store::WriteResult& result, const core::Status& batch_status);
+  static void RecordOutcome(CallStateBase& state, std::size_t i, std::size_t position, const store::WriteResult& result,
+                            const core::Status& batch_status);
   void Finalize(const auth::Caller& caller, const std::string& action, bool audit, std::size_t n,
                 const core::Status& batch_error, SubmitResult& r);
 

@@ -311,7 +311,7 @@ core::Result<FetchResponse> HttpClient::Get(const FetchRequest& request) const {
 }
 
 core::Result<FetchResponse> HttpClient::GetOnce(const Url& url, const FetchRequest& request,
-                                                 std::string& location) const {
+                                                std::string& location) const {
   const std::string shown = url.Origin() + url.target;
   http::request<http::string_body> req{http::verb::get, url.target, 11};
   req.set(http::field::accept, "application/atom+xml, application/rss+xml, application/cap+xml, application/xml, */*");
@@ -420,8 +420,7 @@ core::Result<http::response<http::string_body>> HttpClient::RoundTrip(
     }
     stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
     ec = Await(
-        ioc, deadline, [&](auto handler) { stream.async_handshake(asio::ssl::stream_base::client, handler); },
-        close);
+        ioc, deadline, [&](auto handler) { stream.async_handshake(asio::ssl::stream_base::client, handler); }, close);
     if (ec) {
       return NetworkError(method, "TLS handshake", shown, ec);
     }

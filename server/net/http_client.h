@@ -61,7 +61,7 @@ struct FetchResponse {
   std::string body;
   std::string etag;
   std::string last_modified;
-  std::string url;            // after redirects
+  std::string url;  // after redirects
 };
 
 struct PostRequest {

@@ -63,17 +63,30 @@ bool LevelsDiffer(const store::RiskRow& a, const store::RiskRow& b) {
 }  // namespace
 
 PictureMetrics::PictureMetrics(prometheus::Registry& registry)
-    : rounds(metrics::CounterFamily(registry, "vik_picture_rounds_total", "Rounds of the picture keeper (leader only), by result")),
-      round_seconds(metrics::Histogram(registry, "vik_picture_round_seconds", "Duration of a picture keeper round", metrics::Buckets{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
-                                                                         0.2, 0.5, 1, 2, 5, 10})),
-      changes_read(metrics::Counter(registry, "vik_picture_changes_read_total", "Change-log rows read by the picture keeper")),
-      risk_writes(metrics::Counter(registry, "vik_picture_risk_writes_total", "Risk rows written by the picture keeper")),
-      risks(metrics::GaugeFamily(registry, "vik_picture_risks", "Risks in the picture by effective level (leader only)")),
-      signals_held(metrics::Gauge(registry, "vik_picture_signals_held", "Signals held by the risk engine (in effect, upcoming or within the trend look-back)")),
-      last_write(metrics::Gauge(registry, "vik_picture_last_write_timestamp_seconds", "When the picture keeper last committed a round (leader only)")),
-      lag(metrics::Gauge(registry, "vik_picture_lag_seconds", "Age of the oldest committed change the keeper has not applied (0: caught up; leader only). " "Grows while a long transaction holds the change log back")),
-      source_silent(metrics::GaugeFamily(registry, "vik_source_silent", "1 when a source with an expected interval has been silent for more than two " "intervals (leader only)")),
-      source_last(metrics::GaugeFamily(registry, "vik_source_last_signal_timestamp_seconds", "When a source last delivered a signal, over all instances (leader only)")) {}
+    : rounds(metrics::CounterFamily(registry, "vik_picture_rounds_total",
+                                    "Rounds of the picture keeper (leader only), by result")),
+      round_seconds(
+          metrics::Histogram(registry, "vik_picture_round_seconds", "Duration of a picture keeper round",
+                             metrics::Buckets{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10})),
+      changes_read(
+          metrics::Counter(registry, "vik_picture_changes_read_total", "Change-log rows read by the picture keeper")),
+      risk_writes(
+          metrics::Counter(registry, "vik_picture_risk_writes_total", "Risk rows written by the picture keeper")),
+      risks(
+          metrics::GaugeFamily(registry, "vik_picture_risks", "Risks in the picture by effective level (leader only)")),
+      signals_held(
+          metrics::Gauge(registry, "vik_picture_signals_held",
+                         "Signals held by the risk engine (in effect, upcoming or within the trend look-back)")),
+      last_write(metrics::Gauge(registry, "vik_picture_last_write_timestamp_seconds",
+                                "When the picture keeper last committed a round (leader only)")),
+      lag(metrics::Gauge(registry, "vik_picture_lag_seconds",
+                         "Age of the oldest committed change the keeper has not applied (0: caught up; leader only). "
+                         "Grows while a long transaction holds the change log back")),
+      source_silent(metrics::GaugeFamily(registry, "vik_source_silent",
+                                         "1 when a source with an expected interval has been silent for more than two "
+                                         "intervals (leader only)")),
+      source_last(metrics::GaugeFamily(registry, "vik_source_last_signal_timestamp_seconds",
+                                       "When a source last delivered a signal, over all instances (leader only)")) {}
 
 PictureKeeper::PictureKeeper(store::PictureStore& store, const core::Clock& clock, KeeperOptions options,
                              std::shared_ptr<spdlog::logger> log, PictureMetrics& metrics)
@@ -101,8 +114,10 @@ void PictureKeeper::Reset() {
   ClearExportedMetrics();
   warm_ = false;
   epoch_ = 0;
-  actual_ = Book{std::string(domain::PictureName(domain::Picture::kActual)), std::make_unique<domain::RiskBook>(domain::SignalStatus::kActual, options_.engine)};
-  exercise_ = Book{std::string(domain::PictureName(domain::Picture::kExercise)), std::make_unique<domain::RiskBook>(domain::SignalStatus::kExercise, options_.engine)};
+  actual_ = Book{std::string(domain::PictureName(domain::Picture::kActual)),
+                 std::make_unique<domain::RiskBook>(domain::SignalStatus::kActual, options_.engine)};
+  exercise_ = Book{std::string(domain::PictureName(domain::Picture::kExercise)),
+                   std::make_unique<domain::RiskBook>(domain::SignalStatus::kExercise, options_.engine)};
   cursor_ = {};
   written_cursor_ = {};
   written_.clear();
@@ -176,18 +191,20 @@ core::Status PictureKeeper::WarmUp(core::WallTime now) {
   if (warm->cursor_reset) {
     // Restored from a dump or moved to another cluster: the stored cursor lies beyond every
     // transaction of this database and would hide every new change.
-    core::LogError(*log_, "the picture cursor was beyond this database's transactions (restored?); "
-                          "continuing from the warm-up snapshot",
+    core::LogError(*log_,
+                   "the picture cursor was beyond this database's transactions (restored?); "
+                   "continuing from the warm-up snapshot",
                    {{"cursor", std::to_string(cursor_.xid) + "/" + std::to_string(cursor_.seq)}});
     written_cursor_ = {};
   }
   warm_ = true;
-  core::LogInfo(*log_, "picture keeper warmed up",
-                {{"signals_held", static_cast<std::uint64_t>(actual_.book->signal_count() + exercise_.book->signal_count())},
-                 {"assessed_risks", static_cast<std::uint64_t>(warm->levels.size())},
-                 {"risks_stored", static_cast<std::uint64_t>(written_.size())},
-                 {"cursor", std::to_string(cursor_.xid) + "/" + std::to_string(cursor_.seq)},
-                 {"epoch", epoch_}});
+  core::LogInfo(
+      *log_, "picture keeper warmed up",
+      {{"signals_held", static_cast<std::uint64_t>(actual_.book->signal_count() + exercise_.book->signal_count())},
+       {"assessed_risks", static_cast<std::uint64_t>(warm->levels.size())},
+       {"risks_stored", static_cast<std::uint64_t>(written_.size())},
+       {"cursor", std::to_string(cursor_.xid) + "/" + std::to_string(cursor_.seq)},
+       {"epoch", epoch_}});
   return core::Status::Ok();
 }
 

@@ -38,8 +38,8 @@ namespace vik::picture {
 
 struct KeeperOptions {
   domain::RiskEngineConfig engine;
-  int batch_rows = 5000;       // change-log rows per read
-  int max_batches = 20;        // reads per round (the rest waits for the next round)
+  int batch_rows = 5000;              // change-log rows per read
+  int max_batches = 20;               // reads per round (the rest waits for the next round)
   std::chrono::seconds heartbeat{5};  // write the cursor and counts at least this often; re-read sources
   std::string node_id;
 };
@@ -47,16 +47,16 @@ struct KeeperOptions {
 class PictureMetrics {
  public:
   explicit PictureMetrics(prometheus::Registry& registry);
-  prometheus::Family<prometheus::Counter>& rounds;        // result
+  prometheus::Family<prometheus::Counter>& rounds;  // result
   prometheus::Histogram& round_seconds;
   prometheus::Counter& changes_read;
   prometheus::Counter& risk_writes;
-  prometheus::Family<prometheus::Gauge>& risks;           // picture, level
+  prometheus::Family<prometheus::Gauge>& risks;  // picture, level
   prometheus::Gauge& signals_held;
-  prometheus::Gauge& last_write;                          // unix seconds
-  prometheus::Gauge& lag;                                 // seconds
-  prometheus::Family<prometheus::Gauge>& source_silent;   // source
-  prometheus::Family<prometheus::Gauge>& source_last;     // source
+  prometheus::Gauge& last_write;                         // unix seconds
+  prometheus::Gauge& lag;                                // seconds
+  prometheus::Family<prometheus::Gauge>& source_silent;  // source
+  prometheus::Family<prometheus::Gauge>& source_last;    // source
 };
 
 class PictureKeeper {
@@ -110,8 +110,8 @@ class PictureKeeper {
   std::int64_t epoch_ = 0;
   Book actual_;
   Book exercise_;
-  store::ChangeCursor cursor_;          // read up to here (in the books)
-  store::ChangeCursor written_cursor_;  // persisted up to here
+  store::ChangeCursor cursor_;                                             // read up to here (in the books)
+  store::ChangeCursor written_cursor_;                                     // persisted up to here
   std::map<std::pair<std::string, std::string>, store::RiskRow> written_;  // (picture, id) as persisted
   std::map<std::string, domain::PictureCounts> written_counts_;
   std::map<std::string, domain::SourceHealth> health_;

@@ -6,12 +6,12 @@
 
 #include <grpcpp/alarm.h>
 
-#include "wire/change_filters.h"
 #include "rpc/grpc_boundary.h"
 #include "rpc/grpc_status.h"
 #include "rpc/ingest_service.h"
 #include "usecases/push_receiver.h"
 #include "usecases/regional_status.h"
+#include "wire/change_filters.h"
 
 namespace vik::rpc {
 namespace {
@@ -27,8 +27,13 @@ core::Status ReaderScope(const auth::Caller& caller) {
 
 ExchangeService::ExchangeService(store::Store& store, auth::Authenticator& auth, core::BlockingPool& blocking,
                                  wire::StatusContext ctx, ExchangeOptions options, usecases::NationalSource national)
-    : store_(store), auth_(auth), blocking_(blocking), ctx_(std::move(ctx)), options_(options),
-      national_(std::move(national)), watchers_("WatchChanges streams", options_.watch_limits) {
+    : store_(store),
+      auth_(auth),
+      blocking_(blocking),
+      ctx_(std::move(ctx)),
+      options_(options),
+      national_(std::move(national)),
+      watchers_("WatchChanges streams", options_.watch_limits) {
   watchers_.FollowRevocations(auth_);
 }
 
@@ -41,7 +46,7 @@ core::Status ExchangeService::RegionalOnly() const {
 }
 
 std::optional<auth::Caller> ExchangeService::Admit(grpc::CallbackServerContext* context,
-                                                     grpc::ServerUnaryReactor* reactor, bool regional) {
+                                                   grpc::ServerUnaryReactor* reactor, bool regional) {
   auto caller = AuthenticateGrpc(auth_, context);
   core::Status s = caller.ok() ? ReaderScope(*caller) : caller.status();
   if (s.ok() && regional) {
@@ -130,7 +135,8 @@ grpc::ServerUnaryReactor* ExchangeService::ListChanges(grpc::CallbackServerConte
       reactor->Finish(ToGrpcStatus(page.status()));
       return;
     }
-    const auto built = wire::ToProtoPageBounded(*page, filter, wire::PageBytesFor(options_.max_message_bytes), response);
+    const auto built =
+        wire::ToProtoPageBounded(*page, filter, wire::PageBytesFor(options_.max_message_bytes), response);
     reactor->Finish(built.ok() ? grpc::Status::OK : ToGrpcStatus(built.status()));
   });
   return reactor;
@@ -311,31 +317,33 @@ class ExchangeService::WatchReactor final : public grpc::ServerWriteReactor<vik:
     busy_ = true;
     // Counted against the partner's quota of the pool (runtime.blocking_per_partner) like its
     // unary calls.
-    const auto refused = service_.blocking_.Offer([this] {
-      Guarded([this] {
-        auto page = service_.store_.ReadChanges(cursor_, service_.options_.page_limit, service_.ctx_.region);
-        std::lock_guard lock(mu_);
-        busy_ = false;
-        alarm_.reset();
-        if (!page.ok()) {
-          FinishLocked(ToGrpcStatus(page.status()));
-          return;
-        }
-        vik::v1::ListChangesResponse matching;
-        const std::size_t bound = wire::PageBytesFor(service_.options_.max_message_bytes);
-        const auto next = wire::ToProtoPageBounded(*page, filter_, bound, &matching);
-        if (!next.ok()) {
-          FinishLocked(ToGrpcStatus(next.status()));
-          return;
-        }
-        for (auto& c : *matching.mutable_changes()) {
-          queue_.emplace_back().Swap(&c);
-        }
-        cursor_ = *next;
-        more_ = matching.more();
-        NextLocked();
-      });
-    }, {}, partner_);
+    const auto refused = service_.blocking_.Offer(
+        [this] {
+          Guarded([this] {
+            auto page = service_.store_.ReadChanges(cursor_, service_.options_.page_limit, service_.ctx_.region);
+            std::lock_guard lock(mu_);
+            busy_ = false;
+            alarm_.reset();
+            if (!page.ok()) {
+              FinishLocked(ToGrpcStatus(page.status()));
+              return;
+            }
+            vik::v1::ListChangesResponse matching;
+            const std::size_t bound = wire::PageBytesFor(service_.options_.max_message_bytes);
+            const auto next = wire::ToProtoPageBounded(*page, filter_, bound, &matching);
+            if (!next.ok()) {
+              FinishLocked(ToGrpcStatus(next.status()));
+              return;
+            }
+            for (auto& c : *matching.mutable_changes()) {
+              queue_.emplace_back().Swap(&c);
+            }
+            cursor_ = *next;
+            more_ = matching.more();
+            NextLocked();
+          });
+        },
+        {}, partner_);
     if (refused == core::PoolRefusal::kOwnerQuota) {
       busy_ = false;  // the partner's own reads hold its share: read again after watch_poll
       more_ = false;

@@ -15,14 +15,14 @@
 #include <map>
 #include <string>
 
-#include "core/blocking_pool.h"
-#include "wire/change_mapping.h"
-#include "usecases/national_status.h"
-#include "wire/picture_mapping.h"
 #include "auth/authenticator.h"
 #include "auth/stream_quota.h"
+#include "core/blocking_pool.h"
 #include "store/store.h"
+#include "usecases/national_status.h"
 #include "vik/v1/exchange.grpc.pb.h"
+#include "wire/change_mapping.h"
+#include "wire/picture_mapping.h"
 
 namespace vik::rpc {
 
@@ -51,7 +51,8 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   grpc::ServerUnaryReactor* ListChanges(grpc::CallbackServerContext* context,
                                         const vik::v1::ListChangesRequest* request,
                                         vik::v1::ListChangesResponse* response) override;
-  grpc::ServerUnaryReactor* GetSnapshot(grpc::CallbackServerContext* context, const vik::v1::GetSnapshotRequest* request,
+  grpc::ServerUnaryReactor* GetSnapshot(grpc::CallbackServerContext* context,
+                                        const vik::v1::GetSnapshotRequest* request,
                                         vik::v1::Snapshot* response) override;
   grpc::ServerUnaryReactor* GetNationalStatus(grpc::CallbackServerContext* context,
                                               const vik::v1::GetNationalStatusRequest* request,
@@ -70,7 +71,7 @@ class ExchangeService final : public vik::v1::ExchangeService::CallbackService {
   // The caller when authenticated with a reading scope; otherwise finishes `reactor`'s call.
   // `regional`: the call reads the node's own picture, which a national node does not have.
   std::optional<auth::Caller> Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                                      bool regional = true);
+                                    bool regional = true);
   core::Status RegionalOnly() const;
   // Runs `task` on the blocking pool for `caller`'s partner, or finishes `reactor` with
   // RESOURCE_EXHAUSTED (pool full, the partner's quota of it taken, or shed after waiting too long).

@@ -18,7 +18,10 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
   // `method`: a registered method or "unknown"; `single_request`: the method takes one request
   // message, decoded by gRPC before the method runs (unary and server-streaming methods).
   MetricsInterceptor(GrpcMetrics& metrics, std::string method, bool known, bool single_request)
-      : metrics_(metrics), method_(std::move(method)), known_(known), single_request_(single_request),
+      : metrics_(metrics),
+        method_(std::move(method)),
+        known_(known),
+        single_request_(single_request),
         start_(std::chrono::steady_clock::now()) {}
 
   ~MetricsInterceptor() override {
@@ -74,8 +77,11 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
 }  // namespace
 
 GrpcMetrics::GrpcMetrics(prometheus::Registry& r)
-    : requests(metrics::CounterFamily(r, "vik_grpc_requests_total", "gRPC calls finished, by full method name (registered ones, else \"unknown\") and status code")),
-      duration(metrics::HistogramFamily(r, "vik_grpc_request_duration_seconds", "gRPC call duration (streams: until the status is sent), by method")) {}
+    : requests(metrics::CounterFamily(
+          r, "vik_grpc_requests_total",
+          "gRPC calls finished, by full method name (registered ones, else \"unknown\") and status code")),
+      duration(metrics::HistogramFamily(r, "vik_grpc_request_duration_seconds",
+                                        "gRPC call duration (streams: until the status is sent), by method")) {}
 
 grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(ServerRpcInfo* info) {
   const bool known = info->method() != nullptr && methods_.count(info->method()) > 0;

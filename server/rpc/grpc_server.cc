@@ -2,10 +2,10 @@
 
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/resource_quota.h>
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/impl/server_builder_plugin.h>
+#include <grpcpp/resource_quota.h>
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include "core/logging.h"
@@ -70,8 +70,9 @@ core::Status GrpcServer::Start() {
 
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  const std::string address = (options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host) +
-                              ":" + std::to_string(options_.port);
+  const std::string address =
+      (options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host) + ":" +
+      std::to_string(options_.port);
   // TLS is terminated in front of vikd (see docs/operations.md); the listener is plaintext.
   if (!options_.reflection) {
     builder.SetOption(std::make_unique<WithoutReflection>());

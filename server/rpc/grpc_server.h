@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/server.h>
 #include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/server.h>
 
 #include "core/readiness.h"
 #include "core/result.h"
@@ -30,9 +30,9 @@ struct GrpcOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9090;  // 0: pick a free port
   int max_message_bytes = 4 * 1024 * 1024;
-  int max_concurrent_streams = 256;  // per connection
-  bool reflection = false;           // server reflection (grpcurl, ...) on this listener
-  int max_health_watchers = 64;      // concurrent grpc.health.v1.Health/Watch streams
+  int max_concurrent_streams = 256;                       // per connection
+  bool reflection = false;                                // server reflection (grpcurl, ...) on this listener
+  int max_health_watchers = 64;                           // concurrent grpc.health.v1.Health/Watch streams
   std::chrono::milliseconds max_connection_idle{300000};  // a connection without calls is closed (0: never)
   std::size_t memory_quota_bytes = 256 * 1024 * 1024;     // gRPC's ResourceQuota
 };

@@ -38,7 +38,8 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
         finish_ = true;  // the client is gone
       }
     }
-    GrpcBoundary(kWatch, [this] { Pump(); }, [this](const grpc::Status& s) { FinishOnce(s); });
+    GrpcBoundary(
+        kWatch, [this] { Pump(); }, [this](const grpc::Status& s) { FinishOnce(s); });
   }
 
   void OnCancel() override {
@@ -46,7 +47,8 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
       std::lock_guard lock(mu_);
       finish_ = true;
     }
-    GrpcBoundary(kWatch, [this] { Pump(); }, [this](const grpc::Status& s) { FinishOnce(s); });
+    GrpcBoundary(
+        kWatch, [this] { Pump(); }, [this](const grpc::Status& s) { FinishOnce(s); });
   }
 
   void OnDone() override {
@@ -106,7 +108,8 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
 };
 
 HealthService::HealthService(core::ReadinessState& readiness, std::set<std::string> service_names, int max_watchers)
-    : readiness_(readiness), services_(std::move(service_names)),
+    : readiness_(readiness),
+      services_(std::move(service_names)),
       max_watchers_(static_cast<std::size_t>(std::max(1, max_watchers))) {
   subscription_ = readiness_.Subscribe([this](bool ready) { OnReadiness(ready); });
 }

@@ -1,10 +1,10 @@
 #include "rpc/ingest_service.h"
 
 #include <deque>
-#include <stdexcept>
-#include <string>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include <grpcpp/support/byte_buffer.h>
 #include <nlohmann/json.hpp>
@@ -49,7 +49,10 @@ void RefuseCaller(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor
 
 IngestService::IngestService(ingest::Pipeline& pipeline, ingest::CapIngest& cap, auth::Authenticator& auth,
                              std::size_t stream_window, auth::StreamLimits stream_limits)
-    : pipeline_(pipeline), cap_(cap), auth_(auth), stream_window_(std::max<std::size_t>(1, stream_window)),
+    : pipeline_(pipeline),
+      cap_(cap),
+      auth_(auth),
+      stream_window_(std::max<std::size_t>(1, stream_window)),
       streams_("SubmitStream streams", stream_limits) {
   streams_.FollowRevocations(auth_);
 }
@@ -120,17 +123,20 @@ grpc::ServerUnaryReactor* IngestService::Submit(grpc::CallbackServerContext* con
 class IngestService::StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   StreamReactor(IngestService& service, grpc::CallbackServerContext* context) : service_(service) {
-    GrpcBoundary(kSubmitStream, [&] { Begin(context); }, [this](const grpc::Status& s) { EndWith(s); });
+    GrpcBoundary(
+        kSubmitStream, [&] { Begin(context); }, [this](const grpc::Status& s) { EndWith(s); });
   }
 
   ~StreamReactor() override { slot_.Release(); }  // first: no on_revoked may run on a dying reactor
 
   void OnReadDone(bool ok) override {
-    GrpcBoundary(kSubmitStream, [&] { ReadDone(ok); }, [this](const grpc::Status& s) { EndWith(s); });
+    GrpcBoundary(
+        kSubmitStream, [&] { ReadDone(ok); }, [this](const grpc::Status& s) { EndWith(s); });
   }
 
   void OnWriteDone(bool ok) override {
-    GrpcBoundary(kSubmitStream, [&] { WriteDone(ok); }, [this](const grpc::Status& s) { EndWith(s); });
+    GrpcBoundary(
+        kSubmitStream, [&] { WriteDone(ok); }, [this](const grpc::Status& s) { EndWith(s); });
   }
 
   void OnCancel() override {
@@ -154,16 +160,15 @@ class IngestService::StreamReactor final : public grpc::ServerBidiReactor<grpc::
       done_ = true;
       destroy = outstanding_ == 0;
       caller = caller_;
-      object = nlohmann::json{{"signals", next_index_},
-                              {"accepted", accepted_},
-                              {"duplicate", duplicate_},
-                              {"rejected", rejected_}}
-                   .dump();
+      object =
+          nlohmann::json{
+              {"signals", next_index_}, {"accepted", accepted_}, {"duplicate", duplicate_}, {"rejected", rejected_}}
+              .dump();
       outcome = end_ ? std::string(core::StatusCodeName(static_cast<core::StatusCode>(end_->error_code()))) : "ok";
     }
     if (!caller.token_id.empty()) {
-      GrpcBoundary(kSubmitStream, [&] { pipeline.Audit(caller, "ingest.stream", object, outcome); },
-                   [](const grpc::Status&) {});
+      GrpcBoundary(
+          kSubmitStream, [&] { pipeline.Audit(caller, "ingest.stream", object, outcome); }, [](const grpc::Status&) {});
     }
     if (destroy) {
       delete this;
@@ -253,9 +258,7 @@ class IngestService::StreamReactor final : public grpc::ServerBidiReactor<grpc::
   }
 
   // The token was revoked (called by the quota, with its lock held): end the stream.
-  void Revoke() {
-    EndWith(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the token was revoked"));
-  }
+  void Revoke() { EndWith(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the token was revoked")); }
 
   void EndWith(const grpc::Status& status) {
     std::lock_guard lock(mu_);
@@ -299,9 +302,15 @@ class IngestService::StreamReactor final : public grpc::ServerBidiReactor<grpc::
     if (result.status.ok() && !result.receipts.empty()) {
       wire::ToProtoReceipt(result.receipts.front(), receipt);
       switch (result.receipts.front().outcome) {
-        case ingest::ReceiptOutcome::kAccepted: ++accepted_; break;
-        case ingest::ReceiptOutcome::kDuplicate: ++duplicate_; break;
-        case ingest::ReceiptOutcome::kRejected: ++rejected_; break;
+        case ingest::ReceiptOutcome::kAccepted:
+          ++accepted_;
+          break;
+        case ingest::ReceiptOutcome::kDuplicate:
+          ++duplicate_;
+          break;
+        case ingest::ReceiptOutcome::kRejected:
+          ++rejected_;
+          break;
       }
     } else {
       // A whole-call failure of this one signal (rate limit, database down, ...).

@@ -18,15 +18,15 @@
 #include <cstddef>
 
 #include "auth/authenticator.h"
+#include "auth/stream_quota.h"
 #include "ingest/cap_ingest.h"
 #include "ingest/pipeline.h"
-#include "auth/stream_quota.h"
 #include "vik/v1/ingest.grpc.pb.h"
 
 namespace vik::rpc {
 
-using IngestServiceBase = vik::v1::IngestService::WithCallbackMethod_Submit<
-    vik::v1::IngestService::WithRawCallbackMethod_SubmitStream<
+using IngestServiceBase =
+    vik::v1::IngestService::WithCallbackMethod_Submit<vik::v1::IngestService::WithRawCallbackMethod_SubmitStream<
         vik::v1::IngestService::WithCallbackMethod_SubmitCap<vik::v1::IngestService::Service>>>;
 
 class IngestService final : public IngestServiceBase {

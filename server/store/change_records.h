@@ -36,11 +36,11 @@ struct StoredSignalRecord {
 // One page of the feed with the bodies of the objects it names, as stored when read.
 struct ChangePage {
   std::vector<ChangeRecord> changes;
-  ChangeCursor next;  // after the last change returned; the request's cursor when none
-  bool more = false;  // the page was full
-  std::map<std::string, StoredSignalRecord> signals;                       // by signal id
-  std::map<std::pair<std::string, std::string>, RiskRecord> risks;         // by (picture, risk id)
-  std::optional<RegionState> region_state;                                 // when a page names it
+  ChangeCursor next;                                  // after the last change returned; the request's cursor when none
+  bool more = false;                                  // the page was full
+  std::map<std::string, StoredSignalRecord> signals;  // by signal id
+  std::map<std::pair<std::string, std::string>, RiskRecord> risks;  // by (picture, risk id)
+  std::optional<RegionState> region_state;                          // when a page names it
 };
 
 // GetSnapshot: the status with every risk, and the cursor to follow the feed from.

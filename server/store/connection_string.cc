@@ -79,9 +79,7 @@ core::Result<std::string> BuildConnectionString(const std::string& dsn, const Co
     return parsed.status();
   }
   ConnInfo info = std::move(parsed).value();
-  auto set_default = [&info](const std::string& key, const std::string& value) {
-    info.try_emplace(key, value);
-  };
+  auto set_default = [&info](const std::string& key, const std::string& value) { info.try_emplace(key, value); };
   const auto secs = [](std::chrono::milliseconds ms) {
     return std::to_string(std::max<long long>(1, (ms.count() + 999) / 1000));
   };

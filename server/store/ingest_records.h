@@ -29,9 +29,9 @@ enum class WriteOutcome { kAccepted, kDuplicate, kConflict, kFailed };
 
 struct WriteResult {
   WriteOutcome outcome = WriteOutcome::kFailed;
-  std::string signal_id;       // accepted: the new id; duplicate/conflict: the original's
-  core::WallTime received_at;  // when the stored row was first received
-  core::Status error;          // kFailed only: why this row alone could not be stored
+  std::string signal_id;              // accepted: the new id; duplicate/conflict: the original's
+  core::WallTime received_at;         // when the stored row was first received
+  core::Status error;                 // kFailed only: why this row alone could not be stored
   std::vector<std::string> warnings;  // accepted, but not as written (references dropped by the quota)
 };
 
@@ -48,23 +48,23 @@ struct FeedEntryMark {
   std::string feed;
   std::string entry_key;  // cap::FeedEntry::Key()
   std::string entry_id;
-  std::string outcome;    // "accepted", "duplicate" or "refused"
-  std::string detail;     // refused: why
+  std::string outcome;  // "accepted", "duplicate" or "refused"
+  std::string detail;   // refused: why
 };
 
 struct CapMessageWrite {
-  std::string source;      // the CAP <sender>, a registered source
+  std::string source;  // the CAP <sender>, a registered source
   std::string identifier;
-  std::string sent;        // as written
+  std::string sent;  // as written
   core::WallTime sent_at;
-  std::string status;      // lower-case CAP names: "actual", "update", "public", ...
+  std::string status;  // lower-case CAP names: "actual", "update", "public", ...
   std::string msg_type;
   std::string scope;
   std::string cap_version;
   std::vector<CapReferenceRecord> references;
-  std::string raw;         // the document, byte for byte
+  std::string raw;  // the document, byte for byte
   int info_count = 0;
-  std::string via;         // "http", "grpc", "feed:<name>"
+  std::string via;  // "http", "grpc", "feed:<name>"
   std::string partner;
   std::vector<SignalWrite> signals;  // cap_info_index set
   // Feed polling: the entry this message came from, marked in the same transaction (outcome set by
@@ -75,11 +75,11 @@ struct CapMessageWrite {
 
 struct CapWriteResult {
   WriteOutcome outcome = WriteOutcome::kFailed;  // kAccepted, kDuplicate (same bytes) or kConflict
-  std::string message_id;       // the stored message (the original's for duplicates and conflicts)
+  std::string message_id;                        // the stored message (the original's for duplicates and conflicts)
   core::WallTime received_at;
-  std::vector<WriteResult> signals;  // accepted and duplicate: one per CapMessageWrite::signals
-  int signals_ended = 0;        // signals this message cancelled or superseded (now or parked ones)
-  int references_pending = 0;   // references to messages not stored yet, parked
+  std::vector<WriteResult> signals;   // accepted and duplicate: one per CapMessageWrite::signals
+  int signals_ended = 0;              // signals this message cancelled or superseded (now or parked ones)
+  int references_pending = 0;         // references to messages not stored yet, parked
   std::vector<std::string> warnings;  // references dropped by the partner's parked-reference quota
 };
 
@@ -111,9 +111,9 @@ struct FeedRecord {
 struct FeedPollRecord {
   std::string feed;
   bool ok = false;
-  std::string etag;           // ok: validators to send next time ("" for none)
+  std::string etag;  // ok: validators to send next time ("" for none)
   std::string last_modified;
-  std::string error;          // !ok
+  std::string error;  // !ok
   std::chrono::milliseconds next_poll_in{0};
 };
 
@@ -134,15 +134,15 @@ struct SignalRecord {
   std::string payload;         // canonical vik.v1.Signal
   std::string cap_message_id;  // empty unless it came in as CAP
   std::string status;
-  std::string state;           // active, cancelled, superseded
+  std::string state;  // active, cancelled, superseded
   core::WallTime received_at;
 };
 
 // One version of the region's crisis state.
 struct RegionState {
-  int version = 0;          // 0: never set
-  std::string grip_level;   // "0".."5", "RIJK", or empty
-  std::string phase;        // koud, lauw, warm, nafase
+  int version = 0;         // 0: never set
+  std::string grip_level;  // "0".."5", "RIJK", or empty
+  std::string phase;       // koud, lauw, warm, nafase
   std::string reason;
   std::string set_by;
   std::int64_t set_us = 0;  // microseconds since the epoch

@@ -22,7 +22,7 @@ class LeaseStore {
   // Takes the lease if it is free or expired (by the database clock): the new epoch, or nullopt
   // when another holder's term is still running. The acquisition is audited in the same transaction.
   virtual core::Result<std::optional<std::int64_t>> AcquireLease(const std::string& lease, const std::string& holder,
-                                                                std::chrono::milliseconds ttl) = 0;
+                                                                 std::chrono::milliseconds ttl) = 0;
   // Extends the term; false when the lease was lost (expired or taken over).
   virtual core::Result<bool> RenewLease(const Fence& fence, std::chrono::milliseconds ttl) = 0;
   // Ends the term of `fence` at once (nothing when it no longer holds).

@@ -41,8 +41,8 @@ core::Result<std::vector<Migration>> OrderMigrations(std::vector<Migration> migr
         return core::InvalidArgument("migrations \"" + migrations[i - 1].filename + "\" and \"" +
                                      migrations[i].filename + "\" have the same version");
       }
-      return core::InvalidArgument("migration version " + std::to_string(expected) +
-                                   " is missing (found \"" + migrations[i].filename + "\")");
+      return core::InvalidArgument("migration version " + std::to_string(expected) + " is missing (found \"" +
+                                   migrations[i].filename + "\")");
     }
   }
   return migrations;
@@ -100,16 +100,15 @@ core::Result<std::vector<Migration>> PlanMigrations(const std::vector<Migration>
       continue;
     }
     if (it == by_version.end()) {
-      return core::FailedPrecondition(
-          "database schema is newer than this binary: it has migration " + std::to_string(a.version) +
-          " (" + a.name + ") but this vikd knows migrations up to " + std::to_string(latest_known) +
-          "; upgrade vikd before running it against this database");
+      return core::FailedPrecondition("database schema is newer than this binary: it has migration " +
+                                      std::to_string(a.version) + " (" + a.name +
+                                      ") but this vikd knows migrations up to " + std::to_string(latest_known) +
+                                      "; upgrade vikd before running it against this database");
     }
     if (it->second->checksum != a.checksum) {
       return core::FailedPrecondition("migration " + it->second->filename +
-                                      " was changed after it was applied (checksum " +
-                                      a.checksum.substr(0, 12) + " in the database, " +
-                                      it->second->checksum.substr(0, 12) +
+                                      " was changed after it was applied (checksum " + a.checksum.substr(0, 12) +
+                                      " in the database, " + it->second->checksum.substr(0, 12) +
                                       " in the file); applied migrations are immutable, add a new one");
     }
     done[a.version] = &a;

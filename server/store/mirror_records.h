@@ -78,7 +78,7 @@ struct MirrorApply {
   std::string peer;
   std::string from_cursor;  // the cursor the page was read after: must still be the stored one
   std::string next_cursor;
-  int changes = 0;                // changes the page covers (counted once each)
+  int changes = 0;  // changes the page covers (counted once each)
   std::int64_t newest_change_us = 0;
   std::vector<MirrorSignalRow> signals;
   std::vector<MirrorRiskRow> risks;

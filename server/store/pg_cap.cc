@@ -7,8 +7,8 @@
 
 #include "core/base64.h"
 #include "core/time_format.h"
-#include "store/pg_signal_rows.h"
 #include "store/fence_status.h"
+#include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -29,8 +29,8 @@ json ReferencesJson(const std::vector<CapReferenceRecord>& refs) {
 std::vector<WriteResult> StoredSignals(pqxx::work& w, const std::string& message_id, const CapMessageWrite& m) {
   std::map<int, WriteResult> by_index;
   for (const auto& r : w.exec_prepared(stmt::kCapMessageSignals.name, message_id)) {
-    by_index[r[0].as<int>()] = {WriteOutcome::kDuplicate, r[1].as<std::string>(),
-                                core::FromUnixSeconds(r[4].as<double>()), {}, {}};
+    by_index[r[0].as<int>()] = {
+        WriteOutcome::kDuplicate, r[1].as<std::string>(), core::FromUnixSeconds(r[4].as<double>()), {}, {}};
   }
   std::vector<WriteResult> out;
   for (const auto& s : m.signals) {
@@ -50,7 +50,8 @@ void MarkEntry(pqxx::work& w, const CapMessageWrite& m, const std::string& outco
 }
 
 core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageWrite& m,
-                                          const std::vector<AuditRecord>& audit, const std::string& node_id, std::size_t max_parked) {
+                                          const std::vector<AuditRecord>& audit, const std::string& node_id,
+                                          std::size_t max_parked) {
   pqxx::work w(c);
   // A singleton writer (the feed poller) passes only while its fence holds: the lease row stays
   // share-locked until the commit, so no takeover commits in between (as pg_cluster.cc's Fenced).
@@ -61,10 +62,10 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
   }
   CapWriteResult out;
   const std::string raw64 = core::Base64Encode(m.raw);
-  const auto inserted = w.exec_prepared(stmt::kCapMessageInsert.name, m.source, m.identifier, m.sent,
-                                        core::FormatRfc3339(m.sent_at), m.status, m.msg_type, m.scope, m.cap_version,
-                                        ReferencesJson(m.references).dump(), raw64, m.info_count, m.via, m.partner,
-                                        node_id);
+  const auto inserted =
+      w.exec_prepared(stmt::kCapMessageInsert.name, m.source, m.identifier, m.sent, core::FormatRfc3339(m.sent_at),
+                      m.status, m.msg_type, m.scope, m.cap_version, ReferencesJson(m.references).dump(), raw64,
+                      m.info_count, m.via, m.partner, node_id);
   if (inserted.empty()) {
     const auto row = w.exec_prepared1(stmt::kCapMessageLookup.name, m.source, m.identifier, raw64);
     out.message_id = row[0].as<std::string>();
@@ -126,8 +127,7 @@ core::Result<CapWriteResult> WriteMessage(pqxx::connection& c, const CapMessageW
 }  // namespace
 
 core::Result<CapWriteResult> Store::WriteCapMessage(const CapMessageWrite& message,
-                                                    const std::vector<AuditRecord>& audit,
-                                                    const std::string& node_id) {
+                                                    const std::vector<AuditRecord>& audit, const std::string& node_id) {
   core::Result<CapWriteResult> result = core::Aborted("not attempted");
   for (int attempt = 0; attempt < 3; ++attempt) {
     result = impl_->pool.Run("store CAP message", [&](pqxx::connection& c) -> core::Result<CapWriteResult> {
@@ -202,31 +202,31 @@ core::Result<std::vector<ListedSignal>> Store::ListSignals(const SignalQuery& q)
 }
 
 core::Result<std::vector<AlertIndexRow>> Store::ListCurrentAlerts(const std::string& status, int limit) {
-  return impl_->pool.Run("list current alerts", [&status, limit](pqxx::connection& c)
-                                                    -> core::Result<std::vector<AlertIndexRow>> {
-    pqxx::read_transaction tx(c);
-    std::vector<AlertIndexRow> out;
-    for (const auto& r : tx.exec_prepared(stmt::kCurrentAlerts.name, limit, status)) {
-      AlertIndexRow row;
-      row.signal_id = r[0].as<std::string>();
-      row.source = r[1].as<std::string>();
-      row.headline = r[2].as<std::string>();
-      auto array = r[3].as_array();
-      for (auto item = array.get_next(); item.first != pqxx::array_parser::done; item = array.get_next()) {
-        if (item.first == pqxx::array_parser::string_value) {
-          row.categories.push_back(item.second);
+  return impl_->pool.Run(
+      "list current alerts", [&status, limit](pqxx::connection& c) -> core::Result<std::vector<AlertIndexRow>> {
+        pqxx::read_transaction tx(c);
+        std::vector<AlertIndexRow> out;
+        for (const auto& r : tx.exec_prepared(stmt::kCurrentAlerts.name, limit, status)) {
+          AlertIndexRow row;
+          row.signal_id = r[0].as<std::string>();
+          row.source = r[1].as<std::string>();
+          row.headline = r[2].as<std::string>();
+          auto array = r[3].as_array();
+          for (auto item = array.get_next(); item.first != pqxx::array_parser::done; item = array.get_next()) {
+            if (item.first == pqxx::array_parser::string_value) {
+              row.categories.push_back(item.second);
+            }
+          }
+          row.sent_at = core::FromUnixSeconds(r[4].as<double>());
+          row.received_at = core::FromUnixSeconds(r[5].as<double>());
+          if (!r[6].is_null()) {
+            row.expires_at = core::FromUnixSeconds(r[6].as<double>());
+          }
+          row.severity = r[7].as<std::string>();
+          out.push_back(std::move(row));
         }
-      }
-      row.sent_at = core::FromUnixSeconds(r[4].as<double>());
-      row.received_at = core::FromUnixSeconds(r[5].as<double>());
-      if (!r[6].is_null()) {
-        row.expires_at = core::FromUnixSeconds(r[6].as<double>());
-      }
-      row.severity = r[7].as<std::string>();
-      out.push_back(std::move(row));
-    }
-    return out;
-  });
+        return out;
+      });
 }
 
 }  // namespace vik::store

@@ -27,9 +27,8 @@ core::Result<ChangePage> Store::ReadChanges(const std::optional<ChangeCursor>& a
     const std::uint64_t xmax = ParseXid(horizon[3].as<std::string>());
     const ChangeCursor from = after.value_or(oldest);
     if (from < oldest) {
-      return core::OutOfRange("after: cursor " + CursorText(from) +
-                              " is older than the oldest change kept (" + CursorText(oldest) +
-                              "); resynchronise from a snapshot (GetSnapshot, GET /v1/snapshot)");
+      return core::OutOfRange("after: cursor " + CursorText(from) + " is older than the oldest change kept (" +
+                              CursorText(oldest) + "); resynchronise from a snapshot (GetSnapshot, GET /v1/snapshot)");
     }
     if (from.xid > xmax) {  // xmax itself: the next id, a position no change has reached yet
       return core::OutOfRange("after: cursor " + CursorText(from) +
@@ -60,9 +59,8 @@ core::Result<ChangePage> Store::ReadChanges(const std::optional<ChangeCursor>& a
     page.more = static_cast<int>(page.changes.size()) == limit;
     if (!signal_ids.empty()) {
       for (const auto& r : tx.exec_prepared(stmt::kChangesSignals.name, signal_ids.dump())) {
-        StoredSignalRecord s{r[0].as<std::string>(),           r[1].as<std::string>(),
-                             r[2].as<std::string>(),           pqxx::binarystring(r[3]).str(),
-                             r[4].as<std::int64_t>(),          r[5].as<std::string>(),
+        StoredSignalRecord s{r[0].as<std::string>(),         r[1].as<std::string>(),  r[2].as<std::string>(),
+                             pqxx::binarystring(r[3]).str(), r[4].as<std::int64_t>(), r[5].as<std::string>(),
                              r[6].as<std::int64_t>()};
         page.signals.emplace(s.id, std::move(s));
       }

@@ -32,7 +32,7 @@ core::Status Fenced(PgPool& pool, const char* what, const Fence& fence, Fn write
 }  // namespace
 
 core::Result<std::optional<std::int64_t>> Store::AcquireLease(const std::string& lease, const std::string& holder,
-                                                             std::chrono::milliseconds ttl) {
+                                                              std::chrono::milliseconds ttl) {
   return impl_->pool.Run("acquire lease", [&](pqxx::connection& c) -> core::Result<std::optional<std::int64_t>> {
     pqxx::work w(c);
     w.exec(stmt::kLeaseLockTimeout.sql);
@@ -57,8 +57,8 @@ core::Result<bool> Store::RenewLease(const Fence& fence, std::chrono::millisecon
   return impl_->pool.Run("renew lease", [&](pqxx::connection& c) -> core::Result<bool> {
     pqxx::work w(c);
     w.exec(stmt::kLeaseLockTimeout.sql);
-    const bool renewed = !w.exec_prepared(stmt::kLeaseRenew.name, fence.lease, fence.holder, fence.epoch, Seconds(ttl))
-                              .empty();
+    const bool renewed =
+        !w.exec_prepared(stmt::kLeaseRenew.name, fence.lease, fence.holder, fence.epoch, Seconds(ttl)).empty();
     w.commit();
     return renewed;
   });

@@ -51,12 +51,11 @@ TranslatedError TranslateException(std::exception_ptr e, const char* what) {
   try {
     std::rethrow_exception(e);
   } catch (const pqxx::in_doubt_error& ex) {
-    return {{StatusCode::kUnknown, prefix + "the outcome of the commit is unknown (connection lost during COMMIT): " +
-                                       FirstLine(ex.what())},
+    return {{StatusCode::kUnknown,
+             prefix + "the outcome of the commit is unknown (connection lost during COMMIT): " + FirstLine(ex.what())},
             true};
   } catch (const pqxx::statement_completion_unknown& ex) {
-    return {{StatusCode::kUnknown, prefix + "the outcome of the statement is unknown: " + FirstLine(ex.what())},
-            true};
+    return {{StatusCode::kUnknown, prefix + "the outcome of the statement is unknown: " + FirstLine(ex.what())}, true};
   } catch (const pqxx::transaction_rollback& ex) {
     // serialization_failure, deadlock_detected: the transaction was rolled back; safe to retry.
     return {{StatusCode::kAborted, prefix + FirstLine(ex.what())}, false};

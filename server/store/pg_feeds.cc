@@ -5,9 +5,9 @@
 #include <pqxx/pqxx>
 
 #include "core/time_format.h"
+#include "store/fence_status.h"
 #include "store/pg_query_rows.h"
 #include "store/pg_signal_rows.h"
-#include "store/fence_status.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -98,8 +98,8 @@ core::Status Store::MarkFeedEntry(const Fence& fence, const FeedEntryMark& mark,
     if (core::Status s = CheckFence(w, fence); !s.ok()) {
       return s;
     }
-    w.exec_prepared(stmt::kFeedEntryMark.name, mark.feed, mark.entry_key, mark.entry_id, "", mark.outcome,
-                    mark.detail, node_id);
+    w.exec_prepared(stmt::kFeedEntryMark.name, mark.feed, mark.entry_key, mark.entry_id, "", mark.outcome, mark.detail,
+                    node_id);
     w.commit();
     return core::Status::Ok();
   });

@@ -9,8 +9,8 @@
 #include "core/base64.h"
 #include "core/time_format.h"
 #include "domain/geometry.h"
-#include "store/pg_signal_rows.h"
 #include "store/fence_status.h"
+#include "store/pg_signal_rows.h"
 #include "store/statements.h"
 #include "store/store_impl.h"
 
@@ -19,9 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-json OptionalTime(const std::optional<core::WallTime>& t) {
-  return t ? json(core::FormatRfc3339(*t)) : json(nullptr);
-}
+json OptionalTime(const std::optional<core::WallTime>& t) { return t ? json(core::FormatRfc3339(*t)) : json(nullptr); }
 
 json SignalJson(int index, const SignalWrite& w) {
   const domain::Signal& s = *w.signal;
@@ -108,8 +106,11 @@ std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWr
   if (!lookup.empty()) {
     for (const auto& r : w.exec_prepared(stmt::kSignalsLookup.name, lookup.dump())) {
       const auto i = r[0].as<std::size_t>();
-      results[i] = {r[3].as<bool>() ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, r[1].as<std::string>(),
-                    core::FromUnixSeconds(r[2].as<double>()), {}, {}};
+      results[i] = {r[3].as<bool>() ? WriteOutcome::kDuplicate : WriteOutcome::kConflict,
+                    r[1].as<std::string>(),
+                    core::FromUnixSeconds(r[2].as<double>()),
+                    {},
+                    {}};
     }
   }
   return results;
@@ -187,9 +188,8 @@ std::vector<WriteResult> WriteBatch(pqxx::connection& c, const std::vector<Signa
     if (s.msg_type == domain::MsgType::kUpdate || s.msg_type == domain::MsgType::kCancel) {
       for (const auto& ref : s.references) {
         refs.push_back({rows[i].partner, ref.source, ref.external_id,
-                        s.msg_type == domain::MsgType::kCancel ? "cancel" : "update",
-                        domain::Name(s.status), "signal:" + results[i].signal_id,
-                        s.sent_at.value_or(core::WallTime{})});
+                        s.msg_type == domain::MsgType::kCancel ? "cancel" : "update", domain::Name(s.status),
+                        "signal:" + results[i].signal_id, s.sent_at.value_or(core::WallTime{})});
         row_of.push_back(i);
       }
     }

@@ -15,8 +15,7 @@ std::vector<AppliedMigration> ReadApplied(Tx& tx) {
     return out;
   }
   for (const auto& row : tx.exec_prepared(stmt::kSchemaApplied.name)) {
-    out.push_back({row[0].template as<int>(), row[1].template as<std::string>(),
-                   row[2].template as<std::string>()});
+    out.push_back({row[0].template as<int>(), row[1].template as<std::string>(), row[2].template as<std::string>()});
   }
   return out;
 }

@@ -108,8 +108,7 @@ core::Status Store::ApplyMirrorSnapshot(const std::optional<Fence>& fence, const
     }
     try {
       pqxx::subtransaction sub(w, "peer_region");
-      sub.exec_prepared(stmt::kPeerSynced.name, snapshot.peer, snapshot.region, snapshot.region_name,
-                        snapshot.cursor);
+      sub.exec_prepared(stmt::kPeerSynced.name, snapshot.peer, snapshot.region, snapshot.region_name, snapshot.cursor);
       sub.commit();
     } catch (const pqxx::unique_violation&) {
       return core::AlreadyExists("peer " + snapshot.peer + " serves region " + snapshot.region +

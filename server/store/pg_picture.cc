@@ -28,7 +28,6 @@ namespace {
 
 using nlohmann::json;
 
-
 core::WallTime Micros(std::int64_t us) { return core::WallTime{std::chrono::microseconds(us)}; }
 std::int64_t MicrosOf(core::WallTime t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -50,7 +49,6 @@ std::vector<std::string> TextArray(const pqxx::field& f) {
   }
   return out;
 }
-
 
 template <typename E>
 E EnumOr(const std::string& name, E fallback) {
@@ -160,8 +158,8 @@ std::vector<SourceSeen> SourcesOf(pqxx::transaction_base& tx) {
   for (const auto& r : tx.exec_prepared(stmt::kPictureSources.name)) {
     // A source that never delivered counts as silent since the epoch (stale when it has an interval).
     const auto last = r[3].as<std::int64_t>();
-    out.push_back(
-        {r[0].as<std::string>(), Micros(std::max<std::int64_t>(last, 0)), std::chrono::seconds(r[2].as<std::int64_t>())});
+    out.push_back({r[0].as<std::string>(), Micros(std::max<std::int64_t>(last, 0)),
+                   std::chrono::seconds(r[2].as<std::int64_t>())});
   }
   return out;
 }
@@ -203,8 +201,8 @@ core::Result<PictureWarmup> Store::LoadPictureWarmup(core::WallTime expiring_aft
       out.cursor = {ParseXid(cursor[2].as<std::string>()), 0};
       out.cursor_reset = true;
     }
-    for (const auto& r : tx.exec_prepared(stmt::kPictureWarmupSignals.name, MicrosOf(expiring_after),
-                                          MicrosOf(open_after))) {
+    for (const auto& r :
+         tx.exec_prepared(stmt::kPictureWarmupSignals.name, MicrosOf(expiring_after), MicrosOf(open_after))) {
       out.signals.push_back(SignalOfRow(r));
     }
     out.levels = AnalystLevels(tx, std::nullopt);
@@ -241,8 +239,8 @@ core::Result<PictureBatch> Store::ReadPictureChanges(const ChangeCursor& after, 
         risk_keys.push_back({{"picture", picture}, {"risk_id", r[5].as<std::string>()}});
       }
     }
-    if (const auto oldest = tx.exec_prepared(stmt::kPictureOldestUnread.name, std::to_string(out.next.xid),
-                                             out.next.seq);
+    if (const auto oldest =
+            tx.exec_prepared(stmt::kPictureOldestUnread.name, std::to_string(out.next.xid), out.next.seq);
         !oldest.empty()) {
       out.oldest_unread_us = oldest[0][0].as<std::int64_t>();
     }
@@ -389,7 +387,7 @@ core::Result<RegionalStatusRecord> RegionalStatusIn(pqxx::transaction_base& tx, 
 
 std::optional<RegionState> CurrentRegionState(pqxx::transaction_base& tx, const std::string& region) {
   if (const auto rs = tx.exec_prepared(stmt::kRegionStateCurrent.name, region); !rs.empty()) {
-    return RegionState{rs[0][0].as<int>(), rs[0][1].as<std::string>(), rs[0][2].as<std::string>(),
+    return RegionState{rs[0][0].as<int>(),         rs[0][1].as<std::string>(), rs[0][2].as<std::string>(),
                        rs[0][3].as<std::string>(), rs[0][4].as<std::string>(), rs[0][5].as<std::int64_t>()};
   }
   return std::nullopt;
@@ -449,10 +447,10 @@ core::Result<RiskDetail> Store::ReadRisk(const std::string& picture, const std::
     if (!out.risk.row.signal_ids.empty()) {
       std::map<std::string, RiskSignalSummary> by_id;
       for (const auto& r : tx.exec_prepared(stmt::kRiskSignals.name, json(out.risk.row.signal_ids).dump())) {
-        RiskSignalSummary s{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                            r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
-                            r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>(),
-                            r[9].as<std::int64_t>(),  r[10].as<std::int64_t>(), r[11].as<std::int64_t>()};
+        RiskSignalSummary s{r[0].as<std::string>(),  r[1].as<std::string>(),   r[2].as<std::string>(),
+                            r[3].as<std::string>(),  r[4].as<std::string>(),   r[5].as<std::string>(),
+                            r[6].as<std::string>(),  r[7].as<std::string>(),   r[8].as<std::string>(),
+                            r[9].as<std::int64_t>(), r[10].as<std::int64_t>(), r[11].as<std::int64_t>()};
         by_id.emplace(s.id, std::move(s));
       }
       for (const auto& sid : out.risk.row.signal_ids) {

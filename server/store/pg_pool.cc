@@ -77,8 +77,7 @@ core::Result<PgPool::Slot*> PgPool::Acquire(const char* what) {
     slot->in_use = true;
     metrics_.pool_in_use.Increment();
   }
-  metrics_.acquire_seconds.Observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  metrics_.acquire_seconds.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (!slot->conn || !slot->conn->is_open()) {
     core::Status s = Connect(*slot, what);
     if (!s.ok()) {
@@ -123,8 +122,8 @@ core::Status PgPool::Connect(Slot& slot, const char* what) {
     metrics_.CountError(t.status.code());
     std::lock_guard lock(connect_mu_);
     ++consecutive_failures_;
-    const auto base = std::min<long long>(options_.max_backoff.count(),
-                                          options_.min_backoff.count() << std::min(consecutive_failures_ - 1, 16));
+    const auto base = std::min<long long>(options_.max_backoff.count(), options_.min_backoff.count()
+                                                                            << std::min(consecutive_failures_ - 1, 16));
     std::uniform_int_distribution<long long> dist(base / 2, std::max<long long>(base / 2, base));
     next_connect_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(dist(jitter_));
     if (consecutive_failures_ == 1 || last_connect_error_ != t.status.message()) {

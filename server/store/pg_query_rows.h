@@ -84,9 +84,9 @@ enum AssessmentColumn : int {
 enum RiskDetailColumn : int {
   kDetailThemeLabel = kRiskColumns,
   kDetailMunicipalityName,
-  kDetailReadColumns,                          // picture_risk_read ends here
-  kDetailAssessed = kDetailReadColumns,        // false: the assessment columns are null
-  kDetailAssessment,                           // AssessmentColumn from here
+  kDetailReadColumns,                    // picture_risk_read ends here
+  kDetailAssessed = kDetailReadColumns,  // false: the assessment columns are null
+  kDetailAssessment,                     // AssessmentColumn from here
   kDetailSortKey = kDetailAssessment + kAssessmentColumns,
   kRiskDetailColumns,
 };

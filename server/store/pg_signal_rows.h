@@ -24,7 +24,7 @@ std::vector<WriteResult> InsertSignals(pqxx::work& w, const std::vector<SignalWr
 
 // What a cancel or update does to the signals it references.
 struct ReferenceEffect {
-  std::string partner;     // the referrer's partner: only its signals are ended
+  std::string partner;  // the referrer's partner: only its signals are ended
   std::string source;
   std::string identifier;  // CAP identifier or signal external_id
   std::string action;      // "cancel" or "update"
@@ -34,8 +34,8 @@ struct ReferenceEffect {
 };
 
 struct ReferenceOutcome {
-  int ended = 0;   // signals cancelled or superseded now
-  int parked = 0;  // references to what has not arrived yet
+  int ended = 0;                     // signals cancelled or superseded now
+  int parked = 0;                    // references to what has not arrived yet
   std::vector<std::size_t> dropped;  // indexes into `refs` not parked: the partner's quota was full
 };
 

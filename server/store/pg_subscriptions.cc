@@ -15,18 +15,12 @@ namespace {
 
 // Columns as col::SubscriptionColumn (pg_query_rows.h).
 SubscriptionRecord SubscriptionOf(const pqxx::row& r) {
-  return {r[col::kSubscriptionId].as<std::string>(),
-          r[col::kSubscriptionPartner].as<std::string>(),
-          r[col::kSubscriptionName].as<std::string>(),
-          r[col::kSubscriptionUrl].as<std::string>(),
-          r[col::kSubscriptionFilter].as<std::string>(),
-          r[col::kSubscriptionCreatedBy].as<std::string>(),
-          r[col::kSubscriptionCreatedUs].as<std::int64_t>(),
-          r[col::kSubscriptionLastDeliveredUs].as<std::int64_t>(),
-          r[col::kSubscriptionLastError].as<std::string>(),
-          r[col::kSubscriptionLastErrorUs].as<std::int64_t>(),
-          r[col::kSubscriptionPending].as<std::int64_t>(),
-          r[col::kSubscriptionDelivered].as<std::int64_t>(),
+  return {r[col::kSubscriptionId].as<std::string>(),         r[col::kSubscriptionPartner].as<std::string>(),
+          r[col::kSubscriptionName].as<std::string>(),       r[col::kSubscriptionUrl].as<std::string>(),
+          r[col::kSubscriptionFilter].as<std::string>(),     r[col::kSubscriptionCreatedBy].as<std::string>(),
+          r[col::kSubscriptionCreatedUs].as<std::int64_t>(), r[col::kSubscriptionLastDeliveredUs].as<std::int64_t>(),
+          r[col::kSubscriptionLastError].as<std::string>(),  r[col::kSubscriptionLastErrorUs].as<std::int64_t>(),
+          r[col::kSubscriptionPending].as<std::int64_t>(),   r[col::kSubscriptionDelivered].as<std::int64_t>(),
           r[col::kSubscriptionDead].as<std::int64_t>()};
 }
 
@@ -44,10 +38,10 @@ core::Result<std::string> Store::CreateSubscription(const SubscriptionCreate& su
       return core::InvalidArgument("partner: no partner named \"" + sub.partner + "\"");
     }
     if (count[0][0].as<std::size_t>() >= sub.max_per_partner) {
-      return core::ResourceExhausted("partner \"" + sub.partner + "\" already has " +
-                                     std::to_string(count[0][0].as<std::size_t>()) +
-                                      " subscriptions, the most allowed (subscriptions.max_per_partner = " +
-                                      std::to_string(sub.max_per_partner) + "); delete one first");
+      return core::ResourceExhausted(
+          "partner \"" + sub.partner + "\" already has " + std::to_string(count[0][0].as<std::size_t>()) +
+          " subscriptions, the most allowed (subscriptions.max_per_partner = " + std::to_string(sub.max_per_partner) +
+          "); delete one first");
     }
     const auto rows = w.exec_prepared(stmt::kSubscriptionInsert.name, sub.partner, sub.name, sub.url, sub.filter_json,
                                       sub.secret, sub.created_by);
@@ -62,14 +56,15 @@ core::Result<std::string> Store::CreateSubscription(const SubscriptionCreate& su
 }
 
 core::Result<std::vector<SubscriptionRecord>> Store::ListSubscriptions(const std::string& partner) {
-  return impl_->pool.Run("list subscriptions", [&](pqxx::connection& c) -> core::Result<std::vector<SubscriptionRecord>> {
-    pqxx::read_transaction tx(c);
-    std::vector<SubscriptionRecord> out;
-    for (const auto& r : tx.exec_prepared(stmt::kSubscriptionsList.name, partner)) {
-      out.push_back(SubscriptionOf(r));
-    }
-    return out;
-  });
+  return impl_->pool.Run("list subscriptions",
+                         [&](pqxx::connection& c) -> core::Result<std::vector<SubscriptionRecord>> {
+                           pqxx::read_transaction tx(c);
+                           std::vector<SubscriptionRecord> out;
+                           for (const auto& r : tx.exec_prepared(stmt::kSubscriptionsList.name, partner)) {
+                             out.push_back(SubscriptionOf(r));
+                           }
+                           return out;
+                         });
 }
 
 core::Result<SubscriptionRecord> Store::ReadSubscription(const std::string& id) {
@@ -96,7 +91,7 @@ core::Status Store::DeleteSubscription(const std::string& id, const AuditRecord&
 }
 
 core::Result<std::vector<DeliveryRecord>> Store::ListDeliveries(const std::string& subscription,
-                                                               const std::string& state, int limit) {
+                                                                const std::string& state, int limit) {
   return impl_->pool.Run("list deliveries", [&](pqxx::connection& c) -> core::Result<std::vector<DeliveryRecord>> {
     pqxx::read_transaction tx(c);
     std::vector<DeliveryRecord> out;
@@ -204,8 +199,7 @@ core::Status Store::RecordDeliveries(const Fence& fence, const std::vector<Deliv
       if (o.delivered) {
         w.exec_prepared(stmt::kDeliveryDelivered.name, o.id);
       } else {
-        w.exec_prepared(stmt::kDeliveryFailed.name, o.id, o.error, static_cast<double>(o.retry_after_ms),
-                        max_attempts);
+        w.exec_prepared(stmt::kDeliveryFailed.name, o.id, o.error, static_cast<double>(o.retry_after_ms), max_attempts);
       }
     }
     w.commit();

@@ -72,9 +72,9 @@ struct RiskRow {
 struct PictureBatch {
   std::vector<domain::RiskSignal> signals;
   std::vector<AnalystLevelRecord> levels;
-  std::vector<SourceSeen> sources;  // newest signal per source among the rows read
-  ChangeCursor next;                // the cursor after the last row read
-  int rows = 0;                     // change rows read
+  std::vector<SourceSeen> sources;     // newest signal per source among the rows read
+  ChangeCursor next;                   // the cursor after the last row read
+  int rows = 0;                        // change rows read
   std::int64_t oldest_unread_us = -1;  // when the oldest committed row after `next` was written; -1: none
 };
 
@@ -97,11 +97,11 @@ struct PictureWarmup {
 // One round of the keeper: written in one transaction under the fence.
 struct PictureWrite {
   ChangeCursor cursor;
-  std::vector<RiskRow> rows;               // upserted
-  std::vector<std::size_t> level_changes;  // indexes into rows whose levels changed: history + change log
-  std::vector<SourceSeen> sources;         // source_health, newest wins
+  std::vector<RiskRow> rows;                            // upserted
+  std::vector<std::size_t> level_changes;               // indexes into rows whose levels changed: history + change log
+  std::vector<SourceSeen> sources;                      // source_health, newest wins
   std::map<std::string, domain::PictureCounts> counts;  // per picture
-  double lag_seconds = 0;  // age of the oldest committed change not yet applied
+  double lag_seconds = 0;                               // age of the oldest committed change not yet applied
   std::string node_id;
 };
 
@@ -125,10 +125,10 @@ struct RiskRecord {
 
 struct RiskQuery {
   std::string picture = "actual";
-  std::string theme;         // "" any; otherwise this theme and its sub-themes
-  std::string municipality;  // "" any
-  int min_level = 0;         // effective level at least
-  std::string status;        // "" any; "new" (never assessed), monitoring, active, closed
+  std::string theme;             // "" any; otherwise this theme and its sub-themes
+  std::string municipality;      // "" any
+  int min_level = 0;             // effective level at least
+  std::string status;            // "" any; "new" (never assessed), monitoring, active, closed
   bool include_removed = false;  // also risks no longer in the picture
   // Keyset: risks after (after_priority, after_id) in (in_picture desc, priority, id) order.
   std::optional<std::pair<int, std::string>> after;

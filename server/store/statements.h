@@ -13,9 +13,9 @@
 namespace vik::store {
 
 struct Statement {
-  const char* name;      // unique; the prepared statement's name (the file's name without .sql)
-  const char* sql;       // the file's SQL lines, comments dropped, joined by one space
-  bool prepared = true;  // false: DDL or SET, run with exec(sql)
+  const char* name;       // unique; the prepared statement's name (the file's name without .sql)
+  const char* sql;        // the file's SQL lines, comments dropped, joined by one space
+  bool prepared = true;   // false: DDL or SET, run with exec(sql)
   const char* file = "";  // its file under server/store/sql/, e.g. "ingest/signals_insert.sql"
 };
 

@@ -31,8 +31,8 @@ std::unique_ptr<Store> Store::OpenLane(const std::string& lane, std::size_t size
   PoolOptions pool_options = impl_->pool_options;
   pool_options.size = size;
   pool_options.acquire_timeout = acquire_timeout;
-  auto impl = std::make_unique<Impl>(std::move(pool_options), impl_->registry, impl_->migrations,
-                                     impl_->applied_by, lane);
+  auto impl =
+      std::make_unique<Impl>(std::move(pool_options), impl_->registry, impl_->migrations, impl_->applied_by, lane);
   impl->max_pending_references = impl_->max_pending_references;
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }

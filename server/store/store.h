@@ -175,7 +175,8 @@ class Store : public SignalWriter,
   // At most `limit` final changes after `after` (none: from the oldest kept), with the bodies they
   // name as stored now. OUT_OF_RANGE when `after` is older than the oldest change kept (pruned) or
   // beyond this database's transactions (another node's cursor, or a restored database).
-  core::Result<ChangePage> ReadChanges(const std::optional<ChangeCursor>& after, int limit, const std::string& region) override;
+  core::Result<ChangePage> ReadChanges(const std::optional<ChangeCursor>& after, int limit,
+                                       const std::string& region) override;
   // The status of `picture` with every risk, and the cursor to follow the feed from.
   core::Result<SnapshotRecord> ReadSnapshot(const std::string& region, const std::string& picture,
                                             const std::string& lease, std::chrono::seconds live_window) override;
@@ -235,7 +236,7 @@ class Store : public SignalWriter,
   core::Status DeleteSubscription(const std::string& id, const AuditRecord& audit);
   // The deliveries of a subscription in `state` ("" all), oldest change first, at most `limit`.
   core::Result<std::vector<DeliveryRecord>> ListDeliveries(const std::string& subscription, const std::string& state,
-                                                          int limit);
+                                                           int limit);
   // Re-queues a dead delivery (pending, attempts from 0, due now). NOT_FOUND when the subscription
   // has no such delivery; FAILED_PRECONDITION when it is not dead.
   core::Status RetryDelivery(const std::string& subscription, const std::string& delivery, const AuditRecord& audit);
@@ -252,7 +253,8 @@ class Store : public SignalWriter,
   core::Result<std::vector<DueDelivery>> ReadDueDeliveries(int limit) override;
   // Records attempts (delivered; or failed: retried after the outcome's backoff, dead after
   // `max_attempts`), in one transaction under the fence.
-  core::Status RecordDeliveries(const Fence& fence, const std::vector<DeliveryOutcome>& outcomes, int max_attempts) override;
+  core::Status RecordDeliveries(const Fence& fence, const std::vector<DeliveryOutcome>& outcomes,
+                                int max_attempts) override;
   // Deletes at most `limit` delivered and dead deliveries finished before `before`, fenced.
   core::Result<int> PruneDeliveries(const Fence& fence, core::WallTime before, int limit) override;
   core::Result<DeliveryCounts> CountDeliveries() override;
@@ -275,7 +277,7 @@ class Store : public SignalWriter,
   // Takes the lease if it is free or expired (by the database clock): the new epoch, or nullopt
   // when another holder's term is still running. The acquisition is audited in the same transaction.
   core::Result<std::optional<std::int64_t>> AcquireLease(const std::string& lease, const std::string& holder,
-                                                        std::chrono::milliseconds ttl) override;
+                                                         std::chrono::milliseconds ttl) override;
   // Extends the term; false when the lease was lost (expired or taken over).
   core::Result<bool> RenewLease(const Fence& fence, std::chrono::milliseconds ttl) override;
   core::Status ReleaseLease(const Fence& fence) override;
@@ -294,7 +296,8 @@ class Store : public SignalWriter,
   // All feeds with their state, or (`due_only`) the enabled ones whose next poll is due.
   core::Result<std::vector<FeedRecord>> ListFeeds(bool due_only) override;
   // The entry keys among `keys` that `feed` has marked already.
-  core::Result<std::set<std::string>> SeenFeedEntries(const std::string& feed, const std::vector<std::string>& keys) override;
+  core::Result<std::set<std::string>> SeenFeedEntries(const std::string& feed,
+                                                      const std::vector<std::string>& keys) override;
   // Marks an entry without a message (refused), fenced. FAILED_PRECONDITION ("fenced") when `fence`
   // no longer holds the lease; nothing is written then. (Entries with a message are marked by
   // WriteCapMessage, CapMessageWrite::feed_entry.)

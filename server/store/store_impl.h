@@ -17,8 +17,12 @@ namespace vik::store {
 struct Store::Impl {
   Impl(PoolOptions pool_options_in, prometheus::Registry& registry_in, std::vector<Migration> migrations_in,
        std::string applied_by_in, const std::string& pool_name)
-      : pool_options(std::move(pool_options_in)), registry(registry_in), migrations(std::move(migrations_in)),
-        applied_by(std::move(applied_by_in)), metrics(registry, pool_name), pool(pool_options, metrics),
+      : pool_options(std::move(pool_options_in)),
+        registry(registry_in),
+        migrations(std::move(migrations_in)),
+        applied_by(std::move(applied_by_in)),
+        metrics(registry, pool_name),
+        pool(pool_options, metrics),
         migrator(pool, migrations, applied_by) {}
 
   // What a lane (Store::OpenLane) is opened with.

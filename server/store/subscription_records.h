@@ -20,7 +20,7 @@ struct SubscriptionRecord {
   std::int64_t created_us = 0;
   std::int64_t last_delivered_us = 0;  // 0: never
   std::string last_error;
-  std::int64_t last_error_us = 0;      // 0: never
+  std::int64_t last_error_us = 0;  // 0: never
   // Deliveries kept (delivered and dead ones are pruned after subscriptions.retention).
   std::int64_t pending = 0;
   std::int64_t delivered = 0;
@@ -69,7 +69,7 @@ struct DueDelivery {
 struct DeliveryOutcome {
   std::string id;
   bool delivered = false;
-  std::string error;             // when not delivered
+  std::string error;                // when not delivered
   std::int64_t retry_after_ms = 0;  // when not delivered: the backoff before the next attempt
 };
 

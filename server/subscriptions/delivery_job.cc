@@ -36,13 +36,22 @@ struct Subscriber {
 }  // namespace
 
 DeliveryMetrics::DeliveryMetrics(prometheus::Registry& registry)
-    : deliveries(metrics::CounterFamily(registry, "vik_webhook_deliveries_total", "Webhook delivery attempts by result: delivered, retry (failed, tried again later), dead")),
-      delivery_seconds(metrics::Histogram(registry, "vik_webhook_delivery_seconds", "Duration of one webhook POST, connect to response", metrics::Buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                                            1, 2.5, 5, 10, 30})),
-      enqueued(metrics::Counter(registry, "vik_webhook_enqueued_total", "Webhook deliveries enqueued (a change matching a subscription)")),
-      changes_skipped(metrics::Counter(registry, "vik_webhook_cursor_resets_total", "Times the delivery job's cursor fell out of the change log and restarted at the " "oldest change kept (changes in between were not delivered)")),
-      pending(metrics::Gauge(registry, "vik_webhook_pending", "Webhook deliveries waiting to be sent or retried (leader only)")),
-      dead(metrics::Gauge(registry, "vik_webhook_dead", "Webhook deliveries given up (dead letters kept, re-queueable; leader only)")) {
+    : deliveries(metrics::CounterFamily(
+          registry, "vik_webhook_deliveries_total",
+          "Webhook delivery attempts by result: delivered, retry (failed, tried again later), dead")),
+      delivery_seconds(metrics::Histogram(
+          registry, "vik_webhook_delivery_seconds", "Duration of one webhook POST, connect to response",
+          metrics::Buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})),
+      enqueued(metrics::Counter(registry, "vik_webhook_enqueued_total",
+                                "Webhook deliveries enqueued (a change matching a subscription)")),
+      changes_skipped(
+          metrics::Counter(registry, "vik_webhook_cursor_resets_total",
+                           "Times the delivery job's cursor fell out of the change log and restarted at the "
+                           "oldest change kept (changes in between were not delivered)")),
+      pending(metrics::Gauge(registry, "vik_webhook_pending",
+                             "Webhook deliveries waiting to be sent or retried (leader only)")),
+      dead(metrics::Gauge(registry, "vik_webhook_dead",
+                          "Webhook deliveries given up (dead letters kept, re-queueable; leader only)")) {
   for (const char* result : {"delivered", "retry", "dead"}) {
     deliveries.Add({{"result", result}});
   }
@@ -51,8 +60,15 @@ DeliveryMetrics::DeliveryMetrics(prometheus::Registry& registry)
 DeliveryJob::DeliveryJob(store::DeliveryStore& store, core::BlockingPool& senders, const core::Clock& clock,
                          DeliveryOptions options, std::shared_ptr<spdlog::logger> log, DeliveryMetrics& metrics,
                          Post post)
-    : store_(store), senders_(senders), clock_(clock), options_(std::move(options)), log_(std::move(log)),
-      metrics_(metrics), client_(ClientOptions(options_)), post_(std::move(post)), random_(std::random_device{}()) {
+    : store_(store),
+      senders_(senders),
+      clock_(clock),
+      options_(std::move(options)),
+      log_(std::move(log)),
+      metrics_(metrics),
+      client_(ClientOptions(options_)),
+      post_(std::move(post)),
+      random_(std::random_device{}()) {
   if (!post_) {
     post_ = [this](const net::PostRequest& request) { return client_.Post(request); };
   }
@@ -215,7 +231,8 @@ std::vector<store::DeliveryOutcome> DeliveryJob::SendWave(const std::vector<stor
   return out;
 }
 
-store::DeliveryOutcome DeliveryJob::SendOne(const store::DueDelivery& d, std::chrono::steady_clock::time_point deadline) {
+store::DeliveryOutcome DeliveryJob::SendOne(const store::DueDelivery& d,
+                                            std::chrono::steady_clock::time_point deadline) {
   const std::string timestamp =
       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count());
   net::PostRequest request;

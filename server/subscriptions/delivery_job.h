@@ -49,10 +49,10 @@ struct DeliveryOptions {
   int max_deliveries = 200;                 // attempts per round
   std::chrono::milliseconds timeout{5000};  // per POST, connect to last byte
   std::chrono::milliseconds round_budget{20000};
-  int max_attempts = 10;                    // then dead
+  int max_attempts = 10;  // then dead
   std::chrono::milliseconds min_backoff{1000};
   std::chrono::milliseconds max_backoff{600000};
-  int max_pending = 10000;                  // per subscription; beyond: enqueued dead ("queue full")
+  int max_pending = 10000;  // per subscription; beyond: enqueued dead ("queue full")
   std::chrono::milliseconds retention{7 * 24 * 3600 * 1000LL};
   std::size_t max_response_bytes = 64 * 1024;
   bool allow_private_destinations = false;  // false: webhooks only to public addresses
@@ -78,8 +78,8 @@ class DeliveryJob {
 
   // `senders` runs the POSTs of a wave (its thread count bounds the concurrency). `post` replaces
   // the HTTP client (tests); empty: the real one, configured from `options`.
-  DeliveryJob(store::DeliveryStore& store, core::BlockingPool& senders, const core::Clock& clock, DeliveryOptions options,
-              std::shared_ptr<spdlog::logger> log, DeliveryMetrics& metrics, Post post = {});
+  DeliveryJob(store::DeliveryStore& store, core::BlockingPool& senders, const core::Clock& clock,
+              DeliveryOptions options, std::shared_ptr<spdlog::logger> log, DeliveryMetrics& metrics, Post post = {});
 
   // One round as the holder of `fence`. FAILED_PRECONDITION ("fenced", store::IsFenced) when the
   // fence no longer holds: the caller steps down. Other errors: the next round tries again.

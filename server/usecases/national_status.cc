@@ -30,8 +30,8 @@ core::Result<vik::v1::NationalStatus> ReadNationalStatus(store::Store& store, co
   if (min_level < 1 || min_level > 4) {
     return core::InvalidArgument("minLevel: must be 1..4, got " + std::to_string(min_level));
   }
-  auto overview = store.ReadMirrorOverview(source.peers, std::string(domain::PictureName(domain::Picture::kActual)), top,
-                                           min_level);
+  auto overview = store.ReadMirrorOverview(source.peers, std::string(domain::PictureName(domain::Picture::kActual)),
+                                           top, min_level);
   if (!overview.ok()) {
     return overview.status();
   }
@@ -58,8 +58,8 @@ core::Result<vik::v1::NationalStatus> ReadNationalStatus(store::Store& store, co
 }
 
 core::Result<vik::v1::ListMirroredSignalsResponse> ReadMirroredSignals(store::Store& store,
-                                                                      const NationalSource& source,
-                                                                      const std::string& region, int limit) {
+                                                                       const NationalSource& source,
+                                                                       const std::string& region, int limit) {
   if (limit < 1 || limit > 1000) {
     return core::InvalidArgument("limit: must be 1..1000, got " + std::to_string(limit));
   }

@@ -9,16 +9,16 @@
 #include <vector>
 
 #include "core/result.h"
-#include "wire/mirror_mapping.h"
-#include "wire/picture_mapping.h"
 #include "store/store.h"
 #include "vik/v1/exchange.pb.h"
+#include "wire/mirror_mapping.h"
+#include "wire/picture_mapping.h"
 
 namespace vik::usecases {
 
 struct NationalSource {
-  wire::NationalContext national;        // role, own region, stale_after
-  wire::StatusContext own;               // for the own region's status (regional role)
+  wire::NationalContext national;  // role, own region, stale_after
+  wire::StatusContext own;         // for the own region's status (regional role)
   std::vector<std::string> peers;  // configured peer names
 };
 
@@ -29,7 +29,7 @@ core::Result<vik::v1::NationalStatus> ReadNationalStatus(store::Store& store, co
 
 // Signals mirrored from the peers serving `region` (empty: every peer), newest first; limit 1..1000.
 core::Result<vik::v1::ListMirroredSignalsResponse> ReadMirroredSignals(store::Store& store,
-                                                                      const NationalSource& source,
-                                                                      const std::string& region, int limit);
+                                                                       const NationalSource& source,
+                                                                       const std::string& region, int limit);
 
 }  // namespace vik::usecases

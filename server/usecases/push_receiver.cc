@@ -32,7 +32,7 @@ core::Result<vik::v1::PushChangesResponse> ReceivePush(store::Store& store, cons
   }
   if (request.has_snapshot()) {
     auto snapshot = wire::MirrorSnapshotOf(peer, speaks_for, request.snapshot(),
-                                     request.has_exercise_snapshot() ? &request.exercise_snapshot() : nullptr);
+                                           request.has_exercise_snapshot() ? &request.exercise_snapshot() : nullptr);
     if (!snapshot.ok()) {
       return Refused(store, peer, snapshot.status());
     }

@@ -5,13 +5,13 @@
 namespace vik::usecases {
 
 core::Result<vik::v1::RegionalStatus> ReadRegionalStatus(store::Store& store, const wire::StatusContext& ctx,
-                                                        domain::Picture picture, int limit) {
+                                                         domain::Picture picture, int limit) {
   if (limit == 0) {
     limit = kDefaultStatusRisks;
   }
   if (limit < 1 || limit > kMaxStatusRisks) {
-    return core::InvalidArgument("limit: expected a number from 1 to " + std::to_string(kMaxStatusRisks) + " (0: " +
-                                 std::to_string(kDefaultStatusRisks) + "), got " + std::to_string(limit));
+    return core::InvalidArgument("limit: expected a number from 1 to " + std::to_string(kMaxStatusRisks) +
+                                 " (0: " + std::to_string(kDefaultStatusRisks) + "), got " + std::to_string(limit));
   }
   auto status = store.ReadRegionalStatus(ctx.region, std::string(domain::PictureName(picture)), limit, ctx.lease,
                                          ctx.live_window);

@@ -20,6 +20,6 @@ inline constexpr int kMaxStatusRisks = 500;
 // At most `limit` risks in priority order; limit 0: kDefaultStatusRisks, else 1..kMaxStatusRisks
 // (INVALID_ARGUMENT "limit: ..." otherwise).
 core::Result<vik::v1::RegionalStatus> ReadRegionalStatus(store::Store& store, const wire::StatusContext& ctx,
-                                                        domain::Picture picture, int limit);
+                                                         domain::Picture picture, int limit);
 
 }  // namespace vik::usecases

@@ -69,9 +69,8 @@ void ToProtoPageFiltered(const store::ChangePage& page, const domain::ChangeFilt
   out->set_more(page.more);
 }
 
-core::Result<store::ChangeCursor> ToProtoPageBounded(const store::ChangePage& page,
-                                                     const domain::ChangeFilter& filter, std::size_t max_bytes,
-                                                     vik::v1::ListChangesResponse* out) {
+core::Result<store::ChangeCursor> ToProtoPageBounded(const store::ChangePage& page, const domain::ChangeFilter& filter,
+                                                     std::size_t max_bytes, vik::v1::ListChangesResponse* out) {
   using google::protobuf::io::CodedOutputStream;
   vik::v1::Change change;
   std::size_t bytes = 0;  // of the repeated `changes` field so far

@@ -35,7 +35,7 @@ void ToProtoPageFiltered(const store::ChangePage& page, const domain::ChangeFilt
 // (nothing could ever pass it). Otherwise next_cursor and more as for ToProtoPageFiltered. Returns
 // the cursor next_cursor names.
 core::Result<store::ChangeCursor> ToProtoPageBounded(const store::ChangePage& page, const domain::ChangeFilter& filter,
-                                std::size_t max_bytes, vik::v1::ListChangesResponse* out);
+                                                     std::size_t max_bytes, vik::v1::ListChangesResponse* out);
 
 // What a page of a ListChangesResponse may hold for a message limit of `max_message_bytes`: the
 // limit less room for next_cursor, more and the framing.

@@ -48,8 +48,8 @@ void ToProtoChange(const store::ChangePage& page, const store::ChangeRecord& cha
   out->set_picture(change.picture);
   out->set_kind(change.kind);
   out->set_object(change.object);
-  if (const auto it = page.signals.find(change.object); it != page.signals.end() &&
-      (change.kind == "signal.accepted" || change.kind == "signal.ended")) {
+  if (const auto it = page.signals.find(change.object);
+      it != page.signals.end() && (change.kind == "signal.accepted" || change.kind == "signal.ended")) {
     const store::StoredSignalRecord& s = it->second;
     auto* body = out->mutable_signal();
     body->set_id(s.id);

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "core/result.h"
-#include "wire/picture_mapping.h"
 #include "store/change_records.h"
 #include "vik/v1/exchange.pb.h"
+#include "wire/picture_mapping.h"
 
 namespace vik::wire {
 

@@ -107,9 +107,15 @@ void ToProtoReceipt(const ingest::ReceiptData& r, vik::v1::Receipt* out) {
   out->set_source(r.source);
   out->set_external_id(r.external_id);
   switch (r.outcome) {
-    case ingest::ReceiptOutcome::kAccepted: out->set_outcome(vik::v1::RECEIPT_OUTCOME_ACCEPTED); break;
-    case ingest::ReceiptOutcome::kDuplicate: out->set_outcome(vik::v1::RECEIPT_OUTCOME_DUPLICATE); break;
-    case ingest::ReceiptOutcome::kRejected: out->set_outcome(vik::v1::RECEIPT_OUTCOME_REJECTED); break;
+    case ingest::ReceiptOutcome::kAccepted:
+      out->set_outcome(vik::v1::RECEIPT_OUTCOME_ACCEPTED);
+      break;
+    case ingest::ReceiptOutcome::kDuplicate:
+      out->set_outcome(vik::v1::RECEIPT_OUTCOME_DUPLICATE);
+      break;
+    case ingest::ReceiptOutcome::kRejected:
+      out->set_outcome(vik::v1::RECEIPT_OUTCOME_REJECTED);
+      break;
   }
   if (!r.signal_id.empty()) {
     out->set_signal_id(r.signal_id);

@@ -110,8 +110,8 @@ std::string FindBadText(const google::protobuf::Message& m, const std::string& p
 
 core::Status CheckPeerRegion(const std::string& region, const std::string& got, const std::string& field) {
   if (!region.empty() && got != region) {
-    return core::PermissionDenied(field + " is \"" + got.substr(0, 20) + "\", but the peer speaks only for its own region " +
-                                  region);
+    return core::PermissionDenied(field + " is \"" + got.substr(0, 20) +
+                                  "\", but the peer speaks only for its own region " + region);
   }
   return core::Status::Ok();
 }
@@ -124,8 +124,8 @@ core::Status CheckTexts(const google::protobuf::Message& message, const std::str
 }
 
 core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const std::string& region,
-                                              const std::string& from_cursor,
-                                              const vik::v1::ListChangesResponse& page) {
+                                               const std::string& from_cursor,
+                                               const vik::v1::ListChangesResponse& page) {
   store::MirrorApply apply;
   apply.peer = peer;
   apply.from_cursor = from_cursor;
@@ -143,8 +143,9 @@ core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const st
       return Bad(index, "cursor is empty");
     }
     if (!KnownPicture(change.picture())) {
-      return Bad(index, "picture \"" + change.picture().substr(0, 20) + "\" is not one of actual, exercise, system, "
-                        "test, draft");
+      return Bad(index, "picture \"" + change.picture().substr(0, 20) +
+                            "\" is not one of actual, exercise, system, "
+                            "test, draft");
     }
     if (std::string problem = FindBadText(change, ""); !problem.empty()) {
       return Bad(index, problem);
@@ -161,8 +162,8 @@ core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const st
       if (s.id().empty() || s.id().size() > kMaxIdLength || !s.has_received_at()) {
         return Bad(index, "signal.id or signal.received_at is missing");
       }
-      store::MirrorSignalRow row{s.id(), s.status(), s.state(), MicrosOf(s.received_at()),
-                                 s.has_ended_at() ? MicrosOf(s.ended_at()) : 0, {}};
+      store::MirrorSignalRow row{
+          s.id(), s.status(), s.state(), MicrosOf(s.received_at()), s.has_ended_at() ? MicrosOf(s.ended_at()) : 0, {}};
       s.SerializeToString(&row.body);
       signals[row.id] = std::move(row);
     } else if (change.has_risk()) {
@@ -193,8 +194,8 @@ core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const st
 }
 
 core::Result<store::MirrorSnapshot> MirrorSnapshotOf(const std::string& peer, const std::string& region,
-                                                    const vik::v1::Snapshot& actual,
-                                                    const vik::v1::Snapshot* exercise) {
+                                                     const vik::v1::Snapshot& actual,
+                                                     const vik::v1::Snapshot* exercise) {
   store::MirrorSnapshot snapshot;
   snapshot.peer = peer;
   snapshot.region = actual.status().region();
@@ -377,8 +378,8 @@ vik::v1::NationalStatus BuildNationalStatus(const NationalContext& ctx, const st
     }
     const std::int64_t silent_us = p.last_contact_us > 0 ? now_us - p.last_contact_us : -1;
     f->set_silent_seconds(silent_us < 0 ? -1 : silent_us / 1000000);
-    const bool stale = silent_us < 0 || silent_us > std::chrono::duration_cast<std::chrono::microseconds>(
-                                                        ctx.stale_after).count();
+    const bool stale =
+        silent_us < 0 || silent_us > std::chrono::duration_cast<std::chrono::microseconds>(ctx.stale_after).count();
     f->set_stale(stale);
     f->set_last_error(p.last_error);
     f->set_consecutive_errors(p.consecutive_errors);
@@ -394,8 +395,8 @@ vik::v1::NationalStatus BuildNationalStatus(const NationalContext& ctx, const st
       continue;
     }
     const auto label = theme_labels.find(t.theme);
-    AddTheme(themes, t.theme, !t.label.empty() || label == theme_labels.end() ? t.label : label->second,
-             region->second, t.max_level, t.risks);
+    AddTheme(themes, t.theme, !t.label.empty() || label == theme_labels.end() ? t.label : label->second, region->second,
+             t.max_level, t.risks);
   }
   std::vector<vik::v1::CrossRegionalTheme> cross;
   for (auto& [theme, acc] : themes) {

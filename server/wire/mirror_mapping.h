@@ -36,8 +36,8 @@ core::Status CheckTexts(const google::protobuf::Message& message, const std::str
 // pictures, bounded ids, levels 0..4, texts (CheckTexts), region codes of `region` (CheckPeerRegion:
 // region states and the object of region.state changes).
 core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const std::string& region,
-                                              const std::string& from_cursor,
-                                              const vik::v1::ListChangesResponse& page);
+                                               const std::string& from_cursor,
+                                               const vik::v1::ListChangesResponse& page);
 
 // A peer's snapshots (the actual picture and, when taken, the exercise picture) as one reset of its
 // mirror; the cursor to follow from is the actual snapshot's (taken first: the feed from there
@@ -46,8 +46,8 @@ core::Result<store::MirrorApply> MirrorApplyOf(const std::string& peer, const st
 // other than `region` (empty: the actual snapshot's region is taken, and the exercise snapshot and
 // region state must name the same).
 core::Result<store::MirrorSnapshot> MirrorSnapshotOf(const std::string& peer, const std::string& region,
-                                                    const vik::v1::Snapshot& actual,
-                                                    const vik::v1::Snapshot* exercise);
+                                                     const vik::v1::Snapshot& actual,
+                                                     const vik::v1::Snapshot* exercise);
 
 // The peer's regional status, checked (its region is `region`, texts as CheckTexts), without its
 // risks (what the national status shows of it), serialised.

@@ -13,9 +13,12 @@ void SetMicros(std::int64_t us, google::protobuf::Timestamp* out) { *out = TimeU
 
 vik::v1::Trend ToProtoTrend(domain::Trend t) {
   switch (t) {
-    case domain::Trend::kFalling: return vik::v1::TREND_FALLING;
-    case domain::Trend::kStable: return vik::v1::TREND_STABLE;
-    case domain::Trend::kRising: return vik::v1::TREND_RISING;
+    case domain::Trend::kFalling:
+      return vik::v1::TREND_FALLING;
+    case domain::Trend::kStable:
+      return vik::v1::TREND_STABLE;
+    case domain::Trend::kRising:
+      return vik::v1::TREND_RISING;
   }
   return vik::v1::TREND_STABLE;
 }

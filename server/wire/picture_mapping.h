@@ -16,7 +16,7 @@ namespace vik::wire {
 struct StatusContext {
   std::string region;
   std::string node_id;
-  std::string lease;              // the leader lease's name
+  std::string lease;                     // the leader lease's name
   std::chrono::seconds live_window{30};  // an instance seen within this is live
 };
 

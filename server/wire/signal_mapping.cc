@@ -50,8 +50,8 @@ class Mapper {
     s.kind = Enum<domain::SignalKind>("kind", in.kind(), v1::SignalKind_MAX);
     s.categories.reserve(static_cast<std::size_t>(in.categories_size()));
     for (int i = 0; i < in.categories_size(); ++i) {
-      s.categories.push_back(Enum<domain::Category>("categories[" + std::to_string(i) + "]", in.categories(i),
-                                                    v1::Category_MAX));
+      s.categories.push_back(
+          Enum<domain::Category>("categories[" + std::to_string(i) + "]", in.categories(i), v1::Category_MAX));
     }
     s.theme = in.theme();
     s.urgency = Enum<domain::Urgency>("urgency", in.urgency(), v1::Urgency_MAX);

@@ -31,5 +31,4 @@ MappedSignal FromProto(const vik::v1::Signal& in);
 // REQUIRES: the enumerations of `in` hold known values (as FromProto produces).
 void ToProto(const domain::Signal& in, vik::v1::Signal* out);
 
-
 }  // namespace vik::wire

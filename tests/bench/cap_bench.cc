@@ -137,16 +137,16 @@ constexpr Place kPlaces[] = {{51.69, 5.30}, {51.77, 5.52}, {51.60, 5.45}, {51.65
 std::string AlertHead(const std::string& identifier, const std::string& sender, const std::string& sent) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n"
-         "  <identifier>" + identifier + "</identifier>\n  <sender>" + sender + "</sender>\n  <sent>" + sent +
+         "  <identifier>" +
+         identifier + "</identifier>\n  <sender>" + sender + "</sender>\n  <sent>" + sent +
          "</sent>\n  <status>Actual</status>\n  <msgType>Alert</msgType>\n  <scope>Public</scope>\n";
 }
 
 std::string InfoHead(const std::string& language, const std::string& category, const std::string& event,
                      const std::string& severity, const std::string& expires, const std::string& headline,
                      const std::string& description) {
-  return "  <info>\n    <language>" + language + "</language>\n    <category>" + category +
-         "</category>\n    <event>" + event +
-         "</event>\n    <urgency>Immediate</urgency>\n    <severity>" + severity +
+  return "  <info>\n    <language>" + language + "</language>\n    <category>" + category + "</category>\n    <event>" +
+         event + "</event>\n    <urgency>Immediate</urgency>\n    <severity>" + severity +
          "</severity>\n    <certainty>Observed</certainty>\n    <expires>" + expires +
          "</expires>\n    <senderName>Veiligheidsregio Brabant-Noord</senderName>\n    <headline>" + headline +
          "</headline>\n    <description>" + description +
@@ -188,8 +188,9 @@ std::string MediumAlert(const std::string& identifier, const std::string& sender
         out += "      <polygon>" + Ring(p.lat, p.lon, 0.03 + 0.01 * polygon, 46) + "</polygon>\n";
       }
       if (area == 2) {
-        out += "      <geocode><valueName>CBS_GM</valueName><value>GM0796</value></geocode>\n"
-               "      <geocode><valueName>CBS_GM</valueName><value>GM0828</value></geocode>\n";
+        out +=
+            "      <geocode><valueName>CBS_GM</valueName><value>GM0796</value></geocode>\n"
+            "      <geocode><valueName>CBS_GM</valueName><value>GM0828</value></geocode>\n";
       }
       out += "    </area>\n";
     }
@@ -269,8 +270,8 @@ std::vector<std::pair<std::string, std::string>> QuotedPairs(const std::string& 
 domain::ReferenceData Vr21(const std::string& source_dir) {
   domain::ReferenceData r;
   r.region = "VR21";
-  for (const auto& [category, theme] : QuotedPairs(ReadFile(source_dir + "/migrations/0005_cap.sql"),
-                                                   "INSERT INTO cap_category_themes")) {
+  for (const auto& [category, theme] :
+       QuotedPairs(ReadFile(source_dir + "/migrations/0005_cap.sql"), "INSERT INTO cap_category_themes")) {
     r.cap_category_themes[category] = theme;
     r.themes.insert(theme);
     r.themes.insert(theme.substr(0, theme.find('.')));
@@ -298,8 +299,8 @@ domain::ReferenceData Vr21(const std::string& source_dir) {
   if (shapes.empty()) {
     throw std::runtime_error("migration 0006 holds no boundaries");
   }
-  std::fprintf(stderr, "reference data: %zu municipalities, %zu boundary vertices, %zu CAP categories\n",
-               shapes.size(), vertices, r.cap_category_themes.size());
+  std::fprintf(stderr, "reference data: %zu municipalities, %zu boundary vertices, %zu CAP categories\n", shapes.size(),
+               vertices, r.cap_category_themes.size());
   r.areas = std::make_shared<const domain::AreaLocator>(std::move(shapes));
   return r;
 }
@@ -308,11 +309,11 @@ domain::ReferenceData Vr21(const std::string& source_dir) {
 // parse
 
 struct ParseOptions {
-  double seconds = 2;          // each stage of each synthetic alert and of the whole corpus
-  double file_seconds = 0.3;   // each stage of each corpus file
-  double warmup = 0.2;         // before each measurement (not counted)
-  int cpu = -1;                // -1: the last CPU this process may run on
-  std::string only;            // measure only the documents whose name contains this
+  double seconds = 2;         // each stage of each synthetic alert and of the whole corpus
+  double file_seconds = 0.3;  // each stage of each corpus file
+  double warmup = 0.2;        // before each measurement (not counted)
+  int cpu = -1;               // -1: the last CPU this process may run on
+  std::string only;           // measure only the documents whose name contains this
   std::string source_dir = VIK_SOURCE_DIR;
   std::string json_out;
 };
@@ -340,8 +341,8 @@ struct StageResult {
 
 struct DocumentResult {
   std::string name;
-  std::size_t bytes = 0;      // mean per message
-  std::size_t signals = 0;    // per pass over the document(s)
+  std::size_t bytes = 0;    // mean per message
+  std::size_t signals = 0;  // per pass over the document(s)
   std::size_t violations = 0;
   StageResult stage[3];
 };
@@ -438,14 +439,18 @@ int RunParse(const ParseOptions& o) {
   const std::string sent = "2026-11-25T10:00:00+01:00";
   const std::string expires = "2026-11-25T16:00:00+01:00";
   docs.push_back(std::move(corpus));
-  docs.push_back({"synthetic small (1 info, 9-point polygon)", {SmallAlert("bench-small", "caco@vr21.nl", sent, expires)},
+  docs.push_back({"synthetic small (1 info, 9-point polygon)",
+                  {SmallAlert("bench-small", "caco@vr21.nl", sent, expires)},
                   o.seconds});
   docs.push_back({"synthetic medium (3 infos, 18 polygons x 46 points)",
-                  {MediumAlert("bench-medium", "caco@vr21.nl", sent, expires)}, o.seconds});
+                  {MediumAlert("bench-medium", "caco@vr21.nl", sent, expires)},
+                  o.seconds});
   docs.push_back({"synthetic large (8 polygons x 3,300 points)",
-                  {LargeAlert("bench-large", "caco@vr21.nl", sent, expires)}, o.seconds});
+                  {LargeAlert("bench-large", "caco@vr21.nl", sent, expires)},
+                  o.seconds});
   docs.push_back({"synthetic national (1 polygon x 45,000 points, 880 KB)",
-                  {NationalAlert("bench-national", "caco@vr21.nl", sent, expires)}, o.seconds});
+                  {NationalAlert("bench-national", "caco@vr21.nl", sent, expires)},
+                  o.seconds});
 
   std::printf("vik CAP benchmark: parse, validate and map in process, one thread\n");
   std::printf("CPU: %s; %u CPUs online; pinned to CPU %s\n", CpuModel().c_str(), std::thread::hardware_concurrency(),
@@ -486,8 +491,8 @@ int RunParse(const ParseOptions& o) {
   const CpuSample c1 = SampleCpu(0, 0);
   const CpuUse use = CoresUsed(c0, c1);
 
-  std::printf("\n%-60s %7s %4s | %9s %7s | %9s %7s | %9s %7s | %8s %8s %8s\n", "document", "bytes", "sig",
-              "parse/s", "MB/s", "+valid/s", "MB/s", "+map/s", "MB/s", "parse us", "valid us", "map us");
+  std::printf("\n%-60s %7s %4s | %9s %7s | %9s %7s | %9s %7s | %8s %8s %8s\n", "document", "bytes", "sig", "parse/s",
+              "MB/s", "+valid/s", "MB/s", "+map/s", "MB/s", "parse us", "valid us", "map us");
   for (const auto& r : results) {
     const double t1 = 1e6 / r.stage[0].messages_per_s;
     const double t2 = 1e6 / r.stage[1].messages_per_s;
@@ -497,15 +502,17 @@ int RunParse(const ParseOptions& o) {
                 r.stage[1].mb_per_s, r.stage[2].messages_per_s, r.stage[2].mb_per_s, t1, t2 - t1, t3 - t2,
                 r.violations > 0 ? " (has violations: not mapped)" : "");
   }
-  std::printf("(sig: signals MapAlert makes per pass; parse/+valid/+map: messages per second for ParseAlert,\n"
-              " ParseAlert+Validate, ParseAlert+Validate+MapAlert; us: microseconds per message of each stage,\n"
-              " by difference; the corpus row counts a message per file)\n");
+  std::printf(
+      "(sig: signals MapAlert makes per pass; parse/+valid/+map: messages per second for ParseAlert,\n"
+      " ParseAlert+Validate, ParseAlert+Validate+MapAlert; us: microseconds per message of each stage,\n"
+      " by difference; the corpus row counts a message per file)\n");
   std::printf("load average after: %s; during the run this process used %.2f cores, other processes %.2f\n",
               LoadAverage().c_str(), use.bench, use.other);
   if (use.other > kDisturbedCores) {
-    std::printf("NOTE: other processes used %.2f cores; on a 2-CPU machine with the benchmark pinned to one, this\n"
-                "only disturbs the figures when it lands on the same CPU (compare repeated runs)\n",
-                use.other);
+    std::printf(
+        "NOTE: other processes used %.2f cores; on a 2-CPU machine with the benchmark pinned to one, this\n"
+        "only disturbs the figures when it lands on the same CPU (compare repeated runs)\n",
+        use.other);
   }
   if (!o.json_out.empty()) {
     nlohmann::json j;
@@ -678,8 +685,9 @@ int RunHttp(const HttpOptions& o) {
                 p.cpu.other, p.cpu.idle, Fixed(p.cpu.vikd * per, 0).c_str(), Fixed(p.cpu.postgres * per, 0).c_str(),
                 Fixed(p.wal_per_message, 0).c_str());
   }
-  std::printf("(cores: CPU used by each party over the phase; vikd us / pg us: CPU microseconds per accepted\n"
-              " message; WAL B: WAL bytes per accepted message)\n");
+  std::printf(
+      "(cores: CPU used by each party over the phase; vikd us / pg us: CPU microseconds per accepted\n"
+      " message; WAL B: WAL bytes per accepted message)\n");
   bool ok = not_accepted_total == 0;
   std::vector<const HttpPhase*> all = {&warm};
   for (const auto& p : phases) {
@@ -697,8 +705,8 @@ int RunHttp(const HttpOptions& o) {
   std::printf("messages accepted: %llu, not accepted: %llu\n", static_cast<unsigned long long>(accepted_total),
               static_cast<unsigned long long>(not_accepted_total));
   if (pg) {
-    const std::uint64_t stored = std::stoull(
-        pg->QueryValue("SELECT count(*) FROM cap_messages WHERE identifier LIKE '" + prefix + "-%'"));
+    const std::uint64_t stored =
+        std::stoull(pg->QueryValue("SELECT count(*) FROM cap_messages WHERE identifier LIKE '" + prefix + "-%'"));
     std::printf("rows of this run in cap_messages: %llu -> %s\n", static_cast<unsigned long long>(stored),
                 stored == accepted_total ? "consistent" : "MISMATCH");
     ok = ok && stored == accepted_total;
@@ -713,14 +721,25 @@ int RunHttp(const HttpOptions& o) {
       for (const auto& [what, n] : p->rec.errors) {
         errors[what] = n;
       }
-      j["phases"].push_back({{"name", p->name}, {"clients", p->clients}, {"seconds", p->seconds},
-                             {"accepted", p->rec.accepted}, {"not_accepted", p->rec.not_accepted},
-                             {"rate", p->rate}, {"p50_ms", p->p50}, {"p99_ms", p->p99}, {"max_ms", p->max},
-                             {"wal_bytes_per_message", std::isnan(p->wal_per_message) ? nlohmann::json(nullptr)
-                                                                                       : nlohmann::json(p->wal_per_message)},
-                             {"cores", {{"vikd", p->cpu.vikd}, {"postgres", p->cpu.postgres},
-                                        {"bench", p->cpu.bench}, {"other", p->cpu.other}, {"idle", p->cpu.idle}}},
-                             {"errors", errors}});
+      j["phases"].push_back(
+          {{"name", p->name},
+           {"clients", p->clients},
+           {"seconds", p->seconds},
+           {"accepted", p->rec.accepted},
+           {"not_accepted", p->rec.not_accepted},
+           {"rate", p->rate},
+           {"p50_ms", p->p50},
+           {"p99_ms", p->p99},
+           {"max_ms", p->max},
+           {"wal_bytes_per_message",
+            std::isnan(p->wal_per_message) ? nlohmann::json(nullptr) : nlohmann::json(p->wal_per_message)},
+           {"cores",
+            {{"vikd", p->cpu.vikd},
+             {"postgres", p->cpu.postgres},
+             {"bench", p->cpu.bench},
+             {"other", p->cpu.other},
+             {"idle", p->cpu.idle}}},
+           {"errors", errors}});
     }
     std::ofstream(o.json_out) << j.dump(2) << "\n";
   }

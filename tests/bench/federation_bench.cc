@@ -309,12 +309,13 @@ int RunPush(const Options& o) {
   std::vector<std::unique_ptr<SignalFactory>> factories;
   std::vector<std::unique_ptr<Acks>> acks;
   for (const auto& r : regions) {
-    factories.push_back(std::make_unique<SignalFactory>(r.source, prefix + "-" + r.code,
-                                                        Spread{{}, {r.municipality}}));
+    factories.push_back(std::make_unique<SignalFactory>(r.source, prefix + "-" + r.code, Spread{{}, {r.municipality}}));
     acks.push_back(std::make_unique<Acks>());
   }
-  std::fprintf(stderr, "==> POST /v1/signals: %.0f signals/s in batches of %d over %zu region(s), %d client(s) each, "
-               "for %.0f s (load average %s)\n", o.rate, o.batch, n, o.clients, o.seconds, load_average.c_str());
+  std::fprintf(stderr,
+               "==> POST /v1/signals: %.0f signals/s in batches of %d over %zu region(s), %d client(s) each, "
+               "for %.0f s (load average %s)\n",
+               o.rate, o.batch, n, o.clients, o.seconds, load_average.c_str());
   const auto start = Clock::now() + std::chrono::milliseconds(200);
   const long long start_wall_ns = WallNs();
   std::vector<CpuSample> region_cpu0;
@@ -331,8 +332,8 @@ int RunPush(const Options& o) {
       spec.content_type = "application/json";
       spec.messages_per_request = static_cast<std::uint64_t>(o.batch);
       spec.body = [&, i](int client, std::uint64_t k) {
-        const double slot = static_cast<double>((k * static_cast<std::uint64_t>(o.clients) +
-                                                 static_cast<std::uint64_t>(client)) * n + i);
+        const double slot = static_cast<double>(
+            (k * static_cast<std::uint64_t>(o.clients) + static_cast<std::uint64_t>(client)) * n + i);
         const auto due = start + Duration(slot * slot_s);
         std::this_thread::sleep_until(due);
         {
@@ -383,7 +384,8 @@ int RunPush(const Options& o) {
     std::fprintf(stderr, "    %llu x %s\n", static_cast<unsigned long long>(count), what.c_str());
   }
   auto ack_latency = rec.latency_ns;
-  std::fprintf(stderr, "    %llu signals acknowledged (%.0f/s), ack p50 %.1f ms p99 %.1f ms; cores national %.2f "
+  std::fprintf(stderr,
+               "    %llu signals acknowledged (%.0f/s), ack p50 %.1f ms p99 %.1f ms; cores national %.2f "
                "regions %.2f pg %.2f other %.2f; waiting for the national mirror\n",
                static_cast<unsigned long long>(rec.accepted), static_cast<double>(rec.accepted) / seconds,
                PercentileMs(ack_latency, 50), PercentileMs(ack_latency, 99), cpu.vikd, region_cores, cpu.postgres,
@@ -404,12 +406,12 @@ int RunPush(const Options& o) {
   const Json applied_j = PercentilesJson(applied);
   const Json committed_j = PercentilesJson(committed);
   const std::size_t missing = want.size() - found.size();
-  std::fprintf(stderr, "    propagation ack -> applied_at: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms; "
+  std::fprintf(stderr,
+               "    propagation ack -> applied_at: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms; "
                "ack -> commit: p50 %.0f ms, p99 %.0f ms, max %.0f ms; %zu missing\n",
-               applied_j["p50_ms"].get<double>(), applied_j["p90_ms"].get<double>(),
-               applied_j["p99_ms"].get<double>(), applied_j["max_ms"].get<double>(),
-               committed_j["p50_ms"].get<double>(), committed_j["p99_ms"].get<double>(),
-               committed_j["max_ms"].get<double>(), missing);
+               applied_j["p50_ms"].get<double>(), applied_j["p90_ms"].get<double>(), applied_j["p99_ms"].get<double>(),
+               applied_j["max_ms"].get<double>(), committed_j["p50_ms"].get<double>(),
+               committed_j["p99_ms"].get<double>(), committed_j["max_ms"].get<double>(), missing);
   Json j = {{"kind", "push"},
             {"regions", n},
             {"load_average", load_average},
@@ -425,8 +427,12 @@ int RunPush(const Options& o) {
             {"ack", PercentilesJson(rec.latency_ns)},
             {"send_lateness", PercentilesJson(lateness)},
             {"cores",
-             {{"national", cpu.vikd}, {"regions", region_cores}, {"postgres", cpu.postgres}, {"bench", cpu.bench},
-              {"other", cpu.other}, {"idle", cpu.idle}}},
+             {{"national", cpu.vikd},
+              {"regions", region_cores},
+              {"postgres", cpu.postgres},
+              {"bench", cpu.bench},
+              {"other", cpu.other},
+              {"idle", cpu.idle}}},
             {"errors", errors},
             {"propagation_applied", applied_j},
             {"propagation_commit", committed_j},
@@ -473,23 +479,17 @@ int RunFill(const Options& o) {
   const std::string cursor = peer[1].as<std::string>();
   const auto dot = cursor.find('.');
   pqxx::nontransaction rtx(region_db);
-  const auto backlog =
-      rtx.exec_params1("SELECT count(*) FROM changes WHERE (xid, seq) > ($1::text::xid8, $2::bigint)",
-                       cursor.substr(0, dot), cursor.substr(dot + 1))[0]
-          .as<std::int64_t>();
+  const auto backlog = rtx.exec_params1("SELECT count(*) FROM changes WHERE (xid, seq) > ($1::text::xid8, $2::bigint)",
+                                        cursor.substr(0, dot), cursor.substr(dot + 1))[0]
+                           .as<std::int64_t>();
   std::fprintf(stderr, "    %llu signals in %.1f s (%.0f/s); the national node is %lld changes behind on peer %s\n",
                static_cast<unsigned long long>(rec.accepted), push_s, static_cast<double>(rec.accepted) / push_s,
                static_cast<long long>(backlog), peer[0].c_str());
-  Json j = {{"kind", "fill"},
-            {"regions", regions.size()},
-            {"region", r.code},
-            {"peer", peer[0].as<std::string>()},
-            {"signals", rec.accepted},
-            {"not_accepted", rec.not_accepted},
-            {"push_s", push_s},
-            {"signals_per_s", static_cast<double>(rec.accepted) / push_s},
-            {"changes_in_log", last},
-            {"applied_before", peer[2].as<std::int64_t>()},
+  Json j = {{"kind", "fill"},          {"regions", regions.size()},
+            {"region", r.code},        {"peer", peer[0].as<std::string>()},
+            {"signals", rec.accepted}, {"not_accepted", rec.not_accepted},
+            {"push_s", push_s},        {"signals_per_s", static_cast<double>(rec.accepted) / push_s},
+            {"changes_in_log", last},  {"applied_before", peer[2].as<std::int64_t>()},
             {"backlog", backlog}};
   WriteJson(o, j);
   return rec.not_accepted > 0 ? 1 : 0;
@@ -520,9 +520,10 @@ int RunCatchup(const Options& o) {
   }
   const long long done_ns = WallNs();
   const bool caught_up = now >= backlog;
-  Json j = {{"kind", "catchup"},      {"regions", fill.at("regions")}, {"peer", peer},
-            {"backlog", backlog},     {"applied", now},                {"caught_up", caught_up},
-            {"fill", fill},           {"from_start_s", static_cast<double>(done_ns - o.started_ns) / 1e9}};
+  Json j = {{"kind", "catchup"}, {"regions", fill.at("regions")},
+            {"peer", peer},      {"backlog", backlog},
+            {"applied", now},    {"caught_up", caught_up},
+            {"fill", fill},      {"from_start_s", static_cast<double>(done_ns - o.started_ns) / 1e9}};
   if (caught_up && first_ns && done_ns > *first_ns) {
     // From the first apply seen to the last: the steady apply rate (the start-up and the lease excluded).
     j["changes_per_s"] = static_cast<double>(now - first) / (static_cast<double>(done_ns - *first_ns) / 1e9);
@@ -570,8 +571,11 @@ Json ReadFeed(vik::v1::ExchangeService::Stub& stub, const std::string& token, in
   }
   const double seconds = Seconds(Clock::now() - t0).count();
   Json pages = PercentilesJson(page_ns);
-  return {{"changes", changes}, {"bytes", bytes}, {"seconds", seconds},
-          {"changes_per_s", static_cast<double>(changes) / seconds}, {"pages", pages}};
+  return {{"changes", changes},
+          {"bytes", bytes},
+          {"seconds", seconds},
+          {"changes_per_s", static_cast<double>(changes) / seconds},
+          {"pages", pages}};
 }
 
 int RunFeed(const Options& o) {
@@ -586,14 +590,19 @@ int RunFeed(const Options& o) {
   double best = 0;
   for (int pass = 1; pass <= 2; ++pass) {
     Json p = ReadFeed(*stub, token, o.page);
-    std::fprintf(stderr, "==> raw feed read of %s, pass %d: %lld changes in %.2f s = %.0f changes/s, page p50 %.1f ms\n",
+    std::fprintf(stderr,
+                 "==> raw feed read of %s, pass %d: %lld changes in %.2f s = %.0f changes/s, page p50 %.1f ms\n",
                  r.code.c_str(), pass, p["changes"].get<long long>(), p["seconds"].get<double>(),
                  p["changes_per_s"].get<double>(), p["pages"]["p50_ms"].get<double>());
     best = std::max(best, p["changes_per_s"].get<double>());
     passes[std::to_string(pass)] = std::move(p);
   }
-  WriteJson(o, {{"kind", "feed"}, {"regions", regions.size()}, {"region", r.code}, {"page", o.page},
-                {"passes", passes}, {"best_changes_per_s", best}});
+  WriteJson(o, {{"kind", "feed"},
+                {"regions", regions.size()},
+                {"region", r.code},
+                {"page", o.page},
+                {"passes", passes},
+                {"best_changes_per_s", best}});
   return 0;
 }
 
@@ -610,9 +619,10 @@ int RunMemory(const Options& o) {
     most = std::max(most, m.rss_bytes);
   }
   const double count = static_cast<double>(regions.size());
-  std::fprintf(stderr, "==> memory: national VmRSS %.1f MiB (VmHWM %.1f MiB); regional VmRSS mean %.1f MiB, max %.1f "
-               "MiB\n", national.rss_bytes / 1048576, national.hwm_bytes / 1048576, rss / count / 1048576,
-               most / 1048576);
+  std::fprintf(stderr,
+               "==> memory: national VmRSS %.1f MiB (VmHWM %.1f MiB); regional VmRSS mean %.1f MiB, max %.1f "
+               "MiB\n",
+               national.rss_bytes / 1048576, national.hwm_bytes / 1048576, rss / count / 1048576, most / 1048576);
   WriteJson(o, {{"kind", "memory"},
                 {"regions", regions.size()},
                 {"national", MemoryJson(national)},
@@ -639,8 +649,8 @@ std::string Goal(const ReportFiles& f) {
 
 int RunReport(const std::vector<std::string>& files) {
   ReportColumns columns;
-  const int status = ReadReportFiles(files, "vik_federation_bench", "regions",
-                                     [](const Json& j) { return j.value("kind", ""); }, columns);
+  const int status = ReadReportFiles(
+      files, "vik_federation_bench", "regions", [](const Json& j) { return j.value("kind", ""); }, columns);
   constexpr double kMB = 1.0 / (1024 * 1024);
   const std::vector<ReportRow> rows = {
       ReportField("load average at the start (1 min)", "push", "load_average_1m", 2),
@@ -653,8 +663,10 @@ int RunReport(const std::vector<std::string>& files) {
       ReportFields("  cores national / regions / pg", "push", {"cores.national", "cores.regions", "cores.postgres"}, 2),
       ReportFields("  cores bench / other", "push", {"cores.bench", "cores.other"}, 2),
       ReportHeading("propagation, ack -> national mirror"),
-      ReportFields("  applied_at p50 / p90 ms", "push", {"propagation_applied.p50_ms", "propagation_applied.p90_ms"}, 0),
-      ReportFields("  applied_at p99 / max ms", "push", {"propagation_applied.p99_ms", "propagation_applied.max_ms"}, 0),
+      ReportFields("  applied_at p50 / p90 ms", "push", {"propagation_applied.p50_ms", "propagation_applied.p90_ms"},
+                   0),
+      ReportFields("  applied_at p99 / max ms", "push", {"propagation_applied.p99_ms", "propagation_applied.max_ms"},
+                   0),
       ReportFields("  commit p50 / p90 ms", "push", {"propagation_commit.p50_ms", "propagation_commit.p90_ms"}, 0),
       ReportFields("  commit p99 / max ms", "push", {"propagation_commit.p99_ms", "propagation_commit.max_ms"}, 0),
       ReportFields("  mirrored / missing", "push", {"mirrored", "missing"}, 0),

@@ -48,9 +48,9 @@ void AccountReceipt(const vik::v1::Receipt& receipt, Recorder& rec) {
     ++rec.accepted;
     return;
   }
-  rec.Error(vik::v1::ReceiptOutcome_Name(receipt.outcome()) + ": " + receipt.error().code() + " " +
-                receipt.error().message(),
-            1);
+  rec.Error(
+      vik::v1::ReceiptOutcome_Name(receipt.outcome()) + ": " + receipt.error().code() + " " + receipt.error().message(),
+      1);
 }
 
 void AccountSubmit(const grpc::Status& status, const SubmitResponse& response, int batch, Recorder& rec) {
@@ -76,8 +76,8 @@ class ClosedLoopCaller {
       std::function<void(grpc::ClientContext*, const Request*, Response*, std::function<void(grpc::Status)>)>;
   using Account = std::function<void(const grpc::Status&, const Response&, Recorder&)>;
 
-  ClosedLoopCaller(Prepare prepare, Invoke invoke, Account account, const std::string& bearer,
-                   Clock::time_point until, std::uint64_t max_calls, Latch& latch)
+  ClosedLoopCaller(Prepare prepare, Invoke invoke, Account account, const std::string& bearer, Clock::time_point until,
+                   std::uint64_t max_calls, Latch& latch)
       : prepare_(std::move(prepare)),
         invoke_(std::move(invoke)),
         account_(std::move(account)),
@@ -141,8 +141,9 @@ class ClosedLoopCaller {
 
 // Runs `callers` closed-loop callers to completion and merges what they saw.
 template <typename Request, typename Response>
-Recorder RunClosedLoop(int callers, const std::function<std::unique_ptr<ClosedLoopCaller<Request, Response>>(
-                                        int index, Latch& latch)>& make) {
+Recorder RunClosedLoop(
+    int callers,
+    const std::function<std::unique_ptr<ClosedLoopCaller<Request, Response>>(int index, Latch& latch)>& make) {
   Latch latch(static_cast<std::size_t>(callers));
   std::vector<std::unique_ptr<ClosedLoopCaller<Request, Response>>> all;
   for (int i = 0; i < callers; ++i) {
@@ -215,8 +216,7 @@ class StreamCaller final : public grpc::ClientBidiReactor<SubmitStreamRequest, S
     {
       std::lock_guard lock(mu_);
       if (!status.ok() || !sent_.empty()) {
-        recorder_.Error("stream ended: " + CodeName(status.error_code()) + ": " + status.error_message(),
-                        sent_.size());
+        recorder_.Error("stream ended: " + CodeName(status.error_code()) + ": " + status.error_message(), sent_.size());
       }
     }
     latch_.CountDown();
@@ -261,29 +261,16 @@ class StreamCaller final : public grpc::ClientBidiReactor<SubmitStreamRequest, S
 }  // namespace
 
 std::string CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
+  static const char* const kNames[] = {
+      "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+      "DATA_LOSS", "UNAUTHENTICATED"};
   const auto i = static_cast<std::size_t>(code);
   return i < std::size(kNames) ? kNames[i] : "CODE_" + std::to_string(i);
 }
 
-GrpcLoad::GrpcLoad(const std::string& target, const std::string& token, int channels)
-    : bearer_("Bearer " + token) {
+GrpcLoad::GrpcLoad(const std::string& target, const std::string& token, int channels) : bearer_("Bearer " + token) {
   for (int i = 0; i < std::max(1, channels); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("vik.bench.channel", i);  // distinct arguments: a connection of its own
@@ -381,19 +368,19 @@ Recorder GrpcLoad::Paced(SignalFactory& factory, double rate, Clock::duration du
     factory.Fill(call->request.add_signals());
     Call* c = call.get();
     calls.push_back(std::move(call));
-    ingest_[i % ingest_.size()]->async()->Submit(
-        &c->context, &c->request, &c->response, [c, &mu, &rec, &latch](grpc::Status status) {
-          const auto now = Clock::now();
-          {
-            std::lock_guard lock(mu);
-            ++rec.calls;
-            if (status.ok()) {
-              rec.Latency(now - c->scheduled);
-            }
-            AccountSubmit(status, c->response, 1, rec);
-          }
-          latch.CountDown();
-        });
+    ingest_[i % ingest_.size()]->async()->Submit(&c->context, &c->request, &c->response,
+                                                 [c, &mu, &rec, &latch](grpc::Status status) {
+                                                   const auto now = Clock::now();
+                                                   {
+                                                     std::lock_guard lock(mu);
+                                                     ++rec.calls;
+                                                     if (status.ok()) {
+                                                       rec.Latency(now - c->scheduled);
+                                                     }
+                                                     AccountSubmit(status, c->response, 1, rec);
+                                                   }
+                                                   latch.CountDown();
+                                                 });
   }
   latch.Wait();
   return rec;

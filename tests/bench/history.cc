@@ -22,8 +22,8 @@ constexpr std::int64_t kYear = 365 * 24 * kHour;
 constexpr const char* kMsgTypes[] = {"unspecified", "alert", "update", "cancel"};
 constexpr const char* kStatuses[] = {"unspecified", "actual", "exercise", "system", "test", "draft"};
 constexpr const char* kKinds[] = {"unspecified", "incident", "warning", "observation", "forecast"};
-constexpr const char* kCategories[] = {"unspecified", "geo",    "met",       "safety", "security", "rescue", "fire",
-                                       "health",      "env",    "transport", "infra",  "cbrne",    "other"};
+constexpr const char* kCategories[] = {"unspecified", "geo", "met",       "safety", "security", "rescue", "fire",
+                                       "health",      "env", "transport", "infra",  "cbrne",    "other"};
 constexpr const char* kUrgencies[] = {"unspecified", "immediate", "expected", "future", "past", "unknown"};
 constexpr const char* kSeverities[] = {"unspecified", "extreme", "severe", "moderate", "minor", "unknown"};
 constexpr const char* kCertainties[] = {"unspecified", "observed", "likely", "possible", "unlikely", "unknown"};
@@ -64,7 +64,9 @@ class Draw {
     return z ^ (z >> 31);
   }
   double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  std::int64_t Below(std::int64_t n) { return n <= 0 ? 0 : static_cast<std::int64_t>(Next() % static_cast<std::uint64_t>(n)); }
+  std::int64_t Below(std::int64_t n) {
+    return n <= 0 ? 0 : static_cast<std::int64_t>(Next() % static_cast<std::uint64_t>(n));
+  }
   template <std::size_t N>
   int Pick(const int (&weights)[N]) {
     int total = 0;
@@ -114,11 +116,20 @@ void AppendTime(std::string& out, std::int64_t us) {
 void AppendText(std::string& out, const std::string& value) {
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -164,8 +175,7 @@ HistoryGenerator::HistoryGenerator(HistoryReference reference, HistorySpec spec)
 
 void HistoryGenerator::AppendCopyLine(std::uint64_t n, std::string& out) const {
   Draw d(spec_.seed * 0xD1B54A32D192ED03ULL + n);
-  const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::microseconds>(spec_.now.time_since_epoch()).count();
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(spec_.now.time_since_epoch()).count();
   const std::uint64_t history = spec_.total - spec_.current;
   const bool recent = n >= history;
 
@@ -181,9 +191,10 @@ void HistoryGenerator::AppendCopyLine(std::uint64_t n, std::string& out) const {
 
   const int kind = d.Pick(kKindWeights);
   const bool ahead = kind == vik::v1::SIGNAL_KIND_WARNING || kind == vik::v1::SIGNAL_KIND_FORECAST;
-  const std::size_t theme_index = ahead && !weather_.empty() && d.Unit() < 0.75
-                                      ? weather_[static_cast<std::size_t>(d.Below(static_cast<std::int64_t>(weather_.size())))]
-                                      : theme_draw_[static_cast<std::size_t>(d.Below(static_cast<std::int64_t>(theme_draw_.size())))];
+  const std::size_t theme_index =
+      ahead && !weather_.empty() && d.Unit() < 0.75
+          ? weather_[static_cast<std::size_t>(d.Below(static_cast<std::int64_t>(weather_.size())))]
+          : theme_draw_[static_cast<std::size_t>(d.Below(static_cast<std::int64_t>(theme_draw_.size())))];
   const HistoryTheme& theme = reference_.themes[theme_index];
 
   // Municipalities: warnings and forecasts are often region-wide (all, or none named); others local.
@@ -195,7 +206,8 @@ void HistoryGenerator::AppendCopyLine(std::uint64_t n, std::string& out) const {
   } else if (spread < (ahead ? 0.5 : 0.03)) {
     // none named: the region-wide risk
   } else {
-    const std::int64_t count = std::min<std::int64_t>(static_cast<std::int64_t>(all.size()), spread < 0.8 ? 1 : 2 + d.Below(2));
+    const std::int64_t count =
+        std::min<std::int64_t>(static_cast<std::int64_t>(all.size()), spread < 0.8 ? 1 : 2 + d.Below(2));
     const auto first = static_cast<std::size_t>(d.Below(static_cast<std::int64_t>(all.size())));
     for (std::int64_t i = 0; i < count; ++i) {
       municipalities.push_back(all[(first + static_cast<std::size_t>(i) * 3) % all.size()]);

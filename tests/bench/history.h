@@ -49,11 +49,11 @@ struct HistoryReference {
 };
 
 struct HistorySpec {
-  std::uint64_t total = 0;     // rows
-  std::uint64_t current = 0;   // of which recent (<= total)
+  std::uint64_t total = 0;    // rows
+  std::uint64_t current = 0;  // of which recent (<= total)
   std::chrono::system_clock::time_point now;
   std::uint64_t seed = 1;
-  std::string prefix = "hist";           // external_id = prefix + "-" + n
+  std::string prefix = "hist";  // external_id = prefix + "-" + n
   std::string received_by = "bench-loader";
 };
 

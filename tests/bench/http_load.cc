@@ -216,9 +216,8 @@ Recorder HttpPostLoad(const HttpTarget& target, const std::string& token, const 
   std::vector<Recorder> recorders(static_cast<std::size_t>(clients));
   std::vector<std::thread> threads;
   for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] {
-      GeneralPostLoop(target, authorization, spec, i, until, recorders[static_cast<std::size_t>(i)]);
-    });
+    threads.emplace_back(
+        [&, i] { GeneralPostLoop(target, authorization, spec, i, until, recorders[static_cast<std::size_t>(i)]); });
   }
   for (auto& t : threads) {
     t.join();

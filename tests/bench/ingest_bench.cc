@@ -51,16 +51,16 @@ struct Options {
   std::string json_out;
   int vikd_pid = 0;
   int pg_pid = 0;
-  double seconds = 8;          // each load phase
-  double copy_seconds = 6;     // each COPY phase (one at the start, one at the end)
+  double seconds = 8;       // each load phase
+  double copy_seconds = 6;  // each COPY phase (one at the start, one at the end)
   double steady_seconds = 5;
   double steady_rate = 1000;
   int channels = 4;
   int batch = 100;
   int batch_callers = 8;
   int http_connections = 8;
-  int streams = 4;             // the second SubmitStream phase (the first uses one stream)
-  int stream_window = 256;     // vikd's default ingest.stream_window
+  int streams = 4;          // the second SubmitStream phase (the first uses one stream)
+  int stream_window = 256;  // vikd's default ingest.stream_window
   int copy_batch = 1000;
   int commits = 500;
   int health_checks = 2000;
@@ -113,16 +113,14 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
   }
   if (o.dsn.empty() || o.grpc.empty() || o.http.empty() || o.token_file.empty() || o.source.empty() ||
       o.partner.empty()) {
-    std::fprintf(stderr, "vik_ingest_bench: --db, --grpc, --http, --token-file, --source and --partner are required\n%s",
-                 kHelp);
+    std::fprintf(
+        stderr, "vik_ingest_bench: --db, --grpc, --http, --token-file, --source and --partner are required\n%s", kHelp);
     return std::nullopt;
   }
   return o;
 }
 
-Clock::duration Duration(double seconds) {
-  return std::chrono::duration_cast<Clock::duration>(Seconds(seconds));
-}
+Clock::duration Duration(double seconds) { return std::chrono::duration_cast<Clock::duration>(Seconds(seconds)); }
 
 // One measured phase.
 struct Phase {
@@ -131,14 +129,14 @@ struct Phase {
   bool throughput = true;  // signals/s is meaningful (not a latency-only baseline)
   double seconds = 0;
   Recorder rec;
-  double rate = 0;  // accepted signals per second
+  double rate = 0;                   // accepted signals per second
   double p50 = 0, p99 = 0, max = 0;  // ms
   double rows_per_txn = kNaN;        // from vikd's /metrics (vikd phases only)
   double commit_ms = kNaN;           // mean group-commit transaction time
   double txn_per_s = kNaN;
-  double audit_per_call = kNaN;      // audit_log rows added per call
-  double wal_per_signal = kNaN;      // WAL bytes per accepted signal
-  int checkpoints = 0;               // checkpoints completed during the phase
+  double audit_per_call = kNaN;  // audit_log rows added per call
+  double wal_per_signal = kNaN;  // WAL bytes per accepted signal
+  int checkpoints = 0;           // checkpoints completed during the phase
   CpuUse cpu;
 };
 
@@ -254,7 +252,8 @@ void Bench::Print(const std::vector<Phase>& phases, double copy_rate) const {
   std::printf("\n%-44s %9s %7s %7s %7s %7s %8s %6s %7s\n", "phase", "signals/s", "vs COPY", "p50 ms", "p99 ms",
               "max ms", "rows/txn", "txn/s", "txn ms");
   for (const auto& p : phases) {
-    std::printf("%-44s %9s %7s %7s %7s %7s %8s %6s %7s\n", p.name.c_str(), p.throughput ? Fixed(p.rate, 0).c_str() : "-",
+    std::printf("%-44s %9s %7s %7s %7s %7s %8s %6s %7s\n", p.name.c_str(),
+                p.throughput ? Fixed(p.rate, 0).c_str() : "-",
                 p.throughput ? (Fixed(100 * p.rate / copy_rate, 1) + "%").c_str() : "-", Fixed(p.p50, 2).c_str(),
                 Fixed(p.p99, 2).c_str(), Fixed(p.max, 2).c_str(), Fixed(p.rows_per_txn, 1).c_str(),
                 Fixed(p.txn_per_s, 0).c_str(), Fixed(p.commit_ms, 2).c_str());
@@ -285,11 +284,14 @@ nlohmann::json Bench::Targets(const std::vector<Phase>& phases, double copy_rate
       std::printf("%-62s %9s %-3s target %s%s%s -> %s\n", what.c_str(), Fixed(value, 2).c_str(), unit.c_str(),
                   at_most ? "<= " : ">= ", Fixed(target, 2).c_str(),
                   std::isnan(goal) ? "" : (" (goal " + Fixed(goal, 2) + ")").c_str(),
-                  met ? (goal_met ? "MET (goal met)" : (std::isnan(goal) ? "MET" : "MET (goal not met)"))
-                      : "NOT MET");
+                  met ? (goal_met ? "MET (goal met)" : (std::isnan(goal) ? "MET" : "MET (goal not met)")) : "NOT MET");
     }
-    out.push_back({{"what", what}, {"value", value}, {"unit", unit}, {"target", target},
-                   {"goal", std::isnan(goal) ? nlohmann::json(nullptr) : nlohmann::json(goal)}, {"met", met},
+    out.push_back({{"what", what},
+                   {"value", value},
+                   {"unit", unit},
+                   {"target", target},
+                   {"goal", std::isnan(goal) ? nlohmann::json(nullptr) : nlohmann::json(goal)},
+                   {"met", met},
                    {"goal_met", goal_met}});
   };
   auto pct = [&](const std::string& key) { return 100 * Find(phases, key).rate / copy_rate; };
@@ -300,8 +302,7 @@ nlohmann::json Bench::Targets(const std::vector<Phase>& phases, double copy_rate
   check("SubmitStream, 1 stream: % of COPY", pct("stream_1"), "%", 30, 40, false);
   check("SubmitStream, " + std::to_string(o_.streams) + " streams: % of COPY", pct("stream_n"), "%", 30, 40, false);
   check("HTTP POST, batches of " + std::to_string(o_.batch) + ": % of COPY", pct("http_batch"), "%", 10, 15, false);
-  check("rows per transaction, unary Submit at 64 callers", Find(phases, "unary_64").rows_per_txn, "", 50, kNaN,
-        false);
+  check("rows per transaction, unary Submit at 64 callers", Find(phases, "unary_64").rows_per_txn, "", 50, kNaN, false);
   const double bound = 2 * (Find(phases, "insert_commit").p50 + Find(phases, "health").p50);
   check("median ack, 1 caller (ms; bound: 2 x (commit + no-op call))", Find(phases, "unary_1").p50, "ms", bound, kNaN,
         true);
@@ -330,11 +331,9 @@ int Bench::Run() {
                return grpc_.Unary(factory_, 16, 1, std::chrono::seconds(2));
              }).rec.accepted;
 
-  Phase copy_start = Measure("copy_start", "COPY " + std::to_string(o_.copy_batch) + " rows/txn, 1 conn (start)",
-                             false, [&] {
-                               return pg_.Copy(factory_, static_cast<std::size_t>(o_.copy_batch),
-                                               Duration(o_.copy_seconds));
-                             });
+  Phase copy_start =
+      Measure("copy_start", "COPY " + std::to_string(o_.copy_batch) + " rows/txn, 1 conn (start)", false,
+              [&] { return pg_.Copy(factory_, static_cast<std::size_t>(o_.copy_batch), Duration(o_.copy_seconds)); });
   add(copy_start);
   Phase commit = Measure("insert_commit", "single-row INSERT+COMMIT, 1 conn", false,
                          [&] { return pg_.SingleRowCommits(factory_, o_.commits); });
@@ -357,18 +356,16 @@ int Bench::Run() {
   add(Measure("stream_n",
               "SubmitStream, " + std::to_string(o_.streams) + " streams, window " + std::to_string(o_.stream_window),
               true, [&] { return grpc_.Stream(factory_, o_.streams, o_.stream_window, phase); }));
-  add(Measure("http_batch",
-              "HTTP POST, batches of " + std::to_string(o_.batch) + ", " + std::to_string(o_.http_connections) +
-                  " conns",
-              true, [&] { return HttpLoad(http_, token_, factory_, o_.http_connections, o_.batch, phase); }));
+  add(Measure(
+      "http_batch",
+      "HTTP POST, batches of " + std::to_string(o_.batch) + ", " + std::to_string(o_.http_connections) + " conns", true,
+      [&] { return HttpLoad(http_, token_, factory_, o_.http_connections, o_.batch, phase); }));
   add(Measure("steady", "unary Submit paced at " + Fixed(o_.steady_rate, 0) + "/s (open loop)", true,
               [&] { return grpc_.Paced(factory_, o_.steady_rate, Duration(o_.steady_seconds)); }));
 
-  Phase copy_end = Measure("copy_end", "COPY " + std::to_string(o_.copy_batch) + " rows/txn, 1 conn (end)", false,
-                           [&] {
-                             return pg_.Copy(factory_, static_cast<std::size_t>(o_.copy_batch),
-                                             Duration(o_.copy_seconds));
-                           });
+  Phase copy_end = Measure("copy_end", "COPY " + std::to_string(o_.copy_batch) + " rows/txn, 1 conn (end)", false, [&] {
+    return pg_.Copy(factory_, static_cast<std::size_t>(o_.copy_batch), Duration(o_.copy_seconds));
+  });
   add(copy_end);
   const double copy_rate = (copy_start.rate + copy_end.rate) / 2;
 
@@ -379,8 +376,8 @@ int Bench::Run() {
   std::printf("vik ingest benchmark, run %s\n", prefix_.c_str());
   std::printf("PostgreSQL: %s; fsync=%s synchronous_commit=%s wal_sync_method=%s shared_buffers=%s\n",
               pg_.QueryValue("SHOW server_version").c_str(), pg_.QueryValue("SHOW fsync").c_str(),
-              pg_.QueryValue("SHOW synchronous_commit").c_str(),
-              pg_.QueryValue("SHOW wal_sync_method").c_str(), pg_.QueryValue("SHOW shared_buffers").c_str());
+              pg_.QueryValue("SHOW synchronous_commit").c_str(), pg_.QueryValue("SHOW wal_sync_method").c_str(),
+              pg_.QueryValue("SHOW shared_buffers").c_str());
   std::printf("load generator: %d gRPC connections; %u CPUs online\n", o_.channels,
               std::thread::hardware_concurrency());
   Print(phases, copy_rate);
@@ -425,8 +422,12 @@ int Bench::Run() {
                              {"audit_rows_per_call", num(p.audit_per_call)},
                              {"wal_bytes_per_signal", num(p.wal_per_signal)},
                              {"checkpoints", p.checkpoints},
-                             {"cores", {{"vikd", p.cpu.vikd}, {"postgres", p.cpu.postgres}, {"bench", p.cpu.bench},
-                                        {"other", p.cpu.other}, {"idle", p.cpu.idle}}},
+                             {"cores",
+                              {{"vikd", p.cpu.vikd},
+                               {"postgres", p.cpu.postgres},
+                               {"bench", p.cpu.bench},
+                               {"other", p.cpu.other},
+                               {"idle", p.cpu.idle}}},
                              {"errors", errors}});
     }
     std::ofstream(o_.json_out) << j.dump(2) << "\n";

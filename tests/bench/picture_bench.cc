@@ -214,8 +214,8 @@ Json Measure(const Options& o, const std::string& name, const std::function<Reco
             {"cores", CoresJson(cpu)},
             {"errors", errors}};
   std::fprintf(stderr, "    %.0f/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms; cores vikd %.2f pg %.2f other %.2f\n",
-               j["rate"].get<double>(), j["p50_ms"].get<double>(), j["p99_ms"].get<double>(),
-               j["max_ms"].get<double>(), cpu.vikd, cpu.postgres, cpu.other);
+               j["rate"].get<double>(), j["p50_ms"].get<double>(), j["p99_ms"].get<double>(), j["max_ms"].get<double>(),
+               cpu.vikd, cpu.postgres, cpu.other);
   if (cpu.other > 0.1) {
     std::fprintf(stderr, "    WARNING: other processes used %.2f cores: the figures are disturbed\n", cpu.other);
   }
@@ -292,7 +292,8 @@ int RunStatus(const Options& o) {
                "    computedAt %.2f s after the start, seen after %.2f s: %d risks in the picture, %d signals in "
                "effect, %zu bytes; vikd VmRSS %.1f MiB, VmHWM %.1f MiB\n",
                p.computed_s, p.observed_s, picture["risks_in_picture"].get<int>(),
-               picture["signals_in_effect"].get<int>(), p.body_bytes, warm.rss_bytes / 1048576, warm.hwm_bytes / 1048576);
+               picture["signals_in_effect"].get<int>(), p.body_bytes, warm.rss_bytes / 1048576,
+               warm.hwm_bytes / 1048576);
 
   Json latency = Json::object();
   bool failed = false;
@@ -341,8 +342,10 @@ Spread ReadSpread(const std::string& dsn) {
 // picture (picture_state).
 std::int64_t KeeperBacklog(pqxx::connection& conn) {
   pqxx::nontransaction tx(conn);
-  return tx.exec1("SELECT count(*) FROM changes c JOIN picture_state p ON p.picture = 'actual' "
-                  "WHERE (c.xid, c.seq) > (p.cursor_xid, p.cursor_seq)")[0]
+  return tx
+      .exec1(
+          "SELECT count(*) FROM changes c JOIN picture_state p ON p.picture = 'actual' "
+          "WHERE (c.xid, c.seq) > (p.cursor_xid, p.cursor_seq)")[0]
       .as<std::int64_t>();
 }
 
@@ -374,8 +377,8 @@ void WaitReady(const HttpTarget& target) {
 int RunIngest(const Options& o) {
   const HttpTarget target = ParseHttpTarget(o.http);
   const std::string token = ReadToken(o.token_file);
-  const std::string prefix = "picture-" + o.engine + "-" + std::to_string(std::time(nullptr)) + "-" +
-                             std::to_string(getpid());
+  const std::string prefix =
+      "picture-" + o.engine + "-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(getpid());
   SignalFactory factory(o.source, prefix, ReadSpread(o.dsn));
   WaitReady(target);
   // Tokens are loaded after readiness: the warm-up waits them out (its errors are not reported).
@@ -406,10 +409,10 @@ int RunIngest(const Options& o) {
                    {"catch_up_s", left == 0 ? Json(catch_up) : Json()},
                    {"read_during_load_per_s", per_s(read0, read1, j["seconds"].get<double>())},
                    {"read_after_load_per_s", per_s(read1, read2, catch_up)}};
-    std::fprintf(stderr, "    picture keeper: %lld change rows behind when the load stopped; %s\n",
-                 static_cast<long long>(backlog),
-                 left == 0 ? ("caught up after " + std::to_string(catch_up) + " s").c_str()
-                           : "not caught up within 120 s");
+    std::fprintf(
+        stderr, "    picture keeper: %lld change rows behind when the load stopped; %s\n",
+        static_cast<long long>(backlog),
+        left == 0 ? ("caught up after " + std::to_string(catch_up) + " s").c_str() : "not caught up within 120 s");
   }
   if (o.vikd_pid > 0) {
     j["memory_after"] = MemoryJson(ReadProcessMemory(o.vikd_pid));

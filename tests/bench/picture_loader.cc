@@ -211,8 +211,8 @@ int Run(const Options& o) {
   spec.prefix = o.prefix;
   const HistoryReference ref = ReadReference(db, o.region);
   std::fprintf(stderr, "==> loading %llu signals (%llu recent) over %zu sources, %zu themes, %zu municipalities\n",
-               static_cast<unsigned long long>(o.count), static_cast<unsigned long long>(o.current),
-               ref.sources.size(), ref.themes.size(), ref.municipalities.size());
+               static_cast<unsigned long long>(o.count), static_cast<unsigned long long>(o.current), ref.sources.size(),
+               ref.themes.size(), ref.municipalities.size());
   const HistoryGenerator generator(ref, spec);
   const std::uint64_t rows_before = std::stoull(db.Value("SELECT count(*) FROM signals"));
 
@@ -249,9 +249,10 @@ int Run(const Options& o) {
 
   // What the change-log triggers would have led the keeper to record.
   const auto t1 = SteadyClock::now();
-  db.Exec("INSERT INTO source_health (source, last_signal_at) SELECT source, max(received_at) FROM signals "
-          "GROUP BY source ON CONFLICT (source) DO UPDATE SET last_signal_at = "
-          "greatest(source_health.last_signal_at, excluded.last_signal_at)");
+  db.Exec(
+      "INSERT INTO source_health (source, last_signal_at) SELECT source, max(received_at) FROM signals "
+      "GROUP BY source ON CONFLICT (source) DO UPDATE SET last_signal_at = "
+      "greatest(source_health.last_signal_at, excluded.last_signal_at)");
   const double health_s = Seconds(SteadyClock::now() - t1).count();
   std::fprintf(stderr, "==> VACUUM ANALYZE signals, CHECKPOINT\n");
   const auto t2 = SteadyClock::now();
@@ -267,10 +268,11 @@ int Run(const Options& o) {
               static_cast<unsigned long long>(o.count), load_s, rate, bytes / load_s / 1e6,
               bytes / static_cast<double>(o.count));
   std::printf("source_health %.1f s; VACUUM ANALYZE + CHECKPOINT %.1f s\n", health_s, vacuum_s);
-  std::printf("signals: %llu rows (%llu before), %.2f GB with indexes and TOAST; actual and in effect now: %s, "
-              "upcoming: %s\n",
-              static_cast<unsigned long long>(rows), static_cast<unsigned long long>(rows_before), table_bytes / 1e9,
-              effect[0][0].c_str(), effect[0][1].c_str());
+  std::printf(
+      "signals: %llu rows (%llu before), %.2f GB with indexes and TOAST; actual and in effect now: %s, "
+      "upcoming: %s\n",
+      static_cast<unsigned long long>(rows), static_cast<unsigned long long>(rows_before), table_bytes / 1e9,
+      effect[0][0].c_str(), effect[0][1].c_str());
   if (rows != rows_before + o.count) {
     std::fprintf(stderr, "vik_picture_loader: expected %llu rows in signals, found %llu\n",
                  static_cast<unsigned long long>(rows_before + o.count), static_cast<unsigned long long>(rows));

@@ -63,13 +63,16 @@ std::string MostOther(const SizeFiles& f) {
 
 int PrintPictureReport(const std::vector<std::string>& files) {
   ReportColumns sizes;
-  const int status = ReadReportFiles(files, "vik_picture_bench", "size", [](const Json& j) {
-    std::string kind = j.value("kind", "");
-    if (kind == "ingest") {
-      kind.append("-").append(j.value("engine", ""));
-    }
-    return kind;
-  }, sizes);
+  const int status = ReadReportFiles(
+      files, "vik_picture_bench", "size",
+      [](const Json& j) {
+        std::string kind = j.value("kind", "");
+        if (kind == "ingest") {
+          kind.append("-").append(j.value("engine", ""));
+        }
+        return kind;
+      },
+      sizes);
   const std::vector<Row> rows = {
       ReportHeading("load (vik_picture_loader, COPY, triggers off)"),
       ReportField("  rows/s", "load", "rows_per_s", 0),

@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <ctime>
 
-#include <openssl/evp.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <openssl/evp.h>
 
 namespace vik::bench {
 namespace {
@@ -77,9 +77,7 @@ std::string Hex(const std::string& bytes) {
 SignalFactory::SignalFactory(std::string source, std::string run_prefix, Spread spread)
     : source_(std::move(source)), prefix_(std::move(run_prefix)), spread_(WithDefaults(std::move(spread))) {}
 
-const std::string& SignalFactory::Theme(std::uint64_t n) const {
-  return spread_.themes[n % spread_.themes.size()];
-}
+const std::string& SignalFactory::Theme(std::uint64_t n) const { return spread_.themes[n % spread_.themes.size()]; }
 
 const std::string& SignalFactory::Municipality(std::uint64_t n) const {
   return spread_.municipalities[(n / spread_.themes.size()) % spread_.municipalities.size()];
@@ -131,8 +129,8 @@ StoredRow SignalFactory::MakeRow(const std::string& partner, const std::string& 
   vik::v1::Signal signal;
   Fill(&signal);
   const std::string payload = CanonicalPayload(signal);
-  return StoredRow{{signal.source(), signal.external_id(), "\\x" + Hex(Sha256(payload)), "alert", "actual",
-                    "incident", "{fire}", signal.theme(), "immediate", "severe", "observed", NowRfc3339(),
+  return StoredRow{{signal.source(), signal.external_id(), "\\x" + Hex(Sha256(payload)), "alert", "actual", "incident",
+                    "{fire}", signal.theme(), "immediate", "severe", "observed", NowRfc3339(),
                     "{" + signal.area().municipalities(0) + "}", signal.headline(), "[]", "\\x" + Hex(payload),
                     received_by, partner}};
 }

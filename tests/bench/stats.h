@@ -17,8 +17,8 @@ using Clock = std::chrono::steady_clock;
 struct Recorder {
   std::vector<std::int64_t> latency_ns;  // one per request (a batch counts once; a stream signal once)
   std::uint64_t calls = 0;
-  std::uint64_t accepted = 0;      // signals with an ACCEPTED receipt: durably committed
-  std::uint64_t not_accepted = 0;  // signals sent but not accepted (failed call or other receipt)
+  std::uint64_t accepted = 0;                   // signals with an ACCEPTED receipt: durably committed
+  std::uint64_t not_accepted = 0;               // signals sent but not accepted (failed call or other receipt)
   std::map<std::string, std::uint64_t> errors;  // "CODE: message" -> occurrences
 
   void Latency(Clock::duration d) { latency_ns.push_back(std::chrono::nanoseconds(d).count()); }
@@ -32,10 +32,10 @@ double PercentileMs(std::vector<std::int64_t>& values, double p);
 // CPU seconds consumed so far, by party.
 struct CpuSample {
   Clock::time_point at;
-  double machine_busy = 0;  // all cores, /proc/stat (everything but idle and iowait)
-  double vikd = 0;          // /proc/PID/stat of vikd (0 when its pid is unknown)
+  double machine_busy = 0;         // all cores, /proc/stat (everything but idle and iowait)
+  double vikd = 0;                 // /proc/PID/stat of vikd (0 when its pid is unknown)
   std::map<int, double> postgres;  // the postmaster and its children, by pid
-  double self = 0;          // this load generator
+  double self = 0;                 // this load generator
 };
 
 // REQUIRES: pids are 0 (unknown) or live processes.

@@ -44,13 +44,14 @@ std::string IsoNow(std::chrono::hours offset = std::chrono::hours(0)) {
 }
 
 std::string CapAlert(const std::string& identifier) {
-  return "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>" + identifier +
-         "</identifier><sender>" + kSender + "</sender><sent>" + IsoNow() +
+  return "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>" + identifier + "</identifier><sender>" +
+         kSender + "</sender><sent>" + IsoNow() +
          "</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><language>nl-NL</language>"
          "<category>Met</category><event>Storm</event><urgency>Expected</urgency><severity>Moderate</severity>"
          "<certainty>Likely</certainty><expires>" +
          IsoNow(std::chrono::hours(24)) + "</expires><headline>Storm " + identifier +
-         "</headline><area><areaDesc>'s-Hertogenbosch</areaDesc><geocode><valueName>CBS_GM</valueName><value>GM0796</value>"
+         "</headline><area><areaDesc>'s-Hertogenbosch</areaDesc><geocode><valueName>CBS_GM</valueName><value>GM0796</"
+         "value>"
          "</geocode></area></info></alert>";
 }
 
@@ -104,8 +105,9 @@ class FeedServer {
 
  private:
   std::string Atom() {
-    std::string out = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>urn:test:feed</id><title>Test</title>"
-                      "<updated>2024-01-01T00:00:00Z</updated>";
+    std::string out =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>urn:test:feed</id><title>Test</title>"
+        "<updated>2024-01-01T00:00:00Z</updated>";
     for (const auto& e : entries_) {
       out += "<entry><id>urn:test:" + e.id + "</id><title>" + e.id + "</title><updated>2024-01-01T00:00:00Z</updated>";
       if (e.fat) {
@@ -184,11 +186,11 @@ class FeedServer {
   std::atomic<int> doc_delay_ms_{0};
   std::atomic<int> not_modified_{0};
   std::mutex mu_;
-  std::vector<FeedEntrySpec> entries_;   // guarded by mu_
-  int version_ = 0;                      // guarded by mu_
-  std::map<std::string, int> requests_;  // guarded by mu_
+  std::vector<FeedEntrySpec> entries_;            // guarded by mu_
+  int version_ = 0;                               // guarded by mu_
+  std::map<std::string, int> requests_;           // guarded by mu_
   std::map<std::string, std::string> redirects_;  // guarded by mu_
-  std::vector<std::string> if_none_match_;  // guarded by mu_
+  std::vector<std::string> if_none_match_;        // guarded by mu_
 };
 
 int Count(const std::string& dsn, const std::string& sql) { return std::stoi(QueryValue(dsn, sql)); }
@@ -234,16 +236,19 @@ TEST_CASE("a polled Atom feed is ingested once, fetched conditionally, and error
   CHECK(Count(db.dsn(), "SELECT entries_seen FROM cap_feeds WHERE name = 'meteo'") == 4);
 
   // A failing feed backs off (the interval doubles per error) and shows in the metrics.
-  REQUIRE(WaitUntil([&] { return Count(db.dsn(), "SELECT consecutive_errors FROM cap_feeds WHERE name = 'broken'") >= 2; },
-                    std::chrono::seconds(10)));
+  REQUIRE(
+      WaitUntil([&] { return Count(db.dsn(), "SELECT consecutive_errors FROM cap_feeds WHERE name = 'broken'") >= 2; },
+                std::chrono::seconds(10)));
   // Read together: the delay before the next attempt relative to the interval doubled per error.
-  const double ratio = std::stod(QueryValue(
-      db.dsn(), "SELECT extract(epoch FROM next_poll_at - last_attempt_at) / 2 ^ (consecutive_errors - 1)"
-                " FROM cap_feeds WHERE name = 'broken'"));
+  const double ratio =
+      std::stod(QueryValue(db.dsn(),
+                           "SELECT extract(epoch FROM next_poll_at - last_attempt_at) / 2 ^ (consecutive_errors - 1)"
+                           " FROM cap_feeds WHERE name = 'broken'"));
   INFO("next attempt after " << ratio << " x (interval doubled per consecutive error)");
   CHECK(ratio >= 0.7);
   CHECK(ratio <= 1.05);
-  CHECK_THAT(QueryValue(db.dsn(), "SELECT last_error FROM cap_feeds WHERE name = 'broken'"), Catch::Contains("HTTP 500"));
+  CHECK_THAT(QueryValue(db.dsn(), "SELECT last_error FROM cap_feeds WHERE name = 'broken'"),
+             Catch::Contains("HTTP 500"));
   const auto metrics = vik::testing::HttpGet(vikd.http_port(), "/metrics").body;
   CHECK_THAT(metrics, Catch::Contains("vik_feed_polls_total{feed=\"broken\",result=\"error\"}"));
   CHECK_THAT(metrics, Catch::Contains("vik_feed_consecutive_errors{feed=\"broken\"}"));
@@ -251,9 +256,13 @@ TEST_CASE("a polled Atom feed is ingested once, fetched conditionally, and error
   CHECK_THAT(metrics, Catch::Contains("vik_ingest_last_signal_timestamp_seconds{source=\"knmi@example.nl\"}"));
 
   // A response over feeds.max_bytes is refused.
-  REQUIRE(WaitUntil([&] { return !QueryValue(db.dsn(), "SELECT coalesce(last_error, '') FROM cap_feeds WHERE name = 'huge'").empty(); },
-                    std::chrono::seconds(5)));
-  CHECK_THAT(QueryValue(db.dsn(), "SELECT last_error FROM cap_feeds WHERE name = 'huge'"), Catch::Contains("larger than"));
+  REQUIRE(WaitUntil(
+      [&] {
+        return !QueryValue(db.dsn(), "SELECT coalesce(last_error, '') FROM cap_feeds WHERE name = 'huge'").empty();
+      },
+      std::chrono::seconds(5)));
+  CHECK_THAT(QueryValue(db.dsn(), "SELECT last_error FROM cap_feeds WHERE name = 'huge'"),
+             Catch::Contains("larger than"));
 
   auto list = Admin(db.dsn(), {"feed", "list"});
   CHECK_THAT(list.out, Catch::Contains("meteo"));
@@ -309,18 +318,20 @@ TEST_CASE("relative links are resolved, links to other origins refused, dead lin
   SetUp(db.dsn());
   FeedServer server;
   const std::string elsewhere = "http://localhost:" + std::to_string(server.port()) + "/cap/o1.xml";
-  server.SetEntries({{"r1", false, "cap/r1.xml"},          // relative to /feed.atom
-                     {"r2", false, "./x/../cap/r2.xml"},   // dot segments
-                     {"o1", false, elsewhere},             // the same server under another origin
-                     {"d1", false, "/dead/d1.xml"}});      // 404, every time
+  server.SetEntries({{"r1", false, "cap/r1.xml"},         // relative to /feed.atom
+                     {"r2", false, "./x/../cap/r2.xml"},  // dot segments
+                     {"o1", false, elsewhere},            // the same server under another origin
+                     {"d1", false, "/dead/d1.xml"}});     // 404, every time
   Admin(db.dsn(), {"feed", "add", "meteo", server.Url("/feed.atom"), "--partner", kPartner, "--interval", "1s"});
   std::vector<std::string> args = kFast;
   args.insert(args.end(), {"--set", "feeds.max_link_attempts=3"});
   Vikd vikd(db.dsn(), args);
 
   const auto detail = [&](const std::string& id) {
-    return QueryValue(db.dsn(), "SELECT coalesce(max(outcome || ': ' || coalesce(detail, '')), '') FROM cap_feed_entries"
-                                " WHERE feed = 'meteo' AND entry_id = 'urn:test:" + id + "'");
+    return QueryValue(db.dsn(),
+                      "SELECT coalesce(max(outcome || ': ' || coalesce(detail, '')), '') FROM cap_feed_entries"
+                      " WHERE feed = 'meteo' AND entry_id = 'urn:test:" +
+                          id + "'");
   };
   REQUIRE(WaitUntil([&] { return Count(db.dsn(), "SELECT count(*) FROM cap_messages WHERE via = 'feed:meteo'") == 2; },
                     std::chrono::seconds(10)));
@@ -335,7 +346,8 @@ TEST_CASE("relative links are resolved, links to other origins refused, dead lin
 
   // A dead link is tried feeds.max_link_attempts times (one per poll), then marked refused.
   REQUIRE(WaitUntil([&] { return !detail("d1").empty(); }, std::chrono::seconds(10)));
-  CHECK_THAT(detail("d1"), Catch::StartsWith("refused: gave up after 3 failed attempts") && Catch::Contains("HTTP 404"));
+  CHECK_THAT(detail("d1"),
+             Catch::StartsWith("refused: gave up after 3 failed attempts") && Catch::Contains("HTTP 404"));
   CHECK(server.Requests("/dead/d1.xml") == 3);
   // Every entry is marked now: the validators are kept and the next polls are answered 304.
   REQUIRE(WaitUntil([&] { return server.NotModified() >= 1; }, std::chrono::seconds(5)));
@@ -355,8 +367,8 @@ TEST_CASE("redirects to another origin, a private address or vikd itself are ref
   // An index that moved to another origin (127.0.0.1 instead of localhost: an internal host as far
   // as the feed's configuration goes) is not followed, so none of its links are fetched.
   server.SetRedirect("/moved.atom", server.Url("/feed.atom"));
-  server.SetEntries({{"m1", false, "/go/m1.xml"}, {"m2", false, "/go/m2.xml"}, {"m3", false, "/go/m3.xml"},
-                     {"ok1", false, ""}});
+  server.SetEntries(
+      {{"m1", false, "/go/m1.xml"}, {"m2", false, "/go/m2.xml"}, {"m3", false, "/go/m3.xml"}, {"ok1", false, ""}});
   server.SetRedirect("/go/m2.xml", "http://169.254.169.254/latest/meta-data/");
   server.SetRedirect("/go/m3.xml", "http://10.9.9.9/cap/m3.xml");
   Admin(db.dsn(), {"feed", "add", "moved", "http://localhost:" + port + "/moved.atom", "--partner", kPartner,
@@ -367,8 +379,10 @@ TEST_CASE("redirects to another origin, a private address or vikd itself are ref
   server.SetRedirect("/go/m1.xml", "http://127.0.0.1:" + std::to_string(vikd.http_port()) + "/metrics");
 
   const auto detail = [&](const std::string& id) {
-    return QueryValue(db.dsn(), "SELECT coalesce(max(outcome || ': ' || coalesce(detail, '')), '') FROM cap_feed_entries"
-                                " WHERE feed = 'meteo' AND entry_id = 'urn:test:" + id + "'");
+    return QueryValue(db.dsn(),
+                      "SELECT coalesce(max(outcome || ': ' || coalesce(detail, '')), '') FROM cap_feed_entries"
+                      " WHERE feed = 'meteo' AND entry_id = 'urn:test:" +
+                          id + "'");
   };
   REQUIRE(WaitUntil([&] { return !detail("m1").empty() && !detail("m2").empty() && !detail("m3").empty(); },
                     std::chrono::seconds(10)));
@@ -402,8 +416,8 @@ TEST_CASE("removing a feed while it is polled fails its entries but the leader s
   // The stored message would reference the removed feed's entry (a foreign key violation, SQLSTATE
   // 23503, FAILED_PRECONDITION like a fence loss): that entry fails, the instance does not step down.
   const auto failed = [&] {
-    return vik::testing::HttpGet(vikd.http_port(), "/metrics").body.find(
-               "vik_feed_entries_total{feed=\"meteo\",outcome=\"failed\"}") != std::string::npos;
+    return vik::testing::HttpGet(vikd.http_port(), "/metrics")
+               .body.find("vik_feed_entries_total{feed=\"meteo\",outcome=\"failed\"}") != std::string::npos;
   };
   REQUIRE(WaitUntil(failed, std::chrono::seconds(10)));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // s2, the end of the round, a lease tick

@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/admin_setup.h"
@@ -84,27 +84,35 @@ void WaitForToken(const Vikd& vikd, const std::string& token) {
 // required elements; `area` is the <area> content.
 std::string Alert(const std::string& identifier, const std::string& msg_type = "Alert",
                   const std::string& references = "", const std::string& status = "Actual",
-                  const std::string& area = "<areaDesc>'s-Hertogenbosch</areaDesc>"
-                                            "<geocode><valueName>CBS_GM</valueName><value>GM0796</value></geocode>",
+                  const std::string& area =
+                      "<areaDesc>'s-Hertogenbosch</areaDesc>"
+                      "<geocode><valueName>CBS_GM</valueName><value>GM0796</value></geocode>",
                   const std::string& headline = "Grote brand industrieterrein") {
   std::string refs = references.empty() ? "" : "<references>" + references + "</references>";
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"
-         "<identifier>" + identifier + "</identifier><sender>" + kSender + "</sender>"
-         "<sent>2026-11-20T10:00:00+01:00</sent><status>" + status + "</status><msgType>" + msg_type +
-         "</msgType><scope>Public</scope>" + refs +
+         "<identifier>" +
+         identifier + "</identifier><sender>" + kSender +
+         "</sender>"
+         "<sent>2026-11-20T10:00:00+01:00</sent><status>" +
+         status + "</status><msgType>" + msg_type + "</msgType><scope>Public</scope>" + refs +
          "<info><language>nl-NL</language><category>Fire</category><event>Brand</event>"
          "<urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty>"
          "<expires>2099-01-01T00:00:00+00:00</expires>"
-         "<headline>" + headline + "</headline><description>Rookontwikkeling, ramen en deuren sluiten.</description>"
-         "<area>" + area + "</area></info></alert>";
+         "<headline>" +
+         headline +
+         "</headline><description>Rookontwikkeling, ramen en deuren sluiten.</description>"
+         "<area>" +
+         area + "</area></info></alert>";
 }
 
-std::string Ref(const std::string& identifier) { return std::string(kSender) + "," + identifier + ",2026-11-20T10:00:00+01:00"; }
+std::string Ref(const std::string& identifier) {
+  return std::string(kSender) + "," + identifier + ",2026-11-20T10:00:00+01:00";
+}
 
 std::string StateOf(const std::string& dsn, const std::string& external_id) {
-  return QueryValue(dsn, "SELECT state FROM signals WHERE source = '" + std::string(kSender) +
-                             "' AND external_id = '" + external_id + "'");
+  return QueryValue(dsn, "SELECT state FROM signals WHERE source = '" + std::string(kSender) + "' AND external_id = '" +
+                             external_id + "'");
 }
 
 struct Setup {
@@ -155,15 +163,16 @@ TEST_CASE("every valid CAP message of the corpus is accepted over HTTP and every
     // Stored byte for byte.
     CHECK(QueryValue(s.db.dsn(), "SELECT encode(sha256(raw), 'hex') FROM cap_messages WHERE id = '" +
                                      body["messageId"].get<std::string>() + "'") ==
-          QueryValue(s.db.dsn(), "SELECT encode(sha256(decode('" + [&] {
-            static constexpr char kHex[] = "0123456789abcdef";
-            std::string hex;
-            for (unsigned char c : xml) {
-              hex += kHex[c >> 4];
-              hex += kHex[c & 15];
-            }
-            return hex;
-          }() + "', 'hex')), 'hex')"));
+          QueryValue(
+              s.db.dsn(), "SELECT encode(sha256(decode('" + [&] {
+                static constexpr char kHex[] = "0123456789abcdef";
+                std::string hex;
+                for (unsigned char c : xml) {
+                  hex += kHex[c >> 4];
+                  hex += kHex[c & 15];
+                }
+                return hex;
+              }() + "', 'hex')), 'hex')"));
     CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM signals") == std::to_string(body["signals"].size()));
     // The same bytes again: DUPLICATE with the same message.
     const auto again = PostCap(vikd, s.token.secret, xml);
@@ -177,8 +186,9 @@ TEST_CASE("every valid CAP message of the corpus is accepted over HTTP and every
     CHECK(reply.status == 400);
     CHECK_FALSE(json::parse(reply.body)["message"].get<std::string>().empty());
   }
-  CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.cap' AND result = "
-                               "'INVALID_ARGUMENT'") == std::to_string(invalid.size()));
+  CHECK(QueryValue(s.db.dsn(),
+                   "SELECT count(*) FROM audit_log WHERE action = 'ingest.cap' AND result = "
+                   "'INVALID_ARGUMENT'") == std::to_string(invalid.size()));
 }
 
 TEST_CASE("CAP errors name the element path and map to HTTP statuses", "[e2e][cap]") {
@@ -211,13 +221,15 @@ TEST_CASE("CAP errors name the element path and map to HTTP statuses", "[e2e][ca
   }
   SECTION("the same identifier with other bytes is 409 and the original is kept") {
     REQUIRE(PostCap(vikd, s.token.secret, Alert("same-1")).status == 200);
-    const auto reply = PostCap(vikd, s.token.secret, Alert("same-1", "Alert", "", "Actual",
-                                                         "<areaDesc>Oss</areaDesc><geocode><valueName>CBS_GM"
-                                                         "</valueName><value>GM0828</value></geocode>"));
+    const auto reply = PostCap(vikd, s.token.secret,
+                               Alert("same-1", "Alert", "", "Actual",
+                                     "<areaDesc>Oss</areaDesc><geocode><valueName>CBS_GM"
+                                     "</valueName><value>GM0828</value></geocode>"));
     CHECK(reply.status == 409);
     CHECK(QueryValue(s.db.dsn(), "SELECT municipalities[1] FROM signals WHERE external_id = 'same-1'") == "GM0796");
-    CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.cap' AND result = "
-                                 "'ALREADY_EXISTS' AND object->>'outcome' = 'conflict'") == "1");
+    CHECK(QueryValue(s.db.dsn(),
+                     "SELECT count(*) FROM audit_log WHERE action = 'ingest.cap' AND result = "
+                     "'ALREADY_EXISTS' AND object->>'outcome' = 'conflict'") == "1");
   }
   SECTION("a DOCTYPE (billion laughs) is refused before any parsing") {
     const std::string bomb =
@@ -292,8 +304,8 @@ TEST_CASE("a national alert of 880 KB with one 877 KB polygon is accepted and st
         std::to_string(document.size()));
   CHECK(StateOf(s.db.dsn(), "national-1") == "active");
   // Located by geometry: the ring surrounds the whole region.
-  CHECK(QueryValue(s.db.dsn(), "SELECT cardinality(municipalities) > 1 FROM signals WHERE external_id = 'national-1'") ==
-        "t");
+  CHECK(QueryValue(s.db.dsn(),
+                   "SELECT cardinality(municipalities) > 1 FROM signals WHERE external_id = 'national-1'") == "t");
 }
 
 TEST_CASE("an update that lists its own message among its references is accepted with a warning", "[e2e][cap]") {
@@ -303,8 +315,8 @@ TEST_CASE("an update that lists its own message among its references is accepted
   REQUIRE(PostCap(vikd, s.token.secret, Alert("storm-1")).status == 200);
   // The real sender's habit: its own message among the references, `sent` written +00:00 where the
   // alert itself says -00:00.
-  std::string update = Alert("storm-2", "Update",
-                             Ref("storm-1") + " " + kSender + ",storm-2,2026-11-20T09:00:00+00:00");
+  std::string update =
+      Alert("storm-2", "Update", Ref("storm-1") + " " + kSender + ",storm-2,2026-11-20T09:00:00+00:00");
   const auto sent = update.find("<sent>2026-11-20T10:00:00+01:00</sent>");
   REQUIRE(sent != std::string::npos);
   update.replace(sent, 38, "<sent>2026-11-20T09:00:00-00:00</sent>");
@@ -330,13 +342,15 @@ TEST_CASE("CAP areas map to the region's municipalities by geocode and by geomet
                         "<areaDesc>Centrum</areaDesc>"
                         "<polygon>51.685,5.300 51.692,5.300 51.692,5.310 51.685,5.310 51.685,5.300</polygon>"))
               .status == 200);
-  CHECK(QueryValue(s.db.dsn(), "SELECT array_to_string(municipalities, ',') FROM signals WHERE external_id = "
-                               "'geo-1'") == "GM0796");
+  CHECK(QueryValue(s.db.dsn(),
+                   "SELECT array_to_string(municipalities, ',') FROM signals WHERE external_id = "
+                   "'geo-1'") == "GM0796");
   REQUIRE(PostCap(vikd, s.token.secret,
                   Alert("geo-2", "Alert", "", "Actual", "<areaDesc>Oss</areaDesc><circle>51.765,5.518 3</circle>"))
               .status == 200);
-  CHECK_THAT(QueryValue(s.db.dsn(), "SELECT array_to_string(municipalities, ',') FROM signals WHERE external_id = "
-                                    "'geo-2'"),
+  CHECK_THAT(QueryValue(s.db.dsn(),
+                        "SELECT array_to_string(municipalities, ',') FROM signals WHERE external_id = "
+                        "'geo-2'"),
              Catch::Contains("GM0828"));
   // Far away: stored, but in no municipality of the region.
   REQUIRE(PostCap(vikd, s.token.secret,
@@ -361,15 +375,16 @@ TEST_CASE("CAP out: the Atom index lists current actual alerts, each served as C
   const std::string id = QueryValue(s.db.dsn(), "SELECT id FROM signals WHERE external_id = 'out-1'");
   CHECK_THAT(index.body, Catch::Contains("/cap/alerts/" + id + ".xml"));
   for (const auto* absent : {"out-2", "out-3", "out-4"}) {
-    const std::string other = QueryValue(s.db.dsn(), "SELECT id FROM signals WHERE external_id = '" +
-                                                         std::string(absent) + "'");
+    const std::string other =
+        QueryValue(s.db.dsn(), "SELECT id FROM signals WHERE external_id = '" + std::string(absent) + "'");
     CHECK_THAT(index.body, !Catch::Contains(other));
   }
   // The exercise picture is listed apart.
   const auto exercise =
       HttpCall(vikd.http_port(), "GET", "/cap/alerts.atom?status=exercise", "", CapHeaders(s.token.secret));
   REQUIRE(exercise.status == 200);
-  CHECK_THAT(exercise.body, Catch::Contains(QueryValue(s.db.dsn(), "SELECT id FROM signals WHERE external_id = 'out-2'")));
+  CHECK_THAT(exercise.body,
+             Catch::Contains(QueryValue(s.db.dsn(), "SELECT id FROM signals WHERE external_id = 'out-2'")));
   CHECK_THAT(exercise.body, !Catch::Contains(id));
   CHECK(HttpCall(vikd.http_port(), "GET", "/cap/alerts.atom?status=bogus", "", CapHeaders(s.token.secret)).status ==
         400);
@@ -389,8 +404,7 @@ TEST_CASE("CAP out: the Atom index lists current actual alerts, each served as C
   CHECK_THAT(HttpCall(vikd.http_port(), "GET", "/metrics").body,
              Catch::Contains("vik_ingest_last_signal_timestamp_seconds{source=\"caco@vr21.nl\"}"));
   CHECK(HttpCall(vikd.http_port(), "GET", "/cap/alerts/" + id + ".xml").status == 401);
-  CHECK(HttpCall(vikd.http_port(), "GET", "/cap/alerts/not-a-uuid.xml", "", CapHeaders(s.token.secret)).status ==
-        404);
+  CHECK(HttpCall(vikd.http_port(), "GET", "/cap/alerts/not-a-uuid.xml", "", CapHeaders(s.token.secret)).status == 404);
 }
 
 TEST_CASE("a JSON signal comes back as CAP that another vikd ingests as the same signal", "[e2e][cap]") {
@@ -401,37 +415,40 @@ TEST_CASE("a JSON signal comes back as CAP that another vikd ingests as the same
   WaitForToken(first, a.token.secret);
   WaitForToken(second, b.token.secret);
 
-  const json signal = {
-      {"source", kSender},
-      {"externalId", "json-1"},
-      {"msgType", "MSG_TYPE_ALERT"},
-      {"status", "SIGNAL_STATUS_ACTUAL"},
-      {"kind", "SIGNAL_KIND_WARNING"},
-      {"categories", {"CATEGORY_MET", "CATEGORY_INFRA"}},
-      {"theme", "1.3"},
-      {"urgency", "URGENCY_EXPECTED"},
-      {"severity", "SEVERITY_SEVERE"},
-      {"certainty", "CERTAINTY_LIKELY"},
-      {"sentAt", "2026-11-20T09:00:00Z"},
-      {"onsetAt", "2026-11-20T18:00:00Z"},
-      {"expiresAt", "2099-11-26T06:00:00Z"},
-      {"area",
-       {{"description", "Oss & Bernheze <oost>"},
-        {"municipalities", {"GM0828", "GM1721"}},
-        {"points", {{{"lat", 51.765}, {"lon", 5.518}}}},
-        {"polygons", {{{"points", {{{"lat", 51.7}, {"lon", 5.5}}, {{"lat", 51.8}, {"lon", 5.5}},
-                                   {{"lat", 51.8}, {"lon", 5.6}}, {{"lat", 51.7}, {"lon", 5.5}}}}}}},
-        {"circles", {{{"center", {{"lat", 51.7}, {"lon", 5.55}}}, {"radiusKm", 2.5}}}},
-        {"geocodes", {{{"name", "EMMA_ID"}, {"value", "NL007"}}}}}},
-      {"headline", "Zware windstoten verwacht"},
-      {"description", "Windstoten tot 100 km/u; \"code oranje\"."},
-      {"instruction", "Blijf binnen."},
-      {"senderName", "CaCo Brabant-Noord"},
-      {"web", "https://www.vrbn.nl/"},
-      {"attributes", {{"awareness_level", "3; orange; Severe"}, {"meldkamer", "MKOB"}}}};
-  const auto submitted = HttpCall(first.http_port(), "POST", "/v1/signals", json{{"signals", {signal}}}.dump(),
-                                  {{"Content-Type", "application/json"},
-                                   {"Authorization", "Bearer " + a.token.secret}});
+  const json signal = {{"source", kSender},
+                       {"externalId", "json-1"},
+                       {"msgType", "MSG_TYPE_ALERT"},
+                       {"status", "SIGNAL_STATUS_ACTUAL"},
+                       {"kind", "SIGNAL_KIND_WARNING"},
+                       {"categories", {"CATEGORY_MET", "CATEGORY_INFRA"}},
+                       {"theme", "1.3"},
+                       {"urgency", "URGENCY_EXPECTED"},
+                       {"severity", "SEVERITY_SEVERE"},
+                       {"certainty", "CERTAINTY_LIKELY"},
+                       {"sentAt", "2026-11-20T09:00:00Z"},
+                       {"onsetAt", "2026-11-20T18:00:00Z"},
+                       {"expiresAt", "2099-11-26T06:00:00Z"},
+                       {"area",
+                        {{"description", "Oss & Bernheze <oost>"},
+                         {"municipalities", {"GM0828", "GM1721"}},
+                         {"points", {{{"lat", 51.765}, {"lon", 5.518}}}},
+                         {"polygons",
+                          {{{"points",
+                             {{{"lat", 51.7}, {"lon", 5.5}},
+                              {{"lat", 51.8}, {"lon", 5.5}},
+                              {{"lat", 51.8}, {"lon", 5.6}},
+                              {{"lat", 51.7}, {"lon", 5.5}}}}}}},
+                         {"circles", {{{"center", {{"lat", 51.7}, {"lon", 5.55}}}, {"radiusKm", 2.5}}}},
+                         {"geocodes", {{{"name", "EMMA_ID"}, {"value", "NL007"}}}}}},
+                       {"headline", "Zware windstoten verwacht"},
+                       {"description", "Windstoten tot 100 km/u; \"code oranje\"."},
+                       {"instruction", "Blijf binnen."},
+                       {"senderName", "CaCo Brabant-Noord"},
+                       {"web", "https://www.vrbn.nl/"},
+                       {"attributes", {{"awareness_level", "3; orange; Severe"}, {"meldkamer", "MKOB"}}}};
+  const auto submitted =
+      HttpCall(first.http_port(), "POST", "/v1/signals", json{{"signals", {signal}}}.dump(),
+               {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + a.token.secret}});
   INFO(submitted.body);
   REQUIRE(submitted.status == 200);
   const std::string id = json::parse(submitted.body)["receipts"][0]["signalId"];
@@ -444,8 +461,10 @@ TEST_CASE("a JSON signal comes back as CAP that another vikd ingests as the same
   INFO(ingested.body);
   REQUIRE(ingested.status == 200);
   // The same canonical signal: identical content hashes in both databases.
-  const std::string hash_a = QueryValue(a.db.dsn(), "SELECT encode(content_hash, 'hex') FROM signals WHERE external_id = 'json-1'");
-  const std::string hash_b = QueryValue(b.db.dsn(), "SELECT encode(content_hash, 'hex') FROM signals WHERE external_id = 'json-1'");
+  const std::string hash_a =
+      QueryValue(a.db.dsn(), "SELECT encode(content_hash, 'hex') FROM signals WHERE external_id = 'json-1'");
+  const std::string hash_b =
+      QueryValue(b.db.dsn(), "SELECT encode(content_hash, 'hex') FROM signals WHERE external_id = 'json-1'");
   CHECK(hash_a == hash_b);
 }
 
@@ -453,8 +472,8 @@ TEST_CASE("IngestService.SubmitCap stores CAP over gRPC and puts element paths i
   Setup s;
   Vikd vikd(s.db.dsn(), kFastAuth);
   WaitForToken(vikd, s.token.secret);
-  auto stub = vik::v1::IngestService::NewStub(
-      grpc::CreateChannel(vikd.grpc_target(), grpc::InsecureChannelCredentials()));
+  auto stub =
+      vik::v1::IngestService::NewStub(grpc::CreateChannel(vikd.grpc_target(), grpc::InsecureChannelCredentials()));
 
   auto call = [&](const std::string& xml, vik::v1::SubmitCapResponse* response) {
     grpc::ClientContext context;
@@ -542,7 +561,9 @@ TEST_CASE("a partner's cancel never ends another partner's alerts, before or aft
   };
   REQUIRE(PostCap(vikd, s.token.secret, Alert("victim-1")).status == 200);
   REQUIRE(vik::testing::WaitUntil(
-      [&] { return PostCap(vikd, other.secret, from_police(Alert("cancel-1", "Cancel", Ref("victim-1")))).status == 200; },
+      [&] {
+        return PostCap(vikd, other.secret, from_police(Alert("cancel-1", "Cancel", Ref("victim-1")))).status == 200;
+      },
       std::chrono::seconds(10)));
   CHECK(StateOf(s.db.dsn(), "victim-1") == "active");
   // Parked before the alert arrives: still no effect on another partner's alert.
@@ -559,10 +580,11 @@ TEST_CASE("a reference parked while its alert was being stored is applied by the
   // What a lost race leaves behind: the alert stored and active, a cancel for it parked and open.
   vik::testing::ExecSql(s.db.dsn(),
                         "INSERT INTO pending_references (partner, ref_source, ref_identifier, action, status, ended_by,"
-                        " ended_at) VALUES ('" + std::string(kPartner) + "', '" + kSender +
+                        " ended_at) VALUES ('" +
+                            std::string(kPartner) + "', '" + kSender +
                             "', 'race-1', 'cancel', 'actual', 'cap:test', now())");
-  REQUIRE(vik::testing::WaitUntil([&] { return StateOf(s.db.dsn(), "race-1") == "cancelled"; },
-                                  std::chrono::seconds(15)));
+  REQUIRE(
+      vik::testing::WaitUntil([&] { return StateOf(s.db.dsn(), "race-1") == "cancelled"; }, std::chrono::seconds(15)));
   CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references WHERE resolved_at IS NULL") == "0");
 }
 
@@ -571,8 +593,8 @@ TEST_CASE("parked references are bounded per partner and pruned after the retent
   Admin(s.db.dsn(), {"partner", "add", "other"});
   Admin(s.db.dsn(), {"source", "add", "other@vr21.nl", "--partner", "other"});
   const Token other = IssueToken(s.db.dsn(), "other", "ingest,read");
-  Vikd vikd(s.db.dsn(), With(kFastAuth, {"--set", "ingest.max_pending_references=3", "--set",
-                                         "cluster.renew_interval=200ms"}));
+  Vikd vikd(s.db.dsn(),
+            With(kFastAuth, {"--set", "ingest.max_pending_references=3", "--set", "cluster.renew_interval=200ms"}));
   WaitForToken(vikd, s.token.secret);
   WaitForToken(vikd, other.secret);
 
@@ -604,8 +626,8 @@ TEST_CASE("parked references are bounded per partner and pruned after the retent
   CHECK_THAT(receipt["warnings"][0].get<std::string>(),
              Catch::Contains("references: 2 references to messages not received yet dropped") &&
                  Catch::Contains("ingest.max_pending_references"));
-  CHECK(QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references WHERE partner = '" + std::string(kPartner) +
-                                   "'") == "3");
+  CHECK(QueryValue(s.db.dsn(),
+                   "SELECT count(*) FROM pending_references WHERE partner = '" + std::string(kPartner) + "'") == "3");
 
   // A CAP cancel of the same partner: nothing more is parked; the receipt says so.
   const auto cap = PostCap(vikd, s.token.secret, Alert("cap-cancel-x", "Cancel", Ref("never-cap")));
@@ -634,6 +656,7 @@ TEST_CASE("parked references are bounded per partner and pruned after the retent
 
   // The retention (7 days by default): the leader's sweep deletes older parked references.
   QueryValue(s.db.dsn(), "UPDATE pending_references SET created_at = now() - interval '8 days' RETURNING 1");
-  REQUIRE(vik::testing::WaitUntil([&] { return QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references") == "0"; },
-                                  std::chrono::seconds(15)));
+  REQUIRE(
+      vik::testing::WaitUntil([&] { return QueryValue(s.db.dsn(), "SELECT count(*) FROM pending_references") == "0"; },
+                              std::chrono::seconds(15)));
 }

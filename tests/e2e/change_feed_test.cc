@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/admin_setup.h"
@@ -59,21 +59,24 @@ struct Feed {
   std::vector<json> Follow(std::string& cursor, const std::function<bool(const std::vector<json>&)>& done,
                            int limit = 3) {
     std::vector<json> read;
-    WaitUntil([&] {
-      for (;;) {
-        const auto r = Get("/v1/changes?limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&after=" + cursor));
-        REQUIRE(r.status == 200);
-        const json page = json::parse(r.body);
-        for (const auto& c : page["changes"]) {
-          read.push_back(c);
-        }
-        cursor = page["nextCursor"];
-        if (!page["more"].get<bool>()) {
-          break;
-        }
-      }
-      return done(read);
-    }, std::chrono::seconds(20));
+    WaitUntil(
+        [&] {
+          for (;;) {
+            const auto r =
+                Get("/v1/changes?limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&after=" + cursor));
+            REQUIRE(r.status == 200);
+            const json page = json::parse(r.body);
+            for (const auto& c : page["changes"]) {
+              read.push_back(c);
+            }
+            cursor = page["nextCursor"];
+            if (!page["more"].get<bool>()) {
+              break;
+            }
+          }
+          return done(read);
+        },
+        std::chrono::seconds(20));
     return read;
   }
 
@@ -104,7 +107,8 @@ TEST_CASE("GET /v1/changes pages through signals, risk changes and region states
   REQUIRE(put.status == 200);
   std::string cursor;
   const auto read = feed.Follow(cursor, [](const std::vector<json>& r) {
-    return CountKind(r, "signal.accepted") == 2 && CountKind(r, "risk.changed") >= 2 && CountKind(r, "region.state") == 1;
+    return CountKind(r, "signal.accepted") == 2 && CountKind(r, "risk.changed") >= 2 &&
+           CountKind(r, "region.state") == 1;
   });
   INFO(json(read).dump(1));
   REQUIRE(CountKind(read, "signal.accepted") == 2);
@@ -146,9 +150,10 @@ TEST_CASE("a reader following cursors sees every signal exactly once while four 
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kPerWriter && !failed; ++i) {
-        const auto r = HttpCall(feed.vikd->http_port(), "POST", "/v1/signals",
-                                json{{"signals", {Signal("w" + std::to_string(w) + "-" + std::to_string(i))}}}.dump(),
-                                {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + feed.writer.secret}});
+        const auto r =
+            HttpCall(feed.vikd->http_port(), "POST", "/v1/signals",
+                     json{{"signals", {Signal("w" + std::to_string(w) + "-" + std::to_string(i))}}}.dump(),
+                     {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + feed.writer.secret}});
         failed = failed || r.status != 200;
       }
     });
@@ -158,7 +163,8 @@ TEST_CASE("a reader following cursors sees every signal exactly once while four 
   std::atomic<bool> writing{true};
   std::thread follower([&] {
     while (writing) {
-      auto more = feed.Follow(cursor, [](const std::vector<json>&) { return true; }, 7);
+      auto more = feed.Follow(
+          cursor, [](const std::vector<json>&) { return true; }, 7);
       read.insert(read.end(), more.begin(), more.end());
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -193,10 +199,12 @@ TEST_CASE("a cursor older than the retention gets 410 and the reader resynchroni
   feed.Push({Signal("old-1"), Signal("old-2")});
   // The leader prunes what is older than a second once the keeper has read it.
   vik::testing::HttpReply gone;
-  REQUIRE(WaitUntil([&] {
-    gone = feed.Get("/v1/changes?after=" + start);
-    return gone.status == 410;
-  }, std::chrono::seconds(30)));
+  REQUIRE(WaitUntil(
+      [&] {
+        gone = feed.Get("/v1/changes?after=" + start);
+        return gone.status == 410;
+      },
+      std::chrono::seconds(30)));
   CHECK_THAT(gone.body, Catch::Contains("OUT_OF_RANGE"));
   CHECK_THAT(gone.body, Catch::Contains("snapshot"));
   const json snapshot = json::parse(feed.Get("/v1/snapshot").body);

@@ -3,8 +3,8 @@
 // the cursor past changes that do not match; WatchChanges and the SSE stream deliver only matches,
 // in cursor order; the stream resumes after Last-Event-ID.
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/admin_setup.h"
@@ -93,11 +93,11 @@ TEST_CASE("a filtered GET /v1/changes returns only matches and moves the cursor 
   node.Push({IncidentSignal("f-1", "2.1", "GM0796"), IncidentSignal("f-2", "3.1", "GM0796"),
              IncidentSignal("f-3", "2.2", "GM0828")});
   // Wait for the whole transaction and the keeper's risk changes to be final.
-  REQUIRE(WaitUntil([&] {
-    return json::parse(node.Get("/v1/changes?kind=risk.changed").body)["changes"].size() >= 3;
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil([&] { return json::parse(node.Get("/v1/changes?kind=risk.changed").body)["changes"].size() >= 3; },
+                    std::chrono::seconds(15)));
   const json all = json::parse(node.Get("/v1/changes?limit=1000").body);
-  const json page = json::parse(node.Get("/v1/changes?limit=1000&theme=2&municipality=GM0796&kind=signal.accepted").body);
+  const json page =
+      json::parse(node.Get("/v1/changes?limit=1000&theme=2&municipality=GM0796&kind=signal.accepted").body);
   REQUIRE(page["changes"].size() == 1);
   CHECK(page["changes"][0]["signal"]["signal"]["externalId"] == "f-1");
   CHECK(page["nextCursor"] == all["nextCursor"]);  // moved as far as the unfiltered read
@@ -174,10 +174,12 @@ TEST_CASE("GET /v1/changes/stream sends matching changes as events in order and 
   node.Push({IncidentSignal("e-2", "2.2", "GM0796")});
   node.Push({IncidentSignal("e-3", "2", "GM0828")});
   std::string text;
-  WaitUntil([&] {
-    text += first.ReadAll(200);
-    return ParseEvents(text).size() >= 3;
-  }, std::chrono::seconds(15));
+  WaitUntil(
+      [&] {
+        text += first.ReadAll(200);
+        return ParseEvents(text).size() >= 3;
+      },
+      std::chrono::seconds(15));
   INFO(text);
   CHECK_THAT(text, Catch::StartsWith("HTTP/1.1 200"));
   CHECK_THAT(text, Catch::Contains("text/event-stream"));
@@ -196,10 +198,12 @@ TEST_CASE("GET /v1/changes/stream sends matching changes as events in order and 
   vik::testing::RawConnection second(node.vikd->http_port());
   second.Send(StreamRequest(target + "&after=garbage-ignored-for-last-event-id", node.reader.secret, events[0].id));
   std::string resumed;
-  REQUIRE(WaitUntil([&] {
-    resumed += second.ReadAll(200);
-    return ParseEvents(resumed).size() >= 2;
-  }, std::chrono::seconds(10)));
+  REQUIRE(WaitUntil(
+      [&] {
+        resumed += second.ReadAll(200);
+        return ParseEvents(resumed).size() >= 2;
+      },
+      std::chrono::seconds(10)));
   const auto again = ParseEvents(resumed);
   REQUIRE(again.size() == 2);
   CHECK(again[0].id == events[1].id);

@@ -5,15 +5,15 @@
 // keep arriving loses nothing and applies nothing twice: the national node's count of applied
 // changes equals each region's feed exactly.
 
-#include <csignal>
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/admin_setup.h"
@@ -68,14 +68,16 @@ std::unique_ptr<vik::v1::ExchangeService::Stub> StubTo(int port) {
 // A regional node on a fixed gRPC port (the national node's configuration names it across restarts).
 struct Region {
   Region(std::string region, std::string gm_code, const std::string& dir, std::vector<std::string> flags = {})
-      : code(std::move(region)), municipality(std::move(gm_code)), grpc_port(vik::testing::FreePort()),
+      : code(std::move(region)),
+        municipality(std::move(gm_code)),
+        grpc_port(vik::testing::FreePort()),
         extra(std::move(flags)) {
     Admin(db.dsn(), {"migrate"});
     if (code != "VR21") {  // the migrations seed VR21's municipalities only
       const std::string ref = dir + "/ref-" + code;
       std::filesystem::create_directories(ref);
-      WriteFile(ref + "/municipalities.tsv", "gm_code\tname\tregion\tvalid_from\tvalid_to\tsuccessor\n" +
-                                                 municipality + "\tTestgemeente\t" + code + "\t\t\t\n");
+      WriteFile(ref + "/municipalities.tsv", "gm_code\tname\tregion\tvalid_from\tvalid_to\tsuccessor\n" + municipality +
+                                                 "\tTestgemeente\t" + code + "\t\t\t\n");
       Admin(db.dsn(), {"reference", "load", ref});
     }
     source = "brandweer-" + code;
@@ -90,9 +92,12 @@ struct Region {
   }
 
   void Start() {
-    std::vector<std::string> args = {"--region", code, "--node-id", "node-" + code, "--grpc",
-                                     "127.0.0.1:" + std::to_string(grpc_port), "--set", "auth.refresh_interval=200ms",
-                                     "--set", "picture.interval=100ms", "--set", "cluster.renew_interval=200ms"};
+    std::vector<std::string> args = {"--region",  code,
+                                     "--node-id", "node-" + code,
+                                     "--grpc",    "127.0.0.1:" + std::to_string(grpc_port),
+                                     "--set",     "auth.refresh_interval=200ms",
+                                     "--set",     "picture.interval=100ms",
+                                     "--set",     "cluster.renew_interval=200ms"};
     args.insert(args.end(), extra.begin(), extra.end());
     vikd = std::make_unique<Vikd>(db.dsn(), args);
     REQUIRE(WaitUntil([&] { return Get("/v1/changes").status == 200; }, std::chrono::seconds(15)));
@@ -154,9 +159,13 @@ struct National {
     Admin(db.dsn(), {"migrate"});
     Admin(db.dsn(), {"partner", "add", "lcms"});
     reader = IssueToken(db.dsn(), "lcms", "read");
-    args = {"--role", "national", "--set", "auth.refresh_interval=200ms", "--set",
-            "peers.interval=100ms", "--set", "peers.max_backoff=1s", "--set", "peers.stale_after=2s", "--set",
-            "cluster.renew_interval=200ms", "--set", "cluster.lease_ttl=1s"};
+    args = {"--role", "national",
+            "--set",  "auth.refresh_interval=200ms",
+            "--set",  "peers.interval=100ms",
+            "--set",  "peers.max_backoff=1s",
+            "--set",  "peers.stale_after=2s",
+            "--set",  "cluster.renew_interval=200ms",
+            "--set",  "cluster.lease_ttl=1s"};
     for (const Region* r : regions) {
       const std::string peer = "peer." + r->code;
       args.insert(args.end(), {"--set", peer + ".endpoint=127.0.0.1:" + std::to_string(r->grpc_port), "--set",
@@ -172,10 +181,13 @@ struct National {
     std::vector<std::string> with_id = args;
     with_id.insert(with_id.end(), {"--node-id", node_id});
     auto instance = std::make_unique<Vikd>(db.dsn(), with_id);
-    REQUIRE(WaitUntil([&] {
-      return HttpCall(instance->http_port(), "GET", "/v1/national/status", "",
-                      {{"Authorization", "Bearer " + reader.secret}}).status == 200;
-    }, std::chrono::seconds(15)));
+    REQUIRE(WaitUntil(
+        [&] {
+          return HttpCall(instance->http_port(), "GET", "/v1/national/status", "",
+                          {{"Authorization", "Bearer " + reader.secret}})
+                     .status == 200;
+        },
+        std::chrono::seconds(15)));
     return instance;
   }
 
@@ -230,13 +242,15 @@ TEST_CASE("A national node mirrors two regions through restarts and a failover w
   National nl({&vr21, &vr20});
 
   // Both peers synchronised (from their empty snapshots) before anything happens.
-  REQUIRE(WaitUntil([&] {
-    const json s = nl.Status();
-    const json* a = National::RegionIn(s, "VR21");
-    const json* b = National::RegionIn(s, "VR20");
-    return a != nullptr && b != nullptr && !(*a)["freshness"]["stale"].get<bool>() &&
-           !(*b)["freshness"]["stale"].get<bool>();
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const json s = nl.Status();
+        const json* a = National::RegionIn(s, "VR21");
+        const json* b = National::RegionIn(s, "VR20");
+        return a != nullptr && b != nullptr && !(*a)["freshness"]["stale"].get<bool>() &&
+               !(*b)["freshness"]["stale"].get<bool>();
+      },
+      std::chrono::seconds(15)));
 
   // The region's GRIP level and risks reach the national status.
   const auto put = HttpCall(vr21.vikd->http_port(), "PUT", "/v1/region/state",
@@ -246,13 +260,15 @@ TEST_CASE("A national node mirrors two regions through restarts and a failover w
   REQUIRE(vr21.Push(0, 10));
   REQUIRE(vr20.Push(0, 10));
   json status;
-  REQUIRE(WaitUntil([&] {
-    status = nl.Status();
-    const json* a = National::RegionIn(status, "VR21");
-    const json* b = National::RegionIn(status, "VR20");
-    return a != nullptr && b != nullptr && (*a)["gripLevel"] == "2" && !(*a)["topRisks"].empty() &&
-           !(*b)["topRisks"].empty() && !status["crossRegional"].empty();
-  }, std::chrono::seconds(20)));
+  REQUIRE(WaitUntil(
+      [&] {
+        status = nl.Status();
+        const json* a = National::RegionIn(status, "VR21");
+        const json* b = National::RegionIn(status, "VR20");
+        return a != nullptr && b != nullptr && (*a)["gripLevel"] == "2" && !(*a)["topRisks"].empty() &&
+               !(*b)["topRisks"].empty() && !status["crossRegional"].empty();
+      },
+      std::chrono::seconds(20)));
   CHECK(status["role"] == "national");
   const json* a = National::RegionIn(status, "VR21");
   CHECK((*a)["regionName"] == "Brabant-Noord");
@@ -294,12 +310,14 @@ TEST_CASE("A national node mirrors two regions through restarts and a failover w
   vr21_down = true;
   REQUIRE(vr21.vikd->Terminate() == 0);
   // The national node shows VR21 stale with the error of its calls, and VR20 fresh.
-  REQUIRE(WaitUntil([&] {
-    status = nl.Status();
-    const json* r21 = National::RegionIn(status, "VR21");
-    return r21 != nullptr && (*r21)["freshness"]["stale"].get<bool>() &&
-           !(*r21)["freshness"]["lastError"].get<std::string>().empty();
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil(
+      [&] {
+        status = nl.Status();
+        const json* r21 = National::RegionIn(status, "VR21");
+        return r21 != nullptr && (*r21)["freshness"]["stale"].get<bool>() &&
+               !(*r21)["freshness"]["lastError"].get<std::string>().empty();
+      },
+      std::chrono::seconds(15)));
   CHECK_FALSE(National::RegionIn(status, "VR20")->at("freshness")["stale"].get<bool>());
   CHECK(status["regionsStale"] == 1);
   vr21.Start();
@@ -313,10 +331,12 @@ TEST_CASE("A national node mirrors two regions through restarts and a failover w
   for (Region* r : {&vr21, &vr20}) {
     const int pushed = r == &vr21 ? pushed21.load() : pushed20.load();
     std::pair<std::set<std::string>, std::size_t> mirrored;
-    WaitUntil([&] {
-      mirrored = nl.Signals(r->code);
-      return mirrored.first.size() == static_cast<std::size_t>(pushed);
-    }, std::chrono::seconds(20));
+    WaitUntil(
+        [&] {
+          mirrored = nl.Signals(r->code);
+          return mirrored.first.size() == static_cast<std::size_t>(pushed);
+        },
+        std::chrono::seconds(20));
     INFO(r->code << ": " << mirrored.first.size() << " distinct signals mirrored in " << mirrored.second << " rows");
     CHECK(mirrored.first.size() == static_cast<std::size_t>(pushed));
     CHECK(mirrored.second == mirrored.first.size());
@@ -326,12 +346,14 @@ TEST_CASE("A national node mirrors two regions through restarts and a failover w
     // Every change of the region's feed applied exactly once (the counter moves in the transaction
     // that moves the cursor), from the one snapshot taken at the start.
     const std::size_t feed = r->FeedLength();
-    REQUIRE(WaitUntil([&] {
-      status = nl.Status();
-      const json* s = National::RegionIn(status, r->code);
-      return s != nullptr && std::stoll((*s)["freshness"]["changesApplied"].get<std::string>()) ==
-                                 static_cast<long long>(r->FeedLength());
-    }, std::chrono::seconds(20)));
+    REQUIRE(WaitUntil(
+        [&] {
+          status = nl.Status();
+          const json* s = National::RegionIn(status, r->code);
+          return s != nullptr && std::stoll((*s)["freshness"]["changesApplied"].get<std::string>()) ==
+                                     static_cast<long long>(r->FeedLength());
+        },
+        std::chrono::seconds(20)));
     const json* s = National::RegionIn(status, r->code);
     CHECK(std::stoll((*s)["freshness"]["changesApplied"].get<std::string>()) >= static_cast<long long>(feed));
     CHECK((*s)["freshness"]["snapshots"] == 1);
@@ -345,26 +367,28 @@ TEST_CASE("A regional node mirrors its neighbour beside its own region, refuses 
   Region vr21("VR21", "GM0796", dir);
   // VR21 follows VR20 and (misconfigured) itself.
   REQUIRE(vr21.vikd->Terminate() == 0);
-  vr21.extra = {"--set", "peers.interval=100ms", "--set",
-                "peer.vr20.endpoint=127.0.0.1:" + std::to_string(vr20.grpc_port), "--set",
-                "peer.vr20.token_file=" + vr20.token_file, "--set",
-                "peer.self.endpoint=127.0.0.1:" + std::to_string(vr21.grpc_port), "--set",
-                "peer.self.token_file=" + vr21.token_file};
+  vr21.extra = {"--set", "peers.interval=100ms",
+                "--set", "peer.vr20.endpoint=127.0.0.1:" + std::to_string(vr20.grpc_port),
+                "--set", "peer.vr20.token_file=" + vr20.token_file,
+                "--set", "peer.self.endpoint=127.0.0.1:" + std::to_string(vr21.grpc_port),
+                "--set", "peer.self.token_file=" + vr21.token_file};
   vr21.Start();
   REQUIRE(vr20.Push(0, 3));
   REQUIRE(vr21.Push(0, 2));
   json status;
-  REQUIRE(WaitUntil([&] {
-    const auto r = vr21.Get("/v1/national/status");
-    if (r.status != 200) {
-      return false;
-    }
-    status = json::parse(r.body);
-    const json* own = National::RegionIn(status, "VR21");
-    const json* neighbour = National::RegionIn(status, "VR20");
-    return own != nullptr && neighbour != nullptr && !(*own)["topRisks"].empty() &&
-           !(*neighbour)["topRisks"].empty() && !status["crossRegional"].empty();
-  }, std::chrono::seconds(20)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const auto r = vr21.Get("/v1/national/status");
+        if (r.status != 200) {
+          return false;
+        }
+        status = json::parse(r.body);
+        const json* own = National::RegionIn(status, "VR21");
+        const json* neighbour = National::RegionIn(status, "VR20");
+        return own != nullptr && neighbour != nullptr && !(*own)["topRisks"].empty() &&
+               !(*neighbour)["topRisks"].empty() && !status["crossRegional"].empty();
+      },
+      std::chrono::seconds(20)));
   CHECK(status["role"] == "regional");
   CHECK(status["regions"][0]["region"] == "VR21");
   CHECK(status["regions"][0]["peer"] == "");
@@ -419,13 +443,15 @@ TEST_CASE("A national node refuses regional calls and needs peers", "[e2e][feder
   CHECK(get("/v1/national/status?top=0").status == 400);
   CHECK(get("/v1/national/signals?region=XX").status == 400);
   // An unreachable peer: listed, stale, with the error.
-  REQUIRE(WaitUntil([&] {
-    const json s = json::parse(get("/v1/national/status").body);
-    return s["regions"].size() == 1 && s["regions"][0]["freshness"]["stale"].get<bool>() &&
-           !s["regions"][0]["freshness"]["lastError"].get<std::string>().empty();
-  }, std::chrono::seconds(15)));
-  auto stub = vik::v1::ExchangeService::NewStub(
-      grpc::CreateChannel(nl.grpc_target(), grpc::InsecureChannelCredentials()));
+  REQUIRE(WaitUntil(
+      [&] {
+        const json s = json::parse(get("/v1/national/status").body);
+        return s["regions"].size() == 1 && s["regions"][0]["freshness"]["stale"].get<bool>() &&
+               !s["regions"][0]["freshness"]["lastError"].get<std::string>().empty();
+      },
+      std::chrono::seconds(15)));
+  auto stub =
+      vik::v1::ExchangeService::NewStub(grpc::CreateChannel(nl.grpc_target(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + reader.secret);
   vik::v1::ListChangesResponse page;
@@ -446,9 +472,12 @@ TEST_CASE("A region the national node cannot reach pushes its feed, through rest
   const auto reader = wrong_scope;
   WriteFile(dir + "/push-token", push_token.secret + "\n");
   const int nl_grpc = vik::testing::FreePort();
-  const std::vector<std::string> nl_args = {"--role", "national", "--grpc", "127.0.0.1:" + std::to_string(nl_grpc),
-                                            "--set", "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true",
-                                            "--set", "peer.vr21.region=VR21", "--set", "peers.stale_after=3s"};
+  const std::vector<std::string> nl_args = {"--role", "national",
+                                            "--grpc", "127.0.0.1:" + std::to_string(nl_grpc),
+                                            "--set",  "auth.refresh_interval=200ms",
+                                            "--set",  "peer.vr21.push=true",
+                                            "--set",  "peer.vr21.region=VR21",
+                                            "--set",  "peers.stale_after=3s"};
   auto nl = std::make_unique<Vikd>(nl_db.dsn(), nl_args);
   auto nl_get = [&](const std::string& target) {
     return HttpCall(nl->http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
@@ -461,17 +490,21 @@ TEST_CASE("A region the national node cannot reach pushes its feed, through rest
   json status;
   // Synchronised (the snapshot names the region) before signals arrive: signals accepted before the
   // snapshot reach the mirror only through the risks they make.
-  REQUIRE(WaitUntil([&] {
-    const auto r = nl_get("/v1/national/status");
-    return r.status == 200 && json::parse(r.body)["regions"][0]["region"] == "VR21";
-  }, std::chrono::seconds(20)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const auto r = nl_get("/v1/national/status");
+        return r.status == 200 && json::parse(r.body)["regions"][0]["region"] == "VR21";
+      },
+      std::chrono::seconds(20)));
   REQUIRE(vr21.Push(0, 10));
-  REQUIRE(WaitUntil([&] {
-    const auto r = nl_get("/v1/national/status");
-    status = r.status == 200 ? json::parse(r.body) : json();
-    return r.status == 200 && status["regions"].size() == 1 && status["regions"][0]["region"] == "VR21" &&
-           !status["regions"][0]["topRisks"].empty();
-  }, std::chrono::seconds(20)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const auto r = nl_get("/v1/national/status");
+        status = r.status == 200 ? json::parse(r.body) : json();
+        return r.status == 200 && status["regions"].size() == 1 && status["regions"][0]["region"] == "VR21" &&
+               !status["regions"][0]["topRisks"].empty();
+      },
+      std::chrono::seconds(20)));
   CHECK(status["regions"][0]["peer"] == "vr21");
   CHECK_FALSE(status["regions"][0]["freshness"]["stale"].get<bool>());
 
@@ -511,27 +544,31 @@ TEST_CASE("A region the national node cannot reach pushes its feed, through rest
   pusher.join();
 
   std::set<std::string> ids;
-  WaitUntil([&] {
-    const auto r = nl_get("/v1/national/signals?limit=1000&region=VR21");
-    if (r.status != 200) {
-      return false;
-    }
-    const json body = json::parse(r.body);
-    ids.clear();
-    for (const auto& sig : body["signals"]) {
-      ids.insert(sig["signal"]["signal"]["externalId"].get<std::string>());
-    }
-    return ids.size() == static_cast<std::size_t>(pushed.load());
-  }, std::chrono::seconds(20));
+  WaitUntil(
+      [&] {
+        const auto r = nl_get("/v1/national/signals?limit=1000&region=VR21");
+        if (r.status != 200) {
+          return false;
+        }
+        const json body = json::parse(r.body);
+        ids.clear();
+        for (const auto& sig : body["signals"]) {
+          ids.insert(sig["signal"]["signal"]["externalId"].get<std::string>());
+        }
+        return ids.size() == static_cast<std::size_t>(pushed.load());
+      },
+      std::chrono::seconds(20));
   INFO("mirrored " << ids.size() << " of " << pushed << "; national status: " << nl_get("/v1/national/status").body);
   REQUIRE(ids.size() == static_cast<std::size_t>(pushed.load()));
   const std::size_t feed = vr21.FeedLength();
-  REQUIRE(WaitUntil([&] {
-    const auto r = nl_get("/v1/national/status");
-    status = json::parse(r.body);
-    return std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) >=
-           static_cast<long long>(vr21.FeedLength());
-  }, std::chrono::seconds(20)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const auto r = nl_get("/v1/national/status");
+        status = json::parse(r.body);
+        return std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) >=
+               static_cast<long long>(vr21.FeedLength());
+      },
+      std::chrono::seconds(20)));
   CHECK(std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) ==
         static_cast<long long>(vr21.FeedLength()));
   CHECK(vr21.FeedLength() >= feed);
@@ -543,11 +580,13 @@ TEST_CASE("A burst of 200 signals of 64 KiB reaches a national node completely, 
   const std::string dir = TempDir();
   Region vr21("VR21", "GM0796", dir);
   National nl({&vr21});
-  REQUIRE(WaitUntil([&] {
-    const json synced = nl.Status();
-    const json* r = National::RegionIn(synced, "VR21");
-    return r != nullptr && !(*r)["freshness"]["stale"].get<bool>();
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const json synced = nl.Status();
+        const json* r = National::RegionIn(synced, "VR21");
+        return r != nullptr && !(*r)["freshness"]["stale"].get<bool>();
+      },
+      std::chrono::seconds(15)));
 
   constexpr int kSignals = 200;
   for (int first = 0; first < kSignals; first += 10) {
@@ -577,21 +616,25 @@ TEST_CASE("A burst of 200 signals of 64 KiB reaches a national node completely, 
 
   // Every signal arrives at the national node, and every change of the feed is applied once.
   std::pair<std::set<std::string>, std::size_t> mirrored;
-  WaitUntil([&] {
-    mirrored = nl.Signals("VR21");
-    return mirrored.first.size() == static_cast<std::size_t>(kSignals);
-  }, std::chrono::seconds(60));
+  WaitUntil(
+      [&] {
+        mirrored = nl.Signals("VR21");
+        return mirrored.first.size() == static_cast<std::size_t>(kSignals);
+      },
+      std::chrono::seconds(60));
   INFO("national status: " << nl.Get("/v1/national/status").body.substr(0, 2000));
   REQUIRE(mirrored.first.size() == static_cast<std::size_t>(kSignals));
   CHECK(mirrored.second == mirrored.first.size());
   const std::size_t feed = vr21.FeedLength();
   json status;
-  REQUIRE(WaitUntil([&] {
-    status = nl.Status();
-    const json* r = National::RegionIn(status, "VR21");
-    return r != nullptr && std::stoll((*r)["freshness"]["changesApplied"].get<std::string>()) ==
-                               static_cast<long long>(vr21.FeedLength());
-  }, std::chrono::seconds(30)));
+  REQUIRE(WaitUntil(
+      [&] {
+        status = nl.Status();
+        const json* r = National::RegionIn(status, "VR21");
+        return r != nullptr && std::stoll((*r)["freshness"]["changesApplied"].get<std::string>()) ==
+                                   static_cast<long long>(vr21.FeedLength());
+      },
+      std::chrono::seconds(30)));
   const json* r = National::RegionIn(status, "VR21");
   CHECK(std::stoll((*r)["freshness"]["changesApplied"].get<std::string>()) >= static_cast<long long>(feed));
   CHECK_FALSE((*r)["freshness"]["stale"].get<bool>());
@@ -604,11 +647,13 @@ TEST_CASE("A region whose feed cannot move is shown stale with its error althoug
   // Messages of at most 16 KiB: one signal of 32 KiB can never be given out in a page.
   Region vr21("VR21", "GM0796", dir, {"--set", "grpc.max_message_bytes=16KiB"});
   National nl({&vr21});
-  REQUIRE(WaitUntil([&] {
-    const json synced = nl.Status();
-    const json* r = National::RegionIn(synced, "VR21");
-    return r != nullptr && !(*r)["freshness"]["stale"].get<bool>();
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const json synced = nl.Status();
+        const json* r = National::RegionIn(synced, "VR21");
+        return r != nullptr && !(*r)["freshness"]["stale"].get<bool>();
+      },
+      std::chrono::seconds(15)));
   json big = vik::testing::FireIncident(vr21.source, "too-big", vr21.municipality);
   big["description"] = std::string(16 * 1024, 'd');
   big["instruction"] = std::string(16 * 1024, 'i');
@@ -616,15 +661,17 @@ TEST_CASE("A region whose feed cannot move is shown stale with its error althoug
 
   // The region refuses the page explicitly, naming the change, over gRPC and HTTP alike.
   std::string refusal;
-  REQUIRE(WaitUntil([&] {
-    auto stub = StubTo(vr21.grpc_port);
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", "Bearer " + vr21.kcr2.secret);
-    vik::v1::ListChangesResponse page;
-    const grpc::Status s = stub->ListChanges(&ctx, vik::v1::ListChangesRequest(), &page);
-    refusal = s.error_message();
-    return s.error_code() == grpc::StatusCode::FAILED_PRECONDITION;
-  }, std::chrono::seconds(10)));
+  REQUIRE(WaitUntil(
+      [&] {
+        auto stub = StubTo(vr21.grpc_port);
+        grpc::ClientContext ctx;
+        ctx.AddMetadata("authorization", "Bearer " + vr21.kcr2.secret);
+        vik::v1::ListChangesResponse page;
+        const grpc::Status s = stub->ListChanges(&ctx, vik::v1::ListChangesRequest(), &page);
+        refusal = s.error_message();
+        return s.error_code() == grpc::StatusCode::FAILED_PRECONDITION;
+      },
+      std::chrono::seconds(10)));
   INFO(refusal);
   CHECK(refusal.find("(signal.accepted ") != std::string::npos);
   CHECK(refusal.find("more than a page may hold") != std::string::npos);
@@ -635,17 +682,22 @@ TEST_CASE("A region whose feed cannot move is shown stale with its error althoug
   // The national node keeps reaching the region's status, but the feed does not move: stale, with
   // the error and a growing count of them.
   json status;
-  REQUIRE(WaitUntil([&] {
-    status = nl.Status();
-    const json* r = National::RegionIn(status, "VR21");
-    return r != nullptr && (*r)["freshness"]["stale"].get<bool>() &&
-           (*r)["freshness"]["lastError"].get<std::string>().find("more than a page may hold") != std::string::npos &&
-           (*r)["freshness"]["consecutiveErrors"].get<int>() >= 2;
-  }, std::chrono::seconds(20)));
+  REQUIRE(WaitUntil(
+      [&] {
+        status = nl.Status();
+        const json* r = National::RegionIn(status, "VR21");
+        return r != nullptr && (*r)["freshness"]["stale"].get<bool>() &&
+               (*r)["freshness"]["lastError"].get<std::string>().find("more than a page may hold") !=
+                   std::string::npos &&
+               (*r)["freshness"]["consecutiveErrors"].get<int>() >= 2;
+      },
+      std::chrono::seconds(20)));
   CHECK(status["regionsStale"] == 1);
-  CHECK(National::RegionIn(status, "VR21")->at("freshness")["lastError"].get<std::string>().find("ListChanges: "
-                                                                                                 "FAILED_PRECONDITION") ==
-        0);
+  CHECK(National::RegionIn(status, "VR21")
+            ->at("freshness")["lastError"]
+            .get<std::string>()
+            .find("ListChanges: "
+                  "FAILED_PRECONDITION") == 0);
 }
 
 TEST_CASE("A push peer speaks only for its configured region: other regions and control characters are refused",
@@ -660,16 +712,20 @@ TEST_CASE("A push peer speaks only for its configured region: other regions and 
   Vikd nl(nl_db.dsn(), {"--role", "national", "--set", "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true",
                         "--set", "peer.vr21.region=VR21"});
   auto nl_status = [&] {
-    const auto r = HttpCall(nl.http_port(), "GET", "/v1/national/status", "",
-                            {{"Authorization", "Bearer " + reader.secret}});
+    const auto r =
+        HttpCall(nl.http_port(), "GET", "/v1/national/status", "", {{"Authorization", "Bearer " + reader.secret}});
     REQUIRE(r.status == 200);
     return json::parse(r.body);
   };
-  REQUIRE(WaitUntil([&] {
-    return HttpCall(nl.http_port(), "GET", "/v1/national/status", "", {{"Authorization", "Bearer " + reader.secret}})
-               .status == 200;
-  }, std::chrono::seconds(15)));
-  auto stub = vik::v1::ExchangeService::NewStub(grpc::CreateChannel(nl.grpc_target(), grpc::InsecureChannelCredentials()));
+  REQUIRE(WaitUntil(
+      [&] {
+        return HttpCall(nl.http_port(), "GET", "/v1/national/status", "",
+                        {{"Authorization", "Bearer " + reader.secret}})
+                   .status == 200;
+      },
+      std::chrono::seconds(15)));
+  auto stub =
+      vik::v1::ExchangeService::NewStub(grpc::CreateChannel(nl.grpc_target(), grpc::InsecureChannelCredentials()));
   auto push = [&](const vik::v1::PushChangesRequest& request, vik::v1::PushChangesResponse* answer) {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + push_token.secret);
@@ -683,13 +739,15 @@ TEST_CASE("A push peer speaks only for its configured region: other regions and 
   vik::v1::PushChangesResponse answer;
   grpc::Status s = push(claim, &answer);
   CHECK(s.error_code() == grpc::StatusCode::PERMISSION_DENIED);
-  CHECK(s.error_message() == "the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own "
-                             "region VR21");
+  CHECK(s.error_message() ==
+        "the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own "
+        "region VR21");
   json refused = nl_status();
   CHECK(refused["regions"][0]["region"] == "");
   // Recorded as the peer's error: the national status shows why nothing arrives.
-  CHECK(refused["regions"][0]["freshness"]["lastError"] ==
-        "PushChanges: the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own region VR21");
+  CHECK(
+      refused["regions"][0]["freshness"]["lastError"] ==
+      "PushChanges: the peer's snapshot: status.region is \"VR05\", but the peer speaks only for its own region VR21");
   CHECK(refused["regions"][0]["freshness"]["stale"].get<bool>());
 
   // Its own region's snapshot is taken.
@@ -748,8 +806,9 @@ TEST_CASE("A region pushes a burst of 200 signals of 64 KiB completely, in pushe
   const auto reader = IssueToken(nl_db.dsn(), "lcms", "read");
   WriteFile(dir + "/push-token", push_token.secret + "\n");
   const int nl_grpc = vik::testing::FreePort();
-  Vikd nl(nl_db.dsn(), {"--role", "national", "--grpc", "127.0.0.1:" + std::to_string(nl_grpc), "--set",
-                        "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true", "--set", "peer.vr21.region=VR21"});
+  Vikd nl(nl_db.dsn(),
+          {"--role", "national", "--grpc", "127.0.0.1:" + std::to_string(nl_grpc), "--set",
+           "auth.refresh_interval=200ms", "--set", "peer.vr21.push=true", "--set", "peer.vr21.region=VR21"});
   auto nl_get = [&](const std::string& target) {
     return HttpCall(nl.http_port(), "GET", target, "", {{"Authorization", "Bearer " + reader.secret}});
   };
@@ -757,10 +816,12 @@ TEST_CASE("A region pushes a burst of 200 signals of 64 KiB completely, in pushe
               {"--set", "push.kcr2.endpoint=127.0.0.1:" + std::to_string(nl_grpc), "--set",
                "push.kcr2.token_file=" + dir + "/push-token", "--set", "peers.interval=100ms", "--set",
                "peers.max_backoff=1s"});
-  REQUIRE(WaitUntil([&] {
-    const auto r = nl_get("/v1/national/status");
-    return r.status == 200 && json::parse(r.body)["regions"][0]["region"] == "VR21";
-  }, std::chrono::seconds(20)));
+  REQUIRE(WaitUntil(
+      [&] {
+        const auto r = nl_get("/v1/national/status");
+        return r.status == 200 && json::parse(r.body)["regions"][0]["region"] == "VR21";
+      },
+      std::chrono::seconds(20)));
   constexpr int kSignals = 200;
   for (int first = 0; first < kSignals; first += 10) {
     json batch = json::array();
@@ -770,18 +831,22 @@ TEST_CASE("A region pushes a burst of 200 signals of 64 KiB completely, in pushe
     REQUIRE(vr21.PushSignals(batch));
   }
   std::size_t mirrored = 0;
-  WaitUntil([&] {
-    const auto r = nl_get("/v1/national/signals?limit=1000&region=VR21");
-    mirrored = r.status == 200 ? json::parse(r.body)["signals"].size() : 0;
-    return mirrored == static_cast<std::size_t>(kSignals);
-  }, std::chrono::seconds(60));
+  WaitUntil(
+      [&] {
+        const auto r = nl_get("/v1/national/signals?limit=1000&region=VR21");
+        mirrored = r.status == 200 ? json::parse(r.body)["signals"].size() : 0;
+        return mirrored == static_cast<std::size_t>(kSignals);
+      },
+      std::chrono::seconds(60));
   INFO("national status: " << nl_get("/v1/national/status").body.substr(0, 2000));
   REQUIRE(mirrored == static_cast<std::size_t>(kSignals));
   json status;
-  REQUIRE(WaitUntil([&] {
-    status = json::parse(nl_get("/v1/national/status").body);
-    return std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) ==
-           static_cast<long long>(vr21.FeedLength());
-  }, std::chrono::seconds(30)));
+  REQUIRE(WaitUntil(
+      [&] {
+        status = json::parse(nl_get("/v1/national/status").body);
+        return std::stoll(status["regions"][0]["freshness"]["changesApplied"].get<std::string>()) ==
+               static_cast<long long>(vr21.FeedLength());
+      },
+      std::chrono::seconds(30)));
   CHECK_FALSE(status["regions"][0]["freshness"]["stale"].get<bool>());
 }

@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "reflection_client.grpc.pb.h"
@@ -188,16 +188,21 @@ struct Submitter {
 
 }  // namespace
 
-TEST_CASE("junk protobuf bytes to every RPC are answered INVALID_ARGUMENT, and a junk SubmitStream message ends the "
-          "stream INVALID_ARGUMENT",
-          "[e2e][grpc][limits]") {
+TEST_CASE(
+    "junk protobuf bytes to every RPC are answered INVALID_ARGUMENT, and a junk SubmitStream message ends the "
+    "stream INVALID_ARGUMENT",
+    "[e2e][grpc][limits]") {
   Node node;
-  const std::vector<std::string> methods = {
-      "/vik.v1.IngestService/Submit",           "/vik.v1.IngestService/SubmitCap",
-      "/vik.v1.ExchangeService/GetRegionalStatus", "/vik.v1.ExchangeService/ListChanges",
-      "/vik.v1.ExchangeService/GetSnapshot",    "/vik.v1.ExchangeService/GetNationalStatus",
-      "/vik.v1.ExchangeService/PushChanges",    "/vik.v1.ExchangeService/WatchChanges",
-      "/grpc.health.v1.Health/Check",           "/grpc.health.v1.Health/Watch"};
+  const std::vector<std::string> methods = {"/vik.v1.IngestService/Submit",
+                                            "/vik.v1.IngestService/SubmitCap",
+                                            "/vik.v1.ExchangeService/GetRegionalStatus",
+                                            "/vik.v1.ExchangeService/ListChanges",
+                                            "/vik.v1.ExchangeService/GetSnapshot",
+                                            "/vik.v1.ExchangeService/GetNationalStatus",
+                                            "/vik.v1.ExchangeService/PushChanges",
+                                            "/vik.v1.ExchangeService/WatchChanges",
+                                            "/grpc.health.v1.Health/Check",
+                                            "/grpc.health.v1.Health/Watch"};
   for (const auto& method : methods) {
     for (const std::string& token : {std::string(), node.kcr2.secret}) {
       const RawOutcome out = RawCall(node.channel, method, {kJunk}, token);
@@ -238,8 +243,8 @@ TEST_CASE("300 calls to made-up gRPC method names add no metric series: they cou
   };
   const std::size_t before = series();
   for (int i = 0; i < 300; ++i) {
-    const RawOutcome out = RawCall(node.channel, "/made.up.Service" + std::to_string(i) + "/Z" + std::to_string(i),
-                                   {std::string()});
+    const RawOutcome out =
+        RawCall(node.channel, "/made.up.Service" + std::to_string(i) + "/Z" + std::to_string(i), {std::string()});
     REQUIRE(out.status.error_code() == grpc::StatusCode::UNIMPLEMENTED);
   }
   const std::string metrics = node.Metrics();
@@ -250,9 +255,10 @@ TEST_CASE("300 calls to made-up gRPC method names add no metric series: they cou
   CHECK(series() <= before + 20);
 }
 
-TEST_CASE("one partner at its WatchChanges quota does not lock out another, and a slot is free as soon as its "
-          "client leaves",
-          "[e2e][grpc][limits][quota]") {
+TEST_CASE(
+    "one partner at its WatchChanges quota does not lock out another, and a slot is free as soon as its "
+    "client leaves",
+    "[e2e][grpc][limits][quota]") {
   Node node;
   node.PushOne("w-1");
   auto stub = vik::v1::ExchangeService::NewStub(node.channel);
@@ -286,16 +292,18 @@ TEST_CASE("one partner at its WatchChanges quota does not lock out another, and 
     again.ctx.TryCancel();
     again.End();
   }
-  INFO("accepted after " << std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now() - left).count() << " ms");
+  INFO("accepted after "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - left).count()
+       << " ms");
   CHECK(accepted);
   b.ctx.TryCancel();
   other.ctx.TryCancel();
 }
 
-TEST_CASE("one partner at its SSE quota gets 429 naming it while another partner streams, and a closed connection "
-          "frees its slot at once",
-          "[e2e][grpc][limits][quota][sse]") {
+TEST_CASE(
+    "one partner at its SSE quota gets 429 naming it while another partner streams, and a closed connection "
+    "frees its slot at once",
+    "[e2e][grpc][limits][quota][sse]") {
   Node node;
   auto first = std::make_unique<vik::testing::RawConnection>(node.vikd->http_port());
   vik::testing::RawConnection second(node.vikd->http_port());
@@ -409,8 +417,7 @@ long RssKiB(int pid) {
   return -1;
 }
 
-TEST_CASE("Health.Watch streams are capped, and closed ones give their place and memory back",
-          "[e2e][grpc][limits]") {
+TEST_CASE("Health.Watch streams are capped, and closed ones give their place and memory back", "[e2e][grpc][limits]") {
   Node node;
   auto stub = grpc::health::v1::Health::NewStub(node.channel);
   constexpr int kCap = 64;  // grpc.max_health_watchers by default

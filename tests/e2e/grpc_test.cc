@@ -1,7 +1,7 @@
 // vikd over gRPC: the standard health service follows readiness, and reflection lists services.
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "reflection_client.grpc.pb.h"
@@ -36,8 +36,8 @@ TEST_CASE("gRPC health answers SERVING when ready, and Watch follows a database 
   vik::testing::PrivatePostgres pg;
   vik::testing::Vikd vikd(pg.dsn());
   auto stub = Health::NewStub(Channel(vikd));
-  REQUIRE(vik::testing::WaitUntil([&] { return Check(*stub) == HealthCheckResponse::SERVING; },
-                                  std::chrono::seconds(10)));
+  REQUIRE(
+      vik::testing::WaitUntil([&] { return Check(*stub) == HealthCheckResponse::SERVING; }, std::chrono::seconds(10)));
 
   grpc::ClientContext ctx;
   HealthCheckRequest req;

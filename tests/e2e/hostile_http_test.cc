@@ -213,8 +213,8 @@ TEST_CASE("with PostgreSQL down, neither /readyz nor a failed store call shows d
   INFO(list.body);
   CHECK((list.status == 503 || list.status == 500));
   CheckNoDatabaseText(list.body);
-  CHECK_THAT(Message(list), Catch::Contains("the details are in the server log") ||
-                                Catch::Contains("credentials are not loaded"));
+  CHECK_THAT(Message(list),
+             Catch::Contains("the details are in the server log") || Catch::Contains("credentials are not loaded"));
   CHECK(vikd.process().running());
   pg.Start();
 }

@@ -55,9 +55,10 @@ TEST_CASE("vikd serves healthz, readyz and parseable metrics once the schema is 
   auto metrics = HttpGet(vikd.http_port(), "/metrics");
   REQUIRE(metrics.status == 200);
   CHECK_THAT(metrics.header("content-type"), Catch::StartsWith("text/plain; version=0.0.4"));
-  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
-                           "process_start_time_seconds", "vik_build_info{", "vik_store_pool_connections_in_use",
-                           "vik_store_pool_waiting", "vik_http_requests_total{", "vik_http_request_duration_seconds_bucket{"}) {
+  for (const char* name :
+       {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
+        "vik_build_info{", "vik_store_pool_connections_in_use", "vik_store_pool_waiting", "vik_http_requests_total{",
+        "vik_http_request_duration_seconds_bucket{"}) {
     CHECK_THAT(metrics.body, Catch::Contains(name));
   }
   auto [rc, out] = Promtool(metrics.body);
@@ -106,8 +107,7 @@ TEST_CASE("oversized and malformed requests get 413, 431 and 400 with JSON bodie
   CHECK_THAT(answer, Catch::Contains("malformed HTTP request"));
 }
 
-TEST_CASE("connections over the cap: idle ones make room, busy ones are kept and a new one gets 503",
-          "[e2e][http]") {
+TEST_CASE("connections over the cap: idle ones make room, busy ones are kept and a new one gets 503", "[e2e][http]") {
   vik::testing::FreshDatabase db;
   vik::testing::Vikd vikd(db.dsn(), {"--set", "http.max_connections=2"});
   // Two busy connections: each has sent a complete header, its body is still on the way.

@@ -10,16 +10,16 @@
 #include <sstream>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "support/sample_signals.h"
 #include "support/admin_setup.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
 #include "support/process.h"
+#include "support/sample_signals.h"
 #include "support/vikd.h"
 #include "vik/v1/ingest.grpc.pb.h"
 
@@ -30,11 +30,11 @@ using nlohmann::json;
 using vik::testing::AddPartnerWithSource;
 using vik::testing::Admin;
 using vik::testing::FreshDatabase;
-using vik::testing::IssueToken;
-using vik::testing::Token;
 using vik::testing::HttpCall;
+using vik::testing::IssueToken;
 using vik::testing::QueryValue;
 using vik::testing::RunVikd;
+using vik::testing::Token;
 using vik::testing::Vikd;
 using vik::testing::WaitUntil;
 using vik::v1::IngestService;
@@ -153,8 +153,8 @@ std::string Count(const std::string& dsn, const std::string& where = "true") {
 }
 
 std::string StoredId(const std::string& dsn, const std::string& external_id, const std::string& source = kSource) {
-  return QueryValue(dsn, "SELECT id FROM signals WHERE source = '" + source + "' AND external_id = '" + external_id +
-                             "'");
+  return QueryValue(dsn,
+                    "SELECT id FROM signals WHERE source = '" + source + "' AND external_id = '" + external_id + "'");
 }
 
 std::map<std::string, std::string> HttpHeaders(const std::string& token,
@@ -207,13 +207,20 @@ TEST_CASE("a submitted signal is stored and acknowledged, and resubmitting it re
 
   // Every call is audited with its counts, attributed to the token, never to its secret.
   // Audit records follow the answer in the writer's next transaction.
-  CHECK(WaitUntil([&] { return QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.submit' "
-                                                    "AND object->>'signals' = '1'") == "2"; },
-                  std::chrono::seconds(5)));
-  CHECK(QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.submit' AND "
-                             "object->>'accepted' = '1' AND actor LIKE '%" + token.id + "%'") == "1");
-  CHECK(QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.submit' AND "
-                             "object->>'duplicate' = '1'") == "1");
+  CHECK(WaitUntil(
+      [&] {
+        return QueryValue(db.dsn(),
+                          "SELECT count(*) FROM audit_log WHERE action = 'ingest.submit' "
+                          "AND object->>'signals' = '1'") == "2";
+      },
+      std::chrono::seconds(5)));
+  CHECK(QueryValue(db.dsn(),
+                   "SELECT count(*) FROM audit_log WHERE action = 'ingest.submit' AND "
+                   "object->>'accepted' = '1' AND actor LIKE '%" +
+                       token.id + "%'") == "1");
+  CHECK(QueryValue(db.dsn(),
+                   "SELECT count(*) FROM audit_log WHERE action = 'ingest.submit' AND "
+                   "object->>'duplicate' = '1'") == "1");
   const std::string secret_part = token.secret.substr(4 + token.id.size() + 1);
   CHECK(QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE strpos(actor || origin || object::text, '" +
                                  secret_part + "') > 0") == "0");
@@ -366,8 +373,7 @@ TEST_CASE("submitting for another partner's source is PERMISSION_DENIED and stor
   CHECK(Count(db.dsn()) == "0");
 }
 
-TEST_CASE("a revoked token stops working within a few seconds while other tokens keep working",
-          "[e2e][ingest]") {
+TEST_CASE("a revoked token stops working within a few seconds while other tokens keep working", "[e2e][ingest]") {
   FreshDatabase db;
   const Token keep = SetUpIngest(db.dsn());
   const Token doomed = IssueToken(db.dsn(), kPartner);
@@ -388,11 +394,10 @@ TEST_CASE("a revoked token stops working within a few seconds while other tokens
         return last.error_code() == grpc::StatusCode::UNAUTHENTICATED;
       },
       std::chrono::seconds(5));
-  INFO(Describe(last) << " after "
-                      << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                               revoked_at)
-                             .count()
-                      << "ms");
+  INFO(Describe(last)
+       << " after "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - revoked_at).count()
+       << "ms");
   CHECK(refused);
 
   auto other = Submit(*stub, keep.secret, {MakeSignal("rev-3")});
@@ -452,9 +457,13 @@ TEST_CASE("SubmitStream returns one receipt per signal in order and stores every
     CHECK(StoredId(db.dsn(), ext) == ids[ext]);
   }
   // One audit record for the whole stream.
-  CHECK(WaitUntil([&] { return QueryValue(db.dsn(), "SELECT object->>'accepted' FROM audit_log WHERE action = "
-                                                    "'ingest.stream'") == std::to_string(kSignals); },
-                  std::chrono::seconds(5)));
+  CHECK(WaitUntil(
+      [&] {
+        return QueryValue(db.dsn(),
+                          "SELECT object->>'accepted' FROM audit_log WHERE action = "
+                          "'ingest.stream'") == std::to_string(kSignals);
+      },
+      std::chrono::seconds(5)));
 }
 
 TEST_CASE("a rejected signal on a stream is numbered by its position in the stream", "[e2e][ingest]") {
@@ -497,8 +506,7 @@ TEST_CASE("a rejected signal on a stream is numbered by its position in the stre
   CHECK(Count(db.dsn()) == "3");
 }
 
-TEST_CASE("clients that cancel streams mid-way leave vikd serving, and every receipt they got holds",
-          "[e2e][ingest]") {
+TEST_CASE("clients that cancel streams mid-way leave vikd serving, and every receipt they got holds", "[e2e][ingest]") {
   FreshDatabase db;
   const Token token = SetUpIngest(db.dsn());
   Vikd vikd(db.dsn(), kFastAuth);
@@ -545,9 +553,9 @@ TEST_CASE("clients that cancel streams mid-way leave vikd serving, and every rec
   }
   CHECK(wrong == 0);
   // Each cancelled stream is audited as such.
-  CHECK(WaitUntil([&] { return QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.stream'") ==
-                               "10"; },
-                  std::chrono::seconds(5)));
+  CHECK(WaitUntil(
+      [&] { return QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.stream'") == "10"; },
+      std::chrono::seconds(5)));
 }
 
 TEST_CASE("concurrent submissions of the same keys store each key once and agree on its id", "[e2e][ingest]") {
@@ -665,8 +673,7 @@ TEST_CASE("a partner over its rate limit gets RESOURCE_EXHAUSTED and 429 with Re
   CHECK(Count(db.dsn(), "source = 'politie-vr21'") == "5");
 }
 
-TEST_CASE("POST /v1/signals takes the protobuf JSON mapping and answers with one receipt per signal",
-          "[e2e][ingest]") {
+TEST_CASE("POST /v1/signals takes the protobuf JSON mapping and answers with one receipt per signal", "[e2e][ingest]") {
   FreshDatabase db;
   const Token token = SetUpIngest(db.dsn());
   Vikd vikd(db.dsn(), kFastAuth);
@@ -695,14 +702,14 @@ TEST_CASE("POST /v1/signals takes the protobuf JSON mapping and answers with one
   CHECK(bad["error"]["violations"][0]["field"] == "signals[1].area.municipalities[0]");
 
   // Resubmitting over HTTP is idempotent like over gRPC, and both transports share one key space.
-  auto again = HttpCall(vikd.http_port(), "POST", "/v1/signals", SubmitJson({SignalJson("http-1")}),
-                        HttpHeaders(token.secret));
+  auto again =
+      HttpCall(vikd.http_port(), "POST", "/v1/signals", SubmitJson({SignalJson("http-1")}), HttpHeaders(token.secret));
   REQUIRE(again.status == 200);
   CHECK(json::parse(again.body)["receipts"][0]["signalId"] == ok["signalId"]);
   CHECK(Count(db.dsn()) == "1");
-  CHECK(WaitUntil([&] { return QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.http'") ==
-                               "2"; },
-                  std::chrono::seconds(5)));
+  CHECK(WaitUntil(
+      [&] { return QueryValue(db.dsn(), "SELECT count(*) FROM audit_log WHERE action = 'ingest.http'") == "2"; },
+      std::chrono::seconds(5)));
 }
 
 TEST_CASE("POST /v1/signals refuses other media types, malformed JSON, missing tokens and oversized bodies",
@@ -723,8 +730,8 @@ TEST_CASE("POST /v1/signals refuses other media types, malformed JSON, missing t
   CHECK(malformed.status == 400);
   CHECK(json::parse(malformed.body).value("code", "") == "INVALID_ARGUMENT");
 
-  auto unknown_field = HttpCall(port, "POST", "/v1/signals", R"({"signals": [], "frobs": 1})",
-                                HttpHeaders(token.secret));
+  auto unknown_field =
+      HttpCall(port, "POST", "/v1/signals", R"({"signals": [], "frobs": 1})", HttpHeaders(token.secret));
   CHECK(unknown_field.status == 400);
 
   auto anonymous = HttpCall(port, "POST", "/v1/signals", valid, HttpHeaders(""));
@@ -792,9 +799,10 @@ TEST_CASE("during a database outage ingest answers UNAVAILABLE and 503, and no a
         continue;
       }
       if (reply.status.ok()) {
-        unexpected.push_back(ext + ": " + (reply.response.receipts_size() == 1
-                                               ? Describe(reply.response.receipts(0))
-                                               : std::to_string(reply.response.receipts_size()) + " receipts"));
+        unexpected.push_back(ext + ": " +
+                             (reply.response.receipts_size() == 1
+                                  ? Describe(reply.response.receipts(0))
+                                  : std::to_string(reply.response.receipts_size()) + " receipts"));
         continue;
       }
       ++failures[reply.status.error_code()];

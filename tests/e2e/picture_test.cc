@@ -6,16 +6,16 @@
 #include <algorithm>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "support/admin_setup.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
-#include "support/times.h"
 #include "support/process.h"
+#include "support/times.h"
 #include "support/vikd.h"
 #include "vik/v1/exchange.grpc.pb.h"
 
@@ -103,9 +103,9 @@ class Hub {
     writer_ = IssueToken(db_.dsn(), "brandweer", "ingest");
     reader_ = IssueToken(db_.dsn(), "brandweer", "read");
     analyst_ = IssueToken(db_.dsn(), "brandweer", "analyst");
-    vikd_ = std::make_unique<Vikd>(db_.dsn(), std::vector<std::string>{"--set", "auth.refresh_interval=200ms", "--set",
-                                                                       "picture.interval=100ms", "--set",
-                                                                       "cluster.renew_interval=200ms"});
+    vikd_ = std::make_unique<Vikd>(
+        db_.dsn(), std::vector<std::string>{"--set", "auth.refresh_interval=200ms", "--set", "picture.interval=100ms",
+                                            "--set", "cluster.renew_interval=200ms"});
     REQUIRE(WaitUntil([&] { return Get("/v1/status").status == 200; }, std::chrono::seconds(15)));
     REQUIRE(WaitUntil([&] { return Status().contains("computedAt"); }, std::chrono::seconds(15)));
   }
@@ -127,7 +127,7 @@ class Hub {
     }
   }
   vik::testing::HttpReply Assess(const std::string& risk, const json& body, const std::string& token = "",
-                                    const std::string& query = "") {
+                                 const std::string& query = "") {
     return HttpCall(vikd_->http_port(), "PUT", "/v1/risks/" + risk + "/assessment" + query, body.dump(),
                     {{"Content-Type", "application/json"},
                      {"Authorization", "Bearer " + (token.empty() ? analyst_.secret : token)}});
@@ -135,10 +135,12 @@ class Hub {
   // The status once `ready` holds for it.
   json StatusWhen(const std::function<bool(const json&)>& ready, const std::string& query = "") {
     json last;
-    const bool ok = WaitUntil([&] {
-      last = Status(query);
-      return ready(last);
-    }, std::chrono::seconds(15));
+    const bool ok = WaitUntil(
+        [&] {
+          last = Status(query);
+          return ready(last);
+        },
+        std::chrono::seconds(15));
     INFO(last.dump(2));
     REQUIRE(ok);
     return last;
@@ -427,7 +429,8 @@ TEST_CASE("two analysts saving the same version at once: exactly one wins, the o
     std::vector<int> codes(2);
     std::vector<std::thread> analysts;
     for (int i = 0; i < 2; ++i) {
-      analysts.emplace_back([&, i] { codes[static_cast<std::size_t>(i)] = hub.Assess("5.3@GM0797", Assessment(round, i)).status; });
+      analysts.emplace_back(
+          [&, i] { codes[static_cast<std::size_t>(i)] = hub.Assess("5.3@GM0797", Assessment(round, i)).status; });
     }
     for (auto& t : analysts) {
       t.join();
@@ -452,9 +455,8 @@ TEST_CASE("a transaction held open holds the picture back, shown as lag, and the
   CHECK(held["risks"].empty());
   open->abort();
   open.reset();
-  const json caught_up = hub.StatusWhen([](const json& s) {
-    return s["risks"].size() == 1 && s["pictureLagSeconds"].get<double>() == 0;
-  });
+  const json caught_up =
+      hub.StatusWhen([](const json& s) { return s["risks"].size() == 1 && s["pictureLagSeconds"].get<double>() == 0; });
   CHECK(caught_up["risks"][0]["id"] == "2.1@GM0796");
 }
 
@@ -472,20 +474,24 @@ TEST_CASE("sources that fell silent are flagged in the status and as metrics", "
   // The brandweer source has no expected interval: never stale.
   // The leader exports the same judgement (after the round's commit, so wait for it).
   std::string metrics;
-  const bool exported = WaitUntil([&] {
-    metrics = HttpCall(hub.vikd_->http_port(), "GET", "/metrics", "", {}).body;
-    return metrics.find("vik_source_silent{source=\"knmi-waarschuwingen\"} 1") != std::string::npos &&
-           metrics.find("vik_source_silent{source=\"brandweer-vr21\"} 0") != std::string::npos &&
-           metrics.find("vik_source_last_signal_timestamp_seconds{source=\"brandweer-vr21\"}") != std::string::npos;
-  }, std::chrono::seconds(10));
+  const bool exported = WaitUntil(
+      [&] {
+        metrics = HttpCall(hub.vikd_->http_port(), "GET", "/metrics", "", {}).body;
+        return metrics.find("vik_source_silent{source=\"knmi-waarschuwingen\"} 1") != std::string::npos &&
+               metrics.find("vik_source_silent{source=\"brandweer-vr21\"} 0") != std::string::npos &&
+               metrics.find("vik_source_last_signal_timestamp_seconds{source=\"brandweer-vr21\"}") != std::string::npos;
+      },
+      std::chrono::seconds(10));
   INFO(metrics);
   CHECK(exported);
   CHECK_THAT(metrics, Catch::Contains("vik_picture_rounds_total"));
 
   // A source added while the leader keeps the picture is judged by its interval without a leader change.
   Admin(hub.db_.dsn(), {"source", "add", "waterschap-peilen", "--partner", "knmi", "--interval", "1m"});
-  CHECK(WaitUntil([&] {
-    return HttpCall(hub.vikd_->http_port(), "GET", "/metrics", "", {})
-               .body.find("vik_source_silent{source=\"waterschap-peilen\"} 1") != std::string::npos;
-  }, std::chrono::seconds(15)));
+  CHECK(WaitUntil(
+      [&] {
+        return HttpCall(hub.vikd_->http_port(), "GET", "/metrics", "", {})
+                   .body.find("vik_source_silent{source=\"waterschap-peilen\"} 1") != std::string::npos;
+      },
+      std::chrono::seconds(15)));
 }

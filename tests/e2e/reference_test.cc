@@ -40,8 +40,8 @@ TEST_CASE("vikd reference load writes the region's files, again without change, 
 TEST_CASE("an invalid reference file loads nothing and names file and line", "[e2e][reference]") {
   FreshDatabase db;
   Admin(db.dsn(), {"migrate"});
-  const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/vik-ref-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/vik-ref-" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
   {
     std::ofstream(dir + "/impact_classes.tsv") << "code\tlabel_nl\tlabel_en\nA\tgewijzigd\tchanged\n";

@@ -38,8 +38,9 @@ TEST_CASE("the region's GRIP level and phase are versioned and a stale write is 
   CHECK(initial["state"]["version"] == 0);
   CHECK(initial["state"]["phase"] == "koud");
 
-  const auto first = call("PUT", caco.secret,
-                          json{{"version", 0}, {"gripLevel", "2"}, {"phase", "warm"}, {"reason", "brand Rietvelden"}}.dump());
+  const auto first =
+      call("PUT", caco.secret,
+           json{{"version", 0}, {"gripLevel", "2"}, {"phase", "warm"}, {"reason", "brand Rietvelden"}}.dump());
   INFO(first.body);
   REQUIRE(first.status == 200);
   CHECK(json::parse(first.body)["state"]["version"] == 1);

@@ -3,8 +3,8 @@
 
 #include <signal.h>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "support/http_client.h"
@@ -13,16 +13,15 @@
 
 using grpc::health::v1::HealthCheckResponse;
 
-TEST_CASE("SIGTERM drains: the request in flight is answered, idle connections close, exit code 0",
-          "[e2e][shutdown]") {
+TEST_CASE("SIGTERM drains: the request in flight is answered, idle connections close, exit code 0", "[e2e][shutdown]") {
   vik::testing::FreshDatabase db;
   vik::testing::Vikd vikd(db.dsn(), {"--set", "runtime.drain_timeout=5s"});
   REQUIRE(vik::testing::WaitUntil([&] { return vik::testing::HttpGet(vikd.http_port(), "/readyz").status == 200; },
                                   std::chrono::seconds(10)));
 
   // A gRPC health watcher sees NOT_SERVING as soon as shutdown begins.
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(vikd.grpc_target(), grpc::InsecureChannelCredentials()));
+  auto stub =
+      grpc::health::v1::Health::NewStub(grpc::CreateChannel(vikd.grpc_target(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
   auto watch = stub->Watch(&ctx, grpc::health::v1::HealthCheckRequest());

@@ -58,11 +58,13 @@ struct Hub {
     reader = IssueToken(db.dsn(), "brandweer", "read");
     other = IssueToken(db.dsn(), "ggd", "read");
     admin = IssueToken(db.dsn(), "ggd", "admin");
-    std::vector<std::string> args = {"--set", "auth.refresh_interval=200ms", "--set", "picture.interval=100ms",
-                                     "--set", "cluster.renew_interval=200ms", "--set", "subscriptions.interval=100ms",
-                                     "--set", "subscriptions.min_backoff=100ms", "--set",
-                                     "subscriptions.max_backoff=300ms", "--set",
-                                     "subscriptions.allow_private_destinations=true"};
+    std::vector<std::string> args = {"--set", "auth.refresh_interval=200ms",
+                                     "--set", "picture.interval=100ms",
+                                     "--set", "cluster.renew_interval=200ms",
+                                     "--set", "subscriptions.interval=100ms",
+                                     "--set", "subscriptions.min_backoff=100ms",
+                                     "--set", "subscriptions.max_backoff=300ms",
+                                     "--set", "subscriptions.allow_private_destinations=true"};
     args.insert(args.end(), extra.begin(), extra.end());
     vikd = std::make_unique<Vikd>(db.dsn(), args);
     REQUIRE(WaitUntil([&] { return Call("GET", "/v1/subscriptions", "", reader).status == 200; },
@@ -101,11 +103,11 @@ TEST_CASE("matching changes arrive signed at the subscriber's webhook and change
           "[e2e][subscriptions]") {
   Hub hub;
   WebhookReceiver receiver;
-  const json sub = hub.Subscribe({{"name", "brand-0796"},
-                                  {"url", receiver.url("/vik?x=1")},
-                                  {"filter", {{"themes", {"2"}}, {"municipalities", {"GM0796"}},
-                                              {"kinds", {"signal.accepted"}}}}},
-                                 hub.reader);
+  const json sub =
+      hub.Subscribe({{"name", "brand-0796"},
+                     {"url", receiver.url("/vik?x=1")},
+                     {"filter", {{"themes", {"2"}}, {"municipalities", {"GM0796"}}, {"kinds", {"signal.accepted"}}}}},
+                    hub.reader);
   const std::string secret = sub["secret"];
   CHECK(secret.rfind("whsec_", 0) == 0);
   CHECK(sub["partner"] == "brandweer");
@@ -128,9 +130,9 @@ TEST_CASE("matching changes arrive signed at the subscriber's webhook and change
     CHECK(r.header("vik-subscription-id") == sub["id"]);
     CHECK(ids.insert(r.header("vik-delivery-id")).second);
     const std::string ts = r.header("vik-timestamp");
-    CHECK(std::abs(std::stoll(ts) - std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count()) < 60);
+    CHECK(std::abs(std::stoll(ts) -
+                   std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                       .count()) < 60);
     CHECK(r.header("vik-signature") == "sha256=" + Hmac(secret, ts + "." + r.body));
     CHECK(r.header("vik-signature") != "sha256=" + Hmac("whsec_wrong", ts + "." + r.body));
     const json change = json::parse(r.body);
@@ -139,8 +141,9 @@ TEST_CASE("matching changes arrive signed at the subscriber's webhook and change
   }
   // The subscription shows its deliveries; the secret is never shown again.
   const std::string path = "/v1/subscriptions/" + sub["id"].get<std::string>();
-  REQUIRE(WaitUntil([&] { return json::parse(hub.Call("GET", path, "", hub.reader).body)["deliveries"]["delivered"] == 2; },
-                    std::chrono::seconds(5)));
+  REQUIRE(
+      WaitUntil([&] { return json::parse(hub.Call("GET", path, "", hub.reader).body)["deliveries"]["delivered"] == 2; },
+                std::chrono::seconds(5)));
   const json read = json::parse(hub.Call("GET", path, "", hub.reader).body);
   CHECK_FALSE(read.contains("secret"));
   CHECK(read["lastDeliveredAt"].is_string());
@@ -224,10 +227,12 @@ TEST_CASE("a failing receiver gets retries in cursor order, then a dead letter t
   receiver.FailNext(3, 503);
   hub.Push({Signal("s3", "2.1", "GM0796")});
   json dead;
-  REQUIRE(WaitUntil([&] {
-    dead = json::parse(hub.Call("GET", base + "/deliveries?state=dead", "", hub.reader).body)["deliveries"];
-    return dead.size() == 1;
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil(
+      [&] {
+        dead = json::parse(hub.Call("GET", base + "/deliveries?state=dead", "", hub.reader).body)["deliveries"];
+        return dead.size() == 1;
+      },
+      std::chrono::seconds(15)));
   CHECK(dead[0]["attempts"] == 3);
   CHECK(dead[0]["kind"] == "signal.accepted");
   CHECK_THAT(dead[0]["lastError"].get<std::string>(), Catch::Contains("HTTP 503"));
@@ -244,9 +249,8 @@ TEST_CASE("a failing receiver gets retries in cursor order, then a dead letter t
   REQUIRE(WaitUntil([&] { return receiver.received().size() == 8; }, std::chrono::seconds(10)));
   CHECK(receiver.received().back().header("vik-delivery-id") == dead[0]["id"]);
   CHECK(receiver.received().back().answered == 200);
-  REQUIRE(WaitUntil([&] {
-    return json::parse(hub.Call("GET", base, "", hub.reader).body)["deliveries"]["dead"] == 0;
-  }, std::chrono::seconds(5)));
+  REQUIRE(WaitUntil([&] { return json::parse(hub.Call("GET", base, "", hub.reader).body)["deliveries"]["dead"] == 0; },
+                    std::chrono::seconds(5)));
   CHECK(hub.Call("POST", retry, "", hub.reader).status == 412);  // FAILED_PRECONDITION: not dead
 }
 
@@ -262,10 +266,12 @@ TEST_CASE("a full queue stores further matches as dead letters instead of growin
   hub.Push({Signal("q1", "2.1", "GM0796"), Signal("q2", "2.1", "GM0796"), Signal("q3", "2.1", "GM0796"),
             Signal("q4", "2.1", "GM0796")});
   json status;
-  REQUIRE(WaitUntil([&] {
-    status = json::parse(hub.Call("GET", base, "", hub.reader).body);
-    return status["deliveries"]["pending"].get<int>() + status["deliveries"]["dead"].get<int>() == 4;
-  }, std::chrono::seconds(10)));
+  REQUIRE(WaitUntil(
+      [&] {
+        status = json::parse(hub.Call("GET", base, "", hub.reader).body);
+        return status["deliveries"]["pending"].get<int>() + status["deliveries"]["dead"].get<int>() == 4;
+      },
+      std::chrono::seconds(10)));
   CHECK(status["deliveries"]["pending"] == 2);
   CHECK(status["deliveries"]["dead"] == 2);
   const json dead = json::parse(hub.Call("GET", base + "/deliveries?state=dead", "", hub.reader).body)["deliveries"];
@@ -309,15 +315,17 @@ TEST_CASE("a destination that stopped being public is refused again at delivery"
       {{"name", "moved"}, {"url", "http://8.8.8.8:9/hook"}, {"filter", {{"kinds", {"signal.accepted"}}}}}, hub.reader);
   const std::string id = sub["id"].get<std::string>();
   // ... and private by delivery time (as a name re-pointed in DNS would be).
-  vik::testing::QueryValue(hub.db.dsn(), "UPDATE subscriptions SET url = '" + receiver.url() + "' WHERE id = '" + id +
-                                             "' RETURNING 1");
+  vik::testing::QueryValue(
+      hub.db.dsn(), "UPDATE subscriptions SET url = '" + receiver.url() + "' WHERE id = '" + id + "' RETURNING 1");
   hub.Push({Signal("s1", "2.1", "GM0796")});
   json dead;
-  REQUIRE(WaitUntil([&] {
-    dead = json::parse(hub.Call("GET", "/v1/subscriptions/" + id + "/deliveries?state=dead", "", hub.reader).body)
-               ["deliveries"];
-    return dead.size() == 1;
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil(
+      [&] {
+        dead = json::parse(
+            hub.Call("GET", "/v1/subscriptions/" + id + "/deliveries?state=dead", "", hub.reader).body)["deliveries"];
+        return dead.size() == 1;
+      },
+      std::chrono::seconds(15)));
   CHECK_THAT(dead[0]["lastError"].get<std::string>(),
              Catch::Contains("not a public address") && Catch::Contains("127.0.0.0/8 (loopback)"));
   CHECK(receiver.received().empty());  // nothing was sent
@@ -330,8 +338,8 @@ TEST_CASE("subscriptions per partner are bounded by subscriptions.max_per_partne
   for (int i = 0; i < 3; ++i) {
     ids.push_back(hub.Subscribe({{"name", "s" + std::to_string(i)}, {"url", receiver.url()}}, hub.reader)["id"]);
   }
-  const auto over = hub.Call("POST", "/v1/subscriptions", json{{"name", "s3"}, {"url", receiver.url()}}.dump(),
-                             hub.reader);
+  const auto over =
+      hub.Call("POST", "/v1/subscriptions", json{{"name", "s3"}, {"url", receiver.url()}}.dump(), hub.reader);
   INFO(over.body);
   CHECK(over.status == 429);
   CHECK_THAT(over.body, Catch::Contains("already has 3 subscriptions, the most allowed") &&
@@ -367,7 +375,9 @@ TEST_CASE("control characters in names, URL hosts and signal attributes are refu
 
   // A signal attribute with a control character (a\u0001b) is refused, naming the attribute.
   json signal = Signal("ctl-1", "2.1", "GM0796");
-  signal["attributes"] = {{"note", "a\x01" "b"}};
+  signal["attributes"] = {{"note",
+                           "a\x01"
+                           "b"}};
   const auto pushed = hub.Call("POST", "/v1/signals", json{{"signals", {signal}}}.dump(), hub.writer);
   INFO(pushed.body);
   CHECK_THAT(pushed.body, Catch::Contains("attributes[\\\"note\\\"]: value contains control character"));

@@ -16,14 +16,14 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 
-#include "support/sample_signals.h"
 #include "support/admin_setup.h"
 #include "support/postgres.h"
 #include "support/process.h"
 #include "support/replicated_postgres.h"
+#include "support/sample_signals.h"
 #include "support/vikd.h"
 #include "vik/v1/ingest.grpc.pb.h"
 
@@ -99,8 +99,8 @@ void WaitForToken(IngestService::Stub& stub, const std::string& token) {
 }
 
 std::string Describe(const Receipt& r) {
-  std::string out = "receipt (" + r.source() + ", " + r.external_id() + "): " +
-                    vik::v1::ReceiptOutcome_Name(r.outcome()) + " " + r.signal_id();
+  std::string out = "receipt (" + r.source() + ", " + r.external_id() +
+                    "): " + vik::v1::ReceiptOutcome_Name(r.outcome()) + " " + r.signal_id();
   if (r.has_error()) {
     out += " [" + r.error().code() + ": " + r.error().message() + "]";
   }
@@ -134,9 +134,10 @@ struct Attempt {
 
 }  // namespace
 
-TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd resumes writing on the new primary "
-          "and every acknowledged signal is there exactly once",
-          "[faults][failover][slow]") {
+TEST_CASE(
+    "when the primary dies and its synchronous standby is promoted, vikd resumes writing on the new primary "
+    "and every acknowledged signal is there exactly once",
+    "[faults][failover][slow]") {
   // The time between the primary's death and the promotion: 0 (promoted at once), and a few seconds
   // as a failure detector (Patroni, an operator) would take, long enough for vikd's reconnect backoff
   // to grow well past its first steps.
@@ -221,8 +222,8 @@ TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd r
     FAIL("signals were not accepted before the failover; vikd stderr (tail):\n"
          << LastLines(vikd.process().Stderr(), 20));
   }
-  std::this_thread::sleep_for(std::max(SteadyClock::duration::zero(),
-                                       client_start + std::chrono::milliseconds(1500) - SteadyClock::now()));
+  std::this_thread::sleep_for(
+      std::max(SteadyClock::duration::zero(), client_start + std::chrono::milliseconds(1500) - SteadyClock::now()));
   REQUIRE(failed_count == 0);
   const std::string replication_before = pg.ReplicationState();
 
@@ -289,11 +290,10 @@ TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd r
              << " ms after the kill began; longest time between two ACCEPTED replies (the client's write outage): "
              << Ms(longest_gap) << " ms";
   } else {
-    timeline << "no ACCEPTED for a call made after the kill within " << kResumeBound.count()
-             << " s of the promotion";
+    timeline << "no ACCEPTED for a call made after the kill within " << kResumeBound.count() << " s of the promotion";
   }
-  timeline << ". " << attempts.size() << " calls, " << acked.size() << " ACCEPTED, failed:"
-           << (failure_counts.empty() ? " none" : failure_counts) << ".";
+  timeline << ". " << attempts.size() << " calls, " << acked.size()
+           << " ACCEPTED, failed:" << (failure_counts.empty() ? " none" : failure_counts) << ".";
   WARN(timeline.str());
   INFO(timeline.str());
   INFO("replication before the failover: " << replication_before);
@@ -313,12 +313,15 @@ TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd r
   // Every acknowledged signal is on the new primary, once, under the id the client was given.
   const std::string new_primary = pg.replica_dsn();
   CHECK(QueryValue(new_primary, "SELECT pg_is_in_recovery()") == "f");
-  CHECK(QueryValue(new_primary, "SELECT count(*) FROM (SELECT 1 FROM signals GROUP BY source, external_id "
-                                "HAVING count(*) > 1) d") == "0");
+  CHECK(QueryValue(new_primary,
+                   "SELECT count(*) FROM (SELECT 1 FROM signals GROUP BY source, external_id "
+                   "HAVING count(*) > 1) d") == "0");
   std::map<std::string, std::string> stored;  // external id -> id
   {
-    std::stringstream rows(QueryValue(new_primary, "SELECT string_agg(external_id || '=' || id, ' ') FROM signals "
-                                                   "WHERE source = '" + std::string(kSource) + "'"));
+    std::stringstream rows(QueryValue(new_primary,
+                                      "SELECT string_agg(external_id || '=' || id, ' ') FROM signals "
+                                      "WHERE source = '" +
+                                          std::string(kSource) + "'"));
     for (std::string row; rows >> row;) {
       const auto eq = row.find('=');
       stored[row.substr(0, eq)] = row.substr(eq + 1);
@@ -336,8 +339,8 @@ TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd r
       }
     }
   }
-  INFO(acked.size() << " acknowledged, " << stored.size() << " stored; lost " << lost << "; first lost: "
-                    << first_lost);
+  INFO(acked.size() << " acknowledged, " << stored.size() << " stored; lost " << lost
+                    << "; first lost: " << first_lost);
   CHECK(lost == 0);
 
   // A retry with the same bytes is safe: ACCEPTED if the failed call stored nothing, DUPLICATE with the
@@ -359,9 +362,9 @@ TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd r
                       (!stored_before || reply.response.receipts(0).signal_id() == it->second);
     if (!fine && retried_wrong++ == 0) {
       first_wrong = a->signal.external_id() + " (first answer: " + a->detail + (stored_before ? "; stored" : "") +
-                    "): " + (reply.status.ok() && reply.response.receipts_size() == 1
-                                 ? Describe(reply.response.receipts(0))
-                                 : Describe(reply.status));
+                    "): " +
+                    (reply.status.ok() && reply.response.receipts_size() == 1 ? Describe(reply.response.receipts(0))
+                                                                              : Describe(reply.status));
     }
   }
   WARN(not_acked.size() << " failed calls retried after the failover; of those, stored before the retry: "
@@ -379,8 +382,7 @@ TEST_CASE("when the primary dies and its synchronous standby is promoted, vikd r
 // already committed locally, but might not have been replicated to the standby". The store's pool
 // watches for that warning (store/pg_pool.h SyncRepWatch) and answers UNKNOWN: never acknowledged.
 // (vikd's own statement_timeout does not cause this: PostgreSQL disarms it before the commit's wait.)
-TEST_CASE("a commit whose wait for the synchronous standby is cancelled is never acknowledged",
-          "[faults][slow]") {
+TEST_CASE("a commit whose wait for the synchronous standby is cancelled is never acknowledged", "[faults][slow]") {
   ReplicatedPostgres pg;
   const std::string token = SetUpIngest(pg.primary_dsn());
   Vikd vikd(pg.multi_host_dsn(), {"--set", "auth.refresh_interval=200ms"});

@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "faults/fault_ingest.h"
@@ -349,9 +349,10 @@ struct Scenario {
 
 }  // namespace
 
-TEST_CASE("when the leader is killed with SIGKILL, the other instance takes the lease within ttl + renew interval "
-          "and no lease terms overlap",
-          "[faults][lease]") {
+TEST_CASE(
+    "when the leader is killed with SIGKILL, the other instance takes the lease within ttl + renew interval "
+    "and no lease terms overlap",
+    "[faults][lease]") {
   const auto phase = milliseconds(GENERATE(0, 333, 667));
   INFO("fault " << phase.count() << " ms after a heartbeat of the leader");
   FreshDatabase db;
@@ -387,9 +388,10 @@ TEST_CASE("when the leader is killed with SIGKILL, the other instance takes the 
   CHECK(*takeover <= kTakeoverBound);
 }
 
-TEST_CASE("when the leader is frozen with SIGSTOP, the other instance takes over, and once resumed the old leader "
-          "steps down without committing another heartbeat",
-          "[faults][lease]") {
+TEST_CASE(
+    "when the leader is frozen with SIGSTOP, the other instance takes over, and once resumed the old leader "
+    "steps down without committing another heartbeat",
+    "[faults][lease]") {
   const auto phase = milliseconds(GENERATE(0, 333, 667));
   INFO("fault " << phase.count() << " ms after a heartbeat of the leader");
   FreshDatabase db;
@@ -462,9 +464,10 @@ TEST_CASE("when the leader is frozen with SIGSTOP, the other instance takes over
   CHECK(*stepped_down - t_cont <= kStepDownBound);
 }
 
-TEST_CASE("when every database session of the leader is terminated, lease terms still never overlap and ingest "
-          "resumes within seconds",
-          "[faults][lease]") {
+TEST_CASE(
+    "when every database session of the leader is terminated, lease terms still never overlap and ingest "
+    "resumes within seconds",
+    "[faults][lease]") {
   // "rounds": three terminations, each once the leader has reconnected, so that they hit different
   // moments of its work. "storm": its sessions terminated every 20 ms for lease_ttl + renew_interval,
   // long enough for its renewals to fail past its local deadline.
@@ -539,9 +542,10 @@ TEST_CASE("when every database session of the leader is terminated, lease terms 
   CHECK(*resumed - t_last <= std::chrono::seconds(5));
 }
 
-TEST_CASE("when the leader gets SIGTERM, it releases the lease, the other instance leads on its next bid, and the "
-          "terminated process exits 0",
-          "[faults][lease]") {
+TEST_CASE(
+    "when the leader gets SIGTERM, it releases the lease, the other instance leads on its next bid, and the "
+    "terminated process exits 0",
+    "[faults][lease]") {
   const auto phase = milliseconds(GENERATE(0, 333, 667));
   INFO("fault " << phase.count() << " ms after a heartbeat of the leader");
   FreshDatabase db;
@@ -581,9 +585,10 @@ TEST_CASE("when the leader gets SIGTERM, it releases the lease, the other instan
   CHECK(*takeover <= kReleaseTakeoverBound);
 }
 
-TEST_CASE("when PostgreSQL restarts under both instances, exactly one leads afterwards, epochs still increase, and "
-          "ingest resumes",
-          "[faults][lease]") {
+TEST_CASE(
+    "when PostgreSQL restarts under both instances, exactly one leads afterwards, epochs still increase, and "
+    "ingest resumes",
+    "[faults][lease]") {
   // How long the server stays down: a quick restart (the leader's lease outlives it), and an outage
   // longer than the lease TTL (the lease expires while nobody can renew it or bid for it).
   const auto downtime = milliseconds(GENERATE(0, 4000));

@@ -16,8 +16,8 @@
 #include "support/cluster_harness.h"
 #include "support/http_client.h"
 #include "support/postgres.h"
-#include "support/times.h"
 #include "support/process.h"
+#include "support/times.h"
 #include "support/vikd.h"
 
 namespace {
@@ -95,16 +95,18 @@ std::string Describe(const Counts& c) {
 
 }  // namespace
 
-TEST_CASE("when the leader keeping the picture is killed mid-stream, the new leader's picture equals what the "
-          "signals say and every instance serves it",
-          "[faults][picture]") {
+TEST_CASE(
+    "when the leader keeping the picture is killed mid-stream, the new leader's picture equals what the "
+    "signals say and every instance serves it",
+    "[faults][picture]") {
   FreshDatabase db;
   Admin(db.dsn(), {"migrate"});
   vik::testing::AddPartnerWithSource(db.dsn(), "brandweer", "brandweer-vr21");
   const auto writer = IssueToken(db.dsn(), "brandweer", "ingest");
   const auto reader = IssueToken(db.dsn(), "brandweer", "read");
-  const std::vector<std::string> extra = {"--set", "auth.refresh_interval=200ms", "--set", "picture.interval=50ms",
-                                          "--set", "cluster.lease_ttl=1500ms",   "--set", "cluster.renew_interval=300ms"};
+  const std::vector<std::string> extra = {
+      "--set", "auth.refresh_interval=200ms", "--set", "picture.interval=50ms",
+      "--set", "cluster.lease_ttl=1500ms",    "--set", "cluster.renew_interval=300ms"};
   ClusterHarness cluster(db.dsn(), {"picture-a", "picture-b"}, extra);
   auto leader = cluster.WaitForSettledLeader(std::chrono::seconds(20));
   REQUIRE(leader);
@@ -138,8 +140,8 @@ TEST_CASE("when the leader keeping the picture is killed mid-stream, the new lea
   REQUIRE(QueryValue(db.dsn(), "SELECT count(*) > 0 FROM risks") == "t");
   cluster.vikd(old).process().Signal(SIGKILL);
   cluster.SetReachable(old, false);
-  const bool took_over = cluster.WaitForLeadership(next, std::chrono::steady_clock::now(), std::chrono::seconds(10))
-                             .has_value();
+  const bool took_over =
+      cluster.WaitForLeadership(next, std::chrono::steady_clock::now(), std::chrono::seconds(10)).has_value();
   const int at_takeover = pushed;
   const bool went_on = WaitUntil([&] { return pushed >= at_takeover + 60 || failed; }, std::chrono::seconds(30));
   stop = true;
@@ -160,11 +162,13 @@ TEST_CASE("when the leader keeping the picture is killed mid-stream, the new lea
     return r.status == 200 ? json::parse(r.body) : json::object();
   };
   Counts seen;
-  const bool converged = WaitUntil([&] {
-    const json s = status_of(cluster.vikd(next).http_port());
-    seen = s.contains("risks") ? PictureOf(s) : Counts{};
-    return seen == truth;
-  }, std::chrono::seconds(20));
+  const bool converged = WaitUntil(
+      [&] {
+        const json s = status_of(cluster.vikd(next).http_port());
+        seen = s.contains("risks") ? PictureOf(s) : Counts{};
+        return seen == truth;
+      },
+      std::chrono::seconds(20));
   INFO("truth:   " << Describe(truth));
   INFO("picture: " << Describe(seen));
   REQUIRE(converged);
@@ -174,10 +178,12 @@ TEST_CASE("when the leader keeping the picture is killed mid-stream, the new lea
   // A fresh instance serves the same picture (it reads what the leader wrote).
   vik::testing::Vikd third(db.dsn(), {"--node-id", "picture-c", "--set", "auth.refresh_interval=200ms"});
   json from_third;
-  REQUIRE(WaitUntil([&] {
-    from_third = status_of(third.http_port());
-    return from_third.contains("risks");
-  }, std::chrono::seconds(15)));
+  REQUIRE(WaitUntil(
+      [&] {
+        from_third = status_of(third.http_port());
+        return from_third.contains("risks");
+      },
+      std::chrono::seconds(15)));
   const json from_leader = status_of(cluster.vikd(next).http_port());
   CHECK(PictureOf(from_third) == PictureOf(from_leader));
   CHECK(from_third["risks"] == from_leader["risks"]);

@@ -204,8 +204,7 @@ class ReadFlood {
       beast::tcp_stream stream(ioc);
       beast::error_code ec;
       stream.expires_after(std::chrono::seconds(30));
-      stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
-                     ec);
+      stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
       if (ec) {
         ++connection_errors_;
         std::this_thread::sleep_for(milliseconds(50));
@@ -298,9 +297,10 @@ std::int64_t DatabaseNowUs(const std::string& dsn) {
 
 }  // namespace
 
-TEST_CASE("a 30 s read flood against two instances is partly refused with 429/503 and Retry-After, while the "
-          "leader keeps its lease and another partner's ingest goes on without stalls",
-          "[faults][lease][flood]") {
+TEST_CASE(
+    "a 30 s read flood against two instances is partly refused with 429/503 and Retry-After, while the "
+    "leader keeps its lease and another partner's ingest goes on without stalls",
+    "[faults][lease][flood]") {
   FreshDatabase db;
   const std::string dsn = db.dsn();
   vik::testing::Admin(dsn, {"migrate"});
@@ -315,8 +315,8 @@ TEST_CASE("a 30 s read flood against two instances is partly refused with 429/50
   }
   SeedSignals(cluster.vikd(0).grpc_target(), ingest_token, kSeedSignals);
   const std::string page = "/v1/changes?limit=1000";
-  const auto probe = vik::testing::HttpCall(cluster.vikd(1).http_port(), "GET", page, "",
-                                            {{"Authorization", "Bearer " + read_token}});
+  const auto probe =
+      vik::testing::HttpCall(cluster.vikd(1).http_port(), "GET", page, "", {{"Authorization", "Bearer " + read_token}});
   REQUIRE(probe.status == 200);
   Report("one page of " + page + ": " + std::to_string(probe.body.size() / 1024) + " KiB");
   CHECK(probe.body.size() > 400 * 1024);
@@ -372,7 +372,7 @@ TEST_CASE("a 30 s read flood against two instances is partly refused with 429/50
   INFO("lease history: " << history.Describe());
   INFO(cluster.LogTails());
   INFO("epochs reported by the leader during the flood:" << epochs_seen << "; samples not leading: "
-                                                          << samples_not_leading << " of " << samples);
+                                                         << samples_not_leading << " of " << samples);
   CHECK(samples_not_leading == 0);
   CHECK(still == std::optional<std::size_t>(leader));
   CHECK(epoch_after == epoch);

@@ -26,18 +26,19 @@ using nlohmann::json;
 using vik::testing::HttpCall;
 using vik::testing::WaitUntil;
 
-TEST_CASE("when the leader sending webhooks is killed mid-stream, the new leader delivers every matching change "
-          "at least once with stable delivery ids",
-          "[faults][subscriptions]") {
+TEST_CASE(
+    "when the leader sending webhooks is killed mid-stream, the new leader delivers every matching change "
+    "at least once with stable delivery ids",
+    "[faults][subscriptions]") {
   vik::testing::FreshDatabase db;
   vik::testing::Admin(db.dsn(), {"migrate"});
   vik::testing::AddPartnerWithSource(db.dsn(), "brandweer", "brandweer-vr21");
   const auto writer = vik::testing::IssueToken(db.dsn(), "brandweer", "ingest");
   const auto reader = vik::testing::IssueToken(db.dsn(), "brandweer", "read");
   const std::vector<std::string> extra = {
-      "--set", "auth.refresh_interval=200ms",   "--set", "picture.interval=100ms",
-      "--set", "cluster.lease_ttl=1500ms",      "--set", "cluster.renew_interval=300ms",
-      "--set", "subscriptions.interval=50ms",   "--set", "subscriptions.min_backoff=100ms",
+      "--set", "auth.refresh_interval=200ms",     "--set", "picture.interval=100ms",
+      "--set", "cluster.lease_ttl=1500ms",        "--set", "cluster.renew_interval=300ms",
+      "--set", "subscriptions.interval=50ms",     "--set", "subscriptions.min_backoff=100ms",
       "--set", "subscriptions.max_backoff=300ms", "--set", "subscriptions.allow_private_destinations=true"};
   vik::testing::ClusterHarness cluster(db.dsn(), {"hook-a", "hook-b"}, extra);
   auto leader = cluster.WaitForSettledLeader(std::chrono::seconds(20));
@@ -94,24 +95,26 @@ TEST_CASE("when the leader sending webhooks is killed mid-stream, the new leader
   }
   std::map<std::string, std::set<std::string>> delivery_ids;  // external id -> Vik-Delivery-Id seen
   std::vector<int> first_arrivals;
-  const bool all_arrived = WaitUntil([&] {
-    delivery_ids.clear();
-    first_arrivals.clear();
-    for (const auto& r : receiver.received()) {
-      const std::string id = json::parse(r.body)["signal"]["signal"]["externalId"];
-      if (delivery_ids[id].empty()) {
-        first_arrivals.push_back(std::stoi(id.substr(2)));
-      }
-      delivery_ids[id].insert(r.header("vik-delivery-id"));
-    }
-    return delivery_ids.size() >= expected.size();
-  }, std::chrono::seconds(30));
+  const bool all_arrived = WaitUntil(
+      [&] {
+        delivery_ids.clear();
+        first_arrivals.clear();
+        for (const auto& r : receiver.received()) {
+          const std::string id = json::parse(r.body)["signal"]["signal"]["externalId"];
+          if (delivery_ids[id].empty()) {
+            first_arrivals.push_back(std::stoi(id.substr(2)));
+          }
+          delivery_ids[id].insert(r.header("vik-delivery-id"));
+        }
+        return delivery_ids.size() >= expected.size();
+      },
+      std::chrono::seconds(30));
   INFO("expected " << expected.size() << ", received " << delivery_ids.size() << " distinct");
   REQUIRE(all_arrived);
   for (const auto& [id, ids] : delivery_ids) {
     INFO(id);
     CHECK(expected.count(id) == 1);  // nothing outside the filter
-    CHECK(ids.size() == 1);           // a re-send carries the same delivery id
+    CHECK(ids.size() == 1);          // a re-send carries the same delivery id
   }
   // One subscription has one delivery in flight at a time: at most that one is sent twice.
   CHECK(receiver.received().size() <= delivery_ids.size() + 1);

@@ -30,9 +30,16 @@ namespace vik::fuzz {
 
 // Fragments that also occur in `request` do not count (a path echoed in a 404 is the client's text).
 inline bool HasDatabaseText(std::string_view text, std::string_view request = {}) {
-  static constexpr std::array<std::string_view, 10> kFragments = {
-      "ERROR:", "pqxx", "SQLSTATE", "syntax error at", "FATAL:", "invalid byte sequence for encoding",
-      "violates unique constraint", "violates check constraint", "relation \"", "libpq"};
+  static constexpr std::array<std::string_view, 10> kFragments = {"ERROR:",
+                                                                  "pqxx",
+                                                                  "SQLSTATE",
+                                                                  "syntax error at",
+                                                                  "FATAL:",
+                                                                  "invalid byte sequence for encoding",
+                                                                  "violates unique constraint",
+                                                                  "violates check constraint",
+                                                                  "relation \"",
+                                                                  "libpq"};
   for (const auto f : kFragments) {
     if (text.find(f) != std::string_view::npos && request.find(f) == std::string_view::npos) {
       return true;

@@ -125,8 +125,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   std::vector<unsigned> statuses;
   const auto heads = vik::fuzz::RequestHeads(input, vik::fuzz::kMaxBodyBytes);
-  const auto finding = vik::fuzz::CheckAnswers(answer, input, heads, true,
-                                               [&statuses](unsigned status) { statuses.push_back(status); });
+  const auto finding =
+      vik::fuzz::CheckAnswers(answer, input, heads, true, [&statuses](unsigned status) { statuses.push_back(status); });
   if (!finding.empty()) {
     Finding(finding, answer);
   }

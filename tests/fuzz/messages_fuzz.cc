@@ -25,17 +25,17 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "domain/change_filter.h"
 #include "domain/signal_validation.h"
-#include "wire/change_filters.h"
-#include "wire/change_mapping.h"
-#include "wire/ingest_mapping.h"
-#include "wire/mirror_mapping.h"
-#include "core/utf8.h"
 #include "fuzz/answer_check.h"
 #include "fuzz/surface_fixture.h"
 #include "vik/v1/exchange.pb.h"
 #include "vik/v1/ingest.pb.h"
+#include "wire/change_filters.h"
+#include "wire/change_mapping.h"
+#include "wire/ingest_mapping.h"
+#include "wire/mirror_mapping.h"
 
 namespace {
 
@@ -202,7 +202,7 @@ const Rpc kRpcs[] = {
          Page(m.page());
          if (m.has_snapshot()) {
            (void)vik::wire::MirrorSnapshotOf("vr05", "", m.snapshot(),
-                                                 m.has_exercise_snapshot() ? &m.exercise_snapshot() : nullptr);
+                                             m.has_exercise_snapshot() ? &m.exercise_snapshot() : nullptr);
          }
        }
      }},

@@ -7,19 +7,17 @@
 #include <thread>
 #include <vector>
 
+#include <prometheus/registry.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <prometheus/registry.h>
 
+#include "auth/authenticator.h"
+#include "auth/tokens.h"
 #include "cluster/leader_lease.h"
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "core/readiness.h"
 #include "domain/geometry.h"
-#include "rpc/exchange_service.h"
-#include "rpc/grpc_server.h"
-#include "wire/ingest_mapping.h"
-#include "rpc/ingest_service.h"
 #include "http/cap_routes.h"
 #include "http/change_routes.h"
 #include "http/change_stream.h"
@@ -32,14 +30,16 @@
 #include "http/server.h"
 #include "http/signal_routes.h"
 #include "http/subscription_routes.h"
-#include "auth/authenticator.h"
 #include "ingest/batch_writer.h"
 #include "ingest/cap_ingest.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "ingest/rate_limiter.h"
-#include "auth/tokens.h"
+#include "rpc/exchange_service.h"
+#include "rpc/grpc_server.h"
+#include "rpc/ingest_service.h"
 #include "store/store.h"
+#include "wire/ingest_mapping.h"
 
 namespace vik::fuzz {
 namespace {
@@ -119,8 +119,8 @@ struct Wiring {
     writer = std::make_unique<ingest::BatchWriter>(*store, writer_options, kNode, *ingest_metrics);
     writer_thread = std::thread([this] { writer->Run(); });
     ingest::PipelineOptions pipeline_options;
-    pipeline = std::make_unique<ingest::Pipeline>(pipeline_options, *auth, *rate_limiter, *writer, clock,
-                                                  *ingest_metrics);
+    pipeline =
+        std::make_unique<ingest::Pipeline>(pipeline_options, *auth, *rate_limiter, *writer, clock, *ingest_metrics);
     pipeline->SetReferenceData(std::make_shared<const domain::ReferenceData>(Region()));
     ingest::CapIngestOptions cap_options;
     cap_options.signal_limits = pipeline_options.limits;
@@ -160,8 +160,8 @@ struct Wiring {
     http::AddSubscriptionRoutes(router, {store.get(), blocking.get(), auth.get(), false, 20});
     http::AddCapRoutes(router, {kRegion, cap_ingest.get(), store.get(), cap_pool.get(), auth.get()});
     http::AddNationalRoutes(router, {national, store.get(), blocking.get(), auth.get()});
-    http::AddClusterRoutes(router, {kNode, kRegion, store.get(), lease.get(), blocking.get(), auth.get(),
-                                    std::chrono::seconds(30)});
+    http::AddClusterRoutes(
+        router, {kNode, kRegion, store.get(), lease.get(), blocking.get(), auth.get(), std::chrono::seconds(30)});
 
     http::HttpOptions http_options;
     http_options.port = 0;

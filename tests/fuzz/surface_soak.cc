@@ -38,9 +38,9 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "fuzz/answer_check.h"
@@ -73,12 +73,11 @@ struct Template {
 
 std::vector<Template> Templates() {
   const json signal = vik::testing::FireIncident("soak-vr21", "soak-1", "GM0796");
-  const std::string assessment =
-      R"({"version":0,"status":"active","phase":"warm","analystLevel":4,)"
-      R"("worstCase":{"description":"a","likelihood":"C","impact":"D"},)"
-      R"("realCase":{"description":"b","likelihood":"D","impact":"B"},)"
-      R"("bestCase":{"description":"c","likelihood":"B","impact":"A"},)"
-      R"("assessment":"d","advice":["e"],"partners":["soak"],"reason":"f"})";
+  const std::string assessment = R"({"version":0,"status":"active","phase":"warm","analystLevel":4,)"
+                                 R"("worstCase":{"description":"a","likelihood":"C","impact":"D"},)"
+                                 R"("realCase":{"description":"b","likelihood":"D","impact":"B"},)"
+                                 R"("bestCase":{"description":"c","likelihood":"B","impact":"A"},)"
+                                 R"("assessment":"d","advice":["e"],"partners":["soak"],"reason":"f"})";
   const std::string subscription =
       R"({"name":"n","url":"https://partner.example/vik","filter":{"themes":["2"],"municipalities":["GM0796"],)"
       R"("minLevel":3,"kinds":["risk.changed"]},"picture":"actual"})";
@@ -122,11 +121,11 @@ std::vector<Template> Templates() {
 }
 
 const char* kRpcs[] = {
-    "/vik.v1.IngestService/Submit",           "/vik.v1.IngestService/SubmitStream",
-    "/vik.v1.IngestService/SubmitCap",        "/vik.v1.ExchangeService/GetRegionalStatus",
-    "/vik.v1.ExchangeService/ListChanges",    "/vik.v1.ExchangeService/WatchChanges",
-    "/vik.v1.ExchangeService/GetSnapshot",    "/vik.v1.ExchangeService/GetNationalStatus",
-    "/vik.v1.ExchangeService/PushChanges",    "/grpc.health.v1.Health/Check",
+    "/vik.v1.IngestService/Submit",        "/vik.v1.IngestService/SubmitStream",
+    "/vik.v1.IngestService/SubmitCap",     "/vik.v1.ExchangeService/GetRegionalStatus",
+    "/vik.v1.ExchangeService/ListChanges", "/vik.v1.ExchangeService/WatchChanges",
+    "/vik.v1.ExchangeService/GetSnapshot", "/vik.v1.ExchangeService/GetNationalStatus",
+    "/vik.v1.ExchangeService/PushChanges", "/grpc.health.v1.Health/Check",
 };
 
 // Mutations of a template into the raw bytes of one connection.
@@ -146,15 +145,31 @@ class Mutator {
   }
 
   std::string Number() {
-    static const char* kNumbers[] = {"-1", "0", "-0", "99999999999999999999999", "1e400", "-1e400", "NaN", "0x10",
-                                     "2147483648", "-2147483649", "9223372036854775808", "1.5", "", "+1", "1e-400",
-                                     "00000000001", "%2d1", "%ff", "%00"};
+    static const char* kNumbers[] = {"-1",
+                                     "0",
+                                     "-0",
+                                     "99999999999999999999999",
+                                     "1e400",
+                                     "-1e400",
+                                     "NaN",
+                                     "0x10",
+                                     "2147483648",
+                                     "-2147483649",
+                                     "9223372036854775808",
+                                     "1.5",
+                                     "",
+                                     "+1",
+                                     "1e-400",
+                                     "00000000001",
+                                     "%2d1",
+                                     "%ff",
+                                     "%00"};
     return kNumbers[Below(sizeof kNumbers / sizeof kNumbers[0])];
   }
 
   std::string Text() {
-    static const char* kTexts[] = {"%ff", "%00", "%", "%zz", "%c3%28", "%e2%82", "\xff", "a%0ab", "%1b[31m", "..%2f..",
-                                   "%ed%a0%80", "%f4%90%80%80", "%c0%af"};
+    static const char* kTexts[] = {"%ff",   "%00",     "%",       "%zz",       "%c3%28",       "%e2%82", "\xff",
+                                   "a%0ab", "%1b[31m", "..%2f..", "%ed%a0%80", "%f4%90%80%80", "%c0%af"};
     if (OneIn(4)) {
       return std::string(Below(5000) + 1, "aZ%\xff"[Below(4)]);
     }
@@ -200,8 +215,8 @@ class Mutator {
         std::string s = body;
         const auto at = s.find("\":\"");
         if (at != std::string::npos) {
-          static const char* kEsc[] = {"\\u0000", "\\u0001", "\\u001b", "\\ud800", "\\udfff", "\x01", "\x7f",
-                                       "\xc3\x28", "\\u0007"};
+          static const char* kEsc[] = {"\\u0000", "\\u0001", "\\u001b",  "\\ud800", "\\udfff",
+                                       "\x01",    "\x7f",    "\xc3\x28", "\\u0007"};
           s.insert(at + 3, kEsc[Below(sizeof kEsc / sizeof kEsc[0])]);
         }
         return s;
@@ -240,8 +255,9 @@ class Mutator {
         break;
       }
     }
-    static const char* kValues[] = {"null", "true", "-1", "1e400", "99999999999999999999999", "\"\\u0000\"",
-                                    "\"\xff\"", "{}", "[]", "[[[[[[]]]]]]", "\"\"", "-9223372036854775809", "0.5"};
+    static const char* kValues[] = {
+        "null", "true", "-1",           "1e400", "99999999999999999999999", "\"\\u0000\"", "\"\xff\"",
+        "{}",   "[]",   "[[[[[[]]]]]]", "\"\"",  "-9223372036854775809",    "0.5"};
     std::string v = kValues[Below(sizeof kValues / sizeof kValues[0])];
     if (OneIn(5)) {
       v = "\"" + std::string(Below(100000) + 1, 'x') + "\"";
@@ -251,8 +267,8 @@ class Mutator {
 
   std::string Method(const std::string& method) {
     if (OneIn(12)) {
-      static const char* kMethods[] = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE",
-                                       "CONNECT", "PROPFIND", "get", "Z0", "M-SEARCH", "PURGE", "LINK"};
+      static const char* kMethods[] = {"GET",     "POST",     "PUT", "DELETE", "HEAD",     "OPTIONS", "PATCH", "TRACE",
+                                       "CONNECT", "PROPFIND", "get", "Z0",     "M-SEARCH", "PURGE",   "LINK"};
       if (OneIn(4)) {
         return "Z" + std::to_string(Below(100000));
       }
@@ -284,8 +300,9 @@ class Mutator {
 
   std::string Query(std::string query) {
     if (OneIn(3)) {
-      static const char* kParams[] = {"limit", "cursor", "after", "theme", "municipality", "minLevel", "kind",
-                                      "picture", "source", "region", "top", "state", "exercise", "%ff", "", "a%00"};
+      static const char* kParams[] = {"limit",    "cursor",  "after",  "theme",  "municipality", "minLevel",
+                                      "kind",     "picture", "source", "region", "top",          "state",
+                                      "exercise", "%ff",     "",       "a%00"};
       const std::string name = kParams[Below(sizeof kParams / sizeof kParams[0])];
       const std::string value = OneIn(2) ? Number() : Text();
       query += (query.empty() ? "" : "&") + name + "=" + value;
@@ -309,8 +326,13 @@ class Mutator {
     }
     std::string content_type = t.content_type;
     if (OneIn(8)) {
-      static const char* kTypes[] = {"text/plain", "application/json; charset=latin1", "application/xml",
-                                     "application/cap+xml", "", "multipart/form-data; boundary=x", "\xff"};
+      static const char* kTypes[] = {"text/plain",
+                                     "application/json; charset=latin1",
+                                     "application/xml",
+                                     "application/cap+xml",
+                                     "",
+                                     "multipart/form-data; boundary=x",
+                                     "\xff"};
       content_type = kTypes[Below(sizeof kTypes / sizeof kTypes[0])];
     }
     if (!content_type.empty()) {
@@ -318,8 +340,9 @@ class Mutator {
     }
     switch (Below(24)) {
       case 0:
-        h += "Transfer-Encoding: " +
-             std::string(OneIn(2) ? "identity" : (OneIn(2) ? "xchunked" : "chunked, identity")) + "\r\n";
+        h +=
+            "Transfer-Encoding: " + std::string(OneIn(2) ? "identity" : (OneIn(2) ? "xchunked" : "chunked, identity")) +
+            "\r\n";
         break;
       case 1:
         h += "Content-Length: " + Number() + "\r\n";
@@ -674,8 +697,10 @@ TEST_CASE("the surface survives mutated requests to every route and RPC", "[soak
           // A stream (SSE) answers until the budget ends it; everything else closes at once after the
           // half-close.
           const bool stream = bytes.find("/stream") != std::string::npos;
-          const std::string answer =
-              Exchange(vikd.http_port(), bytes, slow, std::chrono::milliseconds(slow ? 4000 : stream ? 200 : 1500));
+          const std::string answer = Exchange(vikd.http_port(), bytes, slow,
+                                              std::chrono::milliseconds(slow     ? 4000
+                                                                        : stream ? 200
+                                                                                 : 1500));
           {
             std::lock_guard lock(figures.mu);
             figures.http_requests += pipelined;
@@ -695,8 +720,8 @@ TEST_CASE("the surface survives mutated requests to every route and RPC", "[soak
           };
           if (const auto f = vik::fuzz::CheckAnswers(answer, bytes, heads, true, count); !f.empty()) {
             record(f, bytes);
-          } else if (const auto te = vik::fuzz::OddTransferEncoding(bytes); te && !statuses.empty() &&
-                     !(statuses.size() == 1 && (statuses[0] == 400 || statuses[0] == 501))) {
+          } else if (const auto te = vik::fuzz::OddTransferEncoding(bytes);
+                     te && !statuses.empty() && !(statuses.size() == 1 && (statuses[0] == 400 || statuses[0] == 501))) {
             record("Transfer-Encoding \"" + *te + "\" was not refused with one 400/501", bytes);
           }
         }

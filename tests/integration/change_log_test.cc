@@ -9,12 +9,12 @@
 #include <set>
 #include <thread>
 
+#include <prometheus/registry.h>
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
-#include <prometheus/registry.h>
 
-#include "store/store.h"
 #include "integration/migrated_store.h"
+#include "store/store.h"
 #include "support/postgres.h"
 
 namespace {
@@ -22,9 +22,7 @@ namespace {
 using vik::testing::FreshDatabase;
 
 struct ChangeLogFixture {
-  ChangeLogFixture() {
-    store = vik::testing::OpenMigratedStore(db.dsn(), registry);
-  }
+  ChangeLogFixture() { store = vik::testing::OpenMigratedStore(db.dsn(), registry); }
 
   // Reads everything final after `cursor`, advancing it; the objects read, in order.
   std::vector<std::string> ReadAll(vik::store::ChangeCursor& cursor) {
@@ -37,11 +35,11 @@ struct ChangeLogFixture {
         pqxx::work w(c);
         const std::size_t before = out.size();
         std::string seen;
-        for (const auto& r : w.exec_params("SELECT c.object, c.xid::text AS xid_text, c.seq FROM changes c"
-                                           " WHERE (c.xid, c.seq) > ($1::text::xid8, $2)"
-                                           " AND (c.xid, c.seq) <= ($3::text::xid8, $4) ORDER BY c.xid, c.seq",
-                                           std::to_string(cursor.xid), cursor.seq, std::to_string(batch->next.xid),
-                                           batch->next.seq)) {
+        for (const auto& r :
+             w.exec_params("SELECT c.object, c.xid::text AS xid_text, c.seq FROM changes c"
+                           " WHERE (c.xid, c.seq) > ($1::text::xid8, $2)"
+                           " AND (c.xid, c.seq) <= ($3::text::xid8, $4) ORDER BY c.xid, c.seq",
+                           std::to_string(cursor.xid), cursor.seq, std::to_string(batch->next.xid), batch->next.seq)) {
           out.push_back(r[0].as<std::string>());
           seen += r[1].as<std::string>() + "/" + r[2].as<std::string>() + " ";
         }
@@ -164,7 +162,7 @@ TEST_CASE("concurrent writers committing out of order: a reader following cursor
 
   const std::set<std::string> unique(read.begin(), read.end());
   CHECK(unique.size() == read.size());  // nothing twice
-  CHECK(read.size() == committed);  // everything committed
+  CHECK(read.size() == committed);      // everything committed
   for (const auto& object : read) {
     const int i = std::stoi(object.substr(object.find('-') + 1));
     CHECK(i % 10 != 9);  // nothing rolled back

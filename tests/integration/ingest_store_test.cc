@@ -8,12 +8,12 @@
 #include <set>
 #include <stdexcept>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
+#include "integration/migrated_store.h"
 #include "store/checksum.h"
 #include "store/store.h"
-#include "integration/migrated_store.h"
 #include "support/postgres.h"
 
 namespace {
@@ -33,10 +33,14 @@ constexpr const char* kNode = "node-a";
 
 const char* OutcomeName(WriteOutcome o) {
   switch (o) {
-    case WriteOutcome::kAccepted: return "accepted";
-    case WriteOutcome::kDuplicate: return "duplicate";
-    case WriteOutcome::kConflict: return "conflict";
-    case WriteOutcome::kFailed: return "failed";
+    case WriteOutcome::kAccepted:
+      return "accepted";
+    case WriteOutcome::kDuplicate:
+      return "duplicate";
+    case WriteOutcome::kConflict:
+      return "conflict";
+    case WriteOutcome::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -80,7 +84,9 @@ vik::domain::Signal MakeSignal(const std::string& source, const std::string& ext
 }
 
 // The store only hashes and keeps the payload; any bytes do.
-std::string PayloadOf(const vik::domain::Signal& s) { return "payload:" + s.source + "/" + s.external_id + "/" + s.headline; }
+std::string PayloadOf(const vik::domain::Signal& s) {
+  return "payload:" + s.source + "/" + s.external_id + "/" + s.headline;
+}
 
 SignalWrite WriteOf(const vik::domain::Signal& s) { return {&s, PayloadOf(s), kPartner}; }
 
@@ -153,15 +159,14 @@ TEST_CASE("the same key with the same payload is a duplicate that returns the or
   CHECK(f.Query("SELECT count(*) FROM signals") == "1");
 }
 
-TEST_CASE("the same key with a different payload is a conflict and the original row is kept unchanged",
-          "[ingest]") {
+TEST_CASE("the same key with a different payload is a conflict and the original row is kept unchanged", "[ingest]") {
   StoreFixture f;
   const auto original = MakeSignal(kSource, "conf-1", "Brand in woning");
   const auto first = Write(*f.store, {WriteOf(original)});
   REQUIRE(first[0].outcome == WriteOutcome::kAccepted);
   const std::string where = " FROM signals WHERE id = '" + first[0].signal_id + "'";
-  const std::string row_before = f.Query("SELECT row_to_json(s)::text FROM signals s WHERE id = '" +
-                                         first[0].signal_id + "'");
+  const std::string row_before =
+      f.Query("SELECT row_to_json(s)::text FROM signals s WHERE id = '" + first[0].signal_id + "'");
 
   const auto edited = MakeSignal(kSource, "conf-1", "Brand in fabriek");
   const auto second = Write(*f.store, {WriteOf(edited)});
@@ -174,8 +179,7 @@ TEST_CASE("the same key with a different payload is a conflict and the original 
   CHECK(f.Query("SELECT row_to_json(s)::text FROM signals s WHERE id = '" + first[0].signal_id + "'") == row_before);
 }
 
-TEST_CASE("a key repeated within one batch is accepted once and the repeat is a duplicate or a conflict",
-          "[ingest]") {
+TEST_CASE("a key repeated within one batch is accepted once and the repeat is a duplicate or a conflict", "[ingest]") {
   StoreFixture f;
   const auto a = MakeSignal(kSource, "twice-same");
   const auto b = MakeSignal(kSource, "twice-diff", "Brand in woning");
@@ -228,8 +232,8 @@ TEST_CASE("audit records are committed in the same transaction as the signals th
   StoreFixture f;
   const auto s = MakeSignal(kSource, "audit-1");
   const auto results =
-      Write(*f.store, {WriteOf(s)}, {{"token:t1 partner:brandweer", "127.0.0.1:5000", "ingest.submit",
-                                      R"({"signals":1,"accepted":1})", "ok"}});
+      Write(*f.store, {WriteOf(s)},
+            {{"token:t1 partner:brandweer", "127.0.0.1:5000", "ingest.submit", R"({"signals":1,"accepted":1})", "ok"}});
   REQUIRE(results[0].outcome == WriteOutcome::kAccepted);
 
   CHECK(f.Query("SELECT count(*) FROM audit_log WHERE action = 'ingest.submit'") == "1");

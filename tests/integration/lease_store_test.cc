@@ -2,8 +2,8 @@
 
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "cluster/leader_lease.h"
 #include "store/store.h"

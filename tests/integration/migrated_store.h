@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "store/store.h"
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <regex>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "store/store.h"
 #include "support/postgres.h"
@@ -40,7 +40,8 @@ struct MigrationsCopy {
   ~MigrationsCopy() { std::filesystem::remove_all(dir); }
   void Write(const std::string& name, const std::string& sql) const { std::ofstream(dir / name) << sql; }
   int Count() const {
-    return static_cast<int>(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
+    return static_cast<int>(
+        std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
   }
   std::filesystem::path dir;
 };
@@ -83,8 +84,8 @@ TEST_CASE("concurrent vikd migrate processes apply each migration exactly once",
   std::snprintf(name, sizeof name, "%04d_slow_test_table.sql", slow_version);
   copy.Write(name, "SELECT pg_sleep(1.5);\nCREATE TABLE slow_test_table (id int PRIMARY KEY);\n");
 
-  std::vector<std::string> args = {"migrate", "--db", db.dsn(), "--migrations-dir", copy.dir.string(),
-                                   "--log-level", "warn"};
+  std::vector<std::string> args = {"migrate",         "--db",        db.dsn(), "--migrations-dir",
+                                   copy.dir.string(), "--log-level", "warn"};
   std::vector<std::string> argv = {VIKD_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   vik::testing::ChildProcess first(argv);

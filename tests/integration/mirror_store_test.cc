@@ -6,11 +6,11 @@
 #include <chrono>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
-#include "store/store.h"
 #include "integration/migrated_store.h"
+#include "store/store.h"
 #include "support/postgres.h"
 
 namespace {
@@ -22,9 +22,7 @@ using vik::store::MirrorSnapshot;
 using vik::testing::FreshDatabase;
 
 struct MirrorFixture {
-  MirrorFixture() {
-    store = vik::testing::OpenMigratedStore(db.dsn(), registry);
-  }
+  MirrorFixture() { store = vik::testing::OpenMigratedStore(db.dsn(), registry); }
 
   vik::store::PeerRecord Peer(const std::string& name) {
     auto peers = store->ReadPeers({name});

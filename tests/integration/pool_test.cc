@@ -3,9 +3,9 @@
 #include <future>
 #include <thread>
 
+#include <prometheus/registry.h>
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
-#include <prometheus/registry.h>
 
 #include "store/connection_string.h"
 #include "store/pg_pool.h"
@@ -48,8 +48,7 @@ struct PoolFixture {
 
 }  // namespace
 
-TEST_CASE("a terminated session is reported as UNAVAILABLE once and replaced, never silently reactivated",
-          "[pool]") {
+TEST_CASE("a terminated session is reported as UNAVAILABLE once and replaced, never silently reactivated", "[pool]") {
   vik::testing::FreshDatabase db;
   PoolFixture f(db.dsn(), 1);
   auto pid = f.BackendPid();
@@ -88,8 +87,7 @@ TEST_CASE("callers that cannot get a connection within the acquire timeout get R
   CHECK(f.BackendPid().ok());
 }
 
-TEST_CASE("an unreachable database gives UNAVAILABLE and later attempts back off instead of reconnecting",
-          "[pool]") {
+TEST_CASE("an unreachable database gives UNAVAILABLE and later attempts back off instead of reconnecting", "[pool]") {
   const int port = vik::testing::FreePort();  // nothing listens here
   PoolFixture f("host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=vik", 2);
   auto first = f.BackendPid();

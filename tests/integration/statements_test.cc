@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <prometheus/registry.h>
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
-#include <prometheus/registry.h>
 
 #include "integration/migrated_store.h"
 #include "store/pg_query_rows.h"
@@ -145,8 +145,9 @@ TEST_CASE("every query decoded by column layout returns the columns its layout n
     // transaction that is rolled back.
     pqxx::work w(conn);
     w.exec(std::string("PREPARE vik_check AS ") + s.sql);
-    const int params = w.exec1("SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
-                               " WHERE name = 'vik_check'")[0]
+    const int params = w.exec1(
+                            "SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
+                            " WHERE name = 'vik_check'")[0]
                            .as<int>();
     std::string execute = "EXECUTE vik_check";
     for (int i = 0; i < params; ++i) {

@@ -8,8 +8,7 @@ VikdRun Admin(const std::string& dsn, std::vector<std::string> args) {
   args.push_back("--db");
   args.push_back(dsn);
   auto run = RunVikd(args);
-  INFO("vikd " << args[0] << " " << (args.size() > 1 ? args[1] : "") << " exited " << run.exit_code
-               << "; stderr:\n"
+  INFO("vikd " << args[0] << " " << (args.size() > 1 ? args[1] : "") << " exited " << run.exit_code << "; stderr:\n"
                << run.err);
   REQUIRE(run.exit_code == 0);
   return run;

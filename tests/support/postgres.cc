@@ -38,8 +38,9 @@ void RunAsPostgres(const std::string& cmd) {
 std::string AdminDsn() {
   const char* env = std::getenv("VIK_TEST_PG");
   if (env == nullptr || *env == '\0') {
-    FAIL("VIK_TEST_PG is not set: run the suites through ./tests/run.sh, or export VIK_TEST_PG to a "
-         "superuser libpq DSN such as \"host=127.0.0.1 port=5432 user=postgres\"");
+    FAIL(
+        "VIK_TEST_PG is not set: run the suites through ./tests/run.sh, or export VIK_TEST_PG to a "
+        "superuser libpq DSN such as \"host=127.0.0.1 port=5432 user=postgres\"");
   }
   return env;
 }
@@ -106,8 +107,7 @@ PrivatePostgres::PrivatePostgres() {
     }
   }
   port_ = FreePort();
-  RunAsPostgres(PgBin() + "/initdb -D " + dir_ + "/data -A trust -U postgres --no-sync > " + dir_ +
-                "/initdb.log 2>&1");
+  RunAsPostgres(PgBin() + "/initdb -D " + dir_ + "/data -A trust -U postgres --no-sync > " + dir_ + "/initdb.log 2>&1");
   Start();
   ExecSql("host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres", "CREATE DATABASE vik");
 }

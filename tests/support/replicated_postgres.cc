@@ -97,9 +97,9 @@ ReplicatedPostgres::ReplicatedPostgres() {
       replica_port_ = FreePort();
     }
 
-    RunAsPostgres(PgBin() + "/initdb -D " + dir_ + "/primary -A trust -U postgres --no-sync > " + dir_ +
-                      "/initdb.log 2>&1",
-                  "initdb");
+    RunAsPostgres(
+        PgBin() + "/initdb -D " + dir_ + "/primary -A trust -U postgres --no-sync > " + dir_ + "/initdb.log 2>&1",
+        "initdb");
     // Settings shared by both servers: pg_basebackup copies postgresql.conf to the standby. The
     // port differs per server and is given on the command line (StartServer).
     // fsync = off only skips flushing the OS page cache to disk; the failover below kills
@@ -107,13 +107,15 @@ ReplicatedPostgres::ReplicatedPostgres() {
     AppendTo(dir_ + "/primary/postgresql.conf",
              "\n# vik tests: a primary with one streaming standby\n"
              "listen_addresses = '127.0.0.1'\n"
-             "unix_socket_directories = '" + dir_ + "'\n"
-             "wal_level = replica\n"
-             "max_wal_senders = 5\n"
-             "max_replication_slots = 5\n"
-             "hot_standby = on\n"
-             "max_connections = 50\n"
-             "fsync = off\n");
+             "unix_socket_directories = '" +
+                 dir_ +
+                 "'\n"
+                 "wal_level = replica\n"
+                 "max_wal_senders = 5\n"
+                 "max_replication_slots = 5\n"
+                 "hot_standby = on\n"
+                 "max_connections = 50\n"
+                 "fsync = off\n");
     // initdb's default pg_hba.conf already trusts replication from 127.0.0.1; stated explicitly so
     // the test does not depend on that default.
     AppendTo(dir_ + "/primary/pg_hba.conf", "host replication postgres 127.0.0.1/32 trust\n");
@@ -147,14 +149,15 @@ ReplicatedPostgres::ReplicatedPostgres() {
     ExecSql(Dsn(primary_port_, "postgres"), "ALTER SYSTEM SET synchronous_commit = 'on'");
     ExecSql(Dsn(primary_port_, "postgres"), "SELECT pg_reload_conf()");
 
-    const std::string sync_query =
-        "SELECT count(*) FROM pg_stat_replication WHERE application_name = '" + std::string(kStandbyName) +
-        "' AND state = 'streaming' AND sync_state = 'sync'";
+    const std::string sync_query = "SELECT count(*) FROM pg_stat_replication WHERE application_name = '" +
+                                   std::string(kStandbyName) + "' AND state = 'streaming' AND sync_state = 'sync'";
     const bool in_sync = WaitUntil([&] { return TryQuery(Dsn(primary_port_, "postgres"), sync_query) == "1"; },
                                    std::chrono::seconds(30));
     if (!in_sync) {
-      throw std::runtime_error("the standby did not become a synchronous streaming replica within 30s; "
-                               "pg_stat_replication: " + ReplicationState() + "\n" + LogTails());
+      throw std::runtime_error(
+          "the standby did not become a synchronous streaming replica within 30s; "
+          "pg_stat_replication: " +
+          ReplicationState() + "\n" + LogTails());
     }
     // The database created before the backup is on the standby, and the standby takes no writes.
     if (TryQuery(replica_dsn(), "SELECT pg_is_in_recovery()") != "t") {
@@ -218,8 +221,7 @@ void ReplicatedPostgres::StartReplica() {
 }
 
 void ReplicatedPostgres::Promote() {
-  RunAsPostgres(PgBin() + "/pg_ctl -D " + dir_ + "/replica -w -t 60 promote > /dev/null 2>&1",
-                "promoting the standby");
+  RunAsPostgres(PgBin() + "/pg_ctl -D " + dir_ + "/replica -w -t 60 promote > /dev/null 2>&1", "promoting the standby");
   const bool promoted =
       WaitUntil([&] { return TryQuery(replica_dsn(), "SELECT pg_is_in_recovery()") == "f"; }, std::chrono::seconds(30));
   if (!promoted) {

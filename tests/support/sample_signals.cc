@@ -7,8 +7,8 @@
 
 namespace vik::testing {
 
-nlohmann::json FireIncident(const std::string& source, const std::string& external_id,
-                            const std::string& municipality, const std::string& theme) {
+nlohmann::json FireIncident(const std::string& source, const std::string& external_id, const std::string& municipality,
+                            const std::string& theme) {
   return {{"source", source},
           {"externalId", external_id},
           {"msgType", "MSG_TYPE_ALERT"},

@@ -13,8 +13,8 @@ namespace vik::testing {
 
 // An actual, severe, observed fire incident of `source` (theme 2.1 unless given) in `municipality`,
 // sent a minute ago and in effect for two hours: enough for an orange risk on its own.
-nlohmann::json FireIncident(const std::string& source, const std::string& external_id,
-                            const std::string& municipality, const std::string& theme = "2.1");
+nlohmann::json FireIncident(const std::string& source, const std::string& external_id, const std::string& municipality,
+                            const std::string& theme = "2.1");
 
 // The same of source "brandweer-vr21": sent a minute ago, in effect
 // for two hours, in `theme` at `municipality`.

@@ -9,8 +9,8 @@ namespace vik::testing {
 
 Vikd::Vikd(const std::string& dsn, std::vector<std::string> extra) {
   // The ports file lives next to the process's output files.
-  std::vector<std::string> argv = {VIKD_PATH, "serve", "--db", dsn, "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0",
-                                   "--set", "runtime.readiness_interval=200ms"};
+  std::vector<std::string> argv = {VIKD_PATH,     "serve",  "--db",        dsn,     "--http",
+                                   "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--set", "runtime.readiness_interval=200ms"};
   char tmpl[] = "/tmp/vik-ports-XXXXXX";
   const int fd = mkstemp(tmpl);
   REQUIRE(fd >= 0);
@@ -21,8 +21,8 @@ Vikd::Vikd(const std::string& dsn, std::vector<std::string> extra) {
   argv.push_back(ports_file);
   argv.insert(argv.end(), extra.begin(), extra.end());
   process_ = std::make_unique<ChildProcess>(argv);
-  const bool bound = WaitUntil(
-      [&] { return !ReadFile(ports_file).empty() || !process_->running(); }, std::chrono::seconds(20));
+  const bool bound =
+      WaitUntil([&] { return !ReadFile(ports_file).empty() || !process_->running(); }, std::chrono::seconds(20));
   const std::string ports = ReadFile(ports_file);
   std::remove(ports_file.c_str());
   if (!bound || ports.empty()) {

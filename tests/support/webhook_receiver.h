@@ -52,7 +52,7 @@ class WebhookReceiver {
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   std::vector<Received> received_;
-  std::vector<int> plan_status_;                      // answers planned for the next requests
+  std::vector<int> plan_status_;                       // answers planned for the next requests
   std::vector<std::chrono::milliseconds> plan_stall_;  // stalls planned for the next requests
   std::vector<std::thread> connections_;
   std::thread acceptor_;

@@ -28,10 +28,12 @@ TEST_CASE("peer sections give pulled peers with their tokens and push targets", 
   Config c;
   REQUIRE(ApplyConfigText(c,
                           "role = national\n"
-                          "[peer.vr20]\nendpoint = \"vik-vr20.example:9090\"\ntoken_file = \"" + token +
+                          "[peer.vr20]\nendpoint = \"vik-vr20.example:9090\"\ntoken_file = \"" +
+                              token +
                               "\"\ntls = true\n"
                               "[peer.vr21]\npush = true\nregion = VR21\n"
-                              "[push.kcr2]\nendpoint = \"kcr2.example:9090\"\ntoken_file = \"" + token + "\"\n",
+                              "[push.kcr2]\nendpoint = \"kcr2.example:9090\"\ntoken_file = \"" +
+                              token + "\"\n",
                           "vikd.conf")
               .ok());
   REQUIRE(FinalizeConfig(c, false).ok());

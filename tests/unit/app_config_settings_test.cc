@@ -131,8 +131,8 @@ TEST_CASE("listen addresses parse HOST:PORT, bracketed IPv6 with PORT and :PORT"
 }
 
 TEST_CASE("listen addresses without a valid port are rejected and leave the config unchanged", "[app][config]") {
-  for (const char* value : {"nope", "127.0.0.1:70000", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:-1",
-                            "127.0.0.1:123456", ""}) {
+  for (const char* value :
+       {"nope", "127.0.0.1:70000", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:-1", "127.0.0.1:123456", ""}) {
     INFO('"' << value << '"');
     Config c;
     const core::Status s = ApplySetting(c, "http.listen", value);

@@ -74,9 +74,9 @@ TEST_CASE("missing, malformed, unknown and wrong-secret tokens are UNAUTHENTICAT
   // Same id, another secret: the digest comparison decides.
   std::string forged = f.token.secret;
   forged.back() = forged.back() == 'A' ? 'B' : 'A';
-  for (const std::string& header : {std::string(), std::string("Basic dXNlcjpwYXNz"), std::string("Bearer "),
-                                    std::string("Bearer not-a-token-at-all-xyz"), Bearer(stranger),
-                                    "Bearer " + forged}) {
+  for (const std::string& header :
+       {std::string(), std::string("Basic dXNlcjpwYXNz"), std::string("Bearer "),
+        std::string("Bearer not-a-token-at-all-xyz"), Bearer(stranger), "Bearer " + forged}) {
     INFO("authorization: " << header);
     auto caller = f.auth.Authenticate(header, "");
     REQUIRE_FALSE(caller.ok());

@@ -11,9 +11,7 @@
 namespace vik::cap {
 namespace {
 
-PrescanLimits PrescanOf(const ParseLimits& l) {
-  return {l.max_bytes, l.max_depth, l.max_elements, l.max_attributes};
-}
+PrescanLimits PrescanOf(const ParseLimits& l) { return {l.max_bytes, l.max_depth, l.max_elements, l.max_attributes}; }
 
 // Refused by the pre-scan and by ParseAlert with `code`; returns the message.
 std::string Refused(const std::string& xml, core::StatusCode code, const ParseLimits& limits = {}) {
@@ -138,10 +136,13 @@ TEST_CASE("an undeclared entity reference is never expanded", "[cap][attack]") {
 }  // namespace vik::cap
 
 TEST_CASE("character references and raw control bytes XML does not allow are refused", "[cap][attack]") {
-  const std::string head =
-      "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>";
+  const std::string head = "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>";
   for (const std::string bad : {"abc&#0;xyz", "abc&#x0;xyz", "a&#1;b", "a&#x1F;b", "a&#xD800;b", "a&#xFFFE;b",
-                                "a&#1114112;b", "a&#12345678901;b", "a\x01" "b", "a\x1b" "b"}) {
+                                "a&#1114112;b", "a&#12345678901;b",
+                                "a\x01"
+                                "b",
+                                "a\x1b"
+                                "b"}) {
     const auto r = vik::cap::ParseAlert(head + bad + "</identifier></alert>");
     INFO(bad);
     REQUIRE_FALSE(r.ok());

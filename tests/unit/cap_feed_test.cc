@@ -15,8 +15,8 @@
 #include "cap/feed.h"
 #include "cap/parser.h"
 #include "cap/validator.h"
-#include "net/http_client.h"
 #include "ingest/feed_poller.h"
+#include "net/http_client.h"
 #include "store/fence_status.h"
 
 namespace vik::cap {
@@ -140,7 +140,8 @@ TEST_CASE("RSS items give guid, pubDate and link", "[cap][feed]") {
   REQUIRE(feed->entries.size() == 2);
   CHECK(feed->entries[0].id == "NYAlert-ALLHAZALERT-3167113");
   CHECK(feed->entries[0].updated == "Fri, 04 Feb 2011 20:20:00 GMT");
-  CHECK(feed->entries[0].link == "http://www.nyalert.gov/Public/News/GetCapAlert.aspx?capID=NYAlert-ALLHAZALERT-3167113");
+  CHECK(feed->entries[0].link ==
+        "http://www.nyalert.gov/Public/News/GetCapAlert.aspx?capID=NYAlert-ALLHAZALERT-3167113");
 }
 
 TEST_CASE("a plain CAP document is a feed of one with its bytes verbatim", "[cap][feed]") {
@@ -173,7 +174,8 @@ TEST_CASE("feeds with the wrong root or broken entries are refused with the entr
 TEST_CASE("invalid UTF-8 in a text field becomes U+FFFD", "[cap][feed]") {
   const std::string atom =
       "<feed xmlns='http://www.w3.org/2005/Atom'><id>f</id><title>t</title>"
-      "<entry><id>e\xE9</id><title>Montr\xE9" "al</title><link href='http://x/a.xml'/></entry></feed>";
+      "<entry><id>e\xE9</id><title>Montr\xE9"
+      "al</title><link href='http://x/a.xml'/></entry></feed>";
   auto feed = ParseFeed(atom);
   REQUIRE(feed.ok());
   REQUIRE(feed->entries.size() == 1);

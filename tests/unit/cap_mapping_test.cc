@@ -2,14 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/large_cap.h"
 #include "cap/mapping.h"
 #include "cap/parser.h"
 #include "cap/validator.h"
 #include "cap/writer.h"
+#include "core/time_format.h"
 #include "domain/geometry.h"
 #include "wire/ingest_mapping.h"
-#include "core/time_format.h"
-#include "../support/large_cap.h"
 
 namespace {
 
@@ -45,7 +45,8 @@ cap::Alert Parse(const std::string& xml) {
 
 std::string Info(const std::string& language, const std::string& headline, const std::string& area,
                  const std::string& extra = "") {
-  return "<info><language>" + language + "</language><category>Met</category><event>Storm</event>"
+  return "<info><language>" + language +
+         "</language><category>Met</category><event>Storm</event>"
          "<urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty>"
          "<onset>2026-11-25T18:00:00+01:00</onset><expires>2026-11-26T06:00:00+01:00</expires>" +
          extra + "<headline>" + headline + "</headline><area>" + area + "</area></info>";
@@ -54,17 +55,20 @@ std::string Info(const std::string& language, const std::string& headline, const
 std::string Alert(const std::string& infos, const std::string& identifier = "KNMI-1") {
   return "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>" + identifier +
          "</identifier><sender>knmi@knmi.nl</sender><sent>2026-11-25T10:00:00+01:00</sent><status>Actual</status>"
-         "<msgType>Alert</msgType><scope>Public</scope>" + infos + "</alert>";
+         "<msgType>Alert</msgType><scope>Public</scope>" +
+         infos + "</alert>";
 }
 
-const std::string kGeocode = "<areaDesc>Den Bosch</areaDesc><geocode><valueName>CBS_GM</valueName><value>GM0796"
-                             "</value></geocode>";
+const std::string kGeocode =
+    "<areaDesc>Den Bosch</areaDesc><geocode><valueName>CBS_GM</valueName><value>GM0796"
+    "</value></geocode>";
 
 }  // namespace
 
 TEST_CASE("language variants of one info become one signal, other infos their own", "[cap][mapping]") {
-  const auto alert = Parse(Alert(Info("en-GB", "Storm warning", kGeocode) + Info("nl-NL", "Stormwaarschuwing", kGeocode) +
-                                 Info("nl-NL", "Tweede golf", kGeocode, "<effective>2026-11-25T20:00:00+01:00</effective>")));
+  const auto alert =
+      Parse(Alert(Info("en-GB", "Storm warning", kGeocode) + Info("nl-NL", "Stormwaarschuwing", kGeocode) +
+                  Info("nl-NL", "Tweede golf", kGeocode, "<effective>2026-11-25T20:00:00+01:00</effective>")));
   const auto mapped = cap::MapAlert(alert, Vr21());
   REQUIRE(mapped.signals.size() == 2);
   const auto& first = mapped.signals[0];
@@ -89,9 +93,10 @@ TEST_CASE("a single-info alert keeps its identifier, odd identifiers get a stabl
 }
 
 TEST_CASE("areas without municipality geocodes are located by geometry, radius 0 is a point", "[cap][mapping]") {
-  const auto alert = Parse(Alert(Info("nl-NL", "Brand", "<areaDesc>grens</areaDesc>"
-                                                        "<polygon>51.7,5.25 51.71,5.25 51.71,5.35 51.7,5.25</polygon>"
-                                                        "<circle>51.65,5.38 0</circle>")));
+  const auto alert = Parse(Alert(Info("nl-NL", "Brand",
+                                      "<areaDesc>grens</areaDesc>"
+                                      "<polygon>51.7,5.25 51.71,5.25 51.71,5.35 51.7,5.25</polygon>"
+                                      "<circle>51.65,5.38 0</circle>")));
   const auto mapped = cap::MapAlert(alert, Vr21());
   REQUIRE(mapped.signals.size() == 1);
   const auto& area = mapped.signals[0].signal.area;
@@ -216,8 +221,7 @@ TEST_CASE("a reference whose sender cannot be a source id still makes a valid up
           "[cap][mapping]") {
   auto xml = Alert(Info("nl-NL", "Update", kGeocode), "KNMI-2");
   xml.replace(xml.find("<msgType>Alert"), 14, "<msgType>Update");
-  xml.insert(xml.find("</scope>") + 8,
-             "<references>smn.c+na.gob.mx,KNMI-1,2026-11-25T09:00:00+01:00</references>");
+  xml.insert(xml.find("</scope>") + 8, "<references>smn.c+na.gob.mx,KNMI-1,2026-11-25T09:00:00+01:00</references>");
   const auto mapped = cap::MapAlert(Parse(xml), Vr21());
   REQUIRE(mapped.signals.size() == 1);
   const auto& s = mapped.signals[0].signal;
@@ -252,12 +256,16 @@ TEST_CASE("a national alert with one 877 KB polygon parses, validates and maps t
   CHECK(ring.front().lon == ring.back().lon);
   // The ring surrounds both municipalities of the test region.
   CHECK(s.area.municipalities == std::vector<std::string>{"GM0796", "GM0828"});
-  CHECK(domain::ValidateSignal(s, Vr21(), [] {
-          domain::SignalLimits l;
-          l.require_area = false;
-          l.check_time_order = false;
-          return l;
-        }(), core::FromUnixSeconds(1.9e9)).empty());
+  CHECK(domain::ValidateSignal(
+            s, Vr21(),
+            [] {
+              domain::SignalLimits l;
+              l.require_area = false;
+              l.check_time_order = false;
+              return l;
+            }(),
+            core::FromUnixSeconds(1.9e9))
+            .empty());
 }
 
 TEST_CASE("an update that lists its own message among its references ignores it with a warning", "[cap][mapping]") {
@@ -301,7 +309,9 @@ TEST_CASE("generated CAP stays well-formed XML 1.0 even when given control chara
   s.sent_at = core::WallTime{std::chrono::seconds(1795000000)};
   s.area.municipalities = {"GM0796"};
   s.headline = "Brand\x1b[2J";
-  s.attributes = {{"note", "a\x01" "b"}};  // validation refuses these; the writer must not pass them on
+  s.attributes = {{"note",
+                   "a\x01"
+                   "b"}};  // validation refuses these; the writer must not pass them on
   const std::string xml = cap::WriteAlert(s);
   CHECK(xml.find('\x01') == std::string::npos);
   CHECK(xml.find('\x1b') == std::string::npos);

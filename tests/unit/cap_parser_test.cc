@@ -61,8 +61,8 @@ TEST_CASE("a minimal CAP 1.2 alert fills the model with trimmed text", "[cap][pa
 }
 
 TEST_CASE("text is trimmed of XML whitespace but keeps inner whitespace, CDATA and escapes", "[cap][parser]") {
-  const auto r = ParseAlert(Replace(kMinimal, "<event>Storm</event>",
-                                    "<event>\n\t Storm &amp; <![CDATA[<rain>]]>  \r\n</event>"));
+  const auto r =
+      ParseAlert(Replace(kMinimal, "<event>Storm</event>", "<event>\n\t Storm &amp; <![CDATA[<rain>]]>  \r\n</event>"));
   REQUIRE(r.ok());
   CHECK(r->infos[0].event == "Storm & <rain>");
 }
@@ -95,8 +95,9 @@ TEST_CASE("elements of other namespaces inside the alert are ignored", "[cap][pa
 }
 
 TEST_CASE("an XML-DSig Signature marks the alert as signed", "[cap][parser][namespace]") {
-  const auto r = ParseAlert(Replace(kMinimal, "</alert>",
-                                    R"(<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/></Signature></alert>)"));
+  const auto r =
+      ParseAlert(Replace(kMinimal, "</alert>",
+                         R"(<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/></Signature></alert>)"));
   REQUIRE(r.ok());
   CHECK(r->signed_xml);
 }
@@ -146,8 +147,9 @@ TEST_CASE("an unknown CAP element is an error with its path", "[cap][parser]") {
 }
 
 TEST_CASE("a repeated single element is an error with its path", "[cap][parser]") {
-  CHECK(ErrorOf(Replace(kMinimal, "<urgency>Expected</urgency>", "<urgency>Expected</urgency><urgency>Past</urgency>")) ==
-        "alert/info[0]/urgency: appears more than once (at most once allowed)");
+  CHECK(
+      ErrorOf(Replace(kMinimal, "<urgency>Expected</urgency>", "<urgency>Expected</urgency><urgency>Past</urgency>")) ==
+      "alert/info[0]/urgency: appears more than once (at most once allowed)");
   CHECK(ErrorOf(Replace(kMinimal, "<sent>", "<sender>again</sender><sent>")) ==
         "alert/sender: appears more than once (at most once allowed)");
 }
@@ -166,8 +168,9 @@ TEST_CASE("geocode, parameter and eventCode need both valueName and value elemen
   CHECK(ErrorOf(Replace(kMinimal, "<areaDesc>Coast</areaDesc>",
                         "<areaDesc>Coast</areaDesc><geocode><valueName>FIPS6</valueName></geocode>")) ==
         "alert/info[0]/area[0]/geocode[0]/value: is missing (valueName and value are both required)");
-  const auto empty_value = ParseAlert(Replace(
-      kMinimal, "<areaDesc>Coast</areaDesc>", "<areaDesc>Coast</areaDesc><geocode><valueName>FIPS6</valueName><value/></geocode>"));
+  const auto empty_value =
+      ParseAlert(Replace(kMinimal, "<areaDesc>Coast</areaDesc>",
+                         "<areaDesc>Coast</areaDesc><geocode><valueName>FIPS6</valueName><value/></geocode>"));
   REQUIRE(empty_value.ok());
   CHECK(empty_value->infos[0].areas[0].geocodes[0].name == "FIPS6");
   CHECK(empty_value->infos[0].areas[0].geocodes[0].value.empty());
@@ -238,8 +241,7 @@ TEST_CASE("UTF-16 input is refused by the pre-scan", "[cap][parser][encoding]") 
     utf16 += c;
     utf16 += '\0';
   }
-  CHECK(ErrorOf(utf16).find("NUL byte at offset 3 (UTF-16 and UTF-32 documents are not accepted") !=
-        std::string::npos);
+  CHECK(ErrorOf(utf16).find("NUL byte at offset 3 (UTF-16 and UTF-32 documents are not accepted") != std::string::npos);
 }
 
 TEST_CASE("malformed XML is reported with line and byte offset", "[cap][parser]") {
@@ -273,7 +275,6 @@ TEST_CASE("too many info blocks or areas are refused as resource exhaustion", "[
   r = ParseAlert(Replace(kMinimal, "</area>", "</area><area><areaDesc>2</areaDesc></area>"), limits);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == core::StatusCode::kResourceExhausted);
-
 }
 
 }  // namespace

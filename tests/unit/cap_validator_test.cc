@@ -102,8 +102,10 @@ TEST_CASE("required info elements are reported by path", "[cap][validator]") {
 }
 
 TEST_CASE("required resource and area elements are reported by path", "[cap][validator]") {
-  ExpectOnly("<resourceDesc>map</resourceDesc>", "", "alert/info[0]/resource[0]/resourceDesc: is required (missing or empty)");
-  ExpectOnly("<mimeType>image/png</mimeType>", "", "alert/info[0]/resource[0]/mimeType: is required (missing or empty)");
+  ExpectOnly("<resourceDesc>map</resourceDesc>", "",
+             "alert/info[0]/resource[0]/resourceDesc: is required (missing or empty)");
+  ExpectOnly("<mimeType>image/png</mimeType>", "",
+             "alert/info[0]/resource[0]/mimeType: is required (missing or empty)");
   ExpectOnly("<areaDesc>Coast</areaDesc>", "", "alert/info[0]/area[0]/areaDesc: is required (missing or empty)");
 }
 
@@ -197,9 +199,9 @@ TEST_CASE("identifier and sender may not contain spaces, commas, '<' or '&'", "[
 
 TEST_CASE("Update, Cancel, Ack and Error need references", "[cap][validator]") {
   for (const char* type : {"Update", "Cancel", "Ack", "Error"}) {
-    ExpectOnly("<msgType>Alert</msgType>", std::string("<msgType>") + type + "</msgType>",
-               std::string("alert/references: is required when msgType is '") + type +
-                   "' (it names the earlier message(s))");
+    ExpectOnly(
+        "<msgType>Alert</msgType>", std::string("<msgType>") + type + "</msgType>",
+        std::string("alert/references: is required when msgType is '") + type + "' (it names the earlier message(s))");
     ExpectNone("<msgType>Alert</msgType>",
                std::string("<msgType>") + type +
                    "</msgType><references>sender@example.org,ID-0,2024-03-01T09:00:00+01:00</references>");
@@ -218,16 +220,16 @@ TEST_CASE("references must be sender,identifier,sent triples", "[cap][validator]
   ExpectOnly("<scope>Public</scope>",
              "<scope>Public</scope><references>a,b,2024-03-01T09:00:00+01:00 a,b,yesterday</references>",
              "alert/references: reference 'a,b,yesterday': 'yesterday' is not a CAP dateTime");
-  ExpectNone("<scope>Public</scope>",
-             "<scope>Public</scope><references>a,b,2024-03-01T09:00:00+01:00\n c,d,2024-03-01T09:30:00-05:00</references>");
+  ExpectNone(
+      "<scope>Public</scope>",
+      "<scope>Public</scope><references>a,b,2024-03-01T09:00:00+01:00\n c,d,2024-03-01T09:30:00-05:00</references>");
 }
 
 TEST_CASE("scope Restricted needs restriction and scope Private needs addresses", "[cap][validator]") {
   ExpectOnly("<scope>Public</scope>", "<scope>Restricted</scope>",
              "alert/restriction: is required when scope is 'Restricted'");
   ExpectNone("<scope>Public</scope>", "<scope>Restricted</scope><restriction>officials only</restriction>");
-  ExpectOnly("<scope>Public</scope>", "<scope>Private</scope>",
-             "alert/addresses: is required when scope is 'Private'");
+  ExpectOnly("<scope>Public</scope>", "<scope>Private</scope>", "alert/addresses: is required when scope is 'Private'");
   ExpectNone("<scope>Public</scope>", "<scope>Private</scope><addresses>a@example.org \"Ops Room\"</addresses>");
 }
 
@@ -249,7 +251,8 @@ TEST_CASE("polygons must be closed rings of at least 4 valid points", "[cap][val
 TEST_CASE("circles must be 'lat,lon radius' with a non-negative radius", "[cap][validator]") {
   const std::string circle = "<circle>52.1,4.3 10</circle>";
   ExpectOnly(circle, "<circle>52.1,4.3 -1</circle>", "alert/info[0]/area[0]/circle[0]: radius '-1' is negative");
-  ExpectOnly(circle, "<circle>52.1,4.3</circle>", "alert/info[0]/area[0]/circle[0]: '52.1,4.3' is not 'lat,lon radius'");
+  ExpectOnly(circle, "<circle>52.1,4.3</circle>",
+             "alert/info[0]/area[0]/circle[0]: '52.1,4.3' is not 'lat,lon radius'");
   ExpectOnly(circle, "<circle>52.1,4.3 ten</circle>", "alert/info[0]/area[0]/circle[0]: radius 'ten' is not a number");
   ExpectNone(circle, "<circle>32.9525,-115.5527 0</circle>");
 }
@@ -301,8 +304,8 @@ TEST_CASE("violations in later infos and areas carry their indexes", "[cap][vali
                                   "<severity>Minor</severity><certainty>Observed</certainty>"
                                   "<area><areaDesc>a</areaDesc></area><area><areaDesc>b</areaDesc>"
                                   "<polygon>1,1 2,2 3,3 1,2</polygon></area></info>");
-  CHECK(ViolationsOf(xml) == std::vector<std::string>{
-                                 "alert/info[1]/area[1]/polygon[0]: first and last points differ (a polygon must be "
+  CHECK(ViolationsOf(xml) ==
+        std::vector<std::string>{"alert/info[1]/area[1]/polygon[0]: first and last points differ (a polygon must be "
                                  "closed)"});
 }
 

@@ -120,7 +120,8 @@ TEST_CASE("bad circles say what is wrong", "[cap][values]") {
 
 TEST_CASE("references parse into triples in order", "[cap][values]") {
   const auto r = ParseReferences(
-      " hsas@dhs.gov,43b080713727,2003-04-02T14:39:01-05:00\n\tKSTO@NWS.NOAA.GOV,KSTO1055887203,2003-06-17T14:57:00-07:00 ");
+      " hsas@dhs.gov,43b080713727,2003-04-02T14:39:01-05:00\n\tKSTO@NWS.NOAA.GOV,KSTO1055887203,2003-06-17T14:57:00-07:"
+      "00 ");
   REQUIRE(r);
   REQUIRE(r->size() == 2);
   CHECK((*r)[0].sender == "hsas@dhs.gov");

@@ -25,7 +25,7 @@ using testing::FakeJobExecutor;
 struct FakeLease {
   std::optional<store::Fence> held;
   std::int64_t database_epoch = 0;
-  std::vector<std::string> fenced;  // what on_fenced was told
+  std::vector<std::string> fenced;    // what on_fenced was told
   std::vector<std::int64_t> written;  // epochs of the writes the database accepted
 
   void Acquire(std::int64_t epoch) {
@@ -67,19 +67,20 @@ struct Fixture {
 
 TEST_CASE("a leader-only job does not start its step without the lease, and runs its idle hook instead") {
   Fixture f;
-  LeaderJob job(Options(milliseconds(500)), f.executor, f.lease.Access(),
-                [&f](const store::Fence&, const LeaderJob::KeepGoing&) {
-                  ++f.steps;
-                  return core::Status::Ok();
-                },
-                [&f] { ++f.idles; });
+  LeaderJob job(
+      Options(milliseconds(500)), f.executor, f.lease.Access(),
+      [&f](const store::Fence&, const LeaderJob::KeepGoing&) {
+        ++f.steps;
+        return core::Status::Ok();
+      },
+      [&f] { ++f.idles; });
   job.Start();
   for (int i = 0; i < 3; ++i) {
     f.executor.Cycle();
   }
   CHECK(f.steps == 0);
   CHECK(f.idles == 3);
-  CHECK(f.executor.queued() == 0);          // nothing was even submitted to the pool
+  CHECK(f.executor.queued() == 0);  // nothing was even submitted to the pool
   CHECK(f.executor.last_delay() == milliseconds(500));
 }
 
@@ -105,15 +106,16 @@ TEST_CASE("a lease lost mid-round stops the round, its write is fenced, and the 
   Fixture f;
   f.lease.Acquire(3);
   std::vector<bool> keep_going_seen;
-  LeaderJob job(Options(milliseconds(500)), f.executor, f.lease.Access(),
-                [&](const store::Fence& fence, const LeaderJob::KeepGoing& keep_going) {
-                  ++f.steps;
-                  keep_going_seen.push_back(keep_going());
-                  f.lease.LoseTo(4);  // mid-round: another instance took the lease
-                  keep_going_seen.push_back(keep_going());
-                  return f.lease.Write(fence);  // a late write still carries the old term's fence
-                },
-                [&f] { ++f.idles; });
+  LeaderJob job(
+      Options(milliseconds(500)), f.executor, f.lease.Access(),
+      [&](const store::Fence& fence, const LeaderJob::KeepGoing& keep_going) {
+        ++f.steps;
+        keep_going_seen.push_back(keep_going());
+        f.lease.LoseTo(4);  // mid-round: another instance took the lease
+        keep_going_seen.push_back(keep_going());
+        return f.lease.Write(fence);  // a late write still carries the old term's fence
+      },
+      [&f] { ++f.idles; });
   job.Start();
   f.executor.Cycle();
   CHECK(keep_going_seen == std::vector<bool>{true, false});
@@ -151,9 +153,8 @@ TEST_CASE("a leader-only job's other failures back off like any periodic job") {
   LeaderJobOptions o = Options(milliseconds(100));
   o.job.failure_period = milliseconds(200);
   o.job.max_failure_period = milliseconds(1000);
-  LeaderJob job(o, f.executor, f.lease.Access(), [](const store::Fence&, const LeaderJob::KeepGoing&) {
-    return core::Unavailable("database down");
-  });
+  LeaderJob job(o, f.executor, f.lease.Access(),
+                [](const store::Fence&, const LeaderJob::KeepGoing&) { return core::Unavailable("database down"); });
   job.Start();
   f.executor.Cycle();
   CHECK(f.executor.last_delay() == milliseconds(200));

@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "cluster/leader_lease.h"
 #include "core/clock.h"
@@ -88,9 +88,10 @@ TEST_CASE("A leader whose lease was taken over steps down on the renewal that fi
   CHECK(f.metrics.is_leader.Value() == 0);
 }
 
-TEST_CASE("With the database down mid-term the leader stops at its local deadline, before the term ends in the "
-          "database",
-          "[unit][lease]") {
+TEST_CASE(
+    "With the database down mid-term the leader stops at its local deadline, before the term ends in the "
+    "database",
+    "[unit][lease]") {
   Fixture f;
   f.lease.Tick();  // renewed at t0: the database's term ends at t0 + 3000 ms
   f.store.faults.FailEverything(core::Unavailable("database down"));
@@ -134,8 +135,7 @@ TEST_CASE("A fenced singleton write makes the leader step down at once and is co
   CHECK(f.metrics.lost.Value() == 1);
 }
 
-TEST_CASE("A leader frozen past its term steps down on waking and its next bid takes a new epoch",
-          "[unit][lease]") {
+TEST_CASE("A leader frozen past its term steps down on waking and its next bid takes a new epoch", "[unit][lease]") {
   Fixture f;
   f.lease.Tick();
   f.clock.Advance(milliseconds(2500));  // renewals were late: the database's term ends at 3000 ms

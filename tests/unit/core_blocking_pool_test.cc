@@ -103,8 +103,10 @@ TEST_CASE("a task that throws does not stop the worker from running later tasks"
   CHECK(later_ran);
 }
 
-TEST_CASE("with a queue-wait bound, TrySubmit refuses while the oldest queued task has waited longer, and admits "
-          "again once the queue drained", "[core][blocking_pool]") {
+TEST_CASE(
+    "with a queue-wait bound, TrySubmit refuses while the oldest queued task has waited longer, and admits "
+    "again once the queue drained",
+    "[core][blocking_pool]") {
   std::vector<int> ran;
   std::vector<PoolRefusal> refusals;
   FakeClock clock(WallTime{} + std::chrono::hours(1));
@@ -161,8 +163,10 @@ TEST_CASE("refusals are reported with their reason: queue full, stopping", "[cor
   CHECK(std::string(PoolRefusalName(PoolRefusal::kQueueWait)) == "queue_wait");
 }
 
-TEST_CASE("a task that waited longer than the queue-wait bound when a worker takes it runs its shed callback "
-          "instead, and one without a shed callback runs however late", "[core][blocking_pool]") {
+TEST_CASE(
+    "a task that waited longer than the queue-wait bound when a worker takes it runs its shed callback "
+    "instead, and one without a shed callback runs however late",
+    "[core][blocking_pool]") {
   std::vector<std::string> ran;
   std::vector<PoolRefusal> refusals;
   FakeClock clock(WallTime{} + std::chrono::hours(1));
@@ -187,8 +191,10 @@ TEST_CASE("a task that waited longer than the queue-wait bound when a worker tak
   CHECK(refusals == std::vector<PoolRefusal>{PoolRefusal::kShed});
 }
 
-TEST_CASE("with a per-owner quota, an owner holding that many tasks (queued or running) is refused at once while "
-          "other owners and ownerless tasks are admitted, and a finished task frees its place", "[core][blocking_pool]") {
+TEST_CASE(
+    "with a per-owner quota, an owner holding that many tasks (queued or running) is refused at once while "
+    "other owners and ownerless tasks are admitted, and a finished task frees its place",
+    "[core][blocking_pool]") {
   std::vector<std::string> ran;
   std::vector<PoolRefusal> refusals;
   BlockingPoolOptions options;
@@ -203,10 +209,12 @@ TEST_CASE("with a per-owner quota, an owner holding that many tasks (queued or r
   std::promise<void> started;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  REQUIRE_FALSE(pool.Offer([&started, released] {
-                  started.set_value();
-                  released.wait();
-                }, {}, "flood"));
+  REQUIRE_FALSE(pool.Offer(
+      [&started, released] {
+        started.set_value();
+        released.wait();
+      },
+      {}, "flood"));
   started.get_future().wait();
   REQUIRE_FALSE(pool.Offer([&ran] { ran.push_back("flood 2"); }, {}, "flood"));
   CHECK(pool.held_by("flood") == 2);

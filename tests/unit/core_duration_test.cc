@@ -16,9 +16,12 @@ using std::chrono::milliseconds;
 
 TEST_CASE("ParseDuration accepts a whole number with ms, s, m or h", "[core][duration]") {
   const std::pair<const char*, milliseconds> kCases[] = {
-      {"0s", milliseconds(0)},         {"0ms", milliseconds(0)},
-      {"250ms", milliseconds(250)},    {"10s", milliseconds(10'000)},
-      {"5m", milliseconds(300'000)},   {"1h", milliseconds(3'600'000)},
+      {"0s", milliseconds(0)},
+      {"0ms", milliseconds(0)},
+      {"250ms", milliseconds(250)},
+      {"10s", milliseconds(10'000)},
+      {"5m", milliseconds(300'000)},
+      {"1h", milliseconds(3'600'000)},
       {"8760h", milliseconds(31'536'000'000)},  // exactly a year
   };
   for (const auto& [text, expected] : kCases) {

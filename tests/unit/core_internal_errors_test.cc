@@ -1,8 +1,8 @@
 #include <atomic>
-#include <set>
-#include <string_view>
 #include <chrono>
+#include <set>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include <catch2/catch.hpp>

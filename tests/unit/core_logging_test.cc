@@ -11,9 +11,8 @@ namespace {
 
 TEST_CASE("ParseLogLevel accepts every documented level name", "[core][logging]") {
   const std::pair<const char*, spdlog::level::level_enum> kLevels[] = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
-      {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
+      {"warn", spdlog::level::warn},   {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
       {"off", spdlog::level::off},
   };
   for (const auto& [name, expected] : kLevels) {

@@ -51,8 +51,8 @@ TEST_CASE("a periodic job runs first after its initial delay, then one period af
   for (int i = 0; i < 4; ++i) {
     f.executor.Cycle();
   }
-  CHECK(f.runs == std::vector<milliseconds>{milliseconds(250), milliseconds(1250), milliseconds(2250),
-                                            milliseconds(3250)});
+  CHECK(f.runs ==
+        std::vector<milliseconds>{milliseconds(250), milliseconds(1250), milliseconds(2250), milliseconds(3250)});
   CHECK(f.executor.pending_timers() == 1);  // the fifth run is scheduled, one at a time
 }
 

@@ -70,10 +70,10 @@ TEST_CASE("listeners are notified only when readiness flips", "[core][readiness]
   Recorder r;
   r.Attach(state);
 
-  state.Record(false, "down", true, "", kT0);  // still not ready: no notification
-  state.Record(true, "", true, "", kT0);       // flips to ready
-  state.Record(true, "", true, "", kT0);       // unchanged
-  state.Record(true, "", false, "behind", kT0);  // flips to not ready
+  state.Record(false, "down", true, "", kT0);         // still not ready: no notification
+  state.Record(true, "", true, "", kT0);              // flips to ready
+  state.Record(true, "", true, "", kT0);              // unchanged
+  state.Record(true, "", false, "behind", kT0);       // flips to not ready
   state.Record(false, "down", false, "behind", kT0);  // unchanged
 
   CHECK(r.seen == std::vector<bool>{false, true, false});

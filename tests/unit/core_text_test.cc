@@ -17,8 +17,8 @@ TEST_CASE("JsonString quotes, escapes controls and replaces bytes that are not U
   CHECK(JsonString(std::string("n\0l\n\x1b\x7f", 6)) == R"("n\u0000l\n\u001b\u007f")");
   CHECK(JsonString("caf\xc3\xa9") == "\"caf\xc3\xa9\"");
   CHECK(JsonString("\xff") == "\"\xef\xbf\xbd\"");
-  CHECK(JsonString("\xc3") == "\"\xef\xbf\xbd\"");          // truncated sequence
-  CHECK(JsonString("\xc0\xaf") == "\"\xef\xbf\xbd\xef\xbf\xbd\"");  // overlong '/'
+  CHECK(JsonString("\xc3") == "\"\xef\xbf\xbd\"");                                  // truncated sequence
+  CHECK(JsonString("\xc0\xaf") == "\"\xef\xbf\xbd\xef\xbf\xbd\"");                  // overlong '/'
   CHECK(JsonString("\xed\xa0\x80") == "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");  // a surrogate
 }
 

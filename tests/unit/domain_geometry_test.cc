@@ -52,9 +52,9 @@ TEST_CASE("ParseRing reads the CAP polygon form lat,lon separated by whitespace"
 }
 
 TEST_CASE("ParseRing rejects empty, malformed and out-of-range text", "[geometry]") {
-  for (const char* text : {"", "   ", "51.5", "51.5,", ",5.2", "51.5;5.2", "51.5,5.2,1", "51.5, 5.2", "a,b",
-                           "51.5x,5.2", "nan,5.2", "51.5,inf", "90.1,5", "-90.5,5", "51,180.5", "51,-181",
-                           "++51,5", "51.5,5.2 garbage"}) {
+  for (const char* text :
+       {"", "   ", "51.5", "51.5,", ",5.2", "51.5;5.2", "51.5,5.2,1", "51.5, 5.2", "a,b", "51.5x,5.2", "nan,5.2",
+        "51.5,inf", "90.1,5", "-90.5,5", "51,180.5", "51,-181", "++51,5", "51.5,5.2 garbage"}) {
     INFO('"' << text << '"');
     CHECK_FALSE(ParseRing(text));
   }
@@ -79,7 +79,7 @@ TEST_CASE("points on a boundary edge or vertex count as inside", "[geometry]") {
   CHECK(loc.Locate(Point{0, 0}) == Codes{"GM0001"});
 
   const AreaLocator triangle = Single("GM0002", {{0, 0}, {0, 2}, {2, 0}, {0, 0}});
-  CHECK(triangle.Locate(Point{1, 1}) == Codes{"GM0002"});       // on the hypotenuse
+  CHECK(triangle.Locate(Point{1, 1}) == Codes{"GM0002"});  // on the hypotenuse
   CHECK(triangle.Locate(Point{1.0001, 1}).empty());
 }
 
@@ -96,7 +96,8 @@ TEST_CASE("a point in the notch of a concave shape is outside it", "[geometry]")
 }
 
 TEST_CASE("a point on an edge shared by two municipalities belongs to both", "[geometry]") {
-  const AreaLocator loc({MunicipalityShape("GM0001", {Box(0, 0, 1, 1)}), MunicipalityShape("GM0002", {Box(0, 1, 1, 2)})});
+  const AreaLocator loc(
+      {MunicipalityShape("GM0001", {Box(0, 0, 1, 1)}), MunicipalityShape("GM0002", {Box(0, 1, 1, 2)})});
   CHECK(loc.Locate(Point{0.5, 1}) == Codes{"GM0001", "GM0002"});
   CHECK(loc.Locate(Point{0.5, 0.9}) == Codes{"GM0001"});
   CHECK(loc.Locate(Point{0.5, 1.1}) == Codes{"GM0002"});
@@ -111,9 +112,7 @@ TEST_CASE("polygons that overlap, contain or are contained by a shape touch it",
   SECTION("query inside the shape, no edge crossing") {
     CHECK(loc.Locate(Poly(Box(0.2, 0.2, 0.4, 0.4))) == Codes{"GM0001"});
   }
-  SECTION("shape inside the query, no edge crossing") {
-    CHECK(loc.Locate(Poly(Box(-5, -5, 5, 5))) == Codes{"GM0001"});
-  }
+  SECTION("shape inside the query, no edge crossing") { CHECK(loc.Locate(Poly(Box(-5, -5, 5, 5))) == Codes{"GM0001"}); }
   SECTION("a cross through the shape with no vertex inside either") {
     CHECK(loc.Locate(Poly(Box(0.4, -1, 0.6, 2))) == Codes{"GM0001"});
   }
@@ -125,10 +124,10 @@ TEST_CASE("polygons that overlap, contain or are contained by a shape touch it",
 
 TEST_CASE("a polygon that only touches a shape's edge or corner touches it", "[geometry]") {
   const AreaLocator loc = Single("GM0001", Box(0, 0, 1, 1));
-  CHECK(loc.Locate(Poly(Box(0, 1, 1, 2))) == Codes{"GM0001"});         // shares an edge
-  CHECK(loc.Locate(Poly(Box(0.2, 1, 0.4, 2))) == Codes{"GM0001"});     // part of an edge
-  CHECK(loc.Locate(Poly(Box(1, 1, 2, 2))) == Codes{"GM0001"});         // one corner
-  CHECK(loc.Locate(Poly(Box(0.2, 1.000001, 0.4, 2))).empty());         // 0.1 m away
+  CHECK(loc.Locate(Poly(Box(0, 1, 1, 2))) == Codes{"GM0001"});      // shares an edge
+  CHECK(loc.Locate(Poly(Box(0.2, 1, 0.4, 2))) == Codes{"GM0001"});  // part of an edge
+  CHECK(loc.Locate(Poly(Box(1, 1, 2, 2))) == Codes{"GM0001"});      // one corner
+  CHECK(loc.Locate(Poly(Box(0.2, 1.000001, 0.4, 2))).empty());      // 0.1 m away
 }
 
 TEST_CASE("a polygon in the notch of a concave shape does not touch it", "[geometry]") {
@@ -172,10 +171,10 @@ TEST_CASE("degenerate query polygons are located as what they collapse to", "[ge
 
 TEST_CASE("far-away polygons are not located in the region", "[geometry]") {
   const AreaLocator loc = Single("GM0796", Box(51.6, 5.2, 51.8, 5.5));
-  CHECK(loc.Locate(Poly(Box(45, -80, 50, -70))).empty());         // Canada
-  CHECK(loc.Locate(Poly(Box(-38, 140, -30, 150))).empty());       // Australia
-  CHECK(loc.Locate(Poly(Box(-51.8, -5.5, -51.6, -5.2))).empty()); // the mirror image
-  CHECK(loc.Locate(Point{51.7, 5.3 + 360}) == Codes{"GM0796"});   // the same place one turn east
+  CHECK(loc.Locate(Poly(Box(45, -80, 50, -70))).empty());          // Canada
+  CHECK(loc.Locate(Poly(Box(-38, 140, -30, 150))).empty());        // Australia
+  CHECK(loc.Locate(Poly(Box(-51.8, -5.5, -51.6, -5.2))).empty());  // the mirror image
+  CHECK(loc.Locate(Point{51.7, 5.3 + 360}) == Codes{"GM0796"});    // the same place one turn east
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -403,7 +402,8 @@ TEST_CASE("points, zero circles and tiny polygons at the same place agree", "[ge
     CHECK(at_point.size() <= 1);  // random points never land exactly on a shared edge
     inside_region += at_point.empty() ? 0 : 1;
     CHECK(Vr21().Locate(Circle{p, 0}) == at_point);
-    const Codes around = Vr21().Locate(Poly({{p.lat - 1e-4, p.lon}, {p.lat + 1e-4, p.lon + 1e-4}, {p.lat, p.lon - 1e-4}}));
+    const Codes around =
+        Vr21().Locate(Poly({{p.lat - 1e-4, p.lon}, {p.lat + 1e-4, p.lon + 1e-4}, {p.lat, p.lon - 1e-4}}));
     CHECK(std::includes(around.begin(), around.end(), at_point.begin(), at_point.end()));
     const Codes near = Vr21().Locate(Circle{p, 2});
     CHECK(std::includes(near.begin(), near.end(), around.begin(), around.end()));

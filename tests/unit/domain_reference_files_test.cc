@@ -14,8 +14,8 @@ using vik::domain::ParseReferenceFiles;
 
 std::map<std::string, std::string> RepositoryFiles() {
   std::map<std::string, std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(VIK_SOURCE_DIR) / "deploy" /
-                                                           "reference" / "vr21")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(VIK_SOURCE_DIR) / "deploy" / "reference" / "vr21")) {
     if (e.path().extension() == ".tsv") {
       std::ifstream in(e.path());
       std::ostringstream text;
@@ -55,8 +55,9 @@ TEST_CASE("the VR21 reference files in the repository are complete and valid", "
 }
 
 TEST_CASE("reference file errors name the file and the line", "[domain][reference]") {
-  CHECK(ErrorOf({{"regions.tsv", "code\tnr\tname\tprovince\nVR21\t21\tBrabant-Noord\tNoord-Brabant\nVR2x\t1\tx\ty\n"}}) ==
-        "regions.tsv:3: code \"VR2x\" is not VRnn");
+  CHECK(
+      ErrorOf({{"regions.tsv", "code\tnr\tname\tprovince\nVR21\t21\tBrabant-Noord\tNoord-Brabant\nVR2x\t1\tx\ty\n"}}) ==
+      "regions.tsv:3: code \"VR2x\" is not VRnn");
   CHECK(ErrorOf({{"regions.tsv", "code\tname\nVR21\tBrabant-Noord\n"}}) ==
         "regions.tsv:1: the header must name the columns code, nr, name, province (tab-separated)");
   CHECK(ErrorOf({{"regions.tsv", "code\tnr\tname\tprovince\nVR21\t21\tBrabant-Noord\n"}}) ==
@@ -67,8 +68,9 @@ TEST_CASE("reference file errors name the file and the line", "[domain][referenc
                  {"municipalities.tsv",
                   "gm_code\tname\tregion\tvalid_from\tvalid_to\tsuccessor\nGM0796\tDen Bosch\tVR22\t\t\t\n"}}) ==
         "municipalities.tsv:2: region \"VR22\" is not in regions.tsv");
-  CHECK(ErrorOf({{"municipalities.tsv",
-                  "gm_code\tname\tregion\tvalid_from\tvalid_to\tsuccessor\nGM0856\tUden\tVR21\t\t2021-12-31\tGM1991\n"}}) ==
+  CHECK(ErrorOf(
+            {{"municipalities.tsv",
+              "gm_code\tname\tregion\tvalid_from\tvalid_to\tsuccessor\nGM0856\tUden\tVR21\t\t2021-12-31\tGM1991\n"}}) ==
         "municipalities.tsv:2: successor \"GM1991\" is not in municipalities.tsv");
   CHECK(ErrorOf({{"themes.tsv", "code\tlabel\tparent\tcap_category\n1\tNatuur\t\t\n2.1\tBrand\t1\tFire\n"}}) ==
         "themes.tsv:3: code \"2.1\" does not extend its parent \"1\"");

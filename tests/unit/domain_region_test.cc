@@ -35,9 +35,8 @@ TEST_CASE("node ids of 1 to 64 letters, digits, dots, underscores and dashes are
 }
 
 TEST_CASE("node ids that are empty, too long or contain other characters are invalid", "[domain][node_id]") {
-  for (const std::string& id : {std::string(), std::string(65, 'n'), std::string("has space"),
-                                std::string("slash/ed"), std::string("colon:1"), std::string("caf\xc3\xa9"),
-                                std::string("nul\0byte", 8)}) {
+  for (const std::string& id : {std::string(), std::string(65, 'n'), std::string("has space"), std::string("slash/ed"),
+                                std::string("colon:1"), std::string("caf\xc3\xa9"), std::string("nul\0byte", 8)}) {
     INFO(id);
     CHECK_FALSE(IsNodeId(id));
   }

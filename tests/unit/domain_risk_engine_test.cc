@@ -18,7 +18,9 @@ using std::chrono::hours;
 using std::chrono::minutes;
 
 // 2026-11-24T12:00:00Z.
-core::WallTime Noon() { return core::WallTime{} + std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}.time_since_epoch() + hours(12); }
+core::WallTime Noon() {
+  return core::WallTime{} + std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}.time_since_epoch() + hours(12);
+}
 
 RiskSignal Warning(std::string id, std::string source, std::vector<std::string> municipalities, Severity severity,
                    core::WallTime onset, core::WallTime expires) {
@@ -185,9 +187,9 @@ TEST_CASE("the worked example of docs/risk-model.md", "[risk]") {
   // The feed comes back: silence decay lifts.
   book.SetSourceHealth("knmi", SourceHealth{now, minutes(10)}, now);
   const auto fresh = book.Snapshot();
-  CHECK(fresh[0].levels.nowcast == 2);  // 2400 + 250 = 2650
-  CHECK(fresh[0].levels.forecast[0] == 2);  // S1 alone, 2000
-  CHECK(fresh[0].levels.forecast[1] == 2);  // S3 2700
+  CHECK(fresh[0].levels.nowcast == 2);             // 2400 + 250 = 2650
+  CHECK(fresh[0].levels.forecast[0] == 2);         // S1 alone, 2000
+  CHECK(fresh[0].levels.forecast[1] == 2);         // S3 2700
   CHECK(fresh[0].levels.trend == Trend::kRising);  // same level ahead, none 6 h ago
 }
 
@@ -503,11 +505,13 @@ TEST_CASE("applying a batch gives the same picture as applying its signals one b
   for (int i = 0; i < 60; ++i) {
     const std::vector<std::string> places = {i % 3 == 0 ? "GM0796" : "GM0828"};
     if (i % 4 == 0) {
-      signals.push_back(Warning("w" + std::to_string(i), "knmi", places, i % 8 == 0 ? Severity::kSevere : Severity::kModerate,
-                                now + hours(i % 30) - hours(5), now + hours(i % 30 + 2)));
+      signals.push_back(Warning("w" + std::to_string(i), "knmi", places,
+                                i % 8 == 0 ? Severity::kSevere : Severity::kModerate, now + hours(i % 30) - hours(5),
+                                now + hours(i % 30 + 2)));
     } else {
-      signals.push_back(Incident("i" + std::to_string(i), i % 2 == 0 ? "brandweer" : "politie", i % 5 == 0 ? "2.1" : "5.3",
-                                 places, i % 6 == 0 ? Severity::kExtreme : Severity::kMinor, now - minutes(i * 7)));
+      signals.push_back(Incident("i" + std::to_string(i), i % 2 == 0 ? "brandweer" : "politie",
+                                 i % 5 == 0 ? "2.1" : "5.3", places, i % 6 == 0 ? Severity::kExtreme : Severity::kMinor,
+                                 now - minutes(i * 7)));
     }
   }
   // Some are ended later in the same batch.

@@ -28,16 +28,14 @@ ReferenceData Vr21() {
   r.region = "VR21";
   r.municipalities = {"GM1721", "GM0755", "GM0757", "GM0796", "GM0797", "GM1982",
                       "GM1991", "GM1948", "GM0828", "GM0845", "GM0865"};
-  r.themes = {"1",   "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2",   "2.1", "2.2", "3",   "3.1", "3.2", "3.3",
-              "4",   "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "5",   "5.1", "5.2", "5.3", "5.4", "6",   "6.1",
-              "6.2", "7",   "7.1", "7.2"};
+  r.themes = {"1",   "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2",   "2.1", "2.2", "3",
+              "3.1", "3.2", "3.3", "4",   "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "5",
+              "5.1", "5.2", "5.3", "5.4", "6",   "6.1", "6.2", "7",   "7.1", "7.2"};
   return r;
 }
 
 // A closed ring around the centre of 's-Hertogenbosch.
-Polygon Ring() {
-  return Polygon{{{51.69, 5.30}, {51.69, 5.31}, {51.70, 5.31}, {51.69, 5.30}}};
-}
+Polygon Ring() { return Polygon{{{51.69, 5.30}, {51.69, 5.31}, {51.70, 5.31}, {51.69, 5.30}}}; }
 
 // Every field populated, every value valid.
 Signal ValidSignal() {
@@ -218,8 +216,7 @@ TEST_CASE("enumeration values beyond the enumeration's range are unknown", "[dom
     s.urgency = static_cast<Urgency>(6);
     s.severity = static_cast<Severity>(99);
     s.certainty = static_cast<Certainty>(6);
-    CHECK(Check(s) ==
-          Strings{"urgency: unknown value 6", "severity: unknown value 99", "certainty: unknown value 6"});
+    CHECK(Check(s) == Strings{"urgency: unknown value 6", "severity: unknown value 99", "certainty: unknown value 6"});
   }
   SECTION("every known value") {
     for (int v = 1; v <= 5; ++v) {
@@ -349,8 +346,7 @@ TEST_CASE("times are in order and sent_at is not ahead of the server clock", "[d
   SECTION("sent_at ahead of the clock, then the clock catches up") {
     core::FakeClock clock(kNow);
     s.sent_at = clock.Now() + minutes(12);
-    CHECK(Check(s, SignalLimits{}, clock.Now()) ==
-          Strings{"sent_at: is 12m ahead of the server clock (limit 5m)"});
+    CHECK(Check(s, SignalLimits{}, clock.Now()) == Strings{"sent_at: is 12m ahead of the server clock (limit 5m)"});
     clock.Advance(minutes(7));
     CHECK(Check(s, SignalLimits{}, clock.Now()).empty());
   }
@@ -529,11 +525,10 @@ TEST_CASE("every string is within its byte limit", "[domain][signal_validation]"
     s.instruction = std::string(16 * 1024 + 1, 'i');
     s.sender_name = std::string(513, 's');
     s.area.description = std::string(513, 'a');
-    CHECK(Check(s) == Strings{"area.description: is 513 bytes long (limit 512)",
-                              "headline: is 257 bytes long (limit 256)",
-                              "description: is 16385 bytes long (limit 16384)",
-                              "instruction: is 16385 bytes long (limit 16384)",
-                              "sender_name: is 513 bytes long (limit 512)"});
+    CHECK(Check(s) ==
+          Strings{"area.description: is 513 bytes long (limit 512)", "headline: is 257 bytes long (limit 256)",
+                  "description: is 16385 bytes long (limit 16384)", "instruction: is 16385 bytes long (limit 16384)",
+                  "sender_name: is 513 bytes long (limit 512)"});
   }
 }
 
@@ -588,8 +583,7 @@ TEST_CASE("attributes have valid keys and short values", "[domain][signal_valida
   }
 }
 
-TEST_CASE("a list over its count limit is reported once, elements beyond it unchecked",
-          "[domain][signal_validation]") {
+TEST_CASE("a list over its count limit is reported once, elements beyond it unchecked", "[domain][signal_validation]") {
   Signal s = ValidSignal();
   SignalLimits limits;
   const Point bad_point{99, 0};
@@ -671,16 +665,11 @@ TEST_CASE("all violations are reported in field order", "[domain][signal_validat
   s.headline.clear();
   s.web = "mailto:x@vr21.nl";
   s.attributes = {{"", ""}};
-  CHECK(Check(s) == Strings{"source: is required",
-                            "references: needs at least one reference for a cancel",
-                            "categories: needs at least one category",
-                            "theme: unknown theme code \"8\"",
-                            "sent_at: is 1h ahead of the server clock (limit 5m)",
-                            "expires_at: is not after sent_at",
-                            "area.polygons[0]: first and last point differ",
-                            "headline: is required",
-                            "web: is not an http:// or https:// URL",
-                            "attributes[\"\"]: key is empty"});
+  CHECK(Check(s) == Strings{"source: is required", "references: needs at least one reference for a cancel",
+                            "categories: needs at least one category", "theme: unknown theme code \"8\"",
+                            "sent_at: is 1h ahead of the server clock (limit 5m)", "expires_at: is not after sent_at",
+                            "area.polygons[0]: first and last point differ", "headline: is required",
+                            "web: is not an http:// or https:// URL", "attributes[\"\"]: key is empty"});
 }
 
 TEST_CASE("text fields refuse NUL and control characters but keep tab and newlines", "[domain][signal_validation]") {
@@ -691,10 +680,14 @@ TEST_CASE("text fields refuse NUL and control characters but keep tab and newlin
     CHECK(Check(s).empty());
   }
   SECTION("a\\u0001b in an attribute value, ESC in the headline, NUL in a description, C1 in an instruction") {
-    s.attributes = {{"note", "a\x01" "b"}};
+    s.attributes = {{"note",
+                     "a\x01"
+                     "b"}};
     s.headline = "rood\x1b[2J";
     s.description = std::string("a\0b", 3);
-    s.instruction = "x\xc2\x9b" "y";
+    s.instruction =
+        "x\xc2\x9b"
+        "y";
     CHECK(Check(s) == Strings{"headline: contains control character \"\\x1b\" at byte 4",
                               "description: contains a NUL character",
                               "instruction: contains control character \"\\xc2\" at byte 1",
@@ -708,7 +701,7 @@ TEST_CASE("FindControlCharacter finds C0, DEL and C1, and tab and newlines only 
   CHECK(FindControlCharacter("a\tb", false) == 1);
   CHECK(FindControlCharacter("ab\n", false) == 2);
   CHECK(FindControlCharacter("ab\x7f", true) == 2);
-  CHECK(FindControlCharacter("a\xc2\x85", true) == 1);   // NEL, a C1 control
+  CHECK(FindControlCharacter("a\xc2\x85", true) == 1);                       // NEL, a C1 control
   CHECK(FindControlCharacter("a\xc2\xa0", true) == std::string_view::npos);  // NBSP is text
   CHECK(FindControlCharacter(std::string_view("\0", 1), true) == 0);
 }

@@ -12,10 +12,10 @@
 #include <string>
 #include <thread>
 
+#include <prometheus/registry.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include <prometheus/registry.h>
 
 #include "core/blocking_pool.h"
 #include "core/logging.h"

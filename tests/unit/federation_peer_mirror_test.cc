@@ -11,10 +11,10 @@
 #include <optional>
 #include <thread>
 
+#include <prometheus/registry.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include <prometheus/registry.h>
 
 #include "core/blocking_pool.h"
 #include "core/logging.h"
@@ -91,11 +91,8 @@ struct Fixture {
     options.own_region = "VR07";
     mirror = std::make_unique<PeerMirror>(
         std::vector<PeerConfig>{{"north", "north.example:443", "token", false, configured_region}}, options, store,
-        blocking,
-        ioc,
-        [this]() -> std::optional<store::Fence> {
-          return leading ? std::optional<store::Fence>(fence) : std::nullopt;
-        },
+        blocking, ioc,
+        [this]() -> std::optional<store::Fence> { return leading ? std::optional<store::Fence>(fence) : std::nullopt; },
         [this](const char*) {
           ++fenced;
           leading = false;  // the lease steps down
@@ -283,9 +280,10 @@ TEST_CASE("A snapshot naming this node's own region is refused and not mirrored"
   CHECK(f.store.Peer("north").cursor.empty());
 }
 
-TEST_CASE("When another writer moved the cursor the apply is refused and the follower continues from the stored "
-          "cursor, applying nothing twice",
-          "[unit][mirror]") {
+TEST_CASE(
+    "When another writer moved the cursor the apply is refused and the follower continues from the stored "
+    "cursor, applying nothing twice",
+    "[unit][mirror]") {
   Fixture f;
   f.peer.OnListChanges([&f](const vik::v1::ListChangesRequest& r, vik::v1::ListChangesResponse* page) {
     if (r.after() == "c0") {

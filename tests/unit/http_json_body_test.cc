@@ -36,9 +36,11 @@ TEST_CASE("database text never reaches a client: store errors become vik message
                     "list signals: database connection failed: connection to server at \"10.0.0.5\", port 5432 failed");
   CHECK(ClientMessage(down, true) ==
         "list signals: the database is unavailable; retry shortly (UNAVAILABLE; the details are in the server log)");
-  const Status dup(StatusCode::kAlreadyExists, "create subscription: ERROR:  duplicate key value violates unique "
-                                               "constraint \"subscriptions_pkey\"");
-  CHECK(ClientMessage(dup) == "create subscription: already exists (ALREADY_EXISTS; the details are in the server log)");
+  const Status dup(StatusCode::kAlreadyExists,
+                   "create subscription: ERROR:  duplicate key value violates unique "
+                   "constraint \"subscriptions_pkey\"");
+  CHECK(ClientMessage(dup) ==
+        "create subscription: already exists (ALREADY_EXISTS; the details are in the server log)");
   // vik's own messages pass.
   const Status mine(StatusCode::kNotFound, "subscription s1 does not exist");
   CHECK(ClientMessage(mine, true) == "subscription s1 does not exist");

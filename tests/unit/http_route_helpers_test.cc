@@ -39,15 +39,18 @@ TEST_CASE("a partner holding its share of the read pool is refused 429 naming th
   std::promise<void> started;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  REQUIRE_FALSE(pool.Offer([&started, released] {
-                  started.set_value();
-                  released.wait();
-                }, {}, "lezer"));
+  REQUIRE_FALSE(pool.Offer(
+      [&started, released] {
+        started.set_value();
+        released.wait();
+      },
+      {}, "lezer"));
   started.get_future().wait();
 
   bool flood_ran = false;
-  SubmitOrRefuse(pool, CallerOf("lezer"), [&flood_ran] { flood_ran = true; },
-                 [&flood_answer](Response res) { flood_answer = std::move(res); });
+  SubmitOrRefuse(
+      pool, CallerOf("lezer"), [&flood_ran] { flood_ran = true; },
+      [&flood_answer](Response res) { flood_answer = std::move(res); });
   REQUIRE(flood_answer);  // answered at once, on the submitting thread
   CHECK(flood_answer->result_int() == 429);
   CHECK(flood_answer->at(bhttp::field::retry_after) == "1");
@@ -55,9 +58,9 @@ TEST_CASE("a partner holding its share of the read pool is refused 429 naming th
              Catch::Contains("partner lezer already has 1 requests in progress on this instance, its quota "
                              "(runtime.blocking_per_partner)"));
 
-  SubmitOrRefuse(pool, CallerOf("brandweer"),
-                 [&other_answer] { other_answer.set_value(JsonResponse(bhttp::status::ok, "{}")); },
-                 [&other_answer](Response res) { other_answer.set_value(std::move(res)); });
+  SubmitOrRefuse(
+      pool, CallerOf("brandweer"), [&other_answer] { other_answer.set_value(JsonResponse(bhttp::status::ok, "{}")); },
+      [&other_answer](Response res) { other_answer.set_value(std::move(res)); });
   release.set_value();
   auto answered = other_answer.get_future();
   REQUIRE(answered.wait_for(std::chrono::seconds(5)) == std::future_status::ready);

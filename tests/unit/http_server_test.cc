@@ -14,11 +14,11 @@
 #include <string>
 #include <thread>
 
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
 
 #include "core/internal_errors.h"
 #include "http/server.h"
@@ -38,7 +38,9 @@ class Conn {
     REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   }
   ~Conn() { close(fd_); }
-  void Send(const std::string& s) { REQUIRE(send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size())); }
+  void Send(const std::string& s) {
+    REQUIRE(send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));
+  }
   // Reads until `until` appears in what arrived, the peer closes or `ms` pass.
   std::string Read(int ms, const std::string& until = "") {
     std::string out;
@@ -313,8 +315,10 @@ TEST_CASE("a new connection that sends no complete header within header_timeout 
   CHECK(a.closed());
 }
 
-TEST_CASE("after a refusal with Retry-After, the next request on the connection is read only after the refusal "
-          "pause, and a paused connection is evicted for a new one at the cap", "[http][server]") {
+TEST_CASE(
+    "after a refusal with Retry-After, the next request on the connection is read only after the refusal "
+    "pause, and a paused connection is evicted for a new one at the cap",
+    "[http][server]") {
   using std::chrono::milliseconds;
   using std::chrono::steady_clock;
   HttpOptions options;

@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "core/clock.h"
 #include "fakes/fake_signal_writer.h"
@@ -130,12 +130,12 @@ TEST_CASE("with the database down every item completes with UNAVAILABLE and noth
   }
 }
 
-TEST_CASE("after an in-doubt commit the items complete UNKNOWN, and writing them again returns the stored ids as "
-          "DUPLICATE",
-          "[ingest][writer]") {
+TEST_CASE(
+    "after an in-doubt commit the items complete UNKNOWN, and writing them again returns the stored ids as "
+    "DUPLICATE",
+    "[ingest][writer]") {
   Fixture f;
-  f.store.faults().FailCall("WriteSignals", 1, core::Unknown("connection lost during COMMIT"),
-                            FaultPlan::When::kAfter);
+  f.store.faults().FailCall("WriteSignals", 1, core::Unknown("connection lost during COMMIT"), FaultPlan::When::kAfter);
   {
     BatchWriter writer(f.store, Options(10), "node-a", f.metrics);
     REQUIRE(writer.Enqueue(f.Items("a", 3)));
@@ -158,8 +158,7 @@ TEST_CASE("after an in-doubt commit the items complete UNKNOWN, and writing them
   }
 }
 
-TEST_CASE("a row the database refuses fails alone while its neighbours in the batch are stored",
-          "[ingest][writer]") {
+TEST_CASE("a row the database refuses fails alone while its neighbours in the batch are stored", "[ingest][writer]") {
   Fixture f;
   f.store.Refuse("a1", core::FailedPrecondition("violates check constraint"));
   BatchWriter writer(f.store, Options(10), "node-a", f.metrics);
@@ -213,7 +212,7 @@ TEST_CASE("with max_wait a non-full batch waits to grow to max_batch, and Stop e
   const bool committed = first_batch.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready;
   CHECK(committed);
   REQUIRE(writer.Enqueue(f.Items("c", 1)));  // waits (an hour) for two more ...
-  writer.Stop();                              // ... until Stop
+  writer.Stop();                             // ... until Stop
   loop.join();
   CHECK(f.store.batch_sizes() == std::vector<std::size_t>{3, 1});
   CHECK(f.store.stored_count() == 4);

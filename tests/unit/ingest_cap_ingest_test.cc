@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "core/blocking_pool.h"
 #include "core/clock.h"
@@ -67,8 +67,16 @@ struct Fixture {
   BatchWriter writer{signals, WriterOptions{}, "node-a", metrics};
   Pipeline pipeline{PipelineOptions{}, auth, limiter, writer, clock, metrics};
   core::BlockingPool pool{"cap", 1, 1};  // Process runs on the caller's thread: never started
-  CapIngest ingest{CapIngestOptions{}, auth,    limiter, pool, store, pipeline, clock, metrics,
-                   [](const domain::Signal& s) { return "payload:" + s.external_id; }, "node-a"};
+  CapIngest ingest{CapIngestOptions{},
+                   auth,
+                   limiter,
+                   pool,
+                   store,
+                   pipeline,
+                   clock,
+                   metrics,
+                   [](const domain::Signal& s) { return "payload:" + s.external_id; },
+                   "node-a"};
 };
 
 TEST_CASE("a CAP document is stored verbatim with its signals, and the audit record rides in the same write",
@@ -97,9 +105,10 @@ TEST_CASE("a CAP document is stored verbatim with its signals, and the audit rec
   CHECK(f.store.faults().Calls("AppendAudit") == 0);
 }
 
-TEST_CASE("the same CAP document again is DUPLICATE with the stored signals; other bytes under its identifier are "
-          "ALREADY_EXISTS",
-          "[ingest][cap]") {
+TEST_CASE(
+    "the same CAP document again is DUPLICATE with the stored signals; other bytes under its identifier are "
+    "ALREADY_EXISTS",
+    "[ingest][cap]") {
   Fixture f;
   CapSubmitResult first = f.Process(Alert("KNMI-1"));
   REQUIRE(first.status.ok());
@@ -117,9 +126,10 @@ TEST_CASE("the same CAP document again is DUPLICATE with the stored signals; oth
   CHECK(f.Rejections("conflict") == 1);
 }
 
-TEST_CASE("with the database down a CAP document is UNAVAILABLE with retry_after, stored nowhere, and the lost "
-          "audit record is counted",
-          "[ingest][cap]") {
+TEST_CASE(
+    "with the database down a CAP document is UNAVAILABLE with retry_after, stored nowhere, and the lost "
+    "audit record is counted",
+    "[ingest][cap]") {
   Fixture f;
   f.store.faults().FailEverything(core::Unavailable("connection refused"));
   CapSubmitResult r = f.Process(Alert("KNMI-1"));

@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "auth/authenticator.h"
 #include "core/clock.h"
@@ -112,8 +112,9 @@ struct Fixture {
                       bool audit = true) {
     auto answer = std::make_shared<std::promise<SubmitResult>>();
     auto future = answer->get_future();
-    pipeline.Submit(as, std::move(signals), "ingest.submit", audit,
-                    [answer](SubmitResult r) { answer->set_value(std::move(r)); }, index_base);
+    pipeline.Submit(
+        as, std::move(signals), "ingest.submit", audit, [answer](SubmitResult r) { answer->set_value(std::move(r)); },
+        index_base);
     REQUIRE(future.wait_for(seconds(30)) == std::future_status::ready);
     return future.get();
   }
@@ -162,8 +163,7 @@ TEST_CASE("a valid call gets one ACCEPTED receipt per signal, numbered from inde
   CHECK(audit[0].result == "ok");
 }
 
-TEST_CASE("an invalid signal is REJECTED with its field path while its neighbours are accepted",
-          "[ingest][pipeline]") {
+TEST_CASE("an invalid signal is REJECTED with its field path while its neighbours are accepted", "[ingest][pipeline]") {
   Fixture f;
   auto signals = Fires("a", 3);
   signals[1].signal.area.municipalities = {"GM9999"};
@@ -221,13 +221,11 @@ TEST_CASE("with the database down the call is UNAVAILABLE without receipts, and 
 TEST_CASE("an in-doubt commit answers UNKNOWN, and the retry with the same keys is DUPLICATE with the stored ids",
           "[ingest][pipeline]") {
   Fixture f;
-  f.store.faults().FailCall("WriteSignals", 1, core::Unknown("connection lost during COMMIT"),
-                            FaultPlan::When::kAfter);
+  f.store.faults().FailCall("WriteSignals", 1, core::Unknown("connection lost during COMMIT"), FaultPlan::When::kAfter);
   SubmitResult doubt = f.Submit(Fires("a", 2));
   CHECK(doubt.status.code() == core::StatusCode::kUnknown);
   CHECK(doubt.receipts.empty());
-  CHECK(doubt.status.message().find("retrying with the same (source, external_id) keys is safe") !=
-        std::string::npos);
+  CHECK(doubt.status.message().find("retrying with the same (source, external_id) keys is safe") != std::string::npos);
   CHECK(f.Rejections("in_doubt") == 2);
   REQUIRE(f.store.stored_count() == 2);  // it did commit
   SubmitResult retry = f.Submit(Fires("a", 2));
@@ -243,8 +241,7 @@ TEST_CASE("an in-doubt commit answers UNKNOWN, and the retry with the same keys 
 TEST_CASE("a call split over two batches answers the worst batch failure: UNKNOWN over UNAVAILABLE",
           "[ingest][pipeline]") {
   Fixture f(FixtureOptions{/*writer_batch=*/2});
-  f.store.faults().FailCall("WriteSignals", 1, core::Unknown("connection lost during COMMIT"),
-                            FaultPlan::When::kAfter);
+  f.store.faults().FailCall("WriteSignals", 1, core::Unknown("connection lost during COMMIT"), FaultPlan::When::kAfter);
   f.store.faults().FailCall("WriteSignals", 2, core::Unavailable("connection refused"));
   SubmitResult r = f.Submit(Fires("a", 3), f.brandweer, 0, /*audit=*/false);
   CHECK(r.status.code() == core::StatusCode::kUnknown);
@@ -280,9 +277,7 @@ TEST_CASE("whole-call refusals answer without receipts and store nothing", "[ing
     const auth::Caller reader{"t000000000002", "brandweer", {"read"}, ""};
     CHECK(f.Submit(Fires("a", 1), reader).status.code() == core::StatusCode::kPermissionDenied);
   }
-  SECTION("an empty call") {
-    CHECK(f.Submit({}).status.code() == core::StatusCode::kInvalidArgument);
-  }
+  SECTION("an empty call") { CHECK(f.Submit({}).status.code() == core::StatusCode::kInvalidArgument); }
   SECTION("more signals than max_batch") {
     SubmitResult r = f.Submit(Fires("a", 11));
     CHECK(r.status.code() == core::StatusCode::kInvalidArgument);

@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "core/clock.h"
 #include "core/logging.h"
@@ -99,8 +99,8 @@ TEST_CASE("A round with nothing new before the heartbeat writes nothing; after i
 TEST_CASE("A round reads the change log in batches and carries the rest over to the next round", "[unit][picture]") {
   Fixture f;  // 2 rows per batch, 3 batches per round
   for (int i = 0; i < 8; ++i) {
-    f.store.AddSignal(Warning("s" + std::to_string(i), "GM07" + std::to_string(10 + i), domain::Severity::kSevere,
-                              Noon()));
+    f.store.AddSignal(
+        Warning("s" + std::to_string(i), "GM07" + std::to_string(10 + i), domain::Severity::kSevere, Noon()));
   }
   REQUIRE(f.Round().ok());  // warm-up holds all eight; the cursor advances by six rows
   CHECK(f.store.Cursor() < f.store.LastLogged());
@@ -157,8 +157,7 @@ TEST_CASE("A fenced write ends the round reporting fenced, and nothing is writte
   CHECK(f.metrics.rounds.Add({{"result", "fenced"}}).Value() == 1);
 }
 
-TEST_CASE("After an in-doubt commit of a round the next round converges without doubling anything",
-          "[unit][picture]") {
+TEST_CASE("After an in-doubt commit of a round the next round converges without doubling anything", "[unit][picture]") {
   Fixture f;
   f.store.AddSignal(Warning("s1", "GM0796", domain::Severity::kSevere, Noon()));
   f.store.AddSignal(Warning("s2", "GM0797", domain::Severity::kModerate, Noon()));
@@ -169,7 +168,7 @@ TEST_CASE("After an in-doubt commit of a round the next round converges without 
   const auto committed = f.store.Risks();
   REQUIRE(committed.size() == 2);
   f.clock.Advance(seconds(1));
-  REQUIRE(f.Round().ok());  // warms up from what was committed
+  REQUIRE(f.Round().ok());               // warms up from what was committed
   CHECK(f.store.History().size() == 2);  // no level change written twice
   const auto now = f.store.Risks();
   REQUIRE(now.size() == committed.size());
@@ -194,8 +193,8 @@ TEST_CASE("A new term (another epoch) warms up again before its first write", "[
 TEST_CASE("A round that may not go on stops after its first batch and writes what it read", "[unit][picture]") {
   Fixture f;
   for (int i = 0; i < 6; ++i) {
-    f.store.AddSignal(Warning("s" + std::to_string(i), "GM07" + std::to_string(10 + i), domain::Severity::kSevere,
-                              Noon()));
+    f.store.AddSignal(
+        Warning("s" + std::to_string(i), "GM07" + std::to_string(10 + i), domain::Severity::kSevere, Noon()));
   }
   REQUIRE(f.keeper.Round(f.fence, [] { return false; }).ok());
   CHECK(f.store.faults.Calls("ReadPictureChanges") == 1);

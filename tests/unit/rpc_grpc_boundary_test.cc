@@ -6,9 +6,9 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "core/readiness.h"
 #include "rpc/grpc_boundary.h"
@@ -39,7 +39,8 @@ TEST_CASE("A throwing gRPC callback is reported as grpc_reactor and ends its cal
   CHECK(reported == 1);
 
   // A body that does not throw never calls `fail`; a `fail` that throws does not escape either.
-  vik::rpc::GrpcBoundary("/vik.v1.Test/Method", [] {}, [&](const grpc::Status&) { ++failed; });
+  vik::rpc::GrpcBoundary(
+      "/vik.v1.Test/Method", [] {}, [&](const grpc::Status&) { ++failed; });
   CHECK(failed == 1);
   vik::rpc::GrpcBoundary(
       "/vik.v1.Test/Method", [] { throw 42; }, [](const grpc::Status&) { throw std::logic_error("again"); });
@@ -62,7 +63,7 @@ class ThrowingService final : public vik::v1::ExchangeService::CallbackService {
     auto* reactor = context->DefaultReactor();
     threads_.emplace_back([reactor] {
       vik::rpc::GrpcUnaryBoundary("/vik.v1.ExchangeService/GetSnapshot", reactor,
-                                       [] { throw std::runtime_error("boom in the completion"); });
+                                  [] { throw std::runtime_error("boom in the completion"); });
     });
     return reactor;
   }
@@ -95,7 +96,8 @@ TEST_CASE("A gRPC method or completion that throws answers INTERNAL without inte
     vik::rpc::GrpcServer server(options, registry, readiness);
     server.AddService(&service, vik::v1::ExchangeService::service_full_name());
     REQUIRE(server.Start().ok());
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
+    auto channel =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
     auto stub = vik::v1::ExchangeService::NewStub(channel);
     for (int i = 0; i < 3; ++i) {
       grpc::ClientContext a;

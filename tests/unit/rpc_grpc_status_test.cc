@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include <catch2/catch.hpp>
 #include <grpcpp/support/status.h>
+#include <catch2/catch.hpp>
 
 #include "core/status.h"
 #include "rpc/grpc_status.h"

@@ -113,7 +113,8 @@ TEST_CASE("values with quotes, backslashes and spaces survive the rebuild", "[st
 }
 
 TEST_CASE("an unparseable DSN is INVALID_ARGUMENT with libpq's reason", "[store][dsn]") {
-  for (const char* dsn : {"garbage", "host=db1 nosuchoption=1", "host='unterminated", "postgresql://db1:5432/vik?x=1"}) {
+  for (const char* dsn :
+       {"garbage", "host=db1 nosuchoption=1", "host='unterminated", "postgresql://db1:5432/vik?x=1"}) {
     INFO(dsn);
     const auto built = BuildConnectionString(dsn, {});
     REQUIRE_FALSE(built.ok());

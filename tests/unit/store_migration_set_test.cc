@@ -82,8 +82,8 @@ TEST_CASE("OrderMigrations names both files when two share a version", "[store][
   const auto dup = OrderMigrations({Mig("0001_a.sql"), Mig("0002_b.sql"), Mig("0002_other.sql")});
   REQUIRE_FALSE(dup.ok());
   CHECK(dup.status().code() == core::StatusCode::kInvalidArgument);
-  CHECK_THAT(dup.status().message(), Catch::Contains("0002_b.sql") && Catch::Contains("0002_other.sql") &&
-                                         Catch::Contains("same version"));
+  CHECK_THAT(dup.status().message(),
+             Catch::Contains("0002_b.sql") && Catch::Contains("0002_other.sql") && Catch::Contains("same version"));
 }
 
 TEST_CASE("PlanMigrations returns every migration, in order, for an empty database", "[store][migrations]") {
@@ -109,8 +109,8 @@ TEST_CASE("PlanMigrations refuses a database newer than the binary", "[store][mi
   const auto plan = PlanMigrations(known, {AppliedFrom(known[0]), {2, "future", "00ff"}});
   REQUIRE_FALSE(plan.ok());
   CHECK(plan.status().code() == core::StatusCode::kFailedPrecondition);
-  CHECK_THAT(plan.status().message(), Catch::Contains("newer") && Catch::Contains("migration 2 (future)") &&
-                                          Catch::Contains("up to 1"));
+  CHECK_THAT(plan.status().message(),
+             Catch::Contains("newer") && Catch::Contains("migration 2 (future)") && Catch::Contains("up to 1"));
 }
 
 TEST_CASE("PlanMigrations can be told to tolerate a newer database", "[store][migrations]") {

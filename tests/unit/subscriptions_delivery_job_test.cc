@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+#include <catch2/catch.hpp>
 
 #include "core/blocking_pool.h"
 #include "core/clock.h"
@@ -65,8 +65,7 @@ std::string Header(const net::PostRequest& r, const std::string& name) {
 }
 
 struct Fixture {
-  Fixture()
-      : job(store, senders, clock, Options(), core::ModuleLogger("subscriptions"), metrics, receiver.AsPost()) {
+  Fixture() : job(store, senders, clock, Options(), core::ModuleLogger("subscriptions"), metrics, receiver.AsPost()) {
     senders.Start();
     store.fence.Grant(fence);
     store.AddSubscription("sub-1", "{}", "https://receiver.example/hook");
@@ -107,8 +106,7 @@ TEST_CASE("A matching change is enqueued and delivered once, signed and with its
   CHECK(sent[0].url == "https://receiver.example/hook");
   CHECK(Header(sent[0], "Vik-Delivery-Id") == deliveries[0].id);
   CHECK(Header(sent[0], "Vik-Subscription-Id") == "sub-1");
-  CHECK(Header(sent[0], "Vik-Signature") ==
-        SignatureHeader("s3cret", Header(sent[0], "Vik-Timestamp"), sent[0].body));
+  CHECK(Header(sent[0], "Vik-Signature") == SignatureHeader("s3cret", Header(sent[0], "Vik-Timestamp"), sent[0].body));
   CHECK(sent[0].body.find("sig-1") != std::string::npos);
   CHECK(f.store.Cursor() == deliveries[0].cursor);
   REQUIRE(f.Round().ok());  // nothing new: nothing sent again

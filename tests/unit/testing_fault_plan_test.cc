@@ -36,7 +36,7 @@ TEST_CASE("a fault plan fails every call from the n-th until healed, and everyth
 TEST_CASE("an after-rule reports failure for work that was done: an in-doubt commit", "[testing]") {
   FaultPlan plan;
   plan.FailCall("Commit", 1, core::Unavailable("connection lost during commit"), FaultPlan::When::kAfter);
-  CHECK(plan.Before("Commit").ok());  // the fake does the work ...
+  CHECK(plan.Before("Commit").ok());                                     // the fake does the work ...
   CHECK(plan.After("Commit").code() == core::StatusCode::kUnavailable);  // ... and then reports failure
   CHECK(plan.Before("Commit").ok());
   CHECK(plan.After("Commit").ok());

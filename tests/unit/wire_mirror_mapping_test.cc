@@ -1,8 +1,8 @@
 // A peer's pages and snapshots as mirror records (untrusted input checked), and the national status
 // built from mirrored pictures: regions, freshness and staleness, cross-regional themes.
 
-#include <catch2/catch.hpp>
 #include <google/protobuf/util/time_util.h>
+#include <catch2/catch.hpp>
 
 #include "wire/mirror_mapping.h"
 
@@ -175,8 +175,11 @@ TEST_CASE("A peer speaks only for its own region: another region's code refuses 
   exercise.mutable_status()->set_region("VR20");
   exercise.set_cursor("101.0");
   // Not configured: the actual snapshot's region is taken, and the exercise snapshot must agree.
-  CHECK(MirrorSnapshotOf("vr21", "", actual, &exercise).status().message().find("the peer's exercise snapshot: "
-                                                                                "status.region") == 0);
+  CHECK(MirrorSnapshotOf("vr21", "", actual, &exercise)
+            .status()
+            .message()
+            .find("the peer's exercise snapshot: "
+                  "status.region") == 0);
   exercise.mutable_status()->set_region("VR21");
   CHECK(MirrorSnapshotOf("vr21", "", actual, &exercise).ok());
 
@@ -199,7 +202,9 @@ TEST_CASE("Texts a peer sends are free of NUL and control characters, or the pag
   page.mutable_changes(0)->mutable_signal()->mutable_signal()->set_description("line one\nline two\ttab\r\n");
   REQUIRE(MirrorApplyOf("vr21", "VR21", "9.0", page).ok());
 
-  page.mutable_changes(0)->mutable_signal()->mutable_signal()->set_description("a\x01" "b");
+  page.mutable_changes(0)->mutable_signal()->mutable_signal()->set_description(
+      "a\x01"
+      "b");
   CHECK(MirrorApplyOf("vr21", "VR21", "9.0", page).status().message() ==
         "change 1 from the peer: signal.signal.description contains control character 0x01 at byte 1");
 

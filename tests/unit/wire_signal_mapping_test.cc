@@ -11,8 +11,8 @@
 #include "domain/reference_data.h"
 #include "domain/signal.h"
 #include "domain/signal_validation.h"
-#include "wire/signal_mapping.h"
 #include "vik/v1/signal.pb.h"
+#include "wire/signal_mapping.h"
 
 namespace vik::exchange {
 namespace {
@@ -162,7 +162,7 @@ TEST_CASE("times before 1970 and at nanosecond precision round trip", "[exchange
   v1::Signal in;
   in.mutable_sent_at()->set_seconds(-1);
   in.mutable_sent_at()->set_nanos(500'000'000);
-  in.mutable_onset_at()->set_seconds(-9'000'000'000);  // 1684
+  in.mutable_onset_at()->set_seconds(-9'000'000'000);   // 1684
   in.mutable_expires_at()->set_seconds(9'000'000'000);  // 2255
   in.mutable_expires_at()->set_nanos(999'999'999);
   const wire::MappedSignal mapped = wire::FromProto(in);
@@ -175,8 +175,7 @@ TEST_CASE("times before 1970 and at nanosecond precision round trip", "[exchange
   CHECK(google::protobuf::util::MessageDifferencer::Equals(in, out));
 }
 
-TEST_CASE("enum values the domain does not know become violations and stay unspecified",
-          "[exchange][signal_mapping]") {
+TEST_CASE("enum values the domain does not know become violations and stay unspecified", "[exchange][signal_mapping]") {
   v1::Signal in = FullProto();
   in.set_msg_type(static_cast<v1::MsgType>(17));
   in.set_status(static_cast<v1::SignalStatus>(-1));

@@ -180,20 +180,22 @@ class FakeExchangeStub final : public vik::v1::ExchangeService::StubInterface {
     return nullptr;
   }
   grpc::ClientReaderInterface<vik::v1::Change>* WatchChangesRaw(grpc::ClientContext*,
-                                                               const vik::v1::WatchChangesRequest&) override {
+                                                                const vik::v1::WatchChangesRequest&) override {
     return nullptr;
   }
   grpc::ClientAsyncReaderInterface<vik::v1::Change>* AsyncWatchChangesRaw(grpc::ClientContext*,
-                                                                         const vik::v1::WatchChangesRequest&,
-                                                                         grpc::CompletionQueue*, void*) override {
+                                                                          const vik::v1::WatchChangesRequest&,
+                                                                          grpc::CompletionQueue*, void*) override {
     return nullptr;
   }
-  grpc::ClientAsyncReaderInterface<vik::v1::Change>* PrepareAsyncWatchChangesRaw(
-      grpc::ClientContext*, const vik::v1::WatchChangesRequest&, grpc::CompletionQueue*) override {
+  grpc::ClientAsyncReaderInterface<vik::v1::Change>* PrepareAsyncWatchChangesRaw(grpc::ClientContext*,
+                                                                                 const vik::v1::WatchChangesRequest&,
+                                                                                 grpc::CompletionQueue*) override {
     return nullptr;
   }
-  grpc::ClientAsyncResponseReaderInterface<vik::v1::Snapshot>* AsyncGetSnapshotRaw(
-      grpc::ClientContext*, const vik::v1::GetSnapshotRequest&, grpc::CompletionQueue*) override {
+  grpc::ClientAsyncResponseReaderInterface<vik::v1::Snapshot>* AsyncGetSnapshotRaw(grpc::ClientContext*,
+                                                                                   const vik::v1::GetSnapshotRequest&,
+                                                                                   grpc::CompletionQueue*) override {
     return nullptr;
   }
   grpc::ClientAsyncResponseReaderInterface<vik::v1::Snapshot>* PrepareAsyncGetSnapshotRaw(

@@ -28,7 +28,7 @@ class FakeLeaseStore final : public store::LeaseStore {
   explicit FakeLeaseStore(const core::Clock& db_clock) : clock_(db_clock) {}
 
   core::Result<std::optional<std::int64_t>> AcquireLease(const std::string& lease, const std::string& holder,
-                                                        std::chrono::milliseconds ttl) override {
+                                                         std::chrono::milliseconds ttl) override {
     if (core::Status s = faults.Before("AcquireLease"); !s.ok()) {
       return s;
     }
