@@ -133,7 +133,8 @@ struct Wiring {
     lease = std::make_unique<cluster::LeaderLease>(*store, lease_options, kNode, clock, *cluster_metrics);
 
     const wire::StatusContext status{kRegion, kNode, lease->options().name, std::chrono::seconds(30)};
-    usecases::NationalSource national{{"regional", kRegion, std::chrono::seconds(30)}, status, {"vr05"}};
+    usecases::NationalSource national{
+        {domain::NodeRole::kRegional, kRegion, std::chrono::seconds(30)}, status, {"vr05"}};
     rpc::ExchangeOptions exchange_options;
     exchange_options.own_region = kRegion;
     exchange_options.push_peers = {{std::string(kPartner), "VR05"}};
