@@ -148,7 +148,7 @@ TEST_CASE("A leader frozen past its term steps down on waking and its next bid t
   CHECK(f.metrics.acquired.Value() == 2);
 }
 
-TEST_CASE("A bid committed in doubt is not a term the instance leads on; it bids again once that term expires",
+TEST_CASE("A bid committed in doubt is not a term the instance leads on, it bids again once that term expires",
           "[unit][lease]") {
   Fixture f;
   f.store.faults.FailCall("AcquireLease", 1, core::Unknown("connection lost during commit"),

@@ -196,7 +196,7 @@ TEST_CASE("An unreachable receiver is retried with backoff, counted as errors, a
   }
 }
 
-TEST_CASE("With this node's database down no snapshot is pushed; once it is back the receiver converges",
+TEST_CASE("With this node's database down no snapshot is pushed, once it is back the receiver converges",
           "[unit][push]") {
   Fixture f;
   f.store.AddChange("signal.accepted", "sig-1");

@@ -301,7 +301,7 @@ TEST_CASE(
   CHECK(f.store.Peer("north").cursor == "c5");
 }
 
-TEST_CASE("A fenced apply reports the lost lease and writes nothing; a follower that does not lead calls no peer",
+TEST_CASE("A fenced apply reports the lost lease and writes nothing, a follower that does not lead calls no peer",
           "[unit][mirror]") {
   Fixture f;
   f.peer.OnListChanges([&f](const vik::v1::ListChangesRequest&, vik::v1::ListChangesResponse* page) {

@@ -176,7 +176,7 @@ TEST_CASE("a row the database refuses fails alone while its neighbours in the ba
   CHECK(f.metrics.batches_failed.Value() == 0);
 }
 
-TEST_CASE("audit records ride in the next transaction; beyond max_audit_queue they are dropped and counted",
+TEST_CASE("audit records ride in the next transaction, beyond max_audit_queue they are dropped and counted",
           "[ingest][writer]") {
   Fixture f;
   WriterOptions options = Options(10);

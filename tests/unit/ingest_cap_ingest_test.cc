@@ -106,7 +106,7 @@ TEST_CASE("a CAP document is stored verbatim with its signals, and the audit rec
 }
 
 TEST_CASE(
-    "the same CAP document again is DUPLICATE with the stored signals; other bytes under its identifier are "
+    "the same CAP document again is DUPLICATE with the stored signals, other bytes under its identifier are "
     "ALREADY_EXISTS",
     "[ingest][cap]") {
   Fixture f;

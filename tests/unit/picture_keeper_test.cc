@@ -82,7 +82,7 @@ TEST_CASE("A round writes the risks of new signals with their level history and 
   CHECK(f.store.Commits() == 1);
 }
 
-TEST_CASE("A round with nothing new before the heartbeat writes nothing; after it, the cursor and counts again",
+TEST_CASE("A round with nothing new before the heartbeat writes nothing, after it, the cursor and counts again",
           "[unit][picture]") {
   Fixture f;
   f.store.AddSignal(Warning("s1", "GM0796", domain::Severity::kSevere, Noon()));
