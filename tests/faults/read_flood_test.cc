@@ -315,8 +315,15 @@ TEST_CASE(
   }
   SeedSignals(cluster.vikd(0).grpc_target(), ingest_token, kSeedSignals);
   const std::string page = "/v1/changes?limit=1000";
-  const auto probe =
+  // The seeded signals' changes are served once they are final (no older transaction still open, e.g.
+  // a keeper round that began before the last seed batch committed): wait for the full page.
+  auto probe =
       vik::testing::HttpCall(cluster.vikd(1).http_port(), "GET", page, "", {{"Authorization", "Bearer " + read_token}});
+  for (int i = 0; i < 100 && probe.status == 200 && probe.body.size() <= 400 * 1024; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+    probe = vik::testing::HttpCall(cluster.vikd(1).http_port(), "GET", page, "",
+                                   {{"Authorization", "Bearer " + read_token}});
+  }
   REQUIRE(probe.status == 200);
   Report("one page of " + page + ": " + std::to_string(probe.body.size() / 1024) + " KiB");
   CHECK(probe.body.size() > 400 * 1024);
