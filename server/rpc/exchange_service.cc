@@ -87,14 +87,13 @@ grpc::ServerUnaryReactor* ExchangeService::GetRegionalStatus(grpc::CallbackServe
   if (!caller) {
     return reactor;
   }
-  if (request->limit() < 0 || request->limit() > usecases::kMaxStatusRisks) {
-    // Checked before the pool is asked, as the use case would (it checks again).
-    reactor->Finish(ToGrpcStatus(core::InvalidArgument("limit: expected 0 (default 50) to 500")));
+  const auto limit = usecases::StatusRisksOf(request->limit());  // before a pool slot is taken
+  if (!limit.ok()) {
+    reactor->Finish(ToGrpcStatus(limit.status()));
     return reactor;
   }
-  const int limit = request->limit();
   const auto picture = request->exercise() ? domain::Picture::kExercise : domain::Picture::kActual;
-  Run(context, reactor, *caller, [this, reactor, response, limit, picture] {
+  Run(context, reactor, *caller, [this, reactor, response, limit = *limit, picture] {
     auto status = usecases::ReadRegionalStatus(store_, ctx_, picture, limit);
     if (!status.ok()) {
       reactor->Finish(ToGrpcStatus(status.status()));

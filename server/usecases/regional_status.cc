@@ -4,16 +4,24 @@
 
 namespace vik::usecases {
 
-core::Result<vik::v1::RegionalStatus> ReadRegionalStatus(store::Store& store, const wire::StatusContext& ctx,
-                                                         domain::Picture picture, int limit) {
+core::Result<int> StatusRisksOf(int limit) {
   if (limit == 0) {
-    limit = kDefaultStatusRisks;
+    return kDefaultStatusRisks;
   }
   if (limit < 1 || limit > kMaxStatusRisks) {
     return core::InvalidArgument("limit: expected a number from 1 to " + std::to_string(kMaxStatusRisks) +
                                  " (0: " + std::to_string(kDefaultStatusRisks) + "), got " + std::to_string(limit));
   }
-  auto status = store.ReadRegionalStatus(ctx.region, std::string(domain::PictureName(picture)), limit, ctx.lease,
+  return limit;
+}
+
+core::Result<vik::v1::RegionalStatus> ReadRegionalStatus(store::Store& store, const wire::StatusContext& ctx,
+                                                         domain::Picture picture, int requested) {
+  const auto limit = StatusRisksOf(requested);
+  if (!limit.ok()) {
+    return limit.status();
+  }
+  auto status = store.ReadRegionalStatus(ctx.region, std::string(domain::PictureName(picture)), *limit, ctx.lease,
                                          ctx.live_window);
   if (!status.ok()) {
     return status.status();

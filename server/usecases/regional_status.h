@@ -17,6 +17,11 @@ namespace vik::usecases {
 inline constexpr int kDefaultStatusRisks = 50;
 inline constexpr int kMaxStatusRisks = 500;
 
+// The number of risks a status request asks for: 0 means kDefaultStatusRisks; 1..kMaxStatusRisks as
+// given; anything else INVALID_ARGUMENT "limit: ...". Pure: transports check it before taking a pool
+// slot, ReadRegionalStatus checks it again.
+core::Result<int> StatusRisksOf(int limit);
+
 // At most `limit` risks in priority order; limit 0: kDefaultStatusRisks, else 1..kMaxStatusRisks
 // (INVALID_ARGUMENT "limit: ..." otherwise).
 core::Result<vik::v1::RegionalStatus> ReadRegionalStatus(store::Store& store, const wire::StatusContext& ctx,

@@ -251,6 +251,16 @@ TEST_CASE("signals become prioritised risks with nowcast, forecast and counts, a
     vik::v1::RegionalStatus response;
     CHECK(stub->GetRegionalStatus(&context, request, &response).error_code() == grpc::StatusCode::UNAUTHENTICATED);
   }
+  for (const int limit : {-1, 501}) {  // the rule of usecases::StatusRisksOf, before the pool is asked
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + hub.reader_.secret);
+    vik::v1::GetRegionalStatusRequest request;
+    request.set_limit(limit);
+    vik::v1::RegionalStatus response;
+    const grpc::Status s = stub->GetRegionalStatus(&context, request, &response);
+    CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(s.error_message().rfind("limit: expected a number from 1 to 500", 0) == 0);
+  }
   {
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + hub.writer_.secret);  // ingest only
