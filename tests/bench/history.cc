@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "bench/copy_text.h"
 #include "bench/signals.h"
 #include "vik/v1/signal.pb.h"
 
@@ -110,28 +111,6 @@ void AppendTime(std::string& out, std::int64_t us) {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                 tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(us % kSecond));
   out += buf;
-}
-
-// COPY text format: backslash, tab, newline and carriage return are escaped.
-void AppendText(std::string& out, const std::string& value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
 }
 
 void AppendOptionalTime(std::string& out, const std::optional<std::int64_t>& us) {
@@ -289,9 +268,9 @@ void HistoryGenerator::AppendCopyLine(std::uint64_t n, std::string& out) const {
   const std::string payload = CanonicalPayload(signal);
 
   // Columns in the order of kHistoryColumns.
-  AppendText(out, source.id);
+  AppendCopyText(out, source.id);
   out += '\t';
-  AppendText(out, external_id);
+  AppendCopyText(out, external_id);
   out += '\t';
   AppendBytea(out, Sha256(payload));
   out += '\t';
@@ -303,7 +282,7 @@ void HistoryGenerator::AppendCopyLine(std::uint64_t n, std::string& out) const {
   out += "\t{";
   out += kCategories[category];
   out += "}\t";
-  AppendText(out, theme.code);
+  AppendCopyText(out, theme.code);
   out += '\t';
   out += kUrgencies[urgency];
   out += '\t';
@@ -324,15 +303,15 @@ void HistoryGenerator::AppendCopyLine(std::uint64_t n, std::string& out) const {
     out += municipalities[i];
   }
   out += "}\t";
-  AppendText(out, headline);
+  AppendCopyText(out, headline);
   out += "\t[]\t";
   AppendBytea(out, payload);
   out += '\t';
   AppendTime(out, received);
   out += '\t';
-  AppendText(out, spec_.received_by);
+  AppendCopyText(out, spec_.received_by);
   out += '\t';
-  AppendText(out, source.partner);
+  AppendCopyText(out, source.partner);
   out += '\t';
   out += kStates[state];
   out += '\t';
@@ -341,7 +320,7 @@ void HistoryGenerator::AppendCopyLine(std::uint64_t n, std::string& out) const {
   if (ended_by.empty()) {
     out += "\\N";
   } else {
-    AppendText(out, ended_by);
+    AppendCopyText(out, ended_by);
   }
   out += '\n';
 }

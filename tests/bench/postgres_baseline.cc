@@ -6,40 +6,20 @@
 
 #include <pqxx/pqxx>
 
+#include "bench/copy_text.h"
+
 namespace vik::bench {
 namespace {
 
 constexpr const char* kReceivedBy = "bench-baseline";
 constexpr const char* kInsert = "bench_insert_signal";
 
-// COPY text format: backslash, tab, newline and carriage return are escaped.
-void AppendCopyValue(std::string& out, const std::string& value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 void AppendCopyLine(std::string& out, const StoredRow& row) {
   for (int i = 0; i < kSignalColumnCount; ++i) {
     if (i > 0) {
       out += '\t';
     }
-    AppendCopyValue(out, row.values[i]);
+    AppendCopyText(out, row.values[i]);
   }
   out += '\n';
 }
